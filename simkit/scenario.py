@@ -1,0 +1,295 @@
+"""Scenarios: load a YAML file, validate it, change it with dotted overrides.
+
+A :class:`Scenario` is immutable.  ``sc.override({"vendors.acme.price_per_item": 9})``
+returns a *new* validated scenario and leaves ``sc`` untouched, which is what
+sweeps and dashboards build on.
+
+Every problem with a scenario becomes one :class:`ScenarioError` whose message
+is a single sentence: the field path, the offending value and what is allowed,
+e.g. ``vendors.acme.price_per_item: must be >= 0, got -3``.  YAML is read with
+the safe loader; anchors and aliases are refused (they are how "billion laughs"
+files explode), duplicate keys are refused, and nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError, model_validator
+
+from .calendar import Calendar
+from .schema import ScenarioSpec
+
+__all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES"]
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class ScenarioError(Exception):
+    """A scenario is wrong; ``str(err)`` is one sentence naming the field and what is allowed."""
+
+    def __init__(self, path: str, message: str, source: str | None = None):
+        self.path, self.message, self.source = path, message, source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{path}: {message}" if path else f"{where}{message}")
+
+
+# --------------------------------------------------------------------------- YAML
+class _StrictLoader(yaml.SafeLoader):
+    """Safe loader that refuses aliases and duplicate keys."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML signature
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ScenarioError("", f"anchors and aliases (&, *) are not allowed (line {event.start_mark.line + 1})")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                dup = key in seen
+            except TypeError:
+                raise ScenarioError("", f"a mapping key must be text, got {key!r} (line {key_node.start_mark.line + 1})")
+            if dup:
+                raise ScenarioError("", f"key '{key}' appears twice (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parse_yaml(text: str, source: str | None) -> Any:
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
+    except ScenarioError as err:
+        raise ScenarioError("", err.message, source) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ScenarioError("", f"not valid YAML{line}: {problem}", source) from None
+    except RecursionError:
+        raise ScenarioError("", "the YAML is nested too deeply", source) from None
+
+
+# --------------------------------------------------------------------------- errors
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The schema model found at a location, skipping the keys of named sections."""
+    model: Any = ScenarioSpec
+    i = 0
+    while i < len(loc):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(str(loc[i]))
+        if field is None:
+            return None
+        model = field.annotation
+        if get_origin(model) is dict:
+            model = get_args(model)[1]
+            i += 1  # the next part is a user-chosen key
+        i += 1
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
+    loc = tuple(p for p in err["loc"] if p != "[key]")
+    path = ".".join(str(p) for p in loc)
+    kind, ctx, got = err["type"], err.get("ctx", {}), err.get("input")
+    bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        return path, f"must be {bounds[kind]} {limit}, got {_show(got)}"
+    if kind == "extra_forbidden":
+        parent, key = loc[:-1], loc[-1]
+        model = _model_at(parent)
+        allowed = list(model.model_fields) if model else []
+        hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        msg = f"unknown key '{key}'"
+        msg += f" (did you mean '{hint[0]}'?)" if hint else ""
+        if allowed:
+            msg += f"; allowed: {', '.join(allowed)}"
+        return path, msg
+    if kind == "missing":
+        return path, "is required but missing"
+    if kind == "finite_number":
+        return path, f"must be a finite number, got {_show(got)}"
+    if kind == "literal_error":
+        return path, f"must be one of {ctx.get('expected')}, got {_show(got)}"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        allowed = "3 capital letters such as USD" if "A-Z]{3}" in pattern else (
+            "a name of letters, digits and _ that starts with a letter"
+        )
+        return path, f"must be {allowed}, got {_show(got)}"
+    if kind in ("value_error", "assertion_error"):
+        msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return path, msg
+    if kind.endswith(("_parsing", "_type")) or kind in ("int_from_float", "bool_parsing"):
+        want = kind.split("_")[0]
+        want = {"float": "number", "int": "whole number", "string": "text", "dict": "mapping",
+                "model": "mapping", "tuple": "list", "list": "list", "bool": "true or false"}.get(want, want)
+        if kind == "int_from_float":
+            want = "whole number"
+        return path, f"must be a {want}, got {_show(got)}"
+    return path, f"{err['msg'][0].lower()}{err['msg'][1:]}, got {_show(got)}"
+
+
+def _from_validation_error(exc: ValidationError, source: str | None) -> ScenarioError:
+    errors = exc.errors(include_url=False)
+    path, msg = _describe(errors[0])
+    if len(errors) > 1:
+        msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return ScenarioError(path, msg, source)
+
+
+# --------------------------------------------------------------------------- scenario
+def _pick(name: str, known: Mapping[str, Any], what: str) -> str | None:
+    if name in known:
+        return None
+    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    listed = ", ".join(known) or "none"
+    return f"unknown {what} '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "") + f"; defined: {listed}"
+
+
+class Scenario(ScenarioSpec):
+    """A validated, immutable scenario. Build one with :func:`load` or :func:`loads`."""
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        checks: list[tuple[str, str, Mapping[str, Any], str]] = [
+            ("workload.calendar", self.workload.calendar, self.calendars, "calendar"),
+        ]
+        checks += [(f"teams.{n}.calendar", t.calendar, self.calendars, "calendar") for n, t in self.teams.items()]
+        checks += [(f"vendors.{n}.calendar", v.calendar, self.calendars, "calendar") for n, v in self.vendors.items()]
+        for n, o in self.options.items():
+            if o.team is not None:
+                checks.append((f"options.{n}.team", o.team, self.teams, "team"))
+            if o.vendor is not None:
+                checks.append((f"options.{n}.vendor", o.vendor, self.vendors, "vendor"))
+            checks += [(f"options.{n}.vendor_kinds", k, self.workload.kinds, "item kind") for k in o.vendor_kinds]
+        if self.baseline is not None:
+            checks.append(("baseline", self.baseline, self.options, "option"))
+        for path, name, known, what in checks:
+            problem = _pick(name, known, what)
+            if problem:
+                raise ScenarioError(path, problem)
+        return self
+
+    # -- convenience ---------------------------------------------------------
+    @property
+    def option_names(self) -> list[str]:
+        return list(self.options)
+
+    @property
+    def baseline_option(self) -> str:
+        return self.baseline or next(iter(self.options))
+
+    @property
+    def currency_suffix(self) -> str:
+        return self.run.currency.lower()
+
+    def calendar(self, name: str) -> Calendar:
+        """The built :class:`~simkit.calendar.Calendar` called ``name``."""
+        return self.calendars[name].build()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML text that :func:`loads` reads back to an equal scenario."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def fingerprint(self) -> str:
+        """A SHA-256 of the scenario's canonical content (independent of formatting and comments)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    def override(self, changes: Mapping[str, Any]) -> Scenario:
+        """A new scenario with ``{"dotted.path": value}`` changes applied and validated.
+
+        Raises
+        ------
+        ScenarioError
+            When a path names no field, or the new value is not allowed.
+        """
+        data = copy.deepcopy(self.to_dict())
+        for dotted, value in changes.items():
+            parts = str(dotted).split(".")
+            node: Any = data
+            for i, part in enumerate(parts[:-1]):
+                if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
+                    here = ".".join(parts[: i + 1])
+                    known = list(node) if isinstance(node, dict) else []
+                    problem = _pick(part, dict.fromkeys(known), "field") or "is not a section"
+                    raise ScenarioError(here, problem)
+                node = node[part]
+            node[parts[-1]] = value
+        return _validate(data, None)
+
+
+def _validate(data: Any, source: str | None) -> Scenario:
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else type(data).__name__
+        raise ScenarioError("", f"a scenario must be a mapping of sections (name, run, workload, options, ...), got {kind}",
+                            source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _from_validation_error(exc, source) from None
+    except ScenarioError as err:
+        raise ScenarioError(err.path, err.message, source) from None
+    except RecursionError:
+        raise ScenarioError("", "the scenario is nested too deeply", source) from None
+
+
+def loads(text: str | bytes, source: str | None = None) -> Scenario:
+    """Validate scenario text (YAML) and return a :class:`Scenario`."""
+    if isinstance(text, bytes):
+        if b"\x00" in text:
+            raise ScenarioError("", "is a binary file, not YAML text", source)
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ScenarioError("", f"is not UTF-8 text (bad byte at offset {err.start})", source) from None
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ScenarioError("", f"is larger than the {MAX_FILE_BYTES:,} bytes a scenario may have", source)
+    if "\x00" in text:
+        raise ScenarioError("", "is a binary file, not YAML text", source)
+    if not text.strip():
+        raise ScenarioError("", "is empty; a scenario needs at least name, workload and options", source)
+    return _validate(_parse_yaml(text, source), source)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing, unreadable, non-YAML or invalid file, naming the field at fault.
+    """
+    p = Path(path)
+    source = str(path)
+    if not p.exists():
+        raise ScenarioError("", "no such file", source)
+    if p.is_dir():
+        raise ScenarioError("", "is a folder, not a scenario file", source)
+    size = p.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError("", f"is {size:,} bytes; a scenario may have at most {MAX_FILE_BYTES:,}", source)
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise ScenarioError("", f"cannot be read ({err.strerror})", source) from None
+    return loads(raw, source)

@@ -1,0 +1,207 @@
+"""The scenario schema: every field a scenario file may hold, with its unit and bounds.
+
+The models are frozen pydantic v2 models that reject unknown keys, so a typo
+in a YAML file is an error that names the key instead of a silently ignored
+setting.  Field names carry their units (``_h`` hours, ``_days``,
+``_per_hour``, ``_share`` in [0, 1], money in the scenario currency).
+``scenarios/README.md`` documents the same fields for people.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from .calendar import DAY_NAMES, Calendar
+from .distributions import Dist, parse_dist
+
+__all__ = [
+    "DistField",
+    "RunSpec",
+    "CalendarSpec",
+    "KindSpec",
+    "WorkloadSpec",
+    "TeamSpec",
+    "VendorSpec",
+    "OptionSpec",
+    "ScenarioSpec",
+]
+
+DistField = Annotated[
+    Dist,
+    BeforeValidator(parse_dist),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string"}),
+]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
+
+
+class RunSpec(_Spec):
+    """How long, how often and how money is counted."""
+
+    horizon_days: float = Field(365.0, gt=0, le=36525)
+    warmup_days: float = Field(0.0, ge=0)
+    replications: int = Field(20, ge=1, le=100_000)
+    seed: int = Field(12345, ge=0, le=2**63 - 1)
+    discount_rate_annual: float = Field(0.08, ge=0, le=1)
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+
+    @model_validator(mode="after")
+    def _warmup_inside(self) -> RunSpec:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(
+                f"warmup_days must be < horizon_days ({self.horizon_days}), got {self.warmup_days}"
+            )
+        return self
+
+
+class CalendarSpec(_Spec):
+    """A working week: local opening hours on some days, at a UTC offset."""
+
+    utc_offset_h: float = Field(0.0, ge=-12, le=14)
+    open_hour: float = Field(0.0, ge=0, le=24)
+    close_hour: float = Field(24.0, ge=0, le=24)
+    days: tuple[Day, ...] = Field(DAY_NAMES, min_length=1)
+
+    @field_validator("days")
+    @classmethod
+    def _unique_days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("days must not repeat a day")
+        return v
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CalendarSpec:
+        if self.open_hour == self.close_hour and not (self.open_hour == 0 or self.open_hour == 24):
+            raise ValueError(f"open_hour and close_hour are both {self.open_hour}: the calendar is never open")
+        return self
+
+    def build(self) -> Calendar:
+        return Calendar.weekly(self.utc_offset_h, self.open_hour, self.close_hour, self.days)
+
+
+class KindSpec(_Spec):
+    """One kind of work item: how common, how much effort, how urgent."""
+
+    share: float = Field(gt=0, le=1e6)
+    effort_h: DistField
+    priority: int = Field(1, ge=0, le=9)
+    sla_h: float = Field(24.0, gt=0)
+
+
+Multipliers = Annotated[tuple[Annotated[float, Field(ge=0, le=1e3)], ...], Field()]
+
+
+class WorkloadSpec(_Spec):
+    """The stream of work: a base arrival rate shaped by time of day, week and year."""
+
+    rate_per_hour: float = Field(ge=0, le=1e5)
+    calendar: Name = "client"
+    hour_of_day: Multipliers | None = None
+    day_of_week: Multipliers | None = None
+    month_of_year: Multipliers | None = None
+    growth_annual: float = Field(0.0, gt=-1, le=10)
+    kinds: dict[Name, KindSpec] = Field(min_length=1)
+
+    @field_validator("hour_of_day", "day_of_week", "month_of_year")
+    @classmethod
+    def _lengths(cls, v, info):  # noqa: ANN001 - pydantic signature
+        want = {"hour_of_day": 24, "day_of_week": 7, "month_of_year": 12}[info.field_name]
+        if v is not None:
+            if len(v) != want:
+                raise ValueError(f"needs {want} multipliers, got {len(v)}")
+            if max(v) <= 0:
+                raise ValueError("multipliers must not all be zero")
+        return v
+
+
+class TeamSpec(_Spec):
+    """An in-house team: people on shift while its calendar is open, paid for every open hour."""
+
+    staff: int = Field(ge=0, le=100_000)
+    calendar: Name = "client"
+    loaded_cost_per_hour: Money = 50.0
+    overhead_per_fte_month: Money = 0.0
+    productivity: float = Field(1.0, gt=0, le=10)
+
+
+class VendorSpec(_Spec):
+    """A provider: agents on its own calendar, a price scheme and the client's cost of managing it."""
+
+    agents: int = Field(ge=0, le=100_000)
+    calendar: Name = "client"
+    pricing: Literal["per_item", "per_fte_month", "fixed_plus_per_item"] = "per_item"
+    price_per_item: Money = 0.0
+    price_per_fte_month: Money = 0.0
+    fee_per_month: Money = 0.0
+    productivity: float = Field(1.0, gt=0, le=10)
+    governance_share: float = Field(0.05, ge=0, le=1)
+    transition_cost: Money = 0.0
+    handoff_h: float = Field(0.0, ge=0, le=8760)
+
+    @model_validator(mode="after")
+    def _priced(self) -> VendorSpec:
+        need = {
+            "per_item": ("price_per_item",),
+            "per_fte_month": ("price_per_fte_month",),
+            "fixed_plus_per_item": ("fee_per_month", "price_per_item"),
+        }[self.pricing]
+        unused = {"price_per_item", "price_per_fte_month", "fee_per_month"} - set(need)
+        for k in unused:
+            if getattr(self, k) != 0:
+                raise ValueError(f"{k} is not used by pricing '{self.pricing}' (which uses {', '.join(need)})")
+        return self
+
+
+class OptionSpec(_Spec):
+    """One operating model to compare: a team, a vendor, or both with a routing rule."""
+
+    team: Name | None = None
+    vendor: Name | None = None
+    routing: Literal["overflow", "by_kind"] | None = None
+    overflow_queue: int = Field(0, ge=0, le=10**9)
+    vendor_kinds: tuple[Name, ...] = ()
+    label: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> OptionSpec:
+        if self.team is None and self.vendor is None:
+            raise ValueError("an option needs a team, a vendor, or both")
+        both = self.team is not None and self.vendor is not None
+        if both and self.routing is None:
+            raise ValueError("an option with a team and a vendor needs routing: overflow or by_kind")
+        if not both and self.routing is not None:
+            raise ValueError("routing applies only to an option with both a team and a vendor")
+        if self.routing == "by_kind" and not self.vendor_kinds:
+            raise ValueError("routing by_kind needs vendor_kinds: the item kinds sent to the vendor")
+        return self
+
+
+class ScenarioSpec(_Spec):
+    """A whole scenario: the question, the workload and the options that answer it."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    run: RunSpec = RunSpec()
+    calendars: dict[Name, CalendarSpec] = Field(default_factory=lambda: {"client": CalendarSpec()})
+    workload: WorkloadSpec
+    teams: dict[Name, TeamSpec] = Field(default_factory=dict)
+    vendors: dict[Name, VendorSpec] = Field(default_factory=dict)
+    options: dict[Name, OptionSpec] = Field(min_length=1)
+    baseline: Name | None = None

@@ -1,0 +1,128 @@
+"""Workload: the stream of work items every option must handle.
+
+Arrivals form a non-homogeneous Poisson process whose rate is
+
+    rate(t) = rate_per_hour * hour_of_day[h] * day_of_week[d] * month_of_year[m]
+              * (1 + growth_annual) ** (t / 8766)
+
+with ``h``, ``d`` and ``m`` read in the workload calendar's local time.  It is
+sampled by *thinning* (Lewis & Shedler): draw a homogeneous process at the peak
+rate and keep each point with probability rate(t) / peak, all in numpy.
+
+The result is a :class:`Trace`: one row per item, as columns.  One trace is
+drawn per replication and handed unchanged to every option, so differences
+between options come from the options, not from luck (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .schema import WorkloadSpec
+
+__all__ = ["Trace", "generate", "rate_at", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
+
+HOURS_PER_YEAR = 8766.0  # 365.25 days
+HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0  # 730.5 h
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The work items of one replication, as numpy columns sorted by arrival.
+
+    Attributes
+    ----------
+    arrival_h
+        Arrival time in hours since the scenario start.
+    kind
+        Index into ``kind_names``.
+    effort_h
+        Working hours the item takes at productivity 1.
+    priority
+        0 is the most urgent; lower numbers are served first.
+    sla_h
+        Target lead time in elapsed hours.
+    u
+        Per-item uniform numbers in [0, 1) for mechanisms that decide per item
+        (shared by every option so that those decisions, too, are common).
+    """
+
+    arrival_h: np.ndarray
+    kind: np.ndarray
+    effort_h: np.ndarray
+    priority: np.ndarray
+    sla_h: np.ndarray
+    u: np.ndarray
+    kind_names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return int(self.arrival_h.size)
+
+    @property
+    def due_h(self) -> np.ndarray:
+        return self.arrival_h + self.sla_h
+
+
+def _multiplier(values: tuple[float, ...] | None, index: np.ndarray) -> np.ndarray | float:
+    if values is None:
+        return 1.0
+    return np.asarray(values, dtype=float)[index]
+
+
+def rate_at(spec: WorkloadSpec, t_h: np.ndarray, utc_offset_h: float = 0.0) -> np.ndarray:
+    """The arrival rate (items per hour) at times ``t_h``."""
+    local = np.asarray(t_h, dtype=float) + utc_offset_h
+    hour = np.floor(np.mod(local, 24.0)).astype(np.int64) % 24
+    day = np.floor(local / 24.0).astype(np.int64) % 7
+    month = np.floor(np.mod(local / 24.0, 365.25) / (365.25 / 12.0)).astype(np.int64) % 12
+    r = spec.rate_per_hour * _multiplier(spec.hour_of_day, hour) * _multiplier(spec.day_of_week, day)
+    r = r * _multiplier(spec.month_of_year, month)
+    if spec.growth_annual:
+        r = r * (1.0 + spec.growth_annual) ** (np.asarray(t_h) / HOURS_PER_YEAR)
+    return np.broadcast_to(r, local.shape).astype(float)
+
+
+def _peak_rate(spec: WorkloadSpec, horizon_h: float) -> float:
+    peak = spec.rate_per_hour
+    for m in (spec.hour_of_day, spec.day_of_week, spec.month_of_year):
+        if m is not None:
+            peak *= max(m)
+    if spec.growth_annual > 0:
+        peak *= (1.0 + spec.growth_annual) ** (horizon_h / HOURS_PER_YEAR)
+    return peak
+
+
+def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc_offset_h: float = 0.0) -> Trace:
+    """Draw one replication's work items on ``[0, horizon_h)``.
+
+    Parameters
+    ----------
+    spec
+        The workload section of a scenario.
+    horizon_h
+        Length of the simulated period in hours.
+    rng
+        The replication's ``"workload"`` stream.
+    utc_offset_h
+        UTC offset of the calendar the profile's hours and days refer to.
+    """
+    names = tuple(spec.kinds)
+    peak = _peak_rate(spec, horizon_h)
+    n = int(rng.poisson(peak * horizon_h)) if peak > 0 else 0
+    t = np.sort(rng.uniform(0.0, horizon_h, n))
+    keep_u = rng.uniform(0.0, 1.0, n)
+    if n:
+        t = t[keep_u * peak < rate_at(spec, t, utc_offset_h)]
+    n = t.size
+    shares = np.array([k.share for k in spec.kinds.values()], dtype=float)
+    kind = rng.choice(len(names), size=n, p=shares / shares.sum()).astype(np.int16)
+    effort = np.empty(n)
+    for i, k in enumerate(spec.kinds.values()):
+        rows = np.flatnonzero(kind == i)
+        effort[rows] = k.effort_h.sample(rng, rows.size)
+    prio = np.array([k.priority for k in spec.kinds.values()], dtype=np.int8)[kind]
+    sla = np.array([k.sla_h for k in spec.kinds.values()], dtype=float)[kind]
+    u = rng.uniform(0.0, 1.0, n)
+    return Trace(t, kind, effort, prio, sla, u, names)
