@@ -110,6 +110,8 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
     bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
     if kind in bounds:
         limit = next(iter(ctx.values()))
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
         return path, f"must be {bounds[kind]} {limit}, got {_show(got)}"
     if kind == "extra_forbidden":
         parent, key = loc[:-1], loc[-1]

@@ -1,0 +1,127 @@
+"""Closed forms: instant previews and the yardsticks the simulation is tested against.
+
+* Erlang B / Erlang C for the M/M/c queue (stable recursion), mean wait,
+  waiting-time tail and service level;
+* Little's law ``L = lambda * W``;
+* square-root staffing ``c = a + beta * sqrt(a)`` and the Halfin-Whitt limit;
+* availability ``MTBF / (MTBF + MTTR)`` and survival ``exp(-h T)``;
+* present values: monthly annuity, growing annuity;
+* make-or-buy break-even volume ``Q* = F / (p - v)``;
+* the mean wait for the next overlap of working hours, ``(24 - o)^2 / 48``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy import stats
+
+__all__ = [
+    "erlang_b", "erlang_c", "mmc_wait_mean_h", "mmc_wait_tail", "mmc_service_level",
+    "littles_law_l", "sqrt_staffing", "halfin_whitt_p_wait", "min_servers_for_p_wait",
+    "availability", "survival", "annuity_pv", "growing_annuity_pv", "break_even_volume",
+    "overlap_wait_mean_h",
+]
+
+
+def erlang_b(c: int, a: float) -> float:
+    """Blocking probability of M/M/c/c with offered load ``a`` (Erlang B recursion)."""
+    if c < 0 or a < 0:
+        raise ValueError("c and a must be >= 0")
+    b = 1.0
+    for n in range(1, c + 1):
+        b = a * b / (n + a * b)
+    return b
+
+
+def erlang_c(c: int, a: float) -> float:
+    """Probability that an arrival waits in M/M/c with offered load ``a = lambda / mu < c``."""
+    if a >= c:
+        return 1.0
+    b = erlang_b(c, a)
+    return c * b / (c - a * (1.0 - b))
+
+
+def mmc_wait_mean_h(c: int, arrival_rate_per_h: float, service_mean_h: float) -> float:
+    """Mean wait in queue of M/M/c: ``C(c, a) / (c mu - lambda)``; ``inf`` when unstable."""
+    mu = 1.0 / service_mean_h
+    a = arrival_rate_per_h / mu
+    if a >= c:
+        return math.inf
+    return erlang_c(c, a) / (c * mu - arrival_rate_per_h)
+
+
+def mmc_wait_tail(c: int, arrival_rate_per_h: float, service_mean_h: float, t_h: float) -> float:
+    """``P(Wq > t) = C(c, a) exp(-(c mu - lambda) t)``."""
+    mu = 1.0 / service_mean_h
+    a = arrival_rate_per_h / mu
+    if a >= c:
+        return 1.0
+    return erlang_c(c, a) * math.exp(-(c * mu - arrival_rate_per_h) * t_h)
+
+
+def mmc_service_level(c: int, arrival_rate_per_h: float, service_mean_h: float, t_h: float) -> float:
+    """Share of arrivals that wait at most ``t_h`` hours."""
+    return 1.0 - mmc_wait_tail(c, arrival_rate_per_h, service_mean_h, t_h)
+
+
+def littles_law_l(arrival_rate_per_h: float, time_in_system_h: float) -> float:
+    """Mean number in the system, ``L = lambda W``."""
+    return arrival_rate_per_h * time_in_system_h
+
+
+def sqrt_staffing(a: float, beta: float) -> int:
+    """Square-root staffing: the smallest whole ``c >= a + beta sqrt(a)``."""
+    return math.ceil(a + beta * math.sqrt(a) - 1e-12)
+
+
+def halfin_whitt_p_wait(beta: float) -> float:
+    """The QED limit of P(wait) for staffing ``a + beta sqrt(a)``: ``1 / (1 + beta Phi(beta) / phi(beta))``."""
+    return 1.0 / (1.0 + beta * stats.norm.cdf(beta) / stats.norm.pdf(beta))
+
+
+def min_servers_for_p_wait(a: float, p_wait_max: float) -> int:
+    """The fewest servers that keep the Erlang C probability of waiting at or below ``p_wait_max``."""
+    c = max(1, math.floor(a) + 1)
+    while erlang_c(c, a) > p_wait_max:
+        c += 1
+    return c
+
+
+def availability(mtbf_h: float, mttr_h: float) -> float:
+    """Long-run share of time up: ``MTBF / (MTBF + MTTR)``."""
+    return mtbf_h / (mtbf_h + mttr_h)
+
+
+def survival(hazard_per_year: float, years: float) -> float:
+    """Probability of no failure by ``years`` at a constant annual hazard: ``exp(-h T)``."""
+    return math.exp(-hazard_per_year * years)
+
+
+def annuity_pv(amount_per_month: float, months: int, discount_rate_annual: float) -> float:
+    """PV of ``amount_per_month`` paid at the end of each of ``months`` months."""
+    r = (1.0 + discount_rate_annual) ** (1.0 / 12.0) - 1.0
+    if r == 0:
+        return amount_per_month * months
+    return amount_per_month * (1.0 - (1.0 + r) ** -months) / r
+
+
+def growing_annuity_pv(first_payment: float, periods: int, rate: float, growth: float) -> float:
+    """PV of ``periods`` end-of-period payments starting at ``first_payment`` and growing by ``growth``."""
+    if abs(rate - growth) < 1e-15:
+        return first_payment * periods / (1.0 + rate)
+    return first_payment / (rate - growth) * (1.0 - ((1.0 + growth) / (1.0 + rate)) ** periods)
+
+
+def break_even_volume(fixed_cost: float, vendor_price_per_item: float, own_variable_cost_per_item: float) -> float:
+    """Volume above which making is cheaper than buying: ``Q* = F / (p - v)``; ``inf`` if ``p <= v``."""
+    margin = vendor_price_per_item - own_variable_cost_per_item
+    return math.inf if margin <= 0 else fixed_cost / margin
+
+
+def overlap_wait_mean_h(overlap_h: float) -> float:
+    """Mean wait for an answer to a question raised uniformly over the day, answered only during
+    an ``overlap_h``-hour daily overlap: ``(24 - o)^2 / 48``."""
+    if not 0 <= overlap_h <= 24:
+        raise ValueError("overlap_h must be within [0, 24]")
+    return (24.0 - overlap_h) ** 2 / 48.0

@@ -1,0 +1,210 @@
+"""The ``simkit`` command: the same engine as the Python API, from a shell.
+
+    simkit run SCENARIO [--replications N] [--seed S] [--set key=value ...] [--out FILE] [--charts DIR]
+    simkit compare SCENARIO [--option NAME] [--baseline NAME] ...
+    simkit validate SCENARIO
+
+Bad input ends with one line on stderr naming the field, the value and what is
+allowed, and exit code 2; nothing is written unless the run succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import __version__
+from .scenario import Scenario, ScenarioError, load
+
+__all__ = ["main"]
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parse_sets(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise _UsageError(f"--set expects key=value (e.g. vendors.msp.price_per_item=30), got {item!r}")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        out[key.strip()] = value
+    return out
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    sc = load(args.scenario)
+    changes = _parse_sets(getattr(args, "set", None) or [])
+    if changes:
+        try:
+            sc = sc.override(changes)
+        except ScenarioError as err:
+            raise ScenarioError(err.path, err.message, f"{args.scenario} (--set)") from None
+    return sc
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _decision_lines(res) -> list[str]:  # noqa: ANN001
+    base = res.scenario.baseline_option
+    cur = res.scenario.run.currency
+    lines = []
+    for opt in res.options:
+        if opt == base:
+            continue
+        row = res.compare(opt, base).loc[res.cost_column]
+        lines.append(
+            f"{opt} vs {base}: total cost {row['delta_mean']:+,.0f} {cur} ({row['delta_share']:+.1%}), "
+            f"95% CI [{row['ci_low']:+,.0f}, {row['ci_high']:+,.0f}], P(cheaper) = {row['p_better']:.2f}"
+        )
+    return lines
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .experiment import simulate
+
+    sc = _scenario(args)
+    if args.out and Path(args.out).suffix not in (".csv", ".parquet"):
+        raise _UsageError(f"--out must end in .csv or .parquet, got {args.out!r}")
+    res = simulate(sc, replications=args.replications, seed=args.seed)
+    table = res.table()
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
+        text = table.to_string()
+    header = (f"{sc.name}: {res.meta['replications']} replications, seed {res.seed}, "
+              f"{sc.run.horizon_days:g} days; mean [95% CI]")
+    body = "\n".join([header, "", text, "", *_decision_lines(res)])
+    print(body)
+    if args.out:
+        res.save(args.out)
+        print(f"\nwrote {args.out}")
+    if args.charts:
+        _write_charts(res, Path(args.charts), body)
+    return 0
+
+
+def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import plots
+
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write_text(folder / "table.txt", table_text + "\n")
+    res.summary().to_csv(folder / ".summary.csv.tmp", index=False)
+    (folder / ".summary.csv.tmp").replace(folder / "summary.csv")
+    res.ledger.to_csv(folder / ".ledger.csv.tmp", index=False)
+    (folder / ".ledger.csv.tmp").replace(folder / "ledger.csv")
+    for name, draw in (("cost_distribution", plots.cost_distribution), ("monthly_cost", plots.monthly_cost),
+                       ("lead_times", plots.lead_times)):
+        fig = draw(res)
+        tmp = folder / f".{name}.tmp.png"
+        fig.savefig(tmp, dpi=110)
+        plt.close(fig)
+        tmp.replace(folder / f"{name}.png")
+    print(f"wrote {folder}/: table.txt, summary.csv, ledger.csv, cost_distribution.png, monthly_cost.png, "
+          "lead_times.png")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .experiment import simulate
+
+    sc = _scenario(args)
+    res = simulate(sc, replications=args.replications, seed=args.seed)
+    base = args.baseline or sc.baseline_option
+    others = [args.option] if args.option else [o for o in res.options if o != base]
+    for opt in others:
+        cmp = res.compare(opt, base)[["baseline_mean", "option_mean", "delta_mean", "ci_low", "ci_high", "p_better"]]
+        print(f"{opt} - {base} (paired over {res.meta['replications']} replications, 95% CI):")
+        with pd.option_context("display.width", 200, "display.float_format", "{:,.3f}".format):
+            print(cmp.to_string())
+        print()
+    print("\n".join(_decision_lines(res)))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    sc = _scenario(args)
+    print(f"{args.scenario}: valid — '{sc.name}', options: {', '.join(sc.option_names)}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="simkit", description="Make-or-buy decisions with evidence.")
+    p.add_argument("--version", action="version", version=f"simkit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser, runs: bool = True) -> None:
+        sp.add_argument("scenario", help="scenario YAML file")
+        sp.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a field by dotted path")
+        if runs:
+            sp.add_argument("--replications", "-n", type=int, help="replications (default: the scenario's)")
+            sp.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+
+    run = sub.add_parser("run", help="simulate every option and print the KPI table")
+    common(run)
+    run.add_argument("--out", help="write the KPIs (one row per option and replication) to .csv or .parquet")
+    run.add_argument("--charts", metavar="DIR", help="write the table, summary, ledger and PNG charts to DIR")
+    run.set_defaults(func=_cmd_run)
+
+    cmp = sub.add_parser("compare", help="paired comparison of options against the baseline")
+    common(cmp)
+    cmp.add_argument("--option", help="the option to compare (default: every other option)")
+    cmp.add_argument("--baseline", help="the baseline option (default: the scenario's)")
+    cmp.set_defaults(func=_cmd_compare)
+
+    val = sub.add_parser("validate", help="check a scenario file and exit")
+    common(val, runs=False)
+    val.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    for name in ("replications",):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            print(f"error: --{name} must be >= 1, got {value}", file=sys.stderr)
+            return 2
+    try:
+        return int(args.func(args))
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except _UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyError as err:
+        print(f"error: {err.args[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
