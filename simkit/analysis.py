@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from .kpi import KPI_DIRECTION
 
@@ -29,7 +29,7 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float, fl
     if n == 1:
         return m, 0.0, m, m
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sd / np.sqrt(n)
+    half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * sd / np.sqrt(n)
     return m, sd, m - half, m + half
 
 

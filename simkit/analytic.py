@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
-
 __all__ = [
     "erlang_b", "erlang_c", "mmc_wait_mean_h", "mmc_wait_tail", "mmc_service_level",
     "littles_law_l", "sqrt_staffing", "halfin_whitt_p_wait", "min_servers_for_p_wait",
@@ -77,7 +75,9 @@ def sqrt_staffing(a: float, beta: float) -> int:
 
 def halfin_whitt_p_wait(beta: float) -> float:
     """The QED limit of P(wait) for staffing ``a + beta sqrt(a)``: ``1 / (1 + beta Phi(beta) / phi(beta))``."""
-    return 1.0 / (1.0 + beta * stats.norm.cdf(beta) / stats.norm.pdf(beta))
+    cdf = 0.5 * (1.0 + math.erf(beta / math.sqrt(2.0)))
+    pdf = math.exp(-beta * beta / 2.0) / math.sqrt(2.0 * math.pi)
+    return 1.0 / (1.0 + beta * cdf / pdf)
 
 
 def min_servers_for_p_wait(a: float, p_wait_max: float) -> int:

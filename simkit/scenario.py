@@ -241,8 +241,10 @@ class Scenario(ScenarioSpec):
 
 
 def _validate(data: Any, source: str | None) -> Scenario:
+    if data is None:
+        raise ScenarioError("", "is empty; a scenario needs at least name, workload and options", source)
     if not isinstance(data, dict):
-        kind = "nothing" if data is None else type(data).__name__
+        kind = type(data).__name__
         raise ScenarioError("", f"a scenario must be a mapping of sections (name, run, workload, options, ...), got {kind}",
                             source)
     try:
