@@ -1,20 +1,37 @@
 """The ledger: what an option's run cost, as dated monthly cash flows.
 
-Pricing is a pure function of the run log: the engine records what happened,
-:func:`account` prices it.  A change of prices or salaries therefore re-prices
-stored logs without re-simulating them.
+Pricing is a pure function of the run log: the engine records what happened
+(including the exchange-rate path and exit dates), :func:`account` prices it.
+A change of prices or salaries therefore re-prices stored logs without
+re-simulating them.
 
 Months are ``HOURS_PER_MONTH`` (730.5 h) long and start at the end of the
-warm-up; a last partial month is charged pro rata.  Categories:
+warm-up; a partial month is charged pro rata.  Each pool is charged only while
+it is *active* (employed or under contract: a vendor until its exit, a fallback
+from its start).  Categories (costs positive, credits and FX gains negative):
 
-``labour``       in-house staff x loaded hourly cost x every hour on shift (idle time is paid too)
-``overhead``     in-house overhead per FTE-month (space, tools, management)
-``vendor_fees``  per completed item, per agent-month, or a fixed monthly fee plus per item
-``governance``   the client's cost of managing the vendor, as a share of its fees
-``transition``   one-off cost of moving the work to the vendor, in the first month
+``labour``              in-house staff x loaded hourly cost x every hour on shift (idle time is paid too)
+``overhead``            in-house overhead per FTE-month
+``vendor_fees``         per completed item, per agent-month, or a fixed monthly fee plus per item, at the
+                        contract price (indexed and raised by the lock-in premium at each renewal)
+``governance``          the client's cost of managing the vendor, a share of its fees
+``transition``          one-off cost of moving the work to a vendor, in its first month
+``knowledge_transfer``  one-off, scaled by asset specificity
+``parallel_run``        the retained in-house team's labour while it runs in parallel with the vendor
+``severance``           released staff at the end of parallel running
+``switching``           one-off on a vendor's exit, scaled by asset specificity
+``exit_fee``            when the client terminates the contract
+``commitment``          take-or-pay: shortfall below the minimum monthly volume at the item price
+``fx``                  the difference the exchange rate makes to fees or wages in another currency
+``sla_credits``         service credits the vendor pays back when it misses its SLA (negative)
+``quality``             escaped defects at their cost each
+``delay``               hours beyond SLA x the kind's late cost per hour
+``lost_business``       abandoned items x the kind's cost of a lost item
 
-Cash flows are booked at the end of their month; :func:`npv` discounts them
-at the scenario's annual rate converted to a monthly one.
+Asset specificity ``k`` scales knowledge transfer, switching and the lock-in
+premium by ``2k`` (so the default ``k = 0.5`` takes the figures as written and
+``k = 0`` makes them vanish).  Cash flows are booked at the end of their month;
+:func:`npv` discounts them at the scenario's annual rate converted to a monthly one.
 """
 
 from __future__ import annotations
@@ -23,13 +40,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.log import RunLog
+from .engine.log import ABANDONED, COMPLETED, RunLog
 from .scenario import Scenario
 from .workload import HOURS_PER_MONTH
 
-__all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges"]
+__all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges", "price_factors"]
 
-CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition")
+CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition", "knowledge_transfer", "parallel_run",
+              "severance", "switching", "exit_fee", "commitment", "fx", "sla_credits", "quality", "delay",
+              "lost_business")
 
 
 @dataclass(frozen=True)
@@ -64,41 +83,115 @@ def npv(monthly_amounts: np.ndarray, discount_rate_annual: float) -> float:
     return float(np.sum(np.asarray(monthly_amounts) / (1.0 + monthly_rate) ** m))
 
 
+def price_factors(contract, asset_specificity: float, edges: np.ndarray, start_h: float) -> np.ndarray:  # noqa: ANN001
+    """The contract price multiplier of each month: at every renewal the price is indexed for the
+    term just ended and raised by the lock-in premium (scaled by ``2 x asset specificity``)."""
+    mid = (edges[:-1] + edges[1:]) / 2.0
+    if contract is None:
+        return np.ones(mid.size)
+    renewals = np.floor(np.maximum(mid - start_h, 0.0) / (contract.term_months * HOURS_PER_MONTH))
+    step = (1.0 + contract.indexation_annual) ** (contract.term_months / 12.0)
+    step *= 1.0 + contract.lock_in_premium * 2.0 * asset_specificity
+    return step**renewals
+
+
+def _month_of(t: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    return np.clip(np.searchsorted(edges, t, side="right") - 1, 0, max(edges.size - 2, 0))
+
+
 def account(scenario: Scenario, log: RunLog) -> Ledger:
     """Price the run log ``log`` of one option of ``scenario``."""
-    option = scenario.options[log.option]
     t0, t1 = log.window_h
     edges = month_edges(t0, t1)
     n_months = len(edges) - 1
-    frac = np.diff(edges) / HOURS_PER_MONTH  # share of a full month in each month
-    rows: list[tuple[np.ndarray, int]] = []
-
-    def book(values: np.ndarray, category: str) -> None:
-        rows.append((np.asarray(values, dtype=float), CATEGORIES.index(category)))
-
-    if option.team is not None:
-        team = scenario.teams[option.team]
-        cum = scenario.calendar(team.calendar).cumulative_hours_array(edges)
-        book(team.staff * team.loaded_cost_per_hour * np.diff(cum), "labour")
-        book(team.staff * team.overhead_per_fte_month * frac, "overhead")
-    if option.vendor is not None:
-        v = scenario.vendors[option.vendor]
-        k = log.pool_roles.index("vendor")
-        done = log.end_h[(log.pool == k) & (log.end_h >= t0)]
-        per_month_items = np.histogram(done, bins=edges)[0] if n_months else np.zeros(0)
-        fees = v.price_per_item * per_month_items + v.fee_per_month * frac
-        fees = fees + v.agents * v.price_per_fte_month * frac
-        book(fees, "vendor_fees")
-        book(v.governance_share * fees, "governance")
-        one_off = np.zeros(n_months)
-        if n_months:
-            one_off[0] = v.transition_cost
-        book(one_off, "transition")
-
-    if not rows:
+    k_spec = 2.0 * scenario.asset_specificity
+    book: dict[str, np.ndarray] = {c: np.zeros(n_months) for c in CATEGORIES}
+    if n_months == 0:
         return Ledger(np.zeros(0, int), np.zeros(0, int), np.zeros(0))
-    months = np.concatenate([np.arange(n_months)] * len(rows))
-    cats = np.concatenate([np.full(n_months, c) for _, c in rows])
-    amounts = np.concatenate([v for v, _ in rows])
+    done = (log.status == COMPLETED) & (log.end_h >= t0)
+
+    def one_off(category: str, t: float, amount: float) -> None:
+        if amount and t0 <= t <= t1:
+            book[category][_month_of(np.array([t]), edges)[0]] += amount
+
+    for k, (name, role) in enumerate(zip(log.pool_names, log.pool_roles, strict=True)):
+        a, b = log.active_h[k]
+        lo, hi = np.clip(edges[:-1], a, b), np.clip(edges[1:], a, b)
+        frac = (hi - lo) / HOURS_PER_MONTH
+        fx = log.fx.get(name, np.ones(n_months))[:n_months]
+        if role == "team":
+            team = scenario.teams[name]
+            cal = scenario.calendar(team.calendar)
+            wages = team.staff * team.loaded_cost_per_hour * (cal.cumulative_hours_array(hi) -
+                                                              cal.cumulative_hours_array(lo))
+            over = team.staff * team.overhead_per_fte_month * frac
+            book["labour"] += wages
+            book["overhead"] += over
+            book["fx"] += (wages + over) * (fx - 1.0)
+            continue
+        v = scenario.vendors[name]
+        mine = done & (log.pool == k)
+        items = np.histogram(log.end_h[mine], bins=edges)[0].astype(float)
+        factor = price_factors(v.contract, scenario.asset_specificity, edges, a)
+        fees = (v.price_per_item * items + v.fee_per_month * frac + v.agents * v.price_per_fte_month * frac) * factor
+        if v.contract is not None and v.contract.min_items_per_month > 0:
+            short = np.maximum(v.contract.min_items_per_month * frac - items, 0.0)
+            book["commitment"] += short * v.price_per_item * factor * fx
+        book["vendor_fees"] += fees
+        book["fx"] += fees * (fx - 1.0)
+        book["governance"] += v.governance_share * fees * fx
+        one_off("transition", a, v.transition_cost)
+        if v.sla is not None:
+            lead = (log.end_h - log.trace.arrival_h)[mine]
+            within = np.histogram(log.end_h[mine][lead <= log.trace.sla_h[mine] + 1e-9], bins=edges)[0]
+            attain = np.divide(within, items, out=np.ones(n_months), where=items > 0)
+            points = np.maximum(v.sla.target_share - attain, 0.0) * 100.0
+            book["sla_credits"] -= np.minimum(v.sla.cap_share, v.sla.credit_share_per_point * points) * fees * fx
+        if v.transition is not None:
+            tr = v.transition
+            one_off("knowledge_transfer", a, tr.knowledge_transfer_cost * k_spec)
+            end_parallel = min(a + tr.parallel_run_months * HOURS_PER_MONTH, b)
+            if tr.retained_team is not None and tr.parallel_run_months > 0:
+                team = scenario.teams[tr.retained_team]
+                cal = scenario.calendar(team.calendar)
+                plo, phi = np.clip(edges[:-1], a, end_parallel), np.clip(edges[1:], a, end_parallel)
+                book["parallel_run"] += team.staff * (
+                    team.loaded_cost_per_hour * (cal.cumulative_hours_array(phi) - cal.cumulative_hours_array(plo))
+                    + team.overhead_per_fte_month * (phi - plo) / HOURS_PER_MONTH)
+            one_off("severance", end_parallel, tr.released_staff * tr.severance_per_fte)
+    for t, name, what in log.events:
+        if what.startswith("exit:"):
+            ex = scenario.vendors[name].exit
+            one_off("switching", t, ex.switching_cost * k_spec)
+            if what == "exit:termination":
+                one_off("exit_fee", t, ex.exit_fee)
+
+    for k, name in enumerate(log.pool_names):
+        q = (scenario.teams.get(name) or scenario.vendors.get(name)).quality
+        esc = done & (log.pool == k) & log.escaped
+        if q is not None and q.escaped_defect_cost and esc.any():
+            book["quality"] += q.escaped_defect_cost * np.histogram(log.end_h[esc], bins=edges)[0]
+
+    kinds = list(scenario.workload.kinds.values())
+    late_cost = np.array([k.late_cost_per_h for k in kinds])
+    if late_cost.any() and len(log.trace):
+        due = log.trace.due_h
+        finish = np.where(done, log.end_h, t1)
+        late_h = np.clip(finish - np.maximum(due, t0), 0.0, None) * ((log.status != ABANDONED) & (due < t1) & log.in_window())
+        book["delay"] += np.bincount(_month_of(finish, edges), weights=late_h * late_cost[log.trace.kind],
+                                     minlength=n_months)[:n_months]
+    lost_cost = np.array([k.abandon_cost for k in kinds])
+    if lost_cost.any():
+        gone = (log.status == ABANDONED) & log.in_window()
+        when = log.trace.arrival_h[gone] + log.trace.patience_h[gone]
+        book["lost_business"] += np.bincount(_month_of(when, edges), weights=lost_cost[log.trace.kind[gone]],
+                                             minlength=n_months)[:n_months]
+
+    cats = [(i, v) for i, c in enumerate(CATEGORIES) if np.any(v := book[c])]
+    if not cats:
+        return Ledger(np.zeros(0, int), np.zeros(0, int), np.zeros(0))
+    months = np.concatenate([np.arange(n_months)] * len(cats))
+    codes = np.concatenate([np.full(n_months, i) for i, _ in cats])
+    amounts = np.concatenate([v for _, v in cats])
     keep = amounts != 0.0
-    return Ledger(months[keep], cats[keep], amounts[keep])
+    return Ledger(months[keep], codes[keep], amounts[keep])

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Dist", "parse_dist", "DIST_NAMES"]
+__all__ = ["Dist", "DistField", "parse_dist", "DIST_NAMES"]
 
 # name -> (required parameter sets, in order of preference)
 _PARAMS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -251,3 +251,16 @@ def parse_dist(value: Any) -> Dist:
             pos = a.end()
         return Dist.of(name, **params)
     raise ValueError(f"expected a distribution, got {type(value).__name__} {value!r}")
+
+
+def _dist_field():
+    from typing import Annotated
+
+    from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+    return Annotated[Dist, BeforeValidator(parse_dist), PlainSerializer(str, return_type=str),
+                     WithJsonSchema({"type": "string"})]
+
+
+DistField = _dist_field()
+"""A pydantic field type: accepts anything :func:`parse_dist` reads, writes back the string form."""

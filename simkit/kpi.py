@@ -6,14 +6,18 @@ window.  No KPI is ever NaN or infinite: a statistic over no items is 0
 (lead times when nothing finished) or 1 (SLA attainment when nothing was due),
 and ``cost_per_item`` divides by at least one item.
 
-Families (the DESIGN's five; risk and quality columns arrive with their mechanisms):
+The five families of every comparison:
 
-* cost: ``cost_total_<cur>``, ``cost_per_item_<cur>``, ``npv_cost_<cur>``
-* timeliness: ``lead_time_{mean,p50,p90,p99}_h``, ``wait_mean_h``, ``waited_share``,
-  ``sla_attainment_share``, ``backlog_end_items``
-* communication: ``handoff_delay_mean_h``, ``vendor_item_share``
-* capacity: ``utilisation_share``
-* volume: ``items_arrived``, ``items_completed``
+1. cost: ``cost_total_<cur>``, ``cost_per_item_<cur>``, ``npv_cost_<cur>``, and the ledger's
+   risk-related parts ``switching_cost_<cur>``, ``fx_cost_<cur>``, ``sla_credits_<cur>``
+2. quality: ``defect_share``, ``rework_share``, ``escaped_defects_items``
+3. timeliness: ``lead_time_{mean,p50,p90,p99}_h``, ``wait_mean_h``, ``waited_share``,
+   ``sla_attainment_share``, ``backlog_end_items``
+4. communication: ``handoff_delay_mean_h``, ``clarify_share``, ``clarify_delay_mean_h``
+5. business impact: ``availability_share``, ``outages_count``, ``outage_hours_h``, ``exits_count``,
+   ``abandoned_share``, ``delay_cost_<cur>``
+
+plus ``vendor_item_share``, ``utilisation_share``, ``items_arrived``, ``items_completed``.
 """
 
 from __future__ import annotations
@@ -21,28 +25,39 @@ from __future__ import annotations
 import numpy as np
 
 from .costs import Ledger, month_edges, npv
-from .engine.log import COMPLETED, RunLog
+from .engine.log import ABANDONED, COMPLETED, RunLog
 from .scenario import Scenario
 
-__all__ = ["measure", "kpi_columns", "KPI_DIRECTION"]
+__all__ = ["measure", "kpi_columns", "KPI_DIRECTION", "KPI_FAMILIES"]
+
+_FAMILIES = {
+    "cost": ["cost_total_{c}", "cost_per_item_{c}", "npv_cost_{c}", "switching_cost_{c}", "fx_cost_{c}",
+             "sla_credits_{c}"],
+    "timeliness": ["lead_time_mean_h", "lead_time_p50_h", "lead_time_p90_h", "lead_time_p99_h", "wait_mean_h",
+                   "waited_share", "sla_attainment_share", "backlog_end_items"],
+    "quality": ["defect_share", "rework_share", "escaped_defects_items"],
+    "communication": ["handoff_delay_mean_h", "clarify_share", "clarify_delay_mean_h"],
+    "business_impact": ["availability_share", "outages_count", "outage_hours_h", "exits_count", "abandoned_share",
+                        "delay_cost_{c}"],
+    "volume": ["vendor_item_share", "utilisation_share", "items_arrived", "items_completed"],
+}
+
+
+def KPI_FAMILIES(currency: str = "usd") -> dict[str, list[str]]:  # noqa: N802 - a table
+    """KPI columns grouped by family (cost, timeliness, quality, communication, business_impact, volume)."""
+    c = currency.lower()
+    return {f: [k.format(c=c) for k in cols] for f, cols in _FAMILIES.items()}
 
 
 def kpi_columns(currency: str = "usd") -> list[str]:
     """The KPI column names in report order."""
-    c = currency.lower()
-    return [
-        f"cost_total_{c}", f"cost_per_item_{c}", f"npv_cost_{c}",
-        "lead_time_mean_h", "lead_time_p50_h", "lead_time_p90_h", "lead_time_p99_h",
-        "wait_mean_h", "waited_share", "sla_attainment_share", "backlog_end_items",
-        "handoff_delay_mean_h", "vendor_item_share", "utilisation_share",
-        "items_arrived", "items_completed",
-    ]
+    return [k for cols in KPI_FAMILIES(currency).values() for k in cols]
 
 
 def KPI_DIRECTION(column: str) -> int:  # noqa: N802 - reads as a table lookup
     """+1 when more is better, -1 when less is better, 0 when neither."""
-    if column.startswith(("sla_attainment", "items_completed")):
-        return 1
+    if column.startswith(("sla_attainment", "items_completed", "availability", "sla_credits")):
+        return 1 if not column.startswith("sla_credits") else -1
     if column.startswith(("items_arrived", "vendor_item_share", "utilisation")):
         return 0
     return -1
@@ -53,6 +68,10 @@ def _stats(x: np.ndarray) -> tuple[float, float, float, float]:
         return 0.0, 0.0, 0.0, 0.0
     p50, p90, p99 = np.percentile(x, [50, 90, 99])
     return float(x.mean()), float(p50), float(p90), float(p99)
+
+
+def _share(mask: np.ndarray) -> float:
+    return float(mask.mean()) if mask.size else 0.0
 
 
 def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]:
@@ -68,19 +87,27 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
     wait = (log.start_h[win] - log.enter_h[win])[started]
     due = log.trace.due_h[win]
     met = int(np.count_nonzero(lead <= log.trace.sla_h[win][done] + 1e-9))
-    overdue_open = int(np.count_nonzero(~done & (due < t1)))
-    judged = int(done.sum()) + overdue_open
+    late_open = int(np.count_nonzero(~done & (due < t1)))
+    judged = int(done.sum()) + late_open
     routed = log.pool[win]
     handoff = (log.enter_h[win] - arrival)[routed >= 0]
     vendor_idx = [k for k, r in enumerate(log.pool_roles) if r == "vendor"]
+    by_cat = ledger.by_category()
     total = ledger.total()
     n_done = int(done.sum())
     mean, p50, p90, p99 = _stats(lead)
     open_h = float(log.open_server_h.sum())
-    row = {
+    clar = log.clarify_h[win]
+    reworked = log.reworks[win][done] > 0
+    escaped = log.escaped[win][done]
+    span = max(t1 - t0, 1e-9)
+    return {
         f"cost_total_{c}": total,
         f"cost_per_item_{c}": total / max(n_done, 1),
         f"npv_cost_{c}": npv(ledger.monthly(len(month_edges(t0, t1)) - 1), scenario.run.discount_rate_annual),
+        f"switching_cost_{c}": by_cat["switching"] + by_cat["exit_fee"],
+        f"fx_cost_{c}": by_cat["fx"],
+        f"sla_credits_{c}": -by_cat["sla_credits"],
         "lead_time_mean_h": mean,
         "lead_time_p50_h": p50,
         "lead_time_p90_h": p90,
@@ -88,11 +115,21 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
         "wait_mean_h": float(wait.mean()) if wait.size else 0.0,
         "waited_share": float(np.mean(wait > 1e-12)) if wait.size else 0.0,
         "sla_attainment_share": met / judged if judged else 1.0,
-        "backlog_end_items": float(np.count_nonzero(~done)),
+        "backlog_end_items": float(np.count_nonzero(~done & (state != ABANDONED))),
+        "defect_share": _share(reworked | escaped),
+        "rework_share": _share(reworked),
+        "escaped_defects_items": float(escaped.sum()),
         "handoff_delay_mean_h": float(handoff.mean()) if handoff.size else 0.0,
+        "clarify_share": _share(clar > 0),
+        "clarify_delay_mean_h": float(clar[clar > 0].mean()) if np.any(clar > 0) else 0.0,
+        "availability_share": float(1.0 - min(log.down_h.max(initial=0.0) / span, 1.0)),
+        "outages_count": float(log.outages.sum()),
+        "outage_hours_h": float(log.down_h.sum()),
+        "exits_count": float(sum(1 for _, _, what in log.events if what.startswith("exit:"))),
+        "abandoned_share": _share(state == ABANDONED),
+        f"delay_cost_{c}": by_cat["delay"],
         "vendor_item_share": float(np.isin(routed, vendor_idx).mean()) if routed.size else 0.0,
         "utilisation_share": float(min(log.busy_h.sum() / open_h, 1.0)) if open_h > 0 else 0.0,
         "items_arrived": float(win.sum()),
         "items_completed": float(n_done),
     }
-    return row

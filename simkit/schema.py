@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .calendar import DAY_NAMES, Calendar
-from .distributions import Dist, parse_dist
+from .distributions import DistField
+from .mechanisms import (
+    ContractSpec,
+    DegradationSpec,
+    ExitSpec,
+    FxSpec,
+    OutageSpec,
+    QualitySpec,
+    SharedSpec,
+    SlaSpec,
+    TransitionSpec,
+)
 
 __all__ = [
     "DistField",
@@ -37,12 +39,6 @@ __all__ = [
     "ScenarioSpec",
 ]
 
-DistField = Annotated[
-    Dist,
-    BeforeValidator(parse_dist),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string"}),
-]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -103,6 +99,11 @@ class KindSpec(_Spec):
     effort_h: DistField
     priority: int = Field(1, ge=0, le=9)
     sla_h: float = Field(24.0, gt=0)
+    clarify_share: float = Field(0.0, ge=0, le=1)
+    clarify_max_rounds: int = Field(3, ge=1, le=20)
+    patience_h: DistField | None = None
+    late_cost_per_h: Money = 0.0
+    abandon_cost: Money = 0.0
 
 
 Multipliers = Annotated[tuple[Annotated[float, Field(ge=0, le=1e3)], ...], Field()]
@@ -139,6 +140,9 @@ class TeamSpec(_Spec):
     loaded_cost_per_hour: Money = 50.0
     overhead_per_fte_month: Money = 0.0
     productivity: float = Field(1.0, gt=0, le=10)
+    clarify_factor: float = Field(1.0, ge=0, le=100)
+    quality: QualitySpec | None = None
+    fx: FxSpec | None = None
 
 
 class VendorSpec(_Spec):
@@ -154,6 +158,16 @@ class VendorSpec(_Spec):
     governance_share: float = Field(0.05, ge=0, le=1)
     transition_cost: Money = 0.0
     handoff_h: float = Field(0.0, ge=0, le=8760)
+    clarify_factor: float = Field(1.0, ge=0, le=100)
+    outages: OutageSpec | None = None
+    degradation: DegradationSpec | None = None
+    exit: ExitSpec | None = None
+    quality: QualitySpec | None = None
+    sla: SlaSpec | None = None
+    transition: TransitionSpec | None = None
+    contract: ContractSpec | None = None
+    fx: FxSpec | None = None
+    shared: SharedSpec | None = None
 
     @model_validator(mode="after")
     def _priced(self) -> VendorSpec:
@@ -205,3 +219,4 @@ class ScenarioSpec(_Spec):
     vendors: dict[Name, VendorSpec] = Field(default_factory=dict)
     options: dict[Name, OptionSpec] = Field(min_length=1)
     baseline: Name | None = None
+    asset_specificity: float = Field(0.0, ge=0, le=1)

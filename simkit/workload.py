@@ -46,7 +46,11 @@ class Trace:
         Target lead time in elapsed hours.
     u
         Per-item uniform numbers in [0, 1) for mechanisms that decide per item
-        (shared by every option so that those decisions, too, are common).
+        (shared by every option so that those decisions, too, are common):
+        column 0 decides clarification rounds, 1 whether the work is defective,
+        2 whether a defect is detected.
+    patience_h
+        How long the item's requester waits before abandoning (``inf``: never).
     """
 
     arrival_h: np.ndarray
@@ -55,6 +59,7 @@ class Trace:
     priority: np.ndarray
     sla_h: np.ndarray
     u: np.ndarray
+    patience_h: np.ndarray
     kind_names: tuple[str, ...]
 
     def __len__(self) -> int:
@@ -124,5 +129,10 @@ def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc
         effort[rows] = k.effort_h.sample(rng, rows.size)
     prio = np.array([k.priority for k in spec.kinds.values()], dtype=np.int8)[kind]
     sla = np.array([k.sla_h for k in spec.kinds.values()], dtype=float)[kind]
-    u = rng.uniform(0.0, 1.0, n)
-    return Trace(t, kind, effort, prio, sla, u, names)
+    u = rng.uniform(0.0, 1.0, (3, n)).T.copy()
+    patience = np.full(n, np.inf)
+    for i, k in enumerate(spec.kinds.values()):
+        if k.patience_h is not None:
+            rows = np.flatnonzero(kind == i)
+            patience[rows] = k.patience_h.sample(rng, rows.size)
+    return Trace(t, kind, effort, prio, sla, u, patience, names)

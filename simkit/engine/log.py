@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..workload import Trace
 
-__all__ = ["RunLog", "COMPLETED", "IN_SERVICE", "QUEUED"]
+__all__ = ["RunLog", "COMPLETED", "IN_SERVICE", "QUEUED", "ABANDONED", "STATE_NAMES"]
 
-COMPLETED, IN_SERVICE, QUEUED = 0, 1, 2
+COMPLETED, IN_SERVICE, QUEUED, ABANDONED = 0, 1, 2, 3
+STATE_NAMES = ("completed", "in_service", "queued", "abandoned")
 
 
 @dataclass
@@ -27,19 +28,41 @@ class RunLog:
     trace
         The shared workload (not copied).
     pool_names, pool_roles
-        The pools of this option and whether each is a ``"team"`` or a ``"vendor"``.
+        The pools of this option (including a fallback brought in by an exit) and
+        whether each is a ``"team"`` or a ``"vendor"``.
     pool
-        Pool index that served (or holds) each item; -1 if none could.
+        Pool that last worked on each item (-1: none yet); for an item still queued,
+        the pool it was routed to.
     enter_h
-        When the item joined its pool's queue (arrival plus any handoff).
+        When the item joined its first pool's queue (arrival plus any handoff).
     start_h, end_h
-        Service start and completion.
+        First time a server took the item, and final completion (after any rework).
+    status
+        Each item's state at the horizon: COMPLETED, IN_SERVICE, QUEUED (incl. waiting for
+        an answer or for rework) or ABANDONED.
+    clarify_h
+        Hours the item spent waiting for answers to clarification questions.
+    reworks, escaped
+        Whether the item was reworked after a detected defect, or shipped with an undetected one.
     window_h
         ``(t0, t1)``: the measured period (after warm-up, up to the horizon).
     servers
         Servers per pool (people on shift or vendor agents).
     busy_h, open_server_h
-        Per pool, working hours spent serving inside the window, and server-hours on shift.
+        Per pool, effort hours worked inside the window, and server capacity on shift.
+    active_h
+        Per pool, ``(from, to)``: when it was under contract or employed inside the window.
+    down_h
+        Per pool, hours without service inside the window: outages plus any gap between an
+        exit and the fallback's start.
+    outages
+        Per pool, the number of outages that started inside the window.
+    events
+        Dated events ``(time_h, pool_name, what)``: ``"exit:insolvency"``, ``"exit:termination"``,
+        ``"fallback_start"``.
+    fx
+        Per pool priced in another currency, the exchange-rate multiplier of each month
+        (month 0 is 1: the rate at signature), drawn from the pool's ``"fx:<name>"`` stream.
     """
 
     option: str
@@ -50,18 +73,27 @@ class RunLog:
     enter_h: np.ndarray
     start_h: np.ndarray
     end_h: np.ndarray
+    status: np.ndarray
+    clarify_h: np.ndarray
+    reworks: np.ndarray
+    escaped: np.ndarray
     window_h: tuple[float, float]
     servers: np.ndarray
     busy_h: np.ndarray
     open_server_h: np.ndarray
+    active_h: np.ndarray
+    down_h: np.ndarray
+    outages: np.ndarray
+    events: list[tuple[float, str, str]] = field(default_factory=list)
+    fx: dict[str, np.ndarray] = field(default_factory=dict)
 
     def state(self) -> np.ndarray:
-        """Each item's state at the horizon: COMPLETED, IN_SERVICE or QUEUED (incl. in handoff)."""
-        s = np.full(self.pool.size, QUEUED, dtype=np.int8)
-        s[~np.isnan(self.start_h)] = IN_SERVICE
-        s[~np.isnan(self.end_h)] = COMPLETED
-        return s
+        """Each item's state at the horizon (see ``status``)."""
+        return self.status
 
     def in_window(self) -> np.ndarray:
         """Mask of the items that arrived inside the measured window."""
         return self.trace.arrival_h >= self.window_h[0]
+
+    def pool_index(self, name: str) -> int:
+        return self.pool_names.index(name)

@@ -1,18 +1,51 @@
-"""Wiring one option's model: pools, routing, arrivals, and the log they fill."""
+"""Wiring one option's model: pools, timelines, risk, routing, arrivals, and the log they fill."""
 
 from __future__ import annotations
+
+import math
+from bisect import bisect_right
 
 import numpy as np
 import simpy
 
+from ..calendar import Calendar
 from ..scenario import Scenario
 from ..streams import Streams
-from ..workload import Trace
-from .log import RunLog
-from .pools import ServicePool
+from ..timeline import CapacityTimeline
+from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
+from .log import ABANDONED, RunLog
+from .pools import Items, ServicePool
+from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
 
 __all__ = ["simulate_option"]
+
+_MARGIN_H = 4 * 168.0  # timelines run a little past the horizon so work in progress can be scheduled
+
+
+def _clip_sum(intervals: list[tuple[float, float]], a: float, b: float) -> float:
+    return float(sum(max(0.0, min(e, b) - max(s, a)) for s, e in intervals))
+
+
+def _clarify_rounds(u: np.ndarray, p: np.ndarray, max_rounds: np.ndarray) -> np.ndarray:
+    """Geometric rounds from one uniform each: P(rounds >= k) = p**k, capped."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.floor(np.log(np.maximum(u, 1e-300)) / np.log(np.clip(p, 1e-300, 1 - 1e-12)))
+    k = np.where(p <= 0, 0, np.where(p >= 1, max_rounds, k))
+    return np.minimum(k, max_rounds).astype(np.int64)
+
+
+def _background(spec, horizon_h: float, rng: np.random.Generator, offset_h: float):  # noqa: ANN001
+    """Other clients' items on a shared vendor: arrival times and efforts."""
+    peak = spec.background_rate_per_hour * (max(spec.background_month_of_year) if spec.background_month_of_year
+                                            else 1.0)
+    n = int(rng.poisson(peak * horizon_h)) if peak > 0 else 0
+    t = np.sort(rng.uniform(0.0, horizon_h, n))
+    keep = rng.uniform(0.0, 1.0, n)
+    if spec.background_month_of_year is not None and n:
+        month = (np.floor(np.mod((t + offset_h) / 24.0, 365.25) / (365.25 / 12.0)).astype(int)) % 12
+        t = t[keep * peak < spec.background_rate_per_hour * np.asarray(spec.background_month_of_year)[month]]
+    return t, spec.background_effort_h.sample(rng, t.size)
 
 
 def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams: Streams | None = None) -> RunLog:
@@ -27,69 +60,249 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     trace
         The replication's workload, shared by every option.
     streams
-        The replication's random streams (for stochastic mechanisms of the option).
+        The replication's random streams, for the option's risk processes (outages,
+        degradation, exits, detection delays, other clients' load).
 
     Returns
     -------
     RunLog
-        Item times, routes, and per-pool busy and on-shift hours inside the window.
+        Item times, routes and states, per-pool capacity, and dated events.
     """
+    streams = streams or Streams(scenario.run.seed, 0)
     option = scenario.options[option_name]
     horizon = scenario.run.horizon_days * 24.0
     t0 = scenario.run.warmup_days * 24.0
+    t_end = horizon + _MARGIN_H
     n = len(trace)
-    env = simpy.Environment()
-    start = np.full(n, np.nan)
-    end = np.full(n, np.nan)
-    enter = np.full(n, np.nan)
-    route = np.full(n, -1, dtype=np.int8)
+    client_cal = scenario.calendar(scenario.workload.calendar)
+    client_offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
 
-    names, roles, pools, handoff = [], [], [], []
+    # -- which pools: the option's team and vendor, plus a fallback an exit may bring in
+    members: list[tuple[str, str]] = []
     if option.team is not None:
-        team = scenario.teams[option.team]
-        names.append(option.team)
-        roles.append("team")
-        pools.append(ServicePool(env, team.staff, scenario.calendar(team.calendar), team.productivity,
-                                 trace.effort_h, trace.priority, start, end))
-        handoff.append(0.0)
+        members.append((option.team, "team"))
     if option.vendor is not None:
-        vendor = scenario.vendors[option.vendor]
-        names.append(option.vendor)
-        roles.append("vendor")
-        pools.append(ServicePool(env, vendor.agents, scenario.calendar(vendor.calendar), vendor.productivity,
-                                 trace.effort_h, trace.priority, start, end))
-        handoff.append(vendor.handoff_h)
-    roles_t = tuple(roles)
-    router = make_router(option, pools, roles_t, trace.kind, trace.kind_names)
+        members.append((option.vendor, "vendor"))
+    n_primary = len(members)
+    exits: dict[str, float] = {}
+    for name, role in list(members):
+        spec = scenario.vendors[name] if role == "vendor" else None
+        if spec is not None and spec.exit is not None:
+            t_exit = exit_time_h(spec.exit, t0, streams.rng(f"exit:{name}"))
+            if t_exit < horizon:
+                exits[name] = t_exit
+                fb = spec.exit.fallback
+                if fb not in [m for m, _ in members]:
+                    members.append((fb, "team" if fb in scenario.teams else "vendor"))
+
+    # -- background load of shared vendors (indices n.. in the item arrays)
+    bg_t, bg_e, bg_p, bg_pool = [], [], [], []
+    for k, (name, role) in enumerate(members):
+        spec = scenario.vendors.get(name) if role == "vendor" else None
+        if spec is not None and spec.shared is not None:
+            t, e = _background(spec.shared, horizon, streams.rng(f"background:{name}"), client_offset)
+            prio = {"higher": 10, "equal": 1, "lower": -1}[spec.shared.client_priority]
+            bg_t.append(t)
+            bg_e.append(e)
+            bg_p.append(np.full(t.size, prio, dtype=np.int64))
+            bg_pool.append(np.full(t.size, k, dtype=np.int64))
+    effort = np.concatenate([trace.effort_h, *bg_e]) if bg_e else trace.effort_h
+    priority = np.concatenate([trace.priority.astype(np.int64), *bg_p]) if bg_p else trace.priority
+    items = Items(effort, priority)
+    total = effort.size
+
+    env = simpy.Environment()
+    pools: list[ServicePool] = []
+    downs: list[list[tuple[float, float]]] = []
+    active: list[tuple[float, float]] = []
+    events: list[tuple[float, str, str]] = []
+    fallback_start: dict[str, float] = {}
+    for name, t_exit in exits.items():
+        spec = scenario.vendors[name].exit
+        fallback_start[spec.fallback] = t_exit + spec.switch_lead_h
+
+    for k, (name, role) in enumerate(members):
+        spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
+        cal: Calendar = scenario.calendar(spec.calendar)
+        tl: Calendar | CapacityTimeline = cal
+        down: list[tuple[float, float]] = []
+        degraded: list[tuple[float, float]] = []
+        start_h, stop_h = t0, horizon
+        is_new_fallback = k >= n_primary
+
+        def timeline() -> CapacityTimeline:
+            return tl if isinstance(tl, CapacityTimeline) else CapacityTimeline.from_calendar(cal, t_end)
+
+        if role == "vendor":
+            if spec.outages is not None:
+                down = outage_intervals(spec.outages, t_end, streams.rng(f"outage:{name}"))
+                tl = timeline().scaled(down, 0.0)
+            if spec.degradation is not None:
+                degraded = degradation_intervals(spec.degradation, t_end, streams.rng(f"degradation:{name}"))
+                tl = timeline().scaled(degraded, spec.degradation.productivity_factor)
+            if spec.transition is not None and spec.transition.start_productivity < 1 and not is_new_fallback:
+                months = math.ceil((t_end - t0) / HOURS_PER_MONTH) + 1
+                factors = wright_factors(spec.transition.start_productivity, spec.transition.learning_rate, months)
+                tl = timeline().stepped([t0 + m * HOURS_PER_MONTH for m in range(months)], factors)
+            if name in exits:
+                stop_h = exits[name]
+                tl = timeline().closed_after(stop_h)
+                ex = spec.exit
+                cause = ("termination" if ex.terminate_at_month is not None
+                         and abs(stop_h - (t0 + ex.terminate_at_month * HOURS_PER_MONTH)) < 1e-9 else "insolvency")
+                events.append((stop_h, name, f"exit:{cause}"))
+        if is_new_fallback:
+            start_h = min(fallback_start[name], horizon)
+            ex = next(scenario.vendors[v].exit for v in exits if scenario.vendors[v].exit.fallback == name)
+            years_out = max(0.0, (start_h - t0) / HOURS_PER_YEAR)
+            first = ex.ramp_start_productivity
+            if role == "team":
+                first *= max(0.05, 1.0 - ex.knowledge_erosion_annual * years_out)
+            steps = max(1, math.ceil(ex.ramp_months))
+            factors = [first + (1.0 - first) * m / steps for m in range(steps)] + [1.0]
+            tl = timeline().opened_from(start_h).stepped(
+                [start_h + m * HOURS_PER_MONTH for m in range(steps + 1)], factors)
+            events.append((start_h, name, "fallback_start"))
+        pool = ServicePool(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items)
+        pool.set_down(down)
+        pool.closes_at = stop_h if name in exits else math.inf
+        pool.answer_time = client_cal.next_open
+        if spec.quality is not None:
+            pool.quality = _quality_hooks(spec.quality, trace, degraded,
+                                          spec.degradation.defect_factor if role == "vendor" and spec.degradation
+                                          else 1.0, start_h, streams.rng(f"quality:{name}"), total)
+        pools.append(pool)
+        downs.append(down)
+        active.append((start_h, stop_h))
+
+    for name in exits:
+        k = [m for m, _ in members].index(name)
+        pools[k].fallback = pools[[m for m, _ in members].index(scenario.vendors[name].exit.fallback)]
+
+    names = tuple(m for m, _ in members)
+    roles = tuple(r for _, r in members)
+    router = make_router(option, pools[:n_primary], roles[:n_primary], trace.kind, trace.kind_names,
+                         scenario.vendors)
+    handoff = [scenario.vendors[m].handoff_h if r == "vendor" else 0.0 for m, r in members]
+    factor = np.array([(scenario.teams[m] if r == "team" else scenario.vendors[m]).clarify_factor
+                       for m, r in members])
+    kinds = list(scenario.workload.kinds.values())
+    p_kind = np.array([k.clarify_share for k in kinds])[trace.kind] if n else np.zeros(0)
+    max_rounds = np.array([k.clarify_max_rounds for k in kinds])[trace.kind] if n else np.zeros(0, int)
+    route = np.full(n, -1, dtype=np.int8)
+    enter = np.full(n, np.nan)
+    u_clarify = trace.u[:, 0] if n else np.zeros(0)
+    patience = trace.patience_h
+
+    def abandon(item: int) -> None:
+        if items.start[item] != items.start[item]:  # not yet taken: the requester gives up
+            items.status[item] = ABANDONED
 
     def arrivals():
         now = 0.0
-        for item, t in enumerate(trace.arrival_h.tolist()):
+        arrival = trace.arrival_h.tolist()
+        any_clarify = bool(np.any(p_kind > 0))
+        rounds = {}
+        if any_clarify:
+            for k in range(len(pools[:n_primary])):
+                rounds[k] = _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds).tolist()
+        finite = np.isfinite(patience).tolist()
+        for item, t in enumerate(arrival):
             if t > now:
                 yield env.timeout(t - now)
                 now = t
             p = router(item)
             route[item] = p
+            if any_clarify:
+                items.rounds[item] = rounds[p][item]
+            if finite[item]:
+                env.timeout(float(patience[item])).callbacks.append(lambda _ev, i=item: abandon(i))
             delay = handoff[p]
+            enter[item] = t + delay
             if delay > 0.0:
-                enter[item] = t + delay
                 env.timeout(delay).callbacks.append(lambda _ev, i=item, pool=pools[p]: pool.put(i))
             else:
-                enter[item] = t
                 pools[p].put(item)
 
+    def background(times: np.ndarray, first: int, pool: ServicePool):
+        now = 0.0
+        for j, t in enumerate(times.tolist()):
+            if t > now:
+                yield env.timeout(t - now)
+                now = t
+            pool.put(first + j)
+
+    def exit_process(pool: ServicePool, t_exit: float):
+        yield env.timeout(t_exit)
+        pool.close()
+
     env.process(arrivals())
+    first = n
+    for t, k in zip(bg_t, bg_pool, strict=True):
+        if t.size:
+            env.process(background(t, first, pools[int(k[0])]))
+        first += t.size
+    for name, t_exit in exits.items():
+        env.process(exit_process(pools[names.index(name)], t_exit))
     env.run(until=horizon)
 
+    served = items.served_by[:n]
+    pool_col = np.where(served >= 0, served, route).astype(np.int8)
+    busy, open_server = _capacity(pools, items, t0, horizon)
+    down_h = np.array([_clip_sum(d, t0, horizon) for d in downs])
+    for name, t_exit in exits.items():  # the gap between an exit and the fallback's start
+        gap_end = min(fallback_start[scenario.vendors[name].exit.fallback], horizon)
+        down_h[names.index(name)] += max(0.0, gap_end - max(t_exit, t0))
+    outages = np.array([sum(1 for s, _ in d if t0 <= s < horizon) for d in downs])
+    n_months = math.ceil((horizon - t0) / HOURS_PER_MONTH - 1e-9)
+    fx = {}
+    for name, role in members:
+        spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
+        if spec.fx is not None:
+            fx[name] = fx_path(spec.fx, n_months, streams.rng(f"fx:{name}"))
+    return RunLog(option_name, trace, names, roles, pool_col, enter, items.start[:n].copy(), items.end[:n].copy(),
+                  items.status[:n].copy(), items.clarify_h[:n].copy(), items.reworks[:n].copy(),
+                  items.escaped[:n].copy(), (t0, horizon), np.array([p.servers for p in pools]), busy,
+                  open_server, np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx)
+
+
+def _capacity(pools: list[ServicePool], items: Items, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per pool: effort-hours worked inside the window, and capacity on shift."""
     busy = np.zeros(len(pools))
     open_server = np.zeros(len(pools))
+    start, end, by = items.start, items.end, items.served_by
     for k, pool in enumerate(pools):
-        cal = pool.calendar
-        mine = (route == k) & ~np.isnan(start)
+        tl = pool.timeline
+        mine = (by == k) & ~np.isnan(start)
         a = np.maximum(start[mine], t0)
-        b = np.minimum(np.where(np.isnan(end[mine]), horizon, end[mine]), horizon)
-        worked = cal.cumulative_hours_array(b) - cal.cumulative_hours_array(a)
-        busy[k] = float(np.clip(worked, 0.0, None).sum())
-        open_server[k] = pool.servers * cal.working_hours(t0, horizon)
-    return RunLog(option_name, trace, tuple(names), roles_t, route, enter, start, end, (t0, horizon),
-                  np.array([p.servers for p in pools]), busy, open_server)
+        b = np.minimum(np.where(np.isnan(end[mine]), t1, end[mine]), t1)
+        worked = tl.cumulative_hours_array(b) - tl.cumulative_hours_array(a)
+        cap = pool.servers * tl.working_hours(t0, t1)
+        busy[k] = min(float(np.clip(worked, 0.0, None).sum()), cap)
+        open_server[k] = cap
+    return busy, open_server
+
+
+def _quality_hooks(q, trace: Trace, degraded: list[tuple[float, float]], degraded_factor: float,  # noqa: ANN001
+                   start_h: float, rng: np.random.Generator, total: int):
+    """Closures deciding defects (shared uniforms, so options are compared on the same luck)."""
+    n = len(trace)
+    u_defect = np.concatenate([trace.u[:, 1], rng.uniform(size=total - n)]) if n else rng.uniform(size=total)
+    u_detect = np.concatenate([trace.u[:, 2], rng.uniform(size=total - n)]) if n else rng.uniform(size=total)
+    delays = q.detection_delay_h.sample(rng, total)
+    starts = [a for a, _ in degraded]
+
+    def share(t: float) -> float:
+        p = q.defect_share
+        if q.defect_halving_months:
+            months = max(0.0, t - start_h) / HOURS_PER_MONTH
+            p = q.defect_share_floor + (p - q.defect_share_floor) * 0.5 ** (months / q.defect_halving_months)
+        if degraded:
+            i = bisect_right(starts, t) - 1
+            if i >= 0 and t < degraded[i][1]:
+                p *= degraded_factor
+        return min(p, 1.0)
+
+    return (lambda item, t: u_defect[item] < share(t), lambda item: u_detect[item] < q.detection_share,
+            lambda item: float(delays[item]), q.rework_effort_share)
+

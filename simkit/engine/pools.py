@@ -1,27 +1,54 @@
-"""Service pools: servers that pull work from a priority queue on a working calendar.
+"""Service pools: servers that pull work from a priority queue on a capacity timeline.
 
 A pool is a group of identical servers — the people of an in-house team on
 shift, or a vendor's agents — sharing one queue.  Each server is one
 long-lived SimPy process (an item is a row in the log, not a process):
 
 1. with nothing queued, it waits to be woken by the next arrival;
-2. outside working hours, it sleeps until the calendar opens;
+2. while the pool has no capacity (closed, down, not yet started), it sleeps
+   until capacity returns;
 3. otherwise it takes the most urgent item (lowest priority number, then
-   first come first served) and works on it for ``effort / productivity``
-   *working* hours: work stops at closing time and resumes next morning
-   (:meth:`simkit.calendar.Calendar.advance`).
+   earliest queued) and works on it for ``work / productivity`` effort hours
+   on the pool's timeline (:meth:`~simkit.calendar.Calendar.advance`): work
+   pauses at closing time or in an outage and resumes afterwards.
+
+Mechanisms hook in at three points: when an item is *taken* (a clarification
+question goes to the client and the item waits for the answer), when it is
+*finished* (a defect may send it back as rework after detection), and when the
+pool *closes for good* (a vendor exit hands queued and in-service work to the
+fallback pool).
 """
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from heapq import heappop, heappush
 
 import numpy as np
 import simpy
 
-from ..calendar import Calendar
+from .log import ABANDONED, COMPLETED, IN_SERVICE, QUEUED
 
-__all__ = ["ServicePool"]
+__all__ = ["ServicePool", "Items"]
+
+
+class Items:
+    """The per-item state one option's pools share (numpy columns, written in place)."""
+
+    def __init__(self, effort_h: np.ndarray, priority: np.ndarray) -> None:
+        n = effort_h.size
+        self.effort = effort_h
+        self.priority = priority.tolist()
+        self.work = effort_h.tolist()  # effort of the next piece of work (rework is smaller)
+        self.status = np.full(n, QUEUED, dtype=np.int8)
+        self.start = np.full(n, np.nan)
+        self.end = np.full(n, np.nan)
+        self.served_by = np.full(n, -1, dtype=np.int8)
+        self.rounds = [0] * n
+        self.clarify_h = np.zeros(n)
+        self.reworks = np.zeros(n, dtype=np.int8)
+        self.escaped = np.zeros(n, dtype=bool)
 
 
 class ServicePool:
@@ -31,73 +58,137 @@ class ServicePool:
     ----------
     env
         The SimPy environment.
+    index
+        This pool's index in the option (recorded as ``served_by``).
     servers
         How many items can be in service at once.
-    calendar
-        When the servers work.
+    timeline
+        When and how fast the servers work (a ``Calendar`` or a ``CapacityTimeline``).
     productivity
         Effort hours done per working hour (service time = effort / productivity).
-    effort_h, priority
-        The trace's columns (read-only).
-    start_h, end_h
-        The log's columns, written as items start and finish.
+    items
+        The option's shared item state.
     """
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        servers: int,
-        calendar: Calendar,
-        productivity: float,
-        effort_h: np.ndarray,
-        priority: np.ndarray,
-        start_h: np.ndarray,
-        end_h: np.ndarray,
-    ) -> None:
+    def __init__(self, env: simpy.Environment, index: int, servers: int, timeline, productivity: float,  # noqa: ANN001
+                 items: Items) -> None:
         self.env = env
-        self.calendar = calendar
+        self.index = index
+        self.timeline = timeline
         self.productivity = productivity
-        self._effort = effort_h
-        self._priority = priority
-        self._start = start_h
-        self._end = end_h
-        self.queue: list[tuple[int, int]] = []
-        self._idle: list[simpy.Event] = []
+        self.items = items
         self.servers = servers
+        self.queue: list[tuple[int, float, int]] = []
+        self._idle: list[simpy.Event] = []
+        self.closes_at = math.inf  # a vendor exit
+        self.closed = False
+        self.fallback: ServicePool | None = None
+        self.down: list[tuple[float, float]] = []  # outage intervals (for rerouting)
+        self._down_starts: list[float] = []
+        # mechanism hooks (set by the model when configured)
+        self.answer_time = None  # t -> when the client's answer arrives
+        self.quality = None  # (defect_share(t), detected(item), detection_delay(item), rework_share)
         for _ in range(servers):
             env.process(self._server())
 
+    # -- state -------------------------------------------------------------
     @property
     def waiting(self) -> int:
         """Items queued and not yet started."""
         return len(self.queue)
 
+    def set_down(self, intervals: list[tuple[float, float]]) -> None:
+        self.down = intervals
+        self._down_starts = [a for a, _ in intervals]
+
+    def is_down(self, t: float) -> bool:
+        i = bisect_right(self._down_starts, t) - 1
+        return i >= 0 and t < self.down[i][1]
+
     def has_free_server(self) -> bool:
         """Whether an item put now would start at once."""
-        return bool(self._idle) and self.calendar.is_open(self.env.now)
+        return bool(self._idle) and not self.closed and self.timeline.is_open(self.env.now)
 
+    # -- flow ----------------------------------------------------------------
     def put(self, item: int) -> None:
-        """Queue item ``item`` and wake one idle server."""
-        heappush(self.queue, (int(self._priority[item]), item))
+        """Queue ``item`` (or pass it to the fallback once this pool has closed) and wake a server."""
+        if self.closed and self.fallback is not None:
+            self.fallback.put(item)
+            return
+        self.items.status[item] = QUEUED
+        heappush(self.queue, (self.items.priority[item], self.env.now, item))
         if self._idle:
             self._idle.pop().succeed()
 
+    def close(self) -> None:
+        """Close for good and hand every queued item to the fallback pool."""
+        self.closed = True
+        queued, self.queue = self.queue, []
+        if self.fallback is not None:
+            for _, _, item in sorted(queued):
+                if self.items.status[item] != ABANDONED:
+                    self.fallback.put(item)
+
+    def _later(self, delay: float, item: int) -> None:
+        self.env.timeout(delay).callbacks.append(lambda _ev: self.put(item))
+
     def _server(self):
-        env, cal, queue = self.env, self.calendar, self.queue
-        always = cal.always_open
+        env, tl, queue, it = self.env, self.timeline, self.queue, self.items
+        always = getattr(tl, "always_open", False)
+        status, start = it.status, it.start
         while True:
+            if self.closed:
+                return
             if not queue:
                 wake = env.event()
                 self._idle.append(wake)
                 yield wake
                 continue
             now = env.now
-            if not always and not cal.is_open(now):
-                yield env.timeout(cal.next_open(now) - now)
+            if not always and not tl.is_open(now):
+                nxt = tl.next_open(now)
+                if nxt >= self.closes_at or math.isinf(nxt):
+                    wake = env.event()  # no capacity ever again: park
+                    self._idle.append(wake)
+                    yield wake
+                    continue
+                yield env.timeout(nxt - now)
                 continue
-            _, item = heappop(queue)
-            self._start[item] = now
-            work = self._effort[item] / self.productivity
-            end = now + work if always else cal.advance(now, work)
+            _, _, item = heappop(queue)
+            if status[item] == ABANDONED:
+                continue
+            if start[item] != start[item]:  # NaN: first time taken
+                start[item] = now
+            if it.rounds[item] > 0 and self.answer_time is not None:
+                it.rounds[item] -= 1
+                answer = self.answer_time(now)
+                it.clarify_h[item] += answer - now
+                self._later(answer - now, item)
+                continue
+            status[item] = IN_SERVICE
+            it.served_by[item] = self.index
+            work = it.work[item] / self.productivity
+            end = now + work if always else tl.advance(now, work)
+            if end > self.closes_at:  # the pool closes first: progress is lost, the fallback redoes it
+                yield env.timeout(self.closes_at - now)
+                status[item] = QUEUED
+                if self.fallback is not None:
+                    self.fallback.put(item)
+                return
             yield env.timeout(end - now)
-            self._end[item] = end
+            self._finish(item, end)
+
+    def _finish(self, item: int, end: float) -> None:
+        it = self.items
+        if self.quality is not None and it.reworks[item] == 0:
+            defect_share, detected, delay, rework_share = self.quality
+            if defect_share(item, end):
+                if detected(item):
+                    it.reworks[item] = 1
+                    it.work[item] = it.effort[item] * rework_share
+                    it.status[item] = QUEUED
+                    self._later(delay(item), item)
+                    return
+                it.escaped[item] = True
+        it.end[item] = end
+        it.status[item] = COMPLETED

@@ -1,0 +1,144 @@
+"""Schema of the outsourcing mechanisms: failure, exit, lock-in, quality, transition, scale.
+
+Every section here is optional and off by default; a scenario without them
+simulates exactly as the plain engine does.  Each is attached to the team or
+vendor it concerns (``vendors.acme.outages``, ``teams.support.hiring``, ...).
+``scenarios/README.md`` documents the fields for people.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .distributions import Dist, DistField
+
+__all__ = [
+    "OutageSpec", "DegradationSpec", "ExitSpec", "QualitySpec", "SlaSpec", "TransitionSpec",
+    "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec",
+]
+
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
+
+
+class OutageSpec(_Spec):
+    """Outages: the provider serves nothing while down (MTBF = mean of time_between_h, MTTR = mean of repair_h)."""
+
+    time_between_h: DistField
+    repair_h: DistField
+    policy: Literal["wait", "reroute"] = "wait"
+
+
+class DegradationSpec(_Spec):
+    """Episodes of lower productivity and more defects (e.g. an attrition wave at the provider)."""
+
+    time_between_h: DistField
+    duration_h: DistField
+    productivity_factor: float = Field(0.7, gt=0, le=1)
+    defect_factor: float = Field(2.0, ge=1, le=100)
+
+
+class ExitSpec(_Spec):
+    """The provider goes (insolvency at an annual hazard, or the client terminates) and the work moves."""
+
+    hazard_per_year: float = Field(0.0, ge=0, le=100)
+    terminate_at_month: float | None = Field(None, ge=0)
+    fallback: str
+    switch_lead_h: float = Field(0.0, ge=0, le=87660)
+    switching_cost: Money = 0.0
+    exit_fee: Money = 0.0
+    ramp_start_productivity: float = Field(1.0, gt=0, le=1)
+    ramp_months: float = Field(0.0, ge=0, le=120)
+    knowledge_erosion_annual: Share = 0.0
+
+
+class QualitySpec(_Spec):
+    """Defects: a share of completed items is defective; detected ones are reworked, escaped ones cost money."""
+
+    defect_share: Share = 0.0
+    defect_share_floor: Share = 0.0
+    defect_halving_months: float | None = Field(None, gt=0)
+    detection_share: Share = 1.0
+    detection_delay_h: DistField = Dist.of("deterministic", value=0)
+    rework_effort_share: float = Field(0.5, gt=0, le=5)
+    escaped_defect_cost: Money = 0.0
+
+
+class SlaSpec(_Spec):
+    """Service credits: below the target share of items within SLA in a month, a credit on that month's fees."""
+
+    target_share: Share = 0.9
+    credit_share_per_point: Share = 0.01
+    cap_share: Share = 0.12
+
+
+class TransitionSpec(_Spec):
+    """Moving the work to the provider: ramp-up on a learning curve, parallel running, one-off costs."""
+
+    start_productivity: float = Field(1.0, gt=0, le=1)
+    learning_rate: float = Field(0.8, gt=0, le=1)
+    parallel_run_months: float = Field(0.0, ge=0, le=60)
+    retained_team: str | None = None
+    knowledge_transfer_cost: Money = 0.0
+    released_staff: int = Field(0, ge=0, le=100_000)
+    severance_per_fte: Money = 0.0
+
+
+class ContractSpec(_Spec):
+    """Contract terms: renewals with indexation and a lock-in premium; minimum volume (take-or-pay)."""
+
+    term_months: float = Field(12.0, gt=0, le=600)
+    indexation_annual: float = Field(0.0, ge=-0.5, le=1)
+    lock_in_premium: float = Field(0.0, ge=0, le=5)
+    min_items_per_month: float = Field(0.0, ge=0)
+
+
+class FxSpec(_Spec):
+    """A price in another currency: the exchange rate follows a geometric Brownian motion (monthly steps)."""
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    volatility_annual: float = Field(0.1, ge=0, le=2)
+    drift_annual: float = Field(0.0, ge=-1, le=1)
+
+
+class SharedSpec(_Spec):
+    """The provider's agents also serve other clients: a background load on the same queue."""
+
+    background_rate_per_hour: float = Field(ge=0, le=1e5)
+    background_effort_h: DistField
+    background_month_of_year: tuple[Annotated[float, Field(ge=0, le=1e3)], ...] | None = None
+    client_priority: Literal["higher", "equal", "lower"] = "equal"
+
+    @model_validator(mode="after")
+    def _twelve(self) -> SharedSpec:
+        if self.background_month_of_year is not None and len(self.background_month_of_year) != 12:
+            raise ValueError(f"background_month_of_year needs 12 multipliers, got {len(self.background_month_of_year)}")
+        return self
+
+
+class HiringSpec(_Spec):
+    """In-house scaling: attrition with replacement hiring, backlog-triggered hiring, ramp-up of new hires."""
+
+    attrition_annual: float = Field(0.0, ge=0, le=5)
+    hiring_lead_h: float = Field(0.0, ge=0, le=8766)
+    ramp_months: float = Field(0.0, ge=0, le=60)
+    ramp_start_productivity: float = Field(0.5, gt=0, le=1)
+    hire_when_backlog_per_staff: float | None = Field(None, gt=0)
+    max_staff: int | None = Field(None, ge=0, le=100_000)
+    recruiting_cost: Money = 0.0
+
+
+class ElasticSpec(_Spec):
+    """An elastic vendor bench: extra agents on notice when the queue grows, at a surge price."""
+
+    max_agents: int = Field(ge=0, le=100_000)
+    scale_when_queue_per_agent: float = Field(2.0, gt=0)
+    notice_h: float = Field(24.0, ge=0, le=8766)
+    release_after_h: float = Field(168.0, gt=0, le=8766)
+    surge_price_per_agent_hour: Money = 0.0
