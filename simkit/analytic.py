@@ -7,6 +7,8 @@
 * availability ``MTBF / (MTBF + MTTR)`` and survival ``exp(-h T)``;
 * present values: monthly annuity, growing annuity;
 * make-or-buy break-even volume ``Q* = F / (p - v)``;
+* Erlang A (M/M/c+M, impatient customers) by its birth-death chain;
+* dual sourcing: P(both down) with a common-cause share;
 * the mean wait for the next overlap of working hours, ``(24 - o)^2 / 48``.
 """
 
@@ -18,7 +20,7 @@ __all__ = [
     "erlang_b", "erlang_c", "mmc_wait_mean_h", "mmc_wait_tail", "mmc_service_level",
     "littles_law_l", "sqrt_staffing", "halfin_whitt_p_wait", "min_servers_for_p_wait",
     "availability", "survival", "annuity_pv", "growing_annuity_pv", "break_even_volume",
-    "overlap_wait_mean_h",
+    "overlap_wait_mean_h", "erlang_a", "dual_sourcing_p_both_down",
 ]
 
 
@@ -125,3 +127,36 @@ def overlap_wait_mean_h(overlap_h: float) -> float:
     if not 0 <= overlap_h <= 24:
         raise ValueError("overlap_h must be within [0, 24]")
     return (24.0 - overlap_h) ** 2 / 48.0
+
+
+def erlang_a(c: int, arrival_rate_per_h: float, service_mean_h: float, patience_mean_h: float) -> dict[str, float]:
+    """M/M/c+M (Erlang A): Poisson arrivals, exponential service and exponential patience.
+
+    Solved exactly from the birth-death chain on the number in system (birth ``lambda``,
+    death ``min(n, c) mu + max(n - c, 0) theta``), truncated where the terms vanish.
+
+    Returns
+    -------
+    dict
+        ``p_wait`` (an arrival finds all servers busy), ``p_abandon`` (``theta E[Q] / lambda``)
+        and ``wait_mean_h`` (mean time in queue over all arrivals, ``E[Q] / lambda``).
+    """
+    lam, mu, theta = arrival_rate_per_h, 1.0 / service_mean_h, 1.0 / patience_mean_h
+    probs = [1.0]
+    n = 0
+    while True:
+        n += 1
+        probs.append(probs[-1] * lam / (min(n, c) * mu + max(n - c, 0) * theta))
+        if (n > c and probs[-1] < 1e-18 * sum(probs)) or n > c + 1_000_000:
+            break
+    total = sum(probs)
+    p = [x / total for x in probs]
+    eq = sum((k - c) * pk for k, pk in enumerate(p) if k > c)
+    return {"p_wait": sum(p[c:]), "p_abandon": theta * eq / lam, "wait_mean_h": eq / lam}
+
+
+def dual_sourcing_p_both_down(p_down: float, common_cause_share: float = 0.0) -> float:
+    """Probability that two sources with equal unavailability ``p`` are down together:
+    ``p^2`` if independent, about ``beta p + ((1 - beta) p)^2`` with a common-cause share ``beta``."""
+    b = common_cause_share
+    return b * p_down + ((1.0 - b) * p_down) ** 2

@@ -13,11 +13,13 @@ The five families of every comparison:
 2. quality: ``defect_share``, ``rework_share``, ``escaped_defects_items``
 3. timeliness: ``lead_time_{mean,p50,p90,p99}_h``, ``wait_mean_h``, ``waited_share``,
    ``sla_attainment_share``, ``backlog_end_items``
-4. communication: ``handoff_delay_mean_h``, ``clarify_share``, ``clarify_delay_mean_h``
+4. communication: ``handoff_delay_mean_h``, ``clarify_share`` (items that needed a question answered),
+   ``clarify_delay_mean_h`` (hours waiting for answers, per such item)
 5. business impact: ``availability_share``, ``outages_count``, ``outage_hours_h``, ``exits_count``,
    ``abandoned_share``, ``delay_cost_<cur>``
 
-plus ``vendor_item_share``, ``utilisation_share``, ``items_arrived``, ``items_completed``.
+plus ``vendor_item_share``, ``utilisation_share`` (all pools; a shared vendor's other clients
+included), ``team_utilisation_share``, ``vendor_utilisation_share``, ``items_arrived``, ``items_completed``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ _FAMILIES = {
     "communication": ["handoff_delay_mean_h", "clarify_share", "clarify_delay_mean_h"],
     "business_impact": ["availability_share", "outages_count", "outage_hours_h", "exits_count", "abandoned_share",
                         "delay_cost_{c}"],
-    "volume": ["vendor_item_share", "utilisation_share", "items_arrived", "items_completed"],
+    "volume": ["vendor_item_share", "utilisation_share", "team_utilisation_share", "vendor_utilisation_share",
+               "items_arrived", "items_completed"],
 }
 
 
@@ -70,6 +73,12 @@ def _stats(x: np.ndarray) -> tuple[float, float, float, float]:
     return float(x.mean()), float(p50), float(p90), float(p99)
 
 
+def _util(log: RunLog, role: str) -> float:
+    mine = np.array([r == role for r in log.pool_roles])
+    cap = float(log.open_server_h[mine].sum())
+    return float(min(log.busy_h[mine].sum() / cap, 1.0)) if cap > 0 else 0.0
+
+
 def _share(mask: np.ndarray) -> float:
     return float(mask.mean()) if mask.size else 0.0
 
@@ -97,7 +106,8 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
     n_done = int(done.sum())
     mean, p50, p90, p99 = _stats(lead)
     open_h = float(log.open_server_h.sum())
-    clar = log.clarify_h[win]
+    asked = log.clarify_rounds[win] > 0
+    clar = log.clarify_h[win][asked]
     reworked = log.reworks[win][done] > 0
     escaped = log.escaped[win][done]
     span = max(t1 - t0, 1e-9)
@@ -120,8 +130,8 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
         "rework_share": _share(reworked),
         "escaped_defects_items": float(escaped.sum()),
         "handoff_delay_mean_h": float(handoff.mean()) if handoff.size else 0.0,
-        "clarify_share": _share(clar > 0),
-        "clarify_delay_mean_h": float(clar[clar > 0].mean()) if np.any(clar > 0) else 0.0,
+        "clarify_share": _share(asked),
+        "clarify_delay_mean_h": float(clar.mean()) if clar.size else 0.0,
         "availability_share": float(1.0 - min(log.down_h.max(initial=0.0) / span, 1.0)),
         "outages_count": float(log.outages.sum()),
         "outage_hours_h": float(log.down_h.sum()),
@@ -130,6 +140,8 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
         f"delay_cost_{c}": by_cat["delay"],
         "vendor_item_share": float(np.isin(routed, vendor_idx).mean()) if routed.size else 0.0,
         "utilisation_share": float(min(log.busy_h.sum() / open_h, 1.0)) if open_h > 0 else 0.0,
+        "team_utilisation_share": _util(log, "team"),
+        "vendor_utilisation_share": _util(log, "vendor"),
         "items_arrived": float(win.sum()),
         "items_completed": float(n_done),
     }

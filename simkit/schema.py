@@ -191,6 +191,8 @@ class OptionSpec(_Spec):
     routing: Literal["overflow", "by_kind"] | None = None
     overflow_queue: int = Field(0, ge=0, le=10**9)
     vendor_kinds: tuple[Name, ...] = ()
+    backup: Name | None = None
+    backup_share: float = Field(0.0, ge=0, le=1)
     label: str = ""
 
     @model_validator(mode="after")
@@ -204,6 +206,12 @@ class OptionSpec(_Spec):
             raise ValueError("routing applies only to an option with both a team and a vendor")
         if self.routing == "by_kind" and not self.vendor_kinds:
             raise ValueError("routing by_kind needs vendor_kinds: the item kinds sent to the vendor")
+        if self.backup is not None and self.vendor is None:
+            raise ValueError("a backup vendor needs a primary vendor")
+        if self.backup is not None and self.backup == self.vendor:
+            raise ValueError("the backup vendor must differ from the primary vendor")
+        if self.backup_share > 0 and self.backup is None:
+            raise ValueError("backup_share needs a backup vendor")
         return self
 
 
@@ -219,4 +227,4 @@ class ScenarioSpec(_Spec):
     vendors: dict[Name, VendorSpec] = Field(default_factory=dict)
     options: dict[Name, OptionSpec] = Field(min_length=1)
     baseline: Name | None = None
-    asset_specificity: float = Field(0.0, ge=0, le=1)
+    asset_specificity: float = Field(0.5, ge=0, le=1)

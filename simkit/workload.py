@@ -48,7 +48,7 @@ class Trace:
         Per-item uniform numbers in [0, 1) for mechanisms that decide per item
         (shared by every option so that those decisions, too, are common):
         column 0 decides clarification rounds, 1 whether the work is defective,
-        2 whether a defect is detected.
+        2 whether a defect is detected, 3 which of two vendors gets a split item.
     patience_h
         How long the item's requester waits before abandoning (``inf``: never).
     """
@@ -129,7 +129,7 @@ def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc
         effort[rows] = k.effort_h.sample(rng, rows.size)
     prio = np.array([k.priority for k in spec.kinds.values()], dtype=np.int8)[kind]
     sla = np.array([k.sla_h for k in spec.kinds.values()], dtype=float)[kind]
-    u = rng.uniform(0.0, 1.0, (3, n)).T.copy()
+    u = rng.uniform(0.0, 1.0, (4, n)).T.copy()
     patience = np.full(n, np.inf)
     for i, k in enumerate(spec.kinds.values()):
         if k.patience_h is not None:

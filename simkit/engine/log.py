@@ -40,8 +40,8 @@ class RunLog:
     status
         Each item's state at the horizon: COMPLETED, IN_SERVICE, QUEUED (incl. waiting for
         an answer or for rework) or ABANDONED.
-    clarify_h
-        Hours the item spent waiting for answers to clarification questions.
+    clarify_rounds, clarify_h
+        How many clarification questions the item needed, and the hours it waited for the answers.
     reworks, escaped
         Whether the item was reworked after a detected defect, or shipped with an undetected one.
     window_h
@@ -74,6 +74,7 @@ class RunLog:
     start_h: np.ndarray
     end_h: np.ndarray
     status: np.ndarray
+    clarify_rounds: np.ndarray
     clarify_h: np.ndarray
     reworks: np.ndarray
     escaped: np.ndarray

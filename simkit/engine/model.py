@@ -83,6 +83,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         members.append((option.team, "team"))
     if option.vendor is not None:
         members.append((option.vendor, "vendor"))
+    if option.backup is not None:
+        members.append((option.backup, "vendor"))
     n_primary = len(members)
     exits: dict[str, float] = {}
     for name, role in list(members):
@@ -163,7 +165,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             tl = timeline().opened_from(start_h).stepped(
                 [start_h + m * HOURS_PER_MONTH for m in range(steps + 1)], factors)
             events.append((start_h, name, "fallback_start"))
-        pool = ServicePool(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items)
+        pool = ServicePool(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
+                           name)
         pool.set_down(down)
         pool.closes_at = stop_h if name in exits else math.inf
         pool.answer_time = client_cal.next_open
@@ -181,8 +184,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
 
     names = tuple(m for m, _ in members)
     roles = tuple(r for _, r in members)
-    router = make_router(option, pools[:n_primary], roles[:n_primary], trace.kind, trace.kind_names,
-                         scenario.vendors)
+    router = make_router(option, pools[:n_primary], roles[:n_primary], trace, scenario.vendors)
     handoff = [scenario.vendors[m].handoff_h if r == "vendor" else 0.0 for m, r in members]
     factor = np.array([(scenario.teams[m] if r == "team" else scenario.vendors[m]).clarify_factor
                        for m, r in members])
@@ -250,7 +252,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     pool_col = np.where(served >= 0, served, route).astype(np.int8)
     busy, open_server = _capacity(pools, items, t0, horizon)
     down_h = np.array([_clip_sum(d, t0, horizon) for d in downs])
-    for name, t_exit in exits.items():  # the gap between an exit and the fallback's start
+    for name, t_exit in exits.items():  # the gap between an exit and a new fallback's start
+        if names.index(scenario.vendors[name].exit.fallback) < n_primary:
+            continue  # the fallback was already working in this option: no gap
         gap_end = min(fallback_start[scenario.vendors[name].exit.fallback], horizon)
         down_h[names.index(name)] += max(0.0, gap_end - max(t_exit, t0))
     outages = np.array([sum(1 for s, _ in d if t0 <= s < horizon) for d in downs])
@@ -261,7 +265,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         if spec.fx is not None:
             fx[name] = fx_path(spec.fx, n_months, streams.rng(f"fx:{name}"))
     return RunLog(option_name, trace, names, roles, pool_col, enter, items.start[:n].copy(), items.end[:n].copy(),
-                  items.status[:n].copy(), items.clarify_h[:n].copy(), items.reworks[:n].copy(),
+                  items.status[:n].copy(), items.asked[:n].copy(), items.clarify_h[:n].copy(), items.reworks[:n].copy(),
                   items.escaped[:n].copy(), (t0, horizon), np.array([p.servers for p in pools]), busy,
                   open_server, np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx)
 

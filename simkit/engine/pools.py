@@ -47,6 +47,7 @@ class Items:
         self.served_by = np.full(n, -1, dtype=np.int8)
         self.rounds = [0] * n
         self.clarify_h = np.zeros(n)
+        self.asked = np.zeros(n, dtype=np.int16)
         self.reworks = np.zeros(n, dtype=np.int8)
         self.escaped = np.zeros(n, dtype=bool)
 
@@ -71,8 +72,9 @@ class ServicePool:
     """
 
     def __init__(self, env: simpy.Environment, index: int, servers: int, timeline, productivity: float,  # noqa: ANN001
-                 items: Items) -> None:
+                 items: Items, name: str = "") -> None:
         self.env = env
+        self.name = name
         self.index = index
         self.timeline = timeline
         self.productivity = productivity
@@ -161,6 +163,7 @@ class ServicePool:
                 start[item] = now
             if it.rounds[item] > 0 and self.answer_time is not None:
                 it.rounds[item] -= 1
+                it.asked[item] += 1
                 answer = self.answer_time(now)
                 it.clarify_h[item] += answer - now
                 self._later(answer - now, item)

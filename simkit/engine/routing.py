@@ -2,12 +2,16 @@
 
 * one pool: everything goes there;
 * ``overflow``: the in-house team first; the vendor gets an item when no team
-  member is free and the team's queue already holds ``overflow_queue`` items;
+  member is free and the team's queue already holds ``overflow_queue`` items,
+  or when the team is off shift while the vendor works;
 * ``by_kind``: the item kinds listed in ``vendor_kinds`` go to the vendor, the
-  rest to the team.
+  rest to the team;
+* dual sourcing: of the items bound for the vendor, a ``backup_share`` goes to
+  the ``backup`` vendor (decided by the item's own uniform number, so the split
+  is the same in every option).
 
 A vendor whose outage policy is ``reroute`` receives nothing while it is down:
-the other pool of the option takes the item instead (if the option has one).
+the backup vendor takes the item if it is up, otherwise the team, if any.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ..schema import OptionSpec, VendorSpec
+from ..workload import Trace
 from .pools import ServicePool
 
 __all__ = ["make_router"]
@@ -24,40 +29,60 @@ __all__ = ["make_router"]
 Router = Callable[[int], int]
 
 
-def make_router(option: OptionSpec, pools: list[ServicePool], roles: tuple[str, ...], kind: np.ndarray,
-                kind_names: tuple[str, ...], vendors: Mapping[str, VendorSpec]) -> Router:
-    """A function from item index to pool index for ``option``."""
-    base = _base_router(option, pools, roles, kind, kind_names)
-    if "vendor" not in roles or len(pools) < 2:
+def make_router(option: OptionSpec, pools: list[ServicePool], roles: tuple[str, ...], trace: Trace,
+                vendors: Mapping[str, VendorSpec]) -> Router:
+    """A function from item index to pool index for ``option``.
+
+    ``pools`` and ``roles`` are the option's own pools in the order team, vendor, backup.
+    """
+    has_team = "team" in roles
+    team = roles.index("team") if has_team else -1
+    vendor = roles.index("vendor") if "vendor" in roles else -1
+    backup = vendor + 1 if option.backup is not None else -1
+    base = _base_router(option, pools, team, vendor, trace)
+    if backup >= 0 and option.backup_share > 0:
+        split = (trace.u[:, 3] < option.backup_share).tolist() if len(trace) else []
+        first = base
+
+        def base(item: int) -> int:  # noqa: F811 - the split wraps the team/vendor choice
+            p = first(item)
+            return backup if p == vendor and split[item] else p
+
+    reroutes = {k for k in (vendor, backup) if k >= 0 and vendors[pools[k].name].outages is not None
+                and vendors[pools[k].name].outages.policy == "reroute"}
+    if not reroutes:
         return base
-    v = roles.index("vendor")
-    spec = vendors[option.vendor]
-    if spec.outages is None or spec.outages.policy != "reroute":
-        return base
-    vendor_pool, other = pools[v], 1 - v
 
     def reroute(item: int) -> int:
         p = base(item)
-        return other if p == v and vendor_pool.is_down(vendor_pool.env.now) else p
+        if p not in reroutes or not pools[p].is_down(pools[p].env.now):
+            return p
+        for alt in (backup, vendor, team):
+            if alt >= 0 and alt != p and not pools[alt].is_down(pools[alt].env.now):
+                return alt
+        return p
 
     return reroute
 
 
-def _base_router(option: OptionSpec, pools: list[ServicePool], roles: tuple[str, ...], kind: np.ndarray,
-                 kind_names: tuple[str, ...]) -> Router:
-    if len(pools) == 1:
-        return lambda item: 0
-    team, vendor = roles.index("team"), roles.index("vendor")
+def _base_router(option: OptionSpec, pools: list[ServicePool], team: int, vendor: int, trace: Trace) -> Router:
+    if team < 0 or vendor < 0:
+        only = max(team, vendor)
+        return lambda item: only
     if option.routing == "by_kind":
-        to_vendor = np.isin(np.arange(len(kind_names)), [kind_names.index(k) for k in option.vendor_kinds])
-        table = np.where(to_vendor, vendor, team)[kind].tolist()
+        names = trace.kind_names
+        to_vendor = np.isin(np.arange(len(names)), [names.index(k) for k in option.vendor_kinds])
+        table = np.where(to_vendor, vendor, team)[trace.kind].tolist()
         return table.__getitem__
     threshold = option.overflow_queue
-    team_pool = pools[team]
+    team_pool, vendor_pool = pools[team], pools[vendor]
 
     def overflow(item: int) -> int:
-        if team_pool.has_free_server() or team_pool.waiting < threshold:
+        if team_pool.has_free_server():
             return team
-        return vendor
+        now = team_pool.env.now
+        if not team_pool.timeline.is_open(now) and vendor_pool.timeline.is_open(now):
+            return vendor  # the team is off shift and the vendor is working
+        return team if team_pool.waiting < threshold else vendor
 
     return overflow

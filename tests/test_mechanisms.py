@@ -1,0 +1,260 @@
+"""Outsourcing mechanisms against closed forms, and by the direction and size of their effects.
+
+Each mechanism is off by default; switched on, it must match its closed form inside a
+95% confidence interval (fixed seeds), or move the KPIs the way and by the amount its
+design says on a scenario built to show it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import mmc_dict, scenario_from
+
+import simkit as sk
+from simkit import analytic
+from simkit.analysis import mean_ci
+from simkit.costs import account, price_factors
+from simkit.engine import simulate_option
+from simkit.engine.log import ABANDONED
+from simkit.engine.risk import exit_time_h, fx_path, wright_factors
+from simkit.experiment import draw_trace
+from simkit.kpi import measure
+from simkit.mechanisms import ContractSpec, ExitSpec, FxSpec
+from simkit.streams import Streams
+from simkit.workload import HOURS_PER_MONTH, HOURS_PER_YEAR
+
+
+def runs(sc: sk.Scenario, option: str, reps: int, seed: int = 1) -> list[tuple]:
+    """(log, ledger, kpis) of ``option`` over ``reps`` replications."""
+    out = []
+    for r in range(reps):
+        st = Streams(seed, r)
+        log = simulate_option(sc, option, draw_trace(sc, st), st)
+        ledger = account(sc, log)
+        out.append((log, ledger, measure(sc, log, ledger)))
+    return out
+
+
+def vendor_dict(horizon_days: float = 60, rate: float = 2.0, agents: int = 4, **vendor: object) -> dict:
+    data = mmc_dict(3, rate, horizon_days=horizon_days, warmup_days=0, vendor={"vendor": "acme"})
+    data["vendors"] = {"acme": {"agents": agents, "price_per_item": 10.0, **vendor}}
+    return data
+
+
+# ---------------------------------------------------------------------------- failure
+def test_outage_availability_matches_mtbf_over_mtbf_plus_mttr() -> None:
+    sc = scenario_from(vendor_dict(horizon_days=120, rate=0.5, outages={
+        "time_between_h": "exponential(mean=100)", "repair_h": "exponential(mean=8)"}))
+    kp = [k for _, _, k in runs(sc, "vendor", 40, seed=3)]
+    m, _, lo, hi = mean_ci(np.array([k["availability_share"] for k in kp]))
+    expected = analytic.availability(100, 8)
+    assert lo <= expected <= hi, (expected, lo, hi)
+    assert sum(k["outages_count"] for k in kp) > 100
+
+
+def test_nothing_is_served_during_an_outage_and_reroute_uses_the_team() -> None:
+    data = vendor_dict(horizon_days=60, rate=2.0, outages={"time_between_h": "exponential(mean=50)",
+                                                           "repair_h": "deterministic(value=10)"})
+    data["options"]["hybrid"] = {"team": "team", "vendor": "acme", "routing": "overflow", "overflow_queue": 0}
+    sc = scenario_from(data)
+    st = Streams(2, 0)
+    trace = draw_trace(sc, st)
+    log = simulate_option(sc, "vendor", trace, st)
+    from simkit.engine.risk import outage_intervals
+
+    down = outage_intervals(sc.vendors["acme"].outages, 60 * 24 + 4 * 168, Streams(2, 0).rng("outage:acme"))
+    starts = log.start_h[log.status != ABANDONED]
+    for a, b in down:
+        assert not np.any((starts > a + 1e-9) & (starts < b - 1e-9))
+    wait = runs(sc, "vendor", 1, seed=2)[0][2]["lead_time_p99_h"]
+    rerouted = scenario_from({**data, "vendors": {"acme": {**data["vendors"]["acme"], "outages": {
+        **data["vendors"]["acme"]["outages"], "policy": "reroute"}}}})
+    assert runs(rerouted, "hybrid", 1, seed=2)[0][2]["lead_time_p99_h"] < wait
+
+
+def test_exit_survival_matches_exp_minus_hazard_times_years() -> None:
+    spec = ExitSpec(hazard_per_year=0.7, fallback="team")
+    years = 1.5
+    n = 4000
+    survived = sum(exit_time_h(spec, 0.0, Streams(5, r).rng("exit:acme")) > years * HOURS_PER_YEAR for r in range(n))
+    p = survived / n
+    half = 1.96 * math.sqrt(p * (1 - p) / n)
+    assert abs(p - analytic.survival(0.7, years)) < half
+
+
+def test_exit_moves_work_to_the_fallback_and_books_switching() -> None:
+    sc = scenario_from(vendor_dict(horizon_days=180, rate=1.0, exit={
+        "terminate_at_month": 2, "fallback": "team", "switch_lead_h": 240, "switching_cost": 20000,
+        "exit_fee": 5000, "ramp_start_productivity": 0.5, "ramp_months": 2}))
+    log, ledger, k = runs(sc, "vendor", 1, seed=4)[0]
+    t_exit = 2 * HOURS_PER_MONTH
+    assert [e[2] for e in log.events] == ["exit:termination", "fallback_start"]
+    assert log.pool_names == ("acme", "team")
+    served_late = log.pool[log.trace.arrival_h > t_exit + 240]
+    assert np.all(served_late[served_late >= 0] == 1)
+    assert k["exits_count"] == 1
+    by = ledger.by_category()
+    assert by["switching"] == 20000 and by["exit_fee"] == 5000  # asset specificity 0.5: figures as written
+    assert by["labour"] > 0  # the team is paid from its start
+    assert k["availability_share"] == pytest.approx(1 - 240 / (180 * 24))
+
+
+# ---------------------------------------------------------------------------- time zones
+@pytest.mark.parametrize("overlap_h", [0.5, 4, 8])
+def test_clarification_waits_for_the_next_overlap(overlap_h: float) -> None:
+    """Questions raised uniformly over the day, answered only in an o-hour window: (24 - o)^2 / 48."""
+    data = vendor_dict(horizon_days=120, rate=1.0, agents=30)
+    data["calendars"] = {"client": {"open_hour": 9, "close_hour": 9 + overlap_h}, "provider": {}}
+    data["vendors"]["acme"]["calendar"] = "provider"
+    data["workload"]["kinds"]["job"]["clarify_share"] = 1.0
+    data["workload"]["kinds"]["job"]["clarify_max_rounds"] = 1
+    sc = scenario_from(data)
+    delays = np.array([k["clarify_delay_mean_h"] for _, _, k in runs(sc, "vendor", 12, seed=6)])
+    _, _, lo, hi = mean_ci(delays)
+    expected = analytic.overlap_wait_mean_h(overlap_h)
+    assert lo <= expected <= hi, (expected, lo, hi)
+
+
+def test_in_house_on_the_client_calendar_waits_for_no_answer() -> None:
+    data = mmc_dict(3, 1.0, horizon_days=30, warmup_days=0)
+    data["calendars"] = {"client": {"open_hour": 9, "close_hour": 17}}
+    data["workload"]["kinds"]["job"]["clarify_share"] = 0.5
+    k = runs(scenario_from(data), "in_house", 1)[0][2]
+    assert k["clarify_share"] == pytest.approx(0.5, abs=0.05)
+    assert k["clarify_delay_mean_h"] == 0.0
+
+
+# ---------------------------------------------------------------------------- quality
+def test_defects_rework_and_escapes() -> None:
+    sc = scenario_from(vendor_dict(horizon_days=200, rate=1.0, quality={
+        "defect_share": 0.2, "detection_share": 0.75, "detection_delay_h": "deterministic(value=12)",
+        "rework_effort_share": 0.5, "escaped_defect_cost": 100}))
+    log, ledger, k = runs(sc, "vendor", 1, seed=7)[0]
+    assert k["defect_share"] == pytest.approx(0.2, abs=0.02)
+    assert k["rework_share"] == pytest.approx(0.15, abs=0.02)
+    assert ledger.by_category()["quality"] == pytest.approx(100 * log.escaped[log.status == 0].sum())
+    reworked = (log.reworks > 0) & (log.status == 0)
+    clean = ~reworked & (log.status == 0)
+    assert (log.end_h - log.start_h)[reworked].mean() > 12 + (log.end_h - log.start_h)[clean].mean()
+
+
+def test_sla_credits_are_capped_and_negative() -> None:
+    data = vendor_dict(horizon_days=60, rate=3.8, agents=4, sla={"target_share": 0.99,
+                                                                "credit_share_per_point": 0.02, "cap_share": 0.1})
+    data["workload"]["kinds"]["job"]["sla_h"] = 0.5
+    _, ledger, k = runs(scenario_from(data), "vendor", 1, seed=8)[0]
+    by = ledger.by_category()
+    assert by["sla_credits"] < 0
+    assert -by["sla_credits"] <= 0.1 * by["vendor_fees"] + 1e-6
+    assert k["sla_credits_usd"] == -by["sla_credits"]
+
+
+# ---------------------------------------------------------------------------- patience
+def test_abandonment_matches_erlang_a() -> None:
+    data = mmc_dict(5, 5.0, horizon_days=150, warmup_days=5)
+    data["workload"]["kinds"]["job"]["patience_h"] = "exponential(mean=1)"
+    sc = scenario_from(data)
+    shares = np.array([k["abandoned_share"] for _, _, k in runs(sc, "in_house", 15, seed=9)])
+    _, _, lo, hi = mean_ci(shares)
+    expected = analytic.erlang_a(5, 5.0, 1.0, 1.0)["p_abandon"]
+    assert lo <= expected <= hi, (expected, lo, hi)
+
+
+# ---------------------------------------------------------------------------- transition, contract, FX
+def test_wright_ramp_and_transition_costs() -> None:
+    f = wright_factors(0.6, 0.8, 6)
+    assert f[0] == 0.6 and f[1] == pytest.approx(0.75) and f[-1] == 1.0
+    data = vendor_dict(horizon_days=180, rate=2.0, transition={
+        "start_productivity": 0.5, "learning_rate": 0.8, "parallel_run_months": 2, "retained_team": "team",
+        "knowledge_transfer_cost": 8000, "released_staff": 3, "severance_per_fte": 4000})
+    log, ledger, _ = runs(scenario_from(data), "vendor", 1, seed=10)[0]
+    by = ledger.by_category()
+    assert by["knowledge_transfer"] == 8000 and by["severance"] == 12000
+    assert by["parallel_run"] == pytest.approx(3 * 10.0 * 2 * HOURS_PER_MONTH)
+    service = log.end_h - log.start_h
+    first = log.start_h < HOURS_PER_MONTH
+    later = log.start_h > 4 * HOURS_PER_MONTH
+    assert np.nanmean(service[first]) > 1.4 * np.nanmean(service[later])
+
+
+def test_renewal_price_path() -> None:
+    edges = np.arange(0, 37) * HOURS_PER_MONTH
+    f = price_factors(ContractSpec(term_months=12, indexation_annual=0.05, lock_in_premium=0.1), 0.5, edges, 0.0)
+    assert f[0] == 1.0 and f[11] == 1.0
+    assert f[12] == pytest.approx(1.05 * 1.1)
+    assert f[35] == pytest.approx((1.05 * 1.1) ** 2)
+    assert price_factors(ContractSpec(term_months=12, lock_in_premium=0.1), 0.0, edges, 0.0)[30] == 1.0
+
+
+def test_fx_is_a_martingale_without_drift() -> None:
+    paths = np.array([fx_path(FxSpec(currency="INR", volatility_annual=0.2), 25, Streams(1, r).rng("fx"))
+                      for r in range(3000)])
+    assert np.all(paths[:, 0] == 1.0)
+    end = paths[:, -1]
+    assert end.mean() == pytest.approx(1.0, abs=3 * end.std() / math.sqrt(end.size))
+    assert np.log(end).std() == pytest.approx(0.2 * math.sqrt(2), rel=0.05)
+
+
+# ---------------------------------------------------------------------------- off by default
+@pytest.mark.parametrize("section", [
+    {"quality": {"defect_share": 0.0}},
+    {"exit": {"hazard_per_year": 0.0, "fallback": "team"}},
+    {"fx": {"currency": "EUR", "volatility_annual": 0.0}},
+    {"contract": {"term_months": 12}},
+    {"transition": {}},
+])
+def test_switched_off_mechanisms_change_nothing(section: dict) -> None:
+    plain = scenario_from(vendor_dict(horizon_days=30))
+    with_section = scenario_from(vendor_dict(horizon_days=30, **section))
+    a = runs(plain, "vendor", 2, seed=12)
+    b = runs(with_section, "vendor", 2, seed=12)
+    for (_, _, ka), (_, _, kb) in zip(a, b, strict=True):
+        assert ka == kb
+
+
+# ---------------------------------------------------------------------------- dual sourcing, pooling, TCE
+def test_dual_sourcing_splits_and_hedges_outages() -> None:
+    data = vendor_dict(horizon_days=90, rate=2.0, agents=4, outages={
+        "time_between_h": "exponential(mean=120)", "repair_h": "exponential(mean=24)", "policy": "reroute"})
+    data["vendors"]["beta"] = {"agents": 4, "price_per_item": 12.0, "outages": {
+        "time_between_h": "exponential(mean=120)", "repair_h": "exponential(mean=24)", "policy": "reroute"}}
+    data["options"]["dual"] = {"vendor": "acme", "backup": "beta", "backup_share": 0.3}
+    sc = scenario_from(data)
+    dual = runs(sc, "dual", 6, seed=13)
+    single = runs(sc, "vendor", 6, seed=13)
+    for log, _, _ in dual:
+        vendor_bound = log.pool >= 0
+        assert 0.2 < np.mean(log.pool[vendor_bound] == 1) < 0.6
+    p99_dual = np.mean([k["lead_time_p99_h"] for _, _, k in dual])
+    p99_single = np.mean([k["lead_time_p99_h"] for _, _, k in single])
+    assert p99_dual < 0.7 * p99_single
+
+
+def test_shared_vendor_pooling_meets_the_wait_with_fewer_agents() -> None:
+    """Four clients at a = 10 each: separate teams need 14 agents each (56) for P(wait) <= 0.2;
+    one pooled vendor serving all four needs 48 (square-root staffing)."""
+    data = mmc_dict(14, 10.0, horizon_days=40, warmup_days=2, vendor={"vendor": "pool"})
+    data["vendors"] = {"pool": {"agents": 48, "price_per_item": 1.0, "shared": {
+        "background_rate_per_hour": 30.0, "background_effort_h": "exponential(mean=1)"}}}
+    sc = scenario_from(data)
+    team = [k["waited_share"] for _, _, k in runs(sc, "in_house", 4, seed=14)]
+    pooled = [k["waited_share"] for _, _, k in runs(sc, "vendor", 4, seed=14)]
+    assert np.mean(team) < 0.22 and np.mean(pooled) < 0.22
+    assert analytic.min_servers_for_p_wait(40, 0.2) == 48 < 4 * analytic.min_servers_for_p_wait(10, 0.2)
+
+
+def test_asset_specificity_scales_switching_and_lock_in() -> None:
+    base = vendor_dict(horizon_days=400, rate=0.5, contract={"term_months": 6, "lock_in_premium": 0.2},
+                       exit={"terminate_at_month": 12, "fallback": "team", "switching_cost": 10000},
+                       transition={"knowledge_transfer_cost": 10000})
+    costs = {}
+    for k in (0.0, 0.5, 1.0):
+        sc = scenario_from({**base, "asset_specificity": k})
+        by = runs(sc, "vendor", 1, seed=15)[0][1].by_category()
+        costs[k] = by
+        assert by["switching"] == pytest.approx(10000 * 2 * k)
+        assert by["knowledge_transfer"] == pytest.approx(10000 * 2 * k)
+    assert costs[0.0]["vendor_fees"] < costs[0.5]["vendor_fees"] < costs[1.0]["vendor_fees"]
