@@ -27,6 +27,8 @@ from its start).  Categories (costs positive, credits and FX gains negative):
 ``quality``             escaped defects at their cost each
 ``delay``               hours beyond SLA x the kind's late cost per hour
 ``lost_business``       abandoned items x the kind's cost of a lost item
+``recruiting``          each hire's recruiting cost
+``surge``               an elastic vendor's extra agents x their hours on shift x the surge price
 
 Asset specificity ``k`` scales knowledge transfer, switching and the lock-in
 premium by ``2k`` (so the default ``k = 0.5`` takes the figures as written and
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.log import ABANDONED, COMPLETED, RunLog
+from .engine.log import ABANDONED, COMPLETED, RunLog, headcount_segments
 from .scenario import Scenario
 from .workload import HOURS_PER_MONTH
 
@@ -48,7 +50,7 @@ __all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges", "price_facto
 
 CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition", "knowledge_transfer", "parallel_run",
               "severance", "switching", "exit_fee", "commitment", "fx", "sla_credits", "quality", "delay",
-              "lost_business")
+              "lost_business", "recruiting", "surge")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,20 @@ def price_factors(contract, asset_specificity: float, edges: np.ndarray, start_h
     return step**renewals
 
 
+def _staffed(segments: list[tuple[float, float, int]], cal, lo: np.ndarray,  # noqa: ANN001
+             hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per month: person-hours on shift, and person-months employed, of a headcount step function."""
+    hours = np.zeros(lo.size)
+    months = np.zeros(lo.size)
+    for s, e, count in segments:
+        if count <= 0:
+            continue
+        a, b = np.clip(lo, s, e), np.clip(hi, s, e)
+        hours += count * (cal.cumulative_hours_array(b) - cal.cumulative_hours_array(a))
+        months += count * (b - a) / HOURS_PER_MONTH
+    return hours, months
+
+
 def _month_of(t: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.clip(np.searchsorted(edges, t, side="right") - 1, 0, max(edges.size - 2, 0))
 
@@ -119,17 +135,22 @@ def account(scenario: Scenario, log: RunLog) -> Ledger:
         lo, hi = np.clip(edges[:-1], a, b), np.clip(edges[1:], a, b)
         frac = (hi - lo) / HOURS_PER_MONTH
         fx = log.fx.get(name, np.ones(n_months))[:n_months]
+        segments = headcount_segments(int(log.servers[k]), log.staff_log.get(name, []), a, b)
         if role == "team":
             team = scenario.teams[name]
             cal = scenario.calendar(team.calendar)
-            wages = team.staff * team.loaded_cost_per_hour * (cal.cumulative_hours_array(hi) -
-                                                              cal.cumulative_hours_array(lo))
-            over = team.staff * team.overhead_per_fte_month * frac
+            staff_h, staff_months = _staffed(segments, cal, lo, hi)
+            wages = team.loaded_cost_per_hour * staff_h
+            over = team.overhead_per_fte_month * staff_months
             book["labour"] += wages
             book["overhead"] += over
             book["fx"] += (wages + over) * (fx - 1.0)
             continue
         v = scenario.vendors[name]
+        if v.elastic is not None and v.elastic.surge_price_per_agent_hour:
+            extra = [(s, e, max(c - v.agents, 0)) for s, e, c in segments]
+            extra_h, _ = _staffed(extra, scenario.calendar(v.calendar), lo, hi)
+            book["surge"] += v.elastic.surge_price_per_agent_hour * extra_h * fx
         mine = done & (log.pool == k)
         items = np.histogram(log.end_h[mine], bins=edges)[0].astype(float)
         factor = price_factors(v.contract, scenario.asset_specificity, edges, a)
@@ -160,6 +181,8 @@ def account(scenario: Scenario, log: RunLog) -> Ledger:
                     + team.overhead_per_fte_month * (phi - plo) / HOURS_PER_MONTH)
             one_off("severance", end_parallel, tr.released_staff * tr.severance_per_fte)
     for t, name, what in log.events:
+        if what == "hire":
+            one_off("recruiting", t, scenario.teams[name].hiring.recruiting_cost)
         if what.startswith("exit:"):
             ex = scenario.vendors[name].exit
             one_off("switching", t, ex.switching_cost * k_spec)

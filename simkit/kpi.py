@@ -18,6 +18,7 @@ The five families of every comparison:
 5. business impact: ``availability_share``, ``outages_count``, ``outage_hours_h``, ``exits_count``,
    ``abandoned_share``, ``delay_cost_<cur>``
 
+scalability: ``hires_count`` (hires and extra vendor agents), ``leavers_count``, ``staff_end_count``;
 plus ``vendor_item_share``, ``utilisation_share`` (all pools; a shared vendor's other clients
 included), ``team_utilisation_share``, ``vendor_utilisation_share``, ``items_arrived``, ``items_completed``.
 """
@@ -41,6 +42,7 @@ _FAMILIES = {
     "communication": ["handoff_delay_mean_h", "clarify_share", "clarify_delay_mean_h"],
     "business_impact": ["availability_share", "outages_count", "outage_hours_h", "exits_count", "abandoned_share",
                         "delay_cost_{c}"],
+    "scalability": ["hires_count", "leavers_count", "staff_end_count"],
     "volume": ["vendor_item_share", "utilisation_share", "team_utilisation_share", "vendor_utilisation_share",
                "items_arrived", "items_completed"],
 }
@@ -138,6 +140,11 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
         "exits_count": float(sum(1 for _, _, what in log.events if what.startswith("exit:"))),
         "abandoned_share": _share(state == ABANDONED),
         f"delay_cost_{c}": by_cat["delay"],
+        "hires_count": float(sum(1 for _, _, w in log.events if w in ("hire", "scale_up"))),
+        "leavers_count": float(sum(1 for _, _, w in log.events if w in ("leave", "scale_down"))),
+        "staff_end_count": float(sum(int(s) + sum(d for _, d in log.staff_log.get(n, []))
+                                     for n, s, (_, stop) in zip(log.pool_names, log.servers, log.active_h, strict=True)
+                                     if stop >= t1)),
         "vendor_item_share": float(np.isin(routed, vendor_idx).mean()) if routed.size else 0.0,
         "utilisation_share": float(min(log.busy_h.sum() / open_h, 1.0)) if open_h > 0 else 0.0,
         "team_utilisation_share": _util(log, "team"),

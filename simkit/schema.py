@@ -18,8 +18,10 @@ from .distributions import DistField
 from .mechanisms import (
     ContractSpec,
     DegradationSpec,
+    ElasticSpec,
     ExitSpec,
     FxSpec,
+    HiringSpec,
     OutageSpec,
     QualitySpec,
     SharedSpec,
@@ -143,6 +145,7 @@ class TeamSpec(_Spec):
     clarify_factor: float = Field(1.0, ge=0, le=100)
     quality: QualitySpec | None = None
     fx: FxSpec | None = None
+    hiring: HiringSpec | None = None
 
 
 class VendorSpec(_Spec):
@@ -168,6 +171,7 @@ class VendorSpec(_Spec):
     contract: ContractSpec | None = None
     fx: FxSpec | None = None
     shared: SharedSpec | None = None
+    elastic: ElasticSpec | None = None
 
     @model_validator(mode="after")
     def _priced(self) -> VendorSpec:

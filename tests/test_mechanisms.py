@@ -258,3 +258,51 @@ def test_asset_specificity_scales_switching_and_lock_in() -> None:
         assert by["switching"] == pytest.approx(10000 * 2 * k)
         assert by["knowledge_transfer"] == pytest.approx(10000 * 2 * k)
     assert costs[0.0]["vendor_fees"] < costs[0.5]["vendor_fees"] < costs[1.0]["vendor_fees"]
+
+
+# ---------------------------------------------------------------------------- scalability
+def test_attrition_rate_and_paid_headcount() -> None:
+    data = mmc_dict(10, 2.0, horizon_days=730, warmup_days=0)
+    data["teams"]["team"]["hiring"] = {"attrition_annual": 0.5, "hiring_lead_h": 0.0}
+    sc = scenario_from(data)
+    leavers = np.array([k["leavers_count"] for _, _, k in runs(sc, "in_house", 30, seed=16)])
+    _, _, lo, hi = mean_ci(leavers)
+    assert lo <= 0.5 * 10 * 730 / 365.25 <= hi
+    # with a hiring lead time, vacancies save wages: labour = rate x hours actually staffed
+    data["teams"]["team"]["hiring"] = {"attrition_annual": 1.0, "hiring_lead_h": 1000.0, "recruiting_cost": 500}
+    sc = scenario_from(data)
+    log, ledger, k = runs(sc, "in_house", 1, seed=17)[0]
+    from simkit.engine.log import headcount_segments
+
+    staffed_h = sum(c * (b - a) for a, b, c in headcount_segments(10, log.staff_log["team"], 0, 730 * 24))
+    by = ledger.by_category()
+    assert by["labour"] == pytest.approx(10.0 * staffed_h)
+    assert by["labour"] < 10.0 * 10 * 730 * 24
+    assert by["recruiting"] == 500 * k["hires_count"]
+    assert k["staff_end_count"] == 10 - k["leavers_count"] + k["hires_count"]
+
+
+def test_backlog_hiring_with_ramp_cuts_the_backlog() -> None:
+    base = mmc_dict(4, 5.0, horizon_days=120, warmup_days=0)  # overloaded: a = 5 > 4 staff
+    hiring = mmc_dict(4, 5.0, horizon_days=120, warmup_days=0)
+    hiring["teams"]["team"]["hiring"] = {"hiring_lead_h": 24 * 14, "hire_when_backlog_per_staff": 3,
+                                         "max_staff": 7, "ramp_months": 1, "ramp_start_productivity": 0.5}
+    k0 = runs(scenario_from(base), "in_house", 1, seed=18)[0][2]
+    k1 = runs(scenario_from(hiring), "in_house", 1, seed=18)[0][2]
+    assert 1 <= k1["hires_count"] <= 3 and k1["staff_end_count"] <= 7
+    assert k1["backlog_end_items"] < 0.2 * k0["backlog_end_items"]
+    assert k1["cost_total_usd"] > k0["cost_total_usd"]
+
+
+def test_elastic_vendor_scales_up_and_bills_surge() -> None:
+    base = vendor_dict(horizon_days=60, rate=3.0, agents=2)
+    elastic = vendor_dict(horizon_days=60, rate=3.0, agents=2, elastic={
+        "max_agents": 6, "scale_when_queue_per_agent": 2, "notice_h": 12, "release_after_h": 48,
+        "surge_price_per_agent_hour": 30})
+    k0 = runs(scenario_from(base), "vendor", 1, seed=19)[0][2]
+    log, ledger, k1 = runs(scenario_from(elastic), "vendor", 1, seed=19)[0]
+    assert k1["hires_count"] >= 2  # extra agents joined (and may have been released and rejoined)
+    assert k1["lead_time_mean_h"] < 0.2 * k0["lead_time_mean_h"]
+    assert ledger.by_category()["surge"] > 0
+    heads = np.cumsum([2] + [d for _, d in log.staff_log["acme"]])
+    assert heads.max() <= 6 and heads.min() >= 2

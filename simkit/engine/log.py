@@ -8,7 +8,7 @@ import numpy as np
 
 from ..workload import Trace
 
-__all__ = ["RunLog", "COMPLETED", "IN_SERVICE", "QUEUED", "ABANDONED", "STATE_NAMES"]
+__all__ = ["RunLog", "COMPLETED", "IN_SERVICE", "QUEUED", "ABANDONED", "STATE_NAMES", "headcount_segments"]
 
 COMPLETED, IN_SERVICE, QUEUED, ABANDONED = 0, 1, 2, 3
 STATE_NAMES = ("completed", "in_service", "queued", "abandoned")
@@ -60,6 +60,9 @@ class RunLog:
     events
         Dated events ``(time_h, pool_name, what)``: ``"exit:insolvency"``, ``"exit:termination"``,
         ``"fallback_start"``.
+    staff_log
+        Per pool whose headcount changed, ``(time_h, +1 joined / -1 left)`` after the start
+        (``servers`` is the headcount at the start).
     fx
         Per pool priced in another currency, the exchange-rate multiplier of each month
         (month 0 is 1: the rate at signature), drawn from the pool's ``"fx:<name>"`` stream.
@@ -87,6 +90,7 @@ class RunLog:
     outages: np.ndarray
     events: list[tuple[float, str, str]] = field(default_factory=list)
     fx: dict[str, np.ndarray] = field(default_factory=dict)
+    staff_log: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
 
     def state(self) -> np.ndarray:
         """Each item's state at the horizon (see ``status``)."""
@@ -98,3 +102,19 @@ class RunLog:
 
     def pool_index(self, name: str) -> int:
         return self.pool_names.index(name)
+
+
+def headcount_segments(start_count: int, changes: list[tuple[float, int]], t0: float,
+                       t1: float) -> list[tuple[float, float, int]]:
+    """The headcount as ``(from_h, to_h, count)`` pieces covering ``[t0, t1]``."""
+    out, count, prev = [], start_count, t0
+    for t, delta in sorted(changes):
+        if t > prev:
+            out.append((prev, min(t, t1), count))
+            prev = t
+        count += delta
+        if t >= t1:
+            break
+    if prev < t1:
+        out.append((prev, t1, count))
+    return [(a, b, c) for a, b, c in out if b > a]

@@ -13,10 +13,11 @@ from ..scenario import Scenario
 from ..streams import Streams
 from ..timeline import CapacityTimeline
 from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
-from .log import ABANDONED, RunLog
+from .log import ABANDONED, RunLog, headcount_segments
 from .pools import Items, ServicePool
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
+from .staffing import start_elastic, start_hiring
 
 __all__ = ["simulate_option"]
 
@@ -174,6 +175,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             pool.quality = _quality_hooks(spec.quality, trace, degraded,
                                           spec.degradation.defect_factor if role == "vendor" and spec.degradation
                                           else 1.0, start_h, streams.rng(f"quality:{name}"), total)
+        if role == "team" and spec.hiring is not None:
+            start_hiring(env, pool, spec.hiring, streams.rng(f"attrition:{name}"), events, name)
+        if role == "vendor" and spec.elastic is not None:
+            start_elastic(env, pool, spec.elastic, spec.agents, events, name)
         pools.append(pool)
         downs.append(down)
         active.append((start_h, stop_h))
@@ -267,7 +272,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     return RunLog(option_name, trace, names, roles, pool_col, enter, items.start[:n].copy(), items.end[:n].copy(),
                   items.status[:n].copy(), items.asked[:n].copy(), items.clarify_h[:n].copy(), items.reworks[:n].copy(),
                   items.escaped[:n].copy(), (t0, horizon), np.array([p.servers for p in pools]), busy,
-                  open_server, np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx)
+                  open_server, np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
+                  {p.name: list(p.staff_log) for p in pools if p.staff_log})
 
 
 def _capacity(pools: list[ServicePool], items: Items, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
@@ -281,7 +287,8 @@ def _capacity(pools: list[ServicePool], items: Items, t0: float, t1: float) -> t
         a = np.maximum(start[mine], t0)
         b = np.minimum(np.where(np.isnan(end[mine]), t1, end[mine]), t1)
         worked = tl.cumulative_hours_array(b) - tl.cumulative_hours_array(a)
-        cap = pool.servers * tl.working_hours(t0, t1)
+        cap = sum(count * tl.working_hours(max(s, t0), min(e, t1))
+                  for s, e, count in headcount_segments(pool.servers, pool.staff_log, t0, t1) if e > s)
         busy[k] = min(float(np.clip(worked, 0.0, None).sum()), cap)
         open_server[k] = cap
     return busy, open_server

@@ -30,7 +30,24 @@ import simpy
 
 from .log import ABANDONED, COMPLETED, IN_SERVICE, QUEUED
 
-__all__ = ["ServicePool", "Items"]
+__all__ = ["ServicePool", "Items", "Server"]
+
+
+class Server:
+    """One server's employment: when it joined, how it ramps up, whether it is leaving."""
+
+    __slots__ = ("joined_h", "ramp_start", "ramp_h", "leaving", "wake")
+
+    def __init__(self, joined_h: float = 0.0, ramp_start: float = 1.0, ramp_h: float = 0.0) -> None:
+        self.joined_h, self.ramp_start, self.ramp_h = joined_h, ramp_start, ramp_h
+        self.leaving = False
+        self.wake: simpy.Event | None = None
+
+    def factor(self, now: float) -> float:
+        """Productivity relative to a fully trained server (linear ramp from ``ramp_start``)."""
+        if self.ramp_h <= 0.0:
+            return 1.0
+        return self.ramp_start + (1.0 - self.ramp_start) * min(1.0, (now - self.joined_h) / self.ramp_h)
 
 
 class Items:
@@ -81,7 +98,9 @@ class ServicePool:
         self.items = items
         self.servers = servers
         self.queue: list[tuple[int, float, int]] = []
-        self._idle: list[simpy.Event] = []
+        self._idle: list[Server] = []
+        self.members: list[Server] = []
+        self.staff_log: list[tuple[float, int]] = []  # (time, +1 joined / -1 left) after the start
         self.closes_at = math.inf  # a vendor exit
         self.closed = False
         self.fallback: ServicePool | None = None
@@ -91,7 +110,7 @@ class ServicePool:
         self.answer_time = None  # t -> when the client's answer arrives
         self.quality = None  # (defect_share(t), detected(item), detection_delay(item), rework_share)
         for _ in range(servers):
-            env.process(self._server())
+            self._start(Server())
 
     # -- state -------------------------------------------------------------
     @property
@@ -107,6 +126,30 @@ class ServicePool:
         i = bisect_right(self._down_starts, t) - 1
         return i >= 0 and t < self.down[i][1]
 
+    @property
+    def headcount(self) -> int:
+        return len(self.members)
+
+    def _start(self, srv: Server) -> None:
+        self.members.append(srv)
+        self.env.process(self._server(srv))
+
+    def add_server(self, ramp_start: float = 1.0, ramp_h: float = 0.0) -> Server:
+        """A new server joins now (a hire, or an extra vendor agent) and ramps up."""
+        srv = Server(self.env.now, ramp_start, ramp_h)
+        self.staff_log.append((self.env.now, +1))
+        self._start(srv)
+        return srv
+
+    def remove_server(self, srv: Server) -> None:
+        """``srv`` leaves now; an item in its hands is finished first."""
+        srv.leaving = True
+        self.members.remove(srv)
+        self.staff_log.append((self.env.now, -1))
+        if srv in self._idle:
+            self._idle.remove(srv)
+            srv.wake.succeed()
+
     def has_free_server(self) -> bool:
         """Whether an item put now would start at once."""
         return bool(self._idle) and not self.closed and self.timeline.is_open(self.env.now)
@@ -120,7 +163,7 @@ class ServicePool:
         self.items.status[item] = QUEUED
         heappush(self.queue, (self.items.priority[item], self.env.now, item))
         if self._idle:
-            self._idle.pop().succeed()
+            self._idle.pop().wake.succeed()
 
     def close(self) -> None:
         """Close for good and hand every queued item to the fallback pool."""
@@ -134,25 +177,26 @@ class ServicePool:
     def _later(self, delay: float, item: int) -> None:
         self.env.timeout(delay).callbacks.append(lambda _ev: self.put(item))
 
-    def _server(self):
+    def _park(self, srv: Server) -> simpy.Event:
+        srv.wake = self.env.event()
+        self._idle.append(srv)
+        return srv.wake
+
+    def _server(self, srv: Server):
         env, tl, queue, it = self.env, self.timeline, self.queue, self.items
         always = getattr(tl, "always_open", False)
         status, start = it.status, it.start
         while True:
-            if self.closed:
+            if self.closed or srv.leaving:
                 return
             if not queue:
-                wake = env.event()
-                self._idle.append(wake)
-                yield wake
+                yield self._park(srv)
                 continue
             now = env.now
             if not always and not tl.is_open(now):
                 nxt = tl.next_open(now)
                 if nxt >= self.closes_at or math.isinf(nxt):
-                    wake = env.event()  # no capacity ever again: park
-                    self._idle.append(wake)
-                    yield wake
+                    yield self._park(srv)  # no capacity ever again
                     continue
                 yield env.timeout(nxt - now)
                 continue
@@ -170,7 +214,7 @@ class ServicePool:
                 continue
             status[item] = IN_SERVICE
             it.served_by[item] = self.index
-            work = it.work[item] / self.productivity
+            work = it.work[item] / (self.productivity * (srv.factor(now) if srv.ramp_h else 1.0))
             end = now + work if always else tl.advance(now, work)
             if end > self.closes_at:  # the pool closes first: progress is lost, the fallback redoes it
                 yield env.timeout(self.closes_at - now)

@@ -1,0 +1,108 @@
+"""Staffing dynamics: people leave and are replaced, teams hire into a backlog, vendors flex.
+
+* **Attrition**: each person leaves at the annual rate (a Poisson process on the
+  headcount, from the ``"attrition:<team>"`` stream); the position is refilled after the
+  hiring lead time, and the new hire ramps up from ``ramp_start_productivity`` to full
+  productivity over ``ramp_months`` (time to productivity).
+* **Backlog hiring**: once a day, when more than ``hire_when_backlog_per_staff`` items
+  wait per person, one hire is requested (up to ``max_staff``), arriving after the lead time.
+* **Elastic vendor**: every hour, when more than ``scale_when_queue_per_agent`` items wait
+  per agent, one extra agent is requested on ``notice_h`` notice (up to ``max_agents``);
+  extra agents are released after ``release_after_h`` without a queue.  Extra agent-hours
+  are billed at the surge price.
+
+Every join and leave is logged, so the ledger pays for the real headcount.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from ..mechanisms import ElasticSpec, HiringSpec
+from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR
+from .pools import ServicePool
+
+__all__ = ["start_hiring", "start_elastic"]
+
+HIRING_CHECK_H = 24.0
+ELASTIC_CHECK_H = 1.0
+
+
+def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rng: np.random.Generator,
+                 events: list[tuple[float, str, str]], name: str) -> None:
+    """Attach attrition, replacement and backlog hiring to an in-house pool."""
+    ramp_h = spec.ramp_months * HOURS_PER_MONTH
+    pending = [0]
+
+    def hire_later() -> None:
+        pending[0] += 1
+
+        def join(_ev: simpy.Event) -> None:
+            pending[0] -= 1
+            if not pool.closed:
+                pool.add_server(spec.ramp_start_productivity, ramp_h)
+                events.append((env.now, name, "hire"))
+
+        env.timeout(spec.hiring_lead_h).callbacks.append(join)
+
+    def attrition():
+        rate_per_h = spec.attrition_annual / HOURS_PER_YEAR
+        while True:
+            n = pool.headcount
+            if n == 0:
+                yield env.timeout(HIRING_CHECK_H)
+                continue
+            yield env.timeout(float(rng.exponential(1.0 / (rate_per_h * n))))
+            if pool.headcount == 0 or pool.closed:
+                continue
+            leaver = pool.members[int(rng.integers(pool.headcount))]
+            pool.remove_server(leaver)
+            events.append((env.now, name, "leave"))
+            hire_later()
+
+    def backlog():
+        limit = spec.max_staff if spec.max_staff is not None else 10**9
+        while True:
+            yield env.timeout(HIRING_CHECK_H)
+            staff = pool.headcount + pending[0]
+            if pool.waiting > spec.hire_when_backlog_per_staff * max(pool.headcount, 1) and staff < limit:
+                hire_later()
+
+    if spec.attrition_annual > 0:
+        env.process(attrition())
+    if spec.hire_when_backlog_per_staff is not None:
+        env.process(backlog())
+
+
+def start_elastic(env: simpy.Environment, pool: ServicePool, spec: ElasticSpec, base_agents: int,
+                  events: list[tuple[float, str, str]], name: str) -> None:
+    """Let a vendor pool add agents on notice when its queue grows, and release them when it is quiet."""
+    pending = [0]
+    extra: list = []
+    quiet_since = [0.0]
+
+    def join(_ev: simpy.Event) -> None:
+        pending[0] -= 1
+        if not pool.closed:
+            extra.append(pool.add_server())
+            events.append((env.now, name, "scale_up"))
+
+    def watch():
+        while True:
+            yield env.timeout(ELASTIC_CHECK_H)
+            if pool.closed:
+                return
+            if pool.waiting > 0:
+                quiet_since[0] = env.now
+            agents = pool.headcount + pending[0]
+            if pool.waiting > spec.scale_when_queue_per_agent * max(pool.headcount, 1) and agents < spec.max_agents:
+                pending[0] += 1
+                env.timeout(spec.notice_h).callbacks.append(join)
+            elif extra and env.now - quiet_since[0] >= spec.release_after_h:
+                pool.remove_server(extra.pop())
+                events.append((env.now, name, "scale_down"))
+                quiet_since[0] = env.now
+
+    if spec.max_agents > base_agents:
+        env.process(watch())
