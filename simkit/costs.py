@@ -28,6 +28,9 @@ from its start).  Categories (costs positive, credits and FX gains negative):
 ``delay``               hours beyond SLA x the kind's late cost per hour
 ``lost_business``       abandoned items x the kind's cost of a lost item
 ``recruiting``          each hire's recruiting cost
+``overtime``            hours worked after closing (up to ``overtime_h_per_day``) at the loaded rate x
+                        (1 + premium); the hours of each item in service after closing, so approximate when
+                        an item waits for an answer or rework meanwhile
 ``surge``               an elastic vendor's extra agents x their hours on shift x the surge price
 
 Asset specificity ``k`` scales knowledge transfer, switching and the lock-in
@@ -50,7 +53,7 @@ __all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges", "price_facto
 
 CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition", "knowledge_transfer", "parallel_run",
               "severance", "switching", "exit_fee", "commitment", "fx", "sla_credits", "quality", "delay",
-              "lost_business", "recruiting", "surge")
+              "lost_business", "recruiting", "surge", "overtime")
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,15 @@ def account(scenario: Scenario, log: RunLog) -> Ledger:
             wages = team.loaded_cost_per_hour * staff_h
             over = team.overhead_per_fte_month * staff_months
             book["labour"] += wages
+            if team.overtime_h_per_day > 0:
+                ext = scenario.calendars[team.calendar].build(team.overtime_h_per_day)
+                mine = (log.pool == k) & ~np.isnan(log.start_h)
+                s_ = np.maximum(log.start_h[mine], t0)
+                e_ = np.minimum(np.where(np.isnan(log.end_h[mine]), t1, log.end_h[mine]), t1)
+                extra = (ext.cumulative_hours_array(e_) - ext.cumulative_hours_array(s_)) - (
+                    cal.cumulative_hours_array(e_) - cal.cumulative_hours_array(s_))
+                ot = np.bincount(_month_of(e_, edges), weights=np.clip(extra, 0, None), minlength=n_months)
+                book["overtime"] += team.loaded_cost_per_hour * (1 + team.overtime_premium) * ot[:n_months] * fx
             book["overhead"] += over
             book["fx"] += (wages + over) * (fx - 1.0)
             continue

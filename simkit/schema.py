@@ -90,8 +90,13 @@ class CalendarSpec(_Spec):
             raise ValueError(f"open_hour and close_hour are both {self.open_hour}: the calendar is never open")
         return self
 
-    def build(self) -> Calendar:
-        return Calendar.weekly(self.utc_offset_h, self.open_hour, self.close_hour, self.days)
+    def build(self, extra_h: float = 0.0) -> Calendar:
+        """The calendar, with each working day extended by ``extra_h`` hours (overtime)."""
+        close = self.close_hour
+        if extra_h > 0:  # a day of 24 hours or more is written as close == open
+            length = min(((close - self.open_hour) % 24.0 or 24.0) + extra_h, 24.0)
+            close = (self.open_hour + length) % 24.0
+        return Calendar.weekly(self.utc_offset_h, self.open_hour, close, self.days)
 
 
 class KindSpec(_Spec):
@@ -146,6 +151,8 @@ class TeamSpec(_Spec):
     quality: QualitySpec | None = None
     fx: FxSpec | None = None
     hiring: HiringSpec | None = None
+    overtime_h_per_day: float = Field(0.0, ge=0, le=12)
+    overtime_premium: float = Field(0.5, ge=0, le=5)
 
 
 class VendorSpec(_Spec):

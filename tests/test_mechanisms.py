@@ -306,3 +306,17 @@ def test_elastic_vendor_scales_up_and_bills_surge() -> None:
     assert ledger.by_category()["surge"] > 0
     heads = np.cumsum([2] + [d for _, d in log.staff_log["acme"]])
     assert heads.max() <= 6 and heads.min() >= 2
+
+
+def test_overtime_works_late_at_a_premium() -> None:
+    data = mmc_dict(3, 1.2, horizon_days=56, warmup_days=0)
+    data["calendars"] = {"client": {"open_hour": 9, "close_hour": 17, "days": ["mon", "tue", "wed", "thu", "fri"]}}
+    ot = {**data, "teams": {"team": {**data["teams"]["team"], "overtime_h_per_day": 2, "overtime_premium": 0.5}}}
+    log0, led0, k0 = runs(scenario_from(data), "in_house", 1, seed=20)[0]
+    log1, led1, k1 = runs(scenario_from(ot), "in_house", 1, seed=20)[0]
+    assert k1["lead_time_mean_h"] < k0["lead_time_mean_h"]
+    by0, by1 = led0.by_category(), led1.by_category()
+    assert by1["labour"] == by0["labour"]  # regular hours unchanged
+    assert 0 < by1["overtime"] <= 10.0 * 1.5 * 3 * 2 * 40  # at most 3 people x 2 h x 40 working days
+    starts = log1.start_h[~np.isnan(log1.start_h)] % 24
+    assert np.any((starts >= 17) & (starts < 19)) and not np.any((starts >= 19) | (starts < 9))

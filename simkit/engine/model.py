@@ -127,6 +127,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     for k, (name, role) in enumerate(members):
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
         cal: Calendar = scenario.calendar(spec.calendar)
+        if role == "team" and spec.overtime_h_per_day > 0:  # people stay on when there is work
+            cal = scenario.calendars[spec.calendar].build(spec.overtime_h_per_day)
         tl: Calendar | CapacityTimeline = cal
         down: list[tuple[float, float]] = []
         degraded: list[tuple[float, float]] = []
