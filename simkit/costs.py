@@ -18,7 +18,7 @@ from its start).  Categories (costs positive, credits and FX gains negative):
 ``transition``          one-off cost of moving the work to a vendor, in its first month
 ``knowledge_transfer``  one-off, scaled by asset specificity
 ``parallel_run``        the retained in-house team's labour while it runs in parallel with the vendor
-``severance``           released staff at the end of parallel running
+``severance``           released staff at the end of parallel running, and in-house layoffs
 ``switching``           one-off on a vendor's exit, scaled by asset specificity
 ``exit_fee``            when the client terminates the contract
 ``commitment``          take-or-pay: shortfall below the minimum monthly volume at the item price
@@ -195,6 +195,8 @@ def account(scenario: Scenario, log: RunLog) -> Ledger:
     for t, name, what in log.events:
         if what == "hire":
             one_off("recruiting", t, scenario.teams[name].hiring.recruiting_cost)
+        if what == "layoff":
+            one_off("severance", t, scenario.teams[name].hiring.severance_per_fte)
         if what.startswith("exit:"):
             ex = scenario.vendors[name].exit
             one_off("switching", t, ex.switching_cost * k_spec)

@@ -141,7 +141,7 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
         "abandoned_share": _share(state == ABANDONED),
         f"delay_cost_{c}": by_cat["delay"],
         "hires_count": float(sum(1 for _, _, w in log.events if w in ("hire", "scale_up"))),
-        "leavers_count": float(sum(1 for _, _, w in log.events if w in ("leave", "scale_down"))),
+        "leavers_count": float(sum(1 for _, _, w in log.events if w in ("leave", "scale_down", "layoff"))),
         "staff_end_count": float(sum(int(s) + sum(d for _, d in log.staff_log.get(n, []))
                                      for n, s, (_, stop) in zip(log.pool_names, log.servers, log.active_h, strict=True)
                                      if stop >= t1)),

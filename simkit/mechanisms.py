@@ -123,7 +123,8 @@ class SharedSpec(_Spec):
 
 
 class HiringSpec(_Spec):
-    """In-house scaling: attrition with replacement hiring, backlog-triggered hiring, ramp-up of new hires."""
+    """In-house scaling: attrition with replacement hiring, backlog-triggered hiring, ramp-up of new hires,
+    and layoffs (with severance) after a spell with nothing queued."""
 
     attrition_annual: float = Field(0.0, ge=0, le=5)
     hiring_lead_h: float = Field(0.0, ge=0, le=8766)
@@ -132,6 +133,9 @@ class HiringSpec(_Spec):
     hire_when_backlog_per_staff: float | None = Field(None, gt=0)
     max_staff: int | None = Field(None, ge=0, le=100_000)
     recruiting_cost: Money = 0.0
+    layoff_after_idle_days: float | None = Field(None, gt=0, le=3650)
+    min_staff: int = Field(0, ge=0, le=100_000)
+    severance_per_fte: Money = 0.0
 
 
 class ElasticSpec(_Spec):

@@ -320,3 +320,11 @@ def test_overtime_works_late_at_a_premium() -> None:
     assert 0 < by1["overtime"] <= 10.0 * 1.5 * 3 * 2 * 40  # at most 3 people x 2 h x 40 working days
     starts = log1.start_h[~np.isnan(log1.start_h)] % 24
     assert np.any((starts >= 17) & (starts < 19)) and not np.any((starts >= 19) | (starts < 9))
+
+
+def test_layoffs_after_idle_spells_pay_severance() -> None:
+    data = mmc_dict(6, 0.5, horizon_days=120, warmup_days=0)  # far more staff than work
+    data["teams"]["team"]["hiring"] = {"layoff_after_idle_days": 7, "min_staff": 2, "severance_per_fte": 3000}
+    _, ledger, k = runs(scenario_from(data), "in_house", 1, seed=21)[0]
+    assert k["leavers_count"] == 4 and k["staff_end_count"] == 2
+    assert ledger.by_category()["severance"] == 4 * 3000

@@ -4,6 +4,8 @@
   headcount, from the ``"attrition:<team>"`` stream); the position is refilled after the
   hiring lead time, and the new hire ramps up from ``ramp_start_productivity`` to full
   productivity over ``ramp_months`` (time to productivity).
+* **Layoffs**: after ``layoff_after_idle_days`` with nothing queued at the daily checks, one
+  person is let go (last in, first out) down to ``min_staff``, with severance.
 * **Backlog hiring**: once a day, when more than ``hire_when_backlog_per_staff`` items
   wait per person, one hire is requested (up to ``max_staff``), arriving after the lead time.
 * **Elastic vendor**: every hour, when more than ``scale_when_queue_per_agent`` items wait
@@ -69,10 +71,23 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
             if pool.waiting > spec.hire_when_backlog_per_staff * max(pool.headcount, 1) and staff < limit:
                 hire_later()
 
+    def layoffs():
+        quiet_since = 0.0
+        while True:
+            yield env.timeout(HIRING_CHECK_H)
+            if pool.waiting > 0:
+                quiet_since = env.now
+            elif env.now - quiet_since >= spec.layoff_after_idle_days * 24.0 and pool.headcount > spec.min_staff:
+                pool.remove_server(pool.members[-1])  # last in, first out
+                events.append((env.now, name, "layoff"))
+                quiet_since = env.now
+
     if spec.attrition_annual > 0:
         env.process(attrition())
     if spec.hire_when_backlog_per_staff is not None:
         env.process(backlog())
+    if spec.layoff_after_idle_days is not None:
+        env.process(layoffs())
 
 
 def start_elastic(env: simpy.Environment, pool: ServicePool, spec: ElasticSpec, base_agents: int,
