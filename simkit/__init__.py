@@ -15,11 +15,28 @@ __version__ = "0.1.0"
 
 from .calendar import Calendar  # noqa: E402
 from .distributions import Dist, parse_dist  # noqa: E402
-from .experiment import run_replication, simulate  # noqa: E402
-from .results import Results  # noqa: E402
+from .experiment import run_replication, simulate, simulate_to_precision  # noqa: E402
+from .reprice import reprice  # noqa: E402
+from .results import Results, SweepResults  # noqa: E402
 from .scenario import Scenario, ScenarioError, load, loads  # noqa: E402
+from .sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
 
 __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",
-    "load", "loads", "simulate", "run_replication", "__version__",
+    "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
+    "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
+    "decision_map", "reprice", "SweepResults",
 ]
+
+_LAZY = {"explore": "widgets", "report": "report"}  # heavy optional imports (ipywidgets, papermill) on first use
+_LAZY.update({"Lever": "design", "load_levers": "design", "tornado": "sensitivity",
+              "sobol_indices": "sensitivity", "break_even": "sensitivity",
+              "decision_map": "sensitivity"})  # sensitivity needs scipy.optimize and SALib
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute (PEP 562)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'simkit' has no attribute {name!r}")

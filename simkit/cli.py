@@ -1,7 +1,8 @@
 """The ``simkit`` command: the same engine as the Python API, from a shell.
 
     simkit run SCENARIO [--replications N] [--seed S] [--set key=value ...] [--out FILE] [--charts DIR]
-    simkit compare SCENARIO [--option NAME] [--baseline NAME] ...
+    simkit compare SCENARIO [--option NAME] [--baseline NAME] [--weights cost=2,timeliness=1] [--sla-target S]
+    simkit sweep SCENARIO --vary key=lo:hi:n [--vary ...] [--design grid|lhs|sobol] -n N --out FILE.parquet
     simkit validate SCENARIO
 
 Bad input ends with one line on stderr naming the field, the value and what is
@@ -130,16 +131,105 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .experiment import simulate
 
     sc = _scenario(args)
+    weights = _parse_weights(args.weights)
+    if not 0 <= args.sla_target <= 1:
+        raise _UsageError(f"--sla-target must be a share in [0, 1], got {args.sla_target}")
     res = simulate(sc, replications=args.replications, seed=args.seed)
     base = args.baseline or sc.baseline_option
     others = [args.option] if args.option else [o for o in res.options if o != base]
     for opt in others:
-        cmp = res.compare(opt, base)[["baseline_mean", "option_mean", "delta_mean", "ci_low", "ci_high", "p_better"]]
+        cols = ["baseline_mean", "option_mean", "delta_mean", "ci_low", "ci_high", "p_better"]
+        cmp = res.compare(opt, base)[cols]
         print(f"{opt} - {base} (paired over {res.meta['replications']} replications, 95% CI):")
         with pd.option_context("display.width", 200, "display.float_format", "{:,.3f}".format):
             print(cmp.to_string())
         print()
     print("\n".join(_decision_lines(res)))
+    try:
+        decision = res.decision(base, weights, args.sla_target)
+    except ValueError as err:
+        raise _UsageError(str(err)) from None
+    print("\n" + decision.text())
+    return 0
+
+
+def _parse_weights(text: str | None) -> dict[str, float] | None:
+    if not text:
+        return None
+    out = {}
+    for item in text.split(","):
+        key, sep, raw = item.partition("=")
+        try:
+            out[key.strip()] = float(raw)
+        except ValueError:
+            sep = ""
+        if not sep or not key.strip():
+            raise _UsageError(f"--weights expects family=number pairs (e.g. cost=2,timeliness=1), "
+                              f"got {item!r}")
+    from .analysis import check_weights
+
+    try:
+        check_weights(out)
+    except ValueError as err:
+        raise _UsageError(f"--weights: {err}") from None
+    return out
+
+
+def _executor(workers: int | None):  # noqa: ANN202 - "auto", None or an executor
+    if workers is None:
+        return "auto"
+    if workers < 1:
+        raise _UsageError(f"--workers must be >= 1, got {workers}")
+    if workers == 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .design import load_levers, parse_vary
+    from .sweep import sweep
+
+    sc = _scenario(args)
+    if Path(args.out).suffix != ".parquet":
+        raise _UsageError(f"--out must end in .parquet, got {args.out!r}")
+    try:
+        levers = [parse_vary(v) for v in args.vary or []]
+        levers += load_levers(args.levers) if args.levers else []
+        if not levers:
+            raise _UsageError("sweep needs at least one --vary key=lo:hi:n or a --levers file")
+        executor = _executor(args.workers)
+        res = sweep(sc, levers, args.replications, args.seed, design=args.design, n=args.points,
+                    executor=executor, out=args.out, resume=not args.fresh,
+                    progress=False if args.quiet else None)
+    except ValueError as err:
+        raise _UsageError(str(err)) from None
+    base = args.baseline or sc.baseline_option
+    option = args.option or next((o for o in sc.option_names if o != base), base)
+    done = res.frame.groupby("point")["replication"].nunique()
+    print(f"{sc.name}: {res.design} sweep of {', '.join(res.paths)}: {len(res.points)} points x "
+          f"{len(res.options)} options x {res.meta['replications']} replications; computed "
+          f"{res.meta['computed']} point-replications, reused {res.meta['reused']}")
+    if res.interrupted:
+        finished = int((done >= res.meta["replications"]).sum())
+        print(f"interrupted: {finished} of {len(res.points)} points finished and saved; run the same command "
+              "again to resume", file=sys.stderr)
+        return 130
+    table = res.summary().pivot(index="point", columns="option", values="mean")[res.options]
+    if option != base:
+        cmp = res.paired(option, base)
+        table[f"{option}-{base}"] = cmp["delta_mean"]
+        table["P(cheaper)"] = cmp["p_better"]
+    table = res.points.join(table)
+    shown = {"display.width": 200, "display.max_columns": 30, "display.float_format": "{:,.2f}".format}
+    with pd.option_context(*[x for kv in shown.items() for x in kv]):
+        print(table.head(40).to_string())
+    if len(table) > 40:
+        print(f"... {len(table) - 40} more points in {args.out}")
+    print(f"\nwrote {args.out} ({len(res.frame)} rows: point x option x replication)")
     return 0
 
 
@@ -171,7 +261,27 @@ def _parser() -> argparse.ArgumentParser:
     common(cmp)
     cmp.add_argument("--option", help="the option to compare (default: every other option)")
     cmp.add_argument("--baseline", help="the baseline option (default: the scenario's)")
+    cmp.add_argument("--weights", help="ranking weights per KPI family, e.g. cost=3,timeliness=1,quality=1")
+    cmp.add_argument("--sla-target", type=float, default=0.95, metavar="SHARE",
+                     help="SLA attainment below which a replication counts as a miss (default 0.95)")
     cmp.set_defaults(func=_cmd_compare)
+
+    swp = sub.add_parser("sweep", help="run every option over a grid, Latin hypercube or Sobol design")
+    common(swp)
+    swp.add_argument("--vary", action="append", metavar="KEY=LO:HI:N",
+                     help="a parameter range (or KEY=V1,V2,...)")
+    swp.add_argument("--levers", metavar="FILE", help="YAML file with levers: and uncertainties: sections")
+    swp.add_argument("--design", choices=("grid", "lhs", "sobol"), default="grid")
+    swp.add_argument("--points", type=int, help="points for lhs; base sample size (power of 2) for sobol")
+    swp.add_argument("--out", required=True, help="results (point x option x replication) to FILE.parquet")
+    swp.add_argument("--option", help="the option to compare in the printed table")
+    swp.add_argument("--baseline", help="the baseline option (default: the scenario's)")
+    swp.add_argument("--workers", type=int, help="processes (1: serial; default: a pool sized to the cores "
+                     "when the work is long)")
+    swp.add_argument("--fresh", action="store_true",
+                     help="discard earlier results for --out instead of resuming")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar")
+    swp.set_defaults(func=_cmd_sweep)
 
     val = sub.add_parser("validate", help="check a scenario file and exit")
     common(val, runs=False)

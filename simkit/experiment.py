@@ -3,31 +3,40 @@
 One replication = one trace (drawn from the ``"workload"`` stream of that
 replication) run through every option, each run priced and measured.
 Replications are grouped into batches, and batches are handed to any
-:class:`concurrent.futures.Executor` (``None`` runs them in this process).
+:class:`concurrent.futures.Executor` (see :mod:`simkit.execution`).
 Because each replication's streams depend only on ``(seed, replication,
 component name)``, the numbers are bit-identical whatever the executor, the
-number of workers or the batch size.
+number of workers or the batch size — and the first ``n`` replications of a
+longer run are exactly ``simulate(n)``.  That is what lets
+:func:`simulate_to_precision` add replications until a confidence interval is
+narrow enough and still return a result anyone can reproduce with a fixed ``n``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import stdtrit
 
+from .checks import ReplicationError, check_size, preflight
 from .costs import CATEGORIES, account
 from .engine import RunLog, simulate_option
+from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split
 from .kpi import measure
 from .results import Results
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .streams import Streams
 from .workload import Trace, generate
 
-__all__ = ["simulate", "run_replication", "draw_trace", "Replication"]
+__all__ = ["simulate", "simulate_to_precision", "run_replication", "draw_trace", "price_log", "Replication",
+           "assemble"]
+
+LEDGER_COLUMNS = ["option", "replication", "month", "category", "amount"]
 
 
 @dataclass
@@ -43,8 +52,28 @@ class Replication:
 
 def draw_trace(scenario: Scenario, streams: Streams) -> Trace:
     """The replication's workload, drawn from its ``"workload"`` stream."""
+    check_size(scenario)  # refuse absurd sizes before allocating anything
     offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
     return generate(scenario.workload, scenario.run.horizon_days * 24.0, streams.rng("workload"), offset)
+
+
+def price_log(scenario: Scenario, log: RunLog, replication: int,
+              with_ledger: bool = True) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Price one run log and measure it: the KPI row and (optionally) the ledger as a tidy frame.
+
+    This is the only place the engine's output meets money, so re-pricing a
+    stored log under new prices (:mod:`simkit.reprice`) gives exactly what a
+    fresh simulation under those prices would.
+    """
+    ledger = account(scenario, log)
+    row = {"option": log.option, "replication": replication, **measure(scenario, log, ledger)}
+    if not with_ledger:
+        return row, None
+    frame = pd.DataFrame({
+        "option": log.option, "replication": replication, "month": ledger.month,
+        "category": np.asarray(CATEGORIES)[ledger.category], "amount": ledger.amount,
+    })
+    return row, frame
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int, options: Sequence[str] | None = None,
@@ -55,34 +84,77 @@ def run_replication(scenario: Scenario, replication: int, seed: int, options: Se
     kpis, ledgers, logs = [], [], {}
     for name in options or scenario.option_names:
         log = simulate_option(scenario, name, trace, streams)
-        ledger = account(scenario, log)
-        row = {"option": name, "replication": replication, **measure(scenario, log, ledger)}
+        row, ledger = price_log(scenario, log, replication)
         kpis.append(row)
-        ledgers.append(pd.DataFrame({
-            "option": name, "replication": replication, "month": ledger.month,
-            "category": np.asarray(CATEGORIES)[ledger.category], "amount": ledger.amount,
-        }))
+        ledgers.append(ledger)
         if keep_logs:
             logs[name] = log
-    ledger_df = pd.concat(ledgers, ignore_index=True) if ledgers else pd.DataFrame()
+    ledger_df = pd.concat(ledgers, ignore_index=True) if ledgers else pd.DataFrame(columns=LEDGER_COLUMNS)
     return Replication(replication, trace, logs, kpis, ledger_df)
 
 
-def _run_batch(scenario: Scenario, seed: int, reps: Sequence[int]) -> list[tuple[list[dict], pd.DataFrame]]:
+Piece = tuple[int, list[dict], pd.DataFrame, dict[str, RunLog]]  # replication, KPI rows, ledger, logs
+
+
+def _run_batch(scenario: Scenario, seed: int, reps: Sequence[int], options: Sequence[str] | None,
+               keep_logs: bool) -> list[Piece]:
     out = []
     for r in reps:
-        rep = run_replication(scenario, r, seed)
-        out.append((rep.kpis, rep.ledger))
+        try:
+            rep = run_replication(scenario, r, seed, options, keep_logs)
+        except ScenarioError:
+            raise
+        except Exception as err:  # report which replication, so that exactly it can be re-run
+            raise ReplicationError(scenario, r, seed, err) from err
+        out.append((r, rep.kpis, rep.ledger, rep.logs))
     return out
 
 
-def _batches(reps: Sequence[int], batch_size: int) -> Iterable[list[int]]:
-    for i in range(0, len(reps), batch_size):
-        yield list(reps[i:i + batch_size])
+def assemble(scenario: Scenario, seed: int, reps: list[Piece], keep_logs: bool = False,
+             meta: dict | None = None) -> Results:
+    """Build :class:`Results` from per-replication pieces, in a canonical order.
+
+    KPI rows are sorted by the scenario's option order, then replication; the
+    ledger is concatenated in replication order.  The order never depends on
+    which task finished first.
+    """
+    reps = sorted(reps, key=lambda piece: piece[0])
+    order = {name: i for i, name in enumerate(scenario.option_names)}
+    rows = sorted((row for _, kpis, _, _ in reps for row in kpis),
+                  key=lambda row: (order.get(row["option"], len(order)), row["replication"]))
+    kpis = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["option", "replication"])
+    frames = [ledger for _, _, ledger, _ in reps if len(ledger)]
+    ledger = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
+    logs = ({(name, r): log for r, _, _, rep_logs in reps for name, log in rep_logs.items()}
+            if keep_logs else None)
+    return Results(scenario=scenario, seed=seed, kpis=kpis.reset_index(drop=True), ledger=ledger, logs=logs,
+                   meta=dict(meta or {}))
+
+
+def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: ExecutorArg,
+              batch_size: int | None, progress: bool | None, options: Sequence[str] | None, keep_logs: bool,
+              desc: str) -> tuple[list[Piece], bool]:
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if batch_size is not None:
+        batches = [list(reps[i:i + batch_size]) for i in range(0, len(reps), batch_size)]
+    else:
+        batches = split(list(reps), batch_count(len(reps), executor_workers(executor)))
+    tasks = [(scenario, seed, b, options, keep_logs) for b in batches]
+    outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b in batches])
+    pieces = [piece for i in sorted(outcome.results) for piece in outcome.results[i]]
+    return pieces, outcome.interrupted
+
+
+def _check_options(scenario: Scenario, options: Sequence[str] | None) -> None:
+    for name in options or ():
+        if name not in scenario.options:
+            raise KeyError(f"unknown option '{name}'; options: {', '.join(scenario.option_names)}")
 
 
 def simulate(scenario: Scenario, replications: int | None = None, seed: int | None = None,
-             executor: Executor | None = None, batch_size: int | None = None) -> Results:
+             executor: ExecutorArg = "auto", batch_size: int | None = None, progress: bool | None = None,
+             keep_logs: bool = False, options: Sequence[str] | None = None) -> Results:
     """Run every option of ``scenario`` over ``replications`` common-random-number replications.
 
     Parameters
@@ -94,33 +166,113 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
     seed
         Root seed; default ``scenario.run.seed``.
     executor
-        Any :class:`concurrent.futures.Executor` (a process pool, a dask
-        ``client.get_executor(pure=False)``); ``None`` runs in this process.
+        ``"auto"`` (a process pool sized to the cores when the work is long),
+        ``None`` (this process), or any :class:`concurrent.futures.Executor`
+        (a ``ProcessPoolExecutor``, a dask ``client.get_executor(pure=False)``).
     batch_size
-        Replications per task; default splits the work into about four tasks per worker.
+        Replications per task; default about four tasks per worker.
+    progress
+        Progress bar: ``True`` always, ``False`` never, ``None`` on long work.
+    keep_logs
+        Keep every run log in ``Results.logs`` so that :meth:`Results.reprice` can
+        re-price them later without re-simulating.
+    options
+        Run only these options (default: all).
 
     Returns
     -------
     Results
-        ``.kpis`` has one row per option and replication, ``.ledger`` the cash flows.
+        ``.kpis`` has one row per option and replication, ``.ledger`` the cash
+        flows.  After Ctrl+C it holds the replications that finished and
+        ``meta["interrupted"]`` is true.
     """
     n = int(replications if replications is not None else scenario.run.replications)
     if n < 1:
         raise ValueError(f"replications must be >= 1, got {n}")
+    _check_options(scenario, options)
+    preflight(scenario)  # size cap and overload warnings, before any work is handed out
     seed = int(seed if seed is not None else scenario.run.seed)
-    reps = list(range(n))
-    if executor is None:
-        parts = [_run_batch(scenario, seed, reps)]
-    else:
-        workers = getattr(executor, "_max_workers", None) or 2
-        size = batch_size or max(1, math.ceil(n / (4 * workers)))
-        futures = [executor.submit(_run_batch, scenario, seed, b) for b in _batches(reps, size)]
-        parts = [f.result() for f in futures]
-    kpi_rows = [row for part in parts for kpis, _ in part for row in kpis]
-    ledgers = [ledger for part in parts for _, ledger in part]
-    kpis = pd.DataFrame(kpi_rows).sort_values(["option", "replication"], kind="stable")
-    order = {name: i for i, name in enumerate(scenario.option_names)}
-    kpis = kpis.sort_values(["option", "replication"], key=lambda s: s.map(order) if s.name == "option" else s)
-    ledger = pd.concat(ledgers, ignore_index=True) if ledgers else pd.DataFrame(
-        columns=["option", "replication", "month", "category", "amount"])
-    return Results(scenario=scenario, seed=seed, kpis=kpis.reset_index(drop=True), ledger=ledger)
+    pieces, interrupted = _run_reps(scenario, seed, range(n), executor, batch_size, progress, options,
+                                    keep_logs, f"{scenario.name}: replications")
+    meta = {"interrupted": True, "replications_requested": n} if interrupted else {}
+    return assemble(scenario, seed, pieces, keep_logs, meta)
+
+
+def _half_widths(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Running means and CI half-widths of ``x[:m]`` for every ``m = 1..len(x)``."""
+    m = np.arange(1, x.size + 1, dtype=float)
+    mean = np.cumsum(x) / m
+    dev = np.cumsum((x - x[0]) ** 2) - m * (mean - x[0]) ** 2  # shifted sums: stable for large values
+    var = np.where(m > 1, np.maximum(dev, 0.0) / np.maximum(m - 1, 1), np.inf)
+    t = np.where(m > 1, stdtrit(np.maximum(m - 1, 1), 0.5 + level / 2.0), np.inf)
+    return mean, t * np.sqrt(var / m)
+
+
+def simulate_to_precision(scenario: Scenario, kpi: str | None = None, rel_half_width: float = 0.02,
+                          max_replications: int = 1000, min_replications: int = 10, seed: int | None = None,
+                          options: Sequence[str] | None = None, level: float = 0.95,
+                          executor: ExecutorArg = "auto", progress: bool | None = None,
+                          keep_logs: bool = False) -> Results:
+    """Replicate until the CI of ``kpi`` is narrow enough for every option (the precision rule).
+
+    The rule: the confidence interval's half-width, relative to the mean, must be
+    at most ``rel_half_width`` for every option in ``options``.  Replications are
+    added in rounds, each sized from the variance seen so far
+    (``n_next = n * (half_width / target)^2``), up to ``max_replications``.  The
+    result is then cut back to the *smallest* ``n >= min_replications`` at which
+    the rule holds, so it equals ``simulate(scenario, n)`` exactly, whatever the
+    rounds were.
+
+    Returns
+    -------
+    Results
+        With ``meta["precision"]``: ``kpi``, ``target_rel_half_width``,
+        ``achieved_rel_half_width`` (worst option), ``replications_needed``,
+        ``reached`` (false when the cap stopped it) and ``replications_run``.
+    """
+    if not 0 < rel_half_width:
+        raise ValueError(f"rel_half_width must be > 0, got {rel_half_width}")
+    if not 2 <= min_replications <= max_replications:
+        raise ValueError(f"need 2 <= min_replications <= max_replications, got {min_replications} and "
+                         f"{max_replications}")
+    _check_options(scenario, options)
+    seed = int(seed if seed is not None else scenario.run.seed)
+    kpi = kpi or f"cost_total_{scenario.currency_suffix}"
+    judged = list(options or scenario.option_names)
+    pieces: list = []
+    n, interrupted, needed, worst = 0, False, None, np.full(max_replications, np.inf)
+    target_n = min_replications
+    while True:
+        more, interrupted = _run_reps(scenario, seed, range(n, target_n), executor, None, progress, None,
+                                      keep_logs, f"{scenario.name}: to ±{rel_half_width:.1%}")
+        pieces += more
+        n = target_n
+        if interrupted:
+            break
+        rows = pd.DataFrame([row for _, kpis, _, _ in pieces for row in kpis])
+        if kpi not in rows.columns:
+            raise KeyError(f"unknown KPI '{kpi}'; KPIs: {', '.join(c for c in rows.columns[2:])}")
+        worst = np.zeros(n)
+        for name in judged:
+            x = rows[rows["option"] == name].sort_values("replication")[kpi].to_numpy(float)
+            mean, half = _half_widths(x, level)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                rel = np.where(np.abs(mean) > 0, half / np.abs(mean), np.where(half > 0, np.inf, 0.0))
+            worst = np.maximum(worst, rel)
+        ok = np.flatnonzero(worst[min_replications - 1:] <= rel_half_width)
+        if ok.size:
+            needed = int(ok[0]) + min_replications
+            break
+        if n >= max_replications:
+            break
+        grow = (worst[-1] / rel_half_width) ** 2 if np.isfinite(worst[-1]) else 2.0
+        target_n = min(max_replications, max(n + 1, math.ceil(n * min(grow, 10.0)), math.ceil(n * 1.1)))
+    keep = needed or n
+    pieces = [p for p in pieces if p[0] < keep]
+    precision = {"kpi": kpi, "target_rel_half_width": rel_half_width, "replications_needed": needed,
+                 "achieved_rel_half_width": float(worst[keep - 1]) if len(worst) >= keep else float("nan"),
+                 "reached": needed is not None, "replications_run": n, "max_replications": max_replications}
+    meta = {"precision": precision}
+    if interrupted:
+        meta["interrupted"] = True
+    return assemble(scenario, seed, pieces, keep_logs, meta)

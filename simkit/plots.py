@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     from .results import Results
 
-__all__ = ["cost_distribution", "monthly_cost", "lead_times", "PALETTE"]
+__all__ = ["cost_distribution", "monthly_cost", "lead_times", "paired_difference", "tornado", "decision_map",
+           "cumulative_cost", "PALETTE"]
 
 PALETTE = ("#1b6ca8", "#d9822b", "#3a9d5d", "#8e5ea2", "#c23b3b", "#6b6b6b")
 
@@ -52,7 +53,8 @@ def monthly_cost(res: Results, ax: Axes | None = None) -> Figure:
     fig, ax = _axes(ax)
     m = res.monthly_cost()
     for i, o in enumerate(res.options):
-        ax.plot(m.index + 1, m[o].to_numpy(), marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=_label(res, o))
+        ax.plot(m.index + 1, m[o].to_numpy(), marker="o", ms=3, color=PALETTE[i % len(PALETTE)],
+                label=_label(res, o))
     ax.set_xlabel("month")
     ax.set_ylabel(f"mean cost ({res.scenario.run.currency})")
     ax.set_title("Cost per month (mean over replications)")
@@ -80,5 +82,88 @@ def lead_times(res: Results, ax: Axes | None = None) -> Figure:
     ax.set_ylabel("lead time (hours)")
     ax.set_title("Lead time from arrival to completion")
     ax.grid(axis="y", alpha=0.3)
+    ax.legend(frameon=False)
+    return fig
+
+
+def paired_difference(res: Results, option: str, baseline: str | None = None, kpi: str | None = None,
+                      ax: Axes | None = None) -> Figure:
+    """The per-replication difference ``option - baseline`` (common random numbers), its mean and 95% CI."""
+    from .analysis import mean_ci
+
+    fig, ax = _axes(ax)
+    base = baseline or res.scenario.baseline_option
+    kpi = kpi or res.cost_column
+    d = res.paired_deltas(option, base, kpi)
+    m, _, lo, hi = mean_ci(d)
+    ax.hist(d, bins=max(5, min(40, d.size // 2)), color=PALETTE[0], alpha=0.75, edgecolor="white")
+    ax.axvspan(lo, hi, color=PALETTE[1], alpha=0.25, label=f"95% CI of the mean [{lo:,.0f}, {hi:,.0f}]")
+    ax.axvline(m, color=PALETTE[1], lw=2, label=f"mean {m:+,.0f}")
+    ax.axvline(0.0, color="black", lw=1, ls="--")
+    share = float((d < 0).mean())
+    ax.set_xlabel(f"{_label(res, option)} - {_label(res, base)}: {kpi}")
+    ax.set_ylabel("replications")
+    ax.set_title(f"Paired difference over {d.size} replications; below zero in {share:.0%}")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+    ax.legend(frameon=False)
+    return fig
+
+
+def tornado(table, ax: Axes | None = None) -> Figure:  # noqa: ANN001 - a sensitivity.tornado frame
+    """Tornado diagram of :func:`simkit.sensitivity.tornado`: each lever's metric at its low and high end."""
+    fig, ax = _axes(ax, (7.0, 1.0 + 0.5 * len(table)))
+    base = float(table["base"].iloc[0]) if len(table) else 0.0
+    y = np.arange(len(table))
+    for i, r in enumerate(table.itertuples()):
+        for end, value, color in (("low", r.at_low, PALETTE[0]), ("high", r.at_high, PALETTE[1])):
+            ax.barh(i, value - base, left=base, color=color, height=0.6,
+                    label=f"{end} end" if i == 0 else None)
+    ax.set_yticks(y, [f"{r.label} ({r.low:g} to {r.high:g})" for r in table.itertuples()])
+    ax.invert_yaxis()
+    ax.axvline(base, color="black", lw=1)
+    metric = table.attrs.get("kpi", "metric")
+    who = table.attrs.get("option", "")
+    versus = f" vs {table.attrs['baseline']}" if table.attrs.get("baseline") else ""
+    ax.set_xlabel(f"{metric} of {who}{versus}")
+    ax.set_title("One-at-a-time sensitivity (largest swing first)")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(frameon=False, loc="lower right")
+    return fig
+
+
+def decision_map(dm, ax: Axes | None = None) -> Figure:  # noqa: ANN001 - a sensitivity.DecisionMap
+    """P(option better than baseline) over two parameters, and the boundary where the mean difference is 0."""
+    fig, ax = _axes(ax, (7.0, 5.0))
+    p = dm.grid("p_better")
+    d = dm.grid("delta_mean")
+    xs, ys = p.columns.to_numpy(float), p.index.to_numpy(float)
+    mesh = ax.pcolormesh(xs, ys, p.to_numpy(float), cmap="RdBu", vmin=0, vmax=1, shading="nearest")
+    fig.colorbar(mesh, ax=ax, label=f"P({dm.option} better than {dm.baseline})")
+    if len(xs) > 1 and len(ys) > 1:
+        ax.contour(xs, ys, d.to_numpy(float), levels=[0.0], colors="black", linewidths=2)
+    edge = dm.boundary()
+    ax.plot(edge[dm.x], edge[dm.y], "k--", lw=0, marker="o", ms=3, label="mean difference = 0")
+    ax.set_xlabel(dm.x)
+    ax.set_ylabel(dm.y)
+    ax.set_title(f"Where the choice flips: {dm.option} vs {dm.baseline} on {dm.kpi}")
+    ax.legend(frameon=False, loc="best")
+    return fig
+
+
+def cumulative_cost(res: Results, band: float = 0.9, ax: Axes | None = None) -> Figure:
+    """Cumulative cost over time per option: the mean and a central band of the replications."""
+    fig, ax = _axes(ax)
+    c = res.cumulative_cost(band)
+    for i, o in enumerate(res.options):
+        mine = c[c["option"] == o]
+        color = PALETTE[i % len(PALETTE)]
+        ax.plot(mine["month"], mine["mean"], color=color, marker="o", ms=3, label=_label(res, o))
+        ax.fill_between(mine["month"], mine["low"], mine["high"], color=color, alpha=0.2)
+    ax.set_xlabel("month")
+    ax.set_ylabel(f"cumulative cost ({res.scenario.run.currency})")
+    ax.set_title(f"Cumulative cost: mean and central {band:.0%} of replications")
+    ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
+    ax.grid(alpha=0.3)
     ax.legend(frameon=False)
     return fig

@@ -17,6 +17,7 @@ import copy
 import difflib
 import hashlib
 import json
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -27,9 +28,13 @@ from pydantic import BaseModel, ValidationError, model_validator
 from .calendar import Calendar
 from .schema import ScenarioSpec
 
-__all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES"]
+__all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_VALUES"]
 
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists a scenario may have (the schema itself needs about 7)."""
+MAX_VALUES = 100_000
+"""Most scalar values (numbers, texts) a scenario file may hold; parsing stays within a few seconds."""
 
 
 class ScenarioError(Exception):
@@ -40,33 +45,70 @@ class ScenarioError(Exception):
         where = f"{source}: " if source else ""
         super().__init__(f"{where}{path}: {message}" if path else f"{where}{message}")
 
+    def __reduce__(self):  # noqa: ANN204 - so that the error crosses process boundaries intact
+        return (type(self), (self.path, self.message, self.source))
+
 
 # --------------------------------------------------------------------------- YAML
-class _StrictLoader(yaml.SafeLoader):
-    """Safe loader that refuses aliases and duplicate keys."""
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when installed: ~10x faster
 
-    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML signature
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise ScenarioError("", f"anchors and aliases (&, *) are not allowed (line {event.start_mark.line + 1})")
-        return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001
+class _NoDuplicates:
+    """Constructor mix-in: a mapping key may appear once, must be hashable, and ``<<`` merges are refused."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML signature
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            line = key_node.start_mark.line + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ScenarioError("", f"merge keys (<<) are not allowed (line {line})")
+            if not isinstance(key_node, yaml.ScalarNode):
+                kind = "list" if isinstance(key_node, yaml.SequenceNode) else "mapping"
+                raise ScenarioError("", f"a mapping key must be text, got a {kind} (line {line})")
             key = self.construct_object(key_node, deep=deep)
             try:
                 dup = key in seen
             except TypeError:
-                raise ScenarioError("", f"a mapping key must be text, got {key!r} (line {key_node.start_mark.line + 1})")
+                raise ScenarioError("", f"a mapping key must be text, got {key!r} (line {line})") from None
             if dup:
-                raise ScenarioError("", f"key '{key}' appears twice (line {key_node.start_mark.line + 1})")
+                raise ScenarioError("", f"key '{key}' appears twice (line {line})")
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
+class _StrictLoader(_NoDuplicates, _PARSER):  # type: ignore[misc, valid-type]
+    """Safe loader (never constructs Python objects) that refuses duplicate keys and merges."""
+
+
+def _scan(text: str) -> None:
+    """Refuse, from the event stream alone, what could make loading explode or recurse.
+
+    Anchors and aliases (a "billion laughs" file is a few lines of them), nesting
+    deeper than :data:`MAX_DEPTH` and more than :data:`MAX_VALUES` values are
+    refused before any Python object is built.
+    """
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_PARSER):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ScenarioError("", f"anchors and aliases (&, *) are not allowed (line {line})")
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError("", f"is nested more than {MAX_DEPTH} levels deep (line {line}); "
+                                        "a scenario needs far fewer")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if values > MAX_VALUES:
+                raise ScenarioError("", f"has more than {MAX_VALUES:,} values (line {line}); "
+                                        "a scenario may have at most that many")
+
+
 def _parse_yaml(text: str, source: str | None) -> Any:
     try:
+        _scan(text)
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
     except ScenarioError as err:
         raise ScenarioError("", err.message, source) from None
@@ -96,6 +138,9 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
             i += 1  # the next part is a user-chosen key
         i += 1
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+_DIST_NUMBERS = "a distribution's parameters must be numbers (values and weights: lists of numbers)"
 
 
 def _show(value: Any) -> str:
@@ -137,6 +182,8 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
         return path, f"must be {allowed}, got {_show(got)}"
     if kind in ("value_error", "assertion_error"):
         msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if msg.startswith("could not convert"):  # float() inside a distribution's parameters
+            msg = f"{_DIST_NUMBERS}, got {_show(got)}"
         return path, msg
     if kind.endswith(("_parsing", "_type")) or kind in ("int_from_float", "bool_parsing"):
         want = kind.split("_")[0]
@@ -145,7 +192,17 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
         if kind == "int_from_float":
             want = "whole number"
         return path, f"must be a {want}, got {_show(got)}"
-    return path, f"{err['msg'][0].lower()}{err['msg'][1:]}, got {_show(got)}"
+    sizes = {"too_short": ("at least", "min_length"), "too_long": ("at most", "max_length"),
+             "string_too_short": ("at least", "min_length"), "string_too_long": ("at most", "max_length")}
+    if kind in sizes:
+        word, key = sizes[kind]
+        if word == "at least" and ctx.get(key) == 1:
+            return path, f"must not be empty, got {_show(got)}"
+        unit = "characters" if kind.startswith("string") else "entries"
+        return path, f"must have {word} {ctx.get(key)} {unit}, got {_show(got)}"
+    if kind == "int_parsing_size":
+        return path, f"must be a whole number of a sensible size, got {_show(got)}"
+    return path, f"is not allowed ({err['msg'][0].lower()}{err['msg'][1:]}), got {_show(got)}"
 
 
 def _from_validation_error(exc: ValidationError, source: str | None) -> ScenarioError:
@@ -162,7 +219,8 @@ def _pick(name: str, known: Mapping[str, Any], what: str) -> str | None:
         return None
     hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     listed = ", ".join(known) or "none"
-    return f"unknown {what} '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "") + f"; defined: {listed}"
+    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+    return f"unknown {what} '{name}'{suggestion}; defined: {listed}"
 
 
 class Scenario(ScenarioSpec):
@@ -175,11 +233,25 @@ class Scenario(ScenarioSpec):
         ]
         checks += [(f"teams.{n}.calendar", t.calendar, self.calendars, "calendar") for n, t in self.teams.items()]
         checks += [(f"vendors.{n}.calendar", v.calendar, self.calendars, "calendar") for n, v in self.vendors.items()]
+        pools = {**self.teams, **self.vendors}
+        for n, v in self.vendors.items():
+            if v.exit is not None:
+                checks.append((f"vendors.{n}.exit.fallback", v.exit.fallback, pools, "team or vendor"))
+                if v.exit.fallback == n:
+                    raise ScenarioError(f"vendors.{n}.exit.fallback", "a vendor cannot fall back to itself")
+            if v.transition is not None and v.transition.retained_team is not None:
+                checks.append((f"vendors.{n}.transition.retained_team", v.transition.retained_team, self.teams,
+                               "team"))
+        if set(self.teams) & set(self.vendors):
+            both = ", ".join(sorted(set(self.teams) & set(self.vendors)))
+            raise ScenarioError("vendors", f"names must differ from team names; both have: {both}")
         for n, o in self.options.items():
             if o.team is not None:
                 checks.append((f"options.{n}.team", o.team, self.teams, "team"))
             if o.vendor is not None:
                 checks.append((f"options.{n}.vendor", o.vendor, self.vendors, "vendor"))
+            if o.backup is not None:
+                checks.append((f"options.{n}.backup", o.backup, self.vendors, "vendor"))
             checks += [(f"options.{n}.vendor_kinds", k, self.workload.kinds, "item kind") for k in o.vendor_kinds]
         if self.baseline is not None:
             checks.append(("baseline", self.baseline, self.options, "option"))
@@ -240,13 +312,54 @@ class Scenario(ScenarioSpec):
         return _validate(data, None)
 
 
+def _walk(data: Any) -> Any:
+    """Every ``(path, value)`` of nested mappings and lists, breadth first (no recursion)."""
+    queue: deque[tuple[tuple[Any, ...], Any]] = deque([((), data)])
+    while queue:
+        loc, value = queue.popleft()
+        yield loc, value
+        if isinstance(value, dict):
+            queue.extend(((*loc, k), v) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            queue.extend(((*loc, i), v) for i, v in enumerate(value))
+
+
+def _check_depth(data: Any, source: str | None) -> None:
+    for loc, _ in _walk(data):
+        if len(loc) > MAX_DEPTH:
+            path = ".".join(str(p) for p in loc[:3])
+            raise ScenarioError(path, f"is nested more than {MAX_DEPTH} levels deep; a scenario needs far "
+                                      "fewer", source)
+
+
+def _unreadable(data: Any, err: Exception, source: str | None) -> ScenarioError:
+    """Name the value a validator could not even read (a wrong type inside a distribution, a huge integer)."""
+    from .distributions import parse_dist
+
+    for loc, value in _walk(data):
+        is_dist = isinstance(value, dict) and "dist" in value
+        huge = isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e300
+        if is_dist or huge:
+            try:
+                parse_dist(value)
+            except (TypeError, OverflowError):
+                path = ".".join(str(p) for p in loc)
+                if huge:
+                    return ScenarioError(path, f"must be a number below 1e300, got {_show(value)}", source)
+                return ScenarioError(path, f"{_DIST_NUMBERS}, got {_show(value)}", source)
+            except ValueError:
+                pass
+    return ScenarioError("", f"a value has the wrong type ({err})", source)
+
+
 def _validate(data: Any, source: str | None) -> Scenario:
     if data is None:
         raise ScenarioError("", "is empty; a scenario needs at least name, workload and options", source)
     if not isinstance(data, dict):
         kind = type(data).__name__
-        raise ScenarioError("", f"a scenario must be a mapping of sections (name, run, workload, options, ...), got {kind}",
-                            source)
+        raise ScenarioError("", "a scenario must be a mapping of sections (name, run, workload, options, "
+                                f"...), got {kind}", source)
+    _check_depth(data, source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -255,21 +368,35 @@ def _validate(data: Any, source: str | None) -> Scenario:
         raise ScenarioError(err.path, err.message, source) from None
     except RecursionError:
         raise ScenarioError("", "the scenario is nested too deeply", source) from None
+    except (TypeError, OverflowError) as err:
+        raise _unreadable(data, err, source) from None
+
+
+_BINARY = "is a binary file; a scenario must be YAML text in UTF-8"
 
 
 def loads(text: str | bytes, source: str | None = None) -> Scenario:
     """Validate scenario text (YAML) and return a :class:`Scenario`."""
+    if len(text) > MAX_FILE_BYTES:  # characters or bytes: either way more bytes than allowed
+        raise ScenarioError("", f"is larger than the {MAX_FILE_BYTES:,} bytes a scenario may have", source)
     if isinstance(text, bytes):
         if b"\x00" in text:
-            raise ScenarioError("", "is a binary file, not YAML text", source)
+            raise ScenarioError("", _BINARY, source)
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise ScenarioError("", f"is not UTF-8 text (bad byte at offset {err.start})", source) from None
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+            line = text.count(b"\n", 0, err.start) + 1
+            raise ScenarioError("", f"is not UTF-8 text (bad byte at offset {err.start}, line {line}); "
+                                    "a scenario must be saved as UTF-8", source) from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ScenarioError("", f"must be valid Unicode text, got a lone surrogate at offset {err.start}",
+                            source) from None
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioError("", f"is larger than the {MAX_FILE_BYTES:,} bytes a scenario may have", source)
     if "\x00" in text:
-        raise ScenarioError("", "is a binary file, not YAML text", source)
+        raise ScenarioError("", _BINARY, source)
     if not text.strip():
         raise ScenarioError("", "is empty; a scenario needs at least name, workload and options", source)
     return _validate(_parse_yaml(text, source), source)

@@ -1,0 +1,169 @@
+"""Engine benchmarks: items per second against the references, run-log memory, a large year.
+
+All M/M/c implementations are fed the *same* trace (drawn by simkit from the
+replication's ``"workload"`` stream), so besides timing them this module can
+check that they compute the same waits, item by item, and that those waits
+agree with Erlang C (the ``agreement`` section of the results).
+
+Items per second counts every arrival of the trace (warm-up included) over
+the wall-clock time of one complete run, model set-up included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simkit.engine import RunLog, simulate_option
+from simkit.experiment import draw_trace, run_replication
+from simkit.streams import Streams
+
+from .cases import large_enterprise, mechanisms_on, mmc_scenario, rich_scenario
+from .harness import Row, alternate, time_once
+from .reference import ciw_mmc, heapq_mmc, simpy_mmc
+from .reference.mmc import MMCProblem, wait_stats
+
+__all__ = ["EngineSizes", "engine_rows", "enterprise_rows", "log_nbytes", "simkit_waits"]
+
+RICH_OPTION = "hybrid"
+
+
+
+@dataclass(frozen=True)
+class EngineSizes:
+    """How big the engine benchmarks are."""
+
+    problem: MMCProblem
+    rich_items: int
+    repeats: int
+    enterprise_days: float | None  # None: the scenario's full year
+    enterprise_repeats: int
+    batches: int = 20
+
+
+def simkit_waits(log: RunLog, problem: MMCProblem) -> np.ndarray:
+    """Waits of the items arriving after the warm-up that started, in arrival order."""
+    keep = (log.trace.arrival_h >= problem.warmup_h) & ~np.isnan(log.start_h)
+    return np.maximum(log.start_h[keep] - log.enter_h[keep], 0.0)
+
+
+def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any]]:
+    """Benchmarks 1-3: the engine on M/M/c and on the rich scenario against SimPy and Ciw.
+
+    Returns the rows and the ``agreement`` record: every implementation's mean
+    wait with its batch-means 95% interval, Erlang C, and the largest difference
+    of any item's wait from simkit's.
+    """
+    problem = sizes.problem
+    sc = mmc_scenario(problem, seed)
+    streams = Streams(seed, 0)
+    trace = draw_trace(sc, streams)
+    rich = rich_scenario(sizes.rich_items)
+    rich_streams = Streams(seed, 0)
+    rich_trace = draw_trace(rich, rich_streams)
+    args = (trace.arrival_h, trace.effort_h, problem.servers, problem.warmup_h, problem.horizon_h)
+    sides = {
+        "simkit_engine": lambda: simulate_option(sc, "in_house", trace, streams),
+        "simpy": lambda: simpy_mmc.run(*args),
+        "ciw": lambda: ciw_mmc.run(*args),
+        "simkit_rich_engine": lambda: simulate_option(rich, RICH_OPTION, rich_trace, rich_streams),
+        "heapq": lambda: heapq_mmc.run(*args),
+        "simkit_replication": lambda: run_replication(sc, 0, seed),
+    }
+    t = alternate(sides, sizes.repeats)
+    n, n_rich = len(trace), len(rich_trace)
+    rate = {name: timed.rate(n) for name, timed in t.items()}
+    rate["simkit_rich_engine"] = t["simkit_rich_engine"].rate(n_rich)
+    seconds = {name: [round(s, 4) for s in timed.seconds] for name, timed in t.items()}
+
+    waits = {"simkit": simkit_waits(t["simkit_engine"].result, problem), "simpy": t["simpy"].result,
+             "ciw": t["ciw"].result, "heapq": t["heapq"].result}
+    impls = {}
+    for name, w in waits.items():
+        same = w.size == waits["simkit"].size
+        impls[name] = {**wait_stats(w, problem, sizes.batches).to_dict(),
+                       "max_abs_diff_vs_simkit_h": float(np.max(np.abs(w - waits["simkit"]), initial=0.0))
+                       if same else None}
+    agreement = {"problem": dataclasses.asdict(problem), "utilisation": problem.utilisation,
+                 "erlang_c_wait_mean_h": problem.erlang_c_wait_mean_h,
+                 "erlang_c_p_wait": problem.erlang_c_p_wait, "batches": sizes.batches,
+                 "implementations": impls}
+
+    common = {"items": n, "servers": problem.servers, "utilisation": problem.utilisation,
+              "repeats": sizes.repeats, "seconds": seconds}
+    engine_share = t["simkit_engine"].median_s / t["simkit_replication"].median_s
+    mmc = f"M/M/c c={problem.servers} rho={problem.utilisation:g}"
+    rows = [
+        Row("engine_vs_simpy", f"engine, {mmc}, vs idiomatic SimPy", "items/s",
+            rate["simkit_engine"], 4.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
+            ratio=rate["simkit_engine"] / rate["simpy"],
+            details={**common, "items_per_s": rate,
+                     "heapq_vs_simpy": rate["heapq"] / rate["simpy"],
+                     "replication_items_per_s": rate["simkit_replication"],
+                     "engine_share_of_replication": engine_share}),
+        Row("engine_vs_ciw", f"engine, {mmc}, vs Ciw", "items/s",
+            rate["simkit_engine"], 8.0, reference=rate["ciw"], reference_label="Ciw",
+            ratio=rate["simkit_engine"] / rate["ciw"], details={"items": n, "items_per_s": rate}),
+        Row("rich_vs_simpy", f"rich scenario ({len(mechanisms_on(rich, RICH_OPTION))} mechanisms on) vs "
+            "idiomatic SimPy on plain M/M/c", "items/s",
+            rate["simkit_rich_engine"], 2.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
+            ratio=rate["simkit_rich_engine"] / rate["simpy"],
+            details={"items": n_rich, "option": RICH_OPTION, "mechanisms": mechanisms_on(rich, RICH_OPTION),
+                     "not_yet_in_engine": ["hiring", "attrition"]}),
+    ]
+    return rows, agreement
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, list | tuple):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(_nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return 0
+
+
+def log_nbytes(log: RunLog) -> tuple[int, int]:
+    """Bytes of the numpy arrays of a run log (its own columns, then its trace's columns)."""
+    own = sum(_nbytes(getattr(log, f.name)) for f in dataclasses.fields(log) if f.name != "trace")
+    return own, _nbytes(log.trace)
+
+
+def enterprise_rows(sizes: EngineSizes, seed: int) -> list[Row]:
+    """Benchmarks 4 and 9: run-log bytes per item, and one replication of a large enterprise's year.
+
+    A first pass times the parts (trace, each option's engine) and keeps the
+    logs for their memory; then whole replications (:func:`run_replication`,
+    every option, priced and measured) are timed.
+    """
+    sc = large_enterprise(sizes.enterprise_days)
+    streams = Streams(seed, 0)
+    trace_s, trace = time_once(lambda: draw_trace(sc, streams))
+    n = len(trace)
+    engine_s, per_item = {}, {}
+    for name in sc.option_names:
+        s, log = time_once(lambda name=name: simulate_option(sc, name, trace, streams))
+        engine_s[name] = round(s, 3)
+        own, shared = log_nbytes(log)
+        per_item[name] = {"log_bytes_per_item": own / max(n, 1), "trace_bytes_per_item": shared / max(n, 1),
+                          "total_bytes_per_item": (own + shared) / max(n, 1)}
+        del log
+    worst = max(per_item, key=lambda k: per_item[k]["total_bytes_per_item"])
+    t = alternate({"rep": lambda: run_replication(sc, 0, seed)}, sizes.enterprise_repeats)["rep"]
+    return [
+        Row("log_memory", f"run-log memory at {n:,} items", "B/item",
+            per_item[worst]["total_bytes_per_item"], 100.0, target_op="<=", target_on="value",
+            details={"items": n, "option": worst, "per_option": per_item}),
+        Row("enterprise_year", f"large enterprise, {sc.run.horizon_days:g} days ({n:,} items, "
+            f"{len(sc.option_names)} options), one replication", "s", t.median_s, 5.0,
+            target_op="<=", target_on="value",
+            details={"items": n, "options": sc.option_names, "seconds": [round(s, 3) for s in t.seconds],
+                     "trace_s": round(trace_s, 3), "engine_s": engine_s,
+                     "engine_items_per_s": {k: n / v for k, v in engine_s.items() if v > 0}}),
+    ]

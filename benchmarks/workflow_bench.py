@@ -1,0 +1,177 @@
+"""Workflow benchmarks: parallel replications, dashboard recompute, closed-form preview, price sweeps.
+
+These time what a user waits for, on the project's default scenario
+(``scenarios/startup_it_helpdesk.yaml``, three options):
+
+* replications on a 2-process pool against a 1-process pool (same batches of work);
+* a dashboard's recompute after a slider moves: ``override`` then ``simulate``
+  with the replications a dashboard would run, in this process;
+* the closed-form preview it shows meanwhile (``simkit.preview.preview``: Erlang C per pool
+  and a static cost; where simkit has no such function, Erlang C of the team's load);
+* a 1,000-point price sweep answered by re-pricing stored run logs
+  (:func:`simkit.costs.account` and :func:`simkit.kpi.measure` on the logs of
+  :func:`~simkit.experiment.run_replication` with ``keep_logs=True``) against
+  re-simulating every point, which is timed on a few points and extrapolated.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import simkit as sk
+from simkit.costs import account
+from simkit.experiment import run_replication
+from simkit.kpi import measure
+
+from .cases import default_scenario, erlang_preview
+from .harness import Row, alternate
+
+try:  # the dashboard's preview: every option's pools by Erlang C, and a static cost
+    from simkit.preview import preview as _dashboard_preview
+except ImportError:  # a simkit without it: time Erlang C of the team alone
+    _dashboard_preview = None
+
+__all__ = ["WorkflowSizes", "workflow_rows", "reprice", "resimulate"]
+
+# no progress bars in the benchmark's output (for a simkit whose simulate() draws them)
+QUIET = {"progress": False} if "progress" in inspect.signature(sk.simulate).parameters else {}
+SLIDER = "teams.engineers.staff"
+SLIDER_VALUES = (3, 2)
+
+
+@dataclass(frozen=True)
+class WorkflowSizes:
+    """How big the workflow benchmarks are."""
+
+    horizon_days: float | None  # None: the default scenario's own year
+    repeats: int
+    pool_replications: int
+    dashboard_replications: int
+    preview_repeats: int
+    sweep_points: int
+    sweep_replications: int
+    resimulated_points: int
+
+
+def _warm(executor: Executor, workers: int, scenario: sk.Scenario) -> None:
+    """Start every worker (each sleeps so that the pool has to start the next) and run one task in each."""
+    list(executor.map(time.sleep, [0.2] * workers))
+    sk.simulate(scenario.override({"run.horizon_days": 7}), replications=workers, seed=0, executor=executor,
+                batch_size=1, **QUIET)
+
+
+def _pools_and_dashboard(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> list[Row]:
+    reps = sizes.pool_replications
+    clicks = iter(range(10**9))
+
+    def recompute(**executor: Any) -> sk.Results:
+        value = SLIDER_VALUES[next(clicks) % len(SLIDER_VALUES)]
+        return sk.simulate(sc.override({SLIDER: value}), replications=sizes.dashboard_replications, seed=seed,
+                           **executor, **QUIET)
+
+    with ProcessPoolExecutor(1) as one, ProcessPoolExecutor(2) as two:
+        _warm(one, 1, sc)
+        _warm(two, 2, sc)
+        pools = alternate({
+            "one_worker": lambda: sk.simulate(sc, replications=reps, seed=seed, executor=one, **QUIET),
+            "two_workers": lambda: sk.simulate(sc, replications=reps, seed=seed, executor=two, **QUIET),
+        }, sizes.repeats)
+        dash = alternate({"default": recompute, "in_process": lambda: recompute(executor=None),
+                          "two_workers": lambda: recompute(executor=two)}, sizes.repeats)
+    serial_s = pools["one_worker"].median_s
+    parallel_s = pools["two_workers"].median_s
+    identical = pools["one_worker"].result.kpis.equals(pools["two_workers"].result.kpis)
+    return [
+        Row("replications_2_vs_1", f"{reps} replications, 2 workers vs 1", "s",
+            parallel_s, 1.8, reference=serial_s, reference_label="1 worker", ratio=serial_s / parallel_s,
+            details={"replications": reps, "seconds_1": pools["one_worker"].seconds,
+                     "seconds_2": pools["two_workers"].seconds, "identical_kpis": bool(identical)}),
+        Row("dashboard_recompute", f"dashboard recompute, {sizes.dashboard_replications} replications", "s",
+            dash["default"].median_s, 0.5, target_op="<=", target_on="value",
+            details={"replications": sizes.dashboard_replications, "slider": SLIDER,
+                     "call": "simkit.simulate(scenario.override({slider: value}), replications, seed)",
+                     "seconds": dash["default"].seconds,
+                     "in_process_median_s": dash["in_process"].median_s,
+                     "warm_two_worker_pool_median_s": dash["two_workers"].median_s}),
+    ]
+
+
+def _preview_row(sc: sk.Scenario, sizes: WorkflowSizes) -> Row:
+    """The dashboard's own preview (``simkit.preview.preview``) when there is one, else Erlang C alone."""
+    clicks = iter(range(10**9))
+    fn = _dashboard_preview or (lambda s: erlang_preview(s, sc.baseline_option))
+
+    def preview() -> Any:
+        return fn(sc.override({SLIDER: SLIDER_VALUES[next(clicks) % 2]}))
+
+    t = alternate({"preview": preview}, sizes.preview_repeats, collect=False)["preview"]
+    name = "simkit.preview.preview" if _dashboard_preview else "benchmarks.cases.erlang_preview"
+    return Row("closed_form_preview", "closed-form preview after a slider change", "ms",
+               1000.0 * t.median_s, 20.0, target_op="<=", target_on="value",
+               details={"repeats": sizes.preview_repeats, "function": name, "max_ms": 1000.0 * max(t.seconds),
+                        "erlang_c_of_team": erlang_preview(sc, sc.baseline_option)})
+
+
+def reprice(sc: sk.Scenario, stored: list[Any], path: str, prices: np.ndarray) -> list[dict[str, float]]:
+    """KPI rows of every option and stored replication at every price, from the stored logs."""
+    rows = []
+    for p in prices.tolist():
+        s = sc.override({path: p})
+        for rep in stored:
+            for name, log in rep.logs.items():
+                rows.append({"option": name, "replication": rep.replication,
+                             **measure(s, log, account(s, log))})
+    return rows
+
+
+def resimulate(sc: sk.Scenario, replications: int, seed: int, path: str,
+               prices: np.ndarray) -> list[dict[str, float]]:
+    """The same KPI rows, each point simulated again from scratch."""
+    rows = []
+    for p in prices.tolist():
+        s = sc.override({path: p})
+        for r in range(replications):
+            rows += run_replication(s, r, seed).kpis
+    return rows
+
+
+def _sweep_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
+    vendor = next(iter(sc.vendors))
+    path = f"vendors.{vendor}.price_per_item"
+    base = sc.vendors[vendor].price_per_item
+    prices = np.linspace(0.5 * base, 1.5 * base, sizes.sweep_points)
+    few = prices[:: max(1, sizes.sweep_points // sizes.resimulated_points)][: sizes.resimulated_points]
+    reps = sizes.sweep_replications
+    stored = [run_replication(sc, r, seed, keep_logs=True) for r in range(reps)]
+    t = alternate({
+        "reprice": lambda: reprice(sc, stored, path, prices),
+        "resimulate": lambda: resimulate(sc, reps, seed, path, few),
+    }, sizes.repeats)
+    repriced = reprice(sc, stored, path, few)
+    identical = repriced == t["resimulate"].result
+    reprice_s = t["reprice"].median_s
+    resim_s = t["resimulate"].median_s / few.size * prices.size
+    return Row("reprice_sweep", f"{prices.size:,}-point price sweep: re-price logs vs re-simulate", "s",
+               reprice_s, 50.0, reference=resim_s, reference_label="re-simulating (extrapolated)",
+               ratio=resim_s / reprice_s,
+               details={"points": int(prices.size), "replications": reps, "options": sc.option_names,
+                        "price_path": path, "resimulated_points": int(few.size),
+                        "reprice_seconds": t["reprice"].seconds,
+                        "resimulate_seconds": t["resimulate"].seconds,
+                        "reprice_ms_per_point": 1000.0 * reprice_s / prices.size,
+                        "resimulate_ms_per_point": 1000.0 * resim_s / prices.size,
+                        "identical_kpis": bool(identical)})
+
+
+def workflow_rows(sizes: WorkflowSizes, seed: int) -> list[Row]:
+    """Benchmarks 5-8 on the default scenario (shortened when ``sizes.horizon_days`` is set)."""
+    sc = default_scenario()
+    if sizes.horizon_days is not None:
+        sc = sc.override({"run.horizon_days": sizes.horizon_days})
+    return [*_pools_and_dashboard(sc, sizes, seed), _preview_row(sc, sizes), _sweep_row(sc, sizes, seed)]

@@ -1,0 +1,263 @@
+"""Pre-flight checks: is a valid scenario also a *sensible* one to simulate?
+
+Validation (:mod:`simkit.scenario`) says whether every field is allowed.  A
+scenario can pass it and still be absurd to run — ``rate_per_hour: 1e5`` over
+a hundred years is 88 billion items, which would exhaust memory long before it
+finished — or be certain to drown: more work offered than the staff can do.
+These checks look at the scenario with back-of-the-envelope arithmetic (no
+random numbers, microseconds) before anything is simulated.
+
+Expected arrivals
+    The workload is a Poisson process with rate
+    ``rate_per_hour x hour_of_day[h] x day_of_week[d] x month_of_year[m] x (1 + g) ** (t / year)``.
+    Over whole weeks every (hour, weekday) pair occurs equally often, so the
+    mean of the profile is the product of the means of its multipliers, and
+    the growth factor integrates in closed form::
+
+        E[items] = rate x mean(hour) x mean(day) x mean(month)
+                   x year x ((1 + g) ** (H / year) - 1) / ln(1 + g)
+
+    (``x H`` when ``g = 0``).  The generator samples by *thinning*: it first
+    draws ``peak rate x H`` candidate points and keeps each with probability
+    ``rate(t) / peak``, so a very spiky profile costs memory in proportion to
+    its peak, not its mean.  :func:`check_size` caps both numbers.
+
+Offered load
+    A pool of ``c`` servers with productivity ``p``, open a share ``s`` of the
+    week, does at most ``c x p x s`` effort hours per hour.  The work offered
+    to it is ``arrivals per hour x mean effort``.  Their ratio is the pool's
+    utilisation ``rho``; with ``rho >= 1`` no queue discipline can keep up and
+    the backlog grows for the whole run.  :func:`offered_load` computes
+    ``rho`` per option (an overflow hybrid is judged on its team and vendor
+    together; a ``by_kind`` hybrid on each pool's share of the kinds), and
+    :func:`warn_overload` turns ``rho >= 1`` into a :class:`CapacityWarning`.
+
+Failures
+    When a replication raises, the run stops with a :class:`ReplicationError`
+    that names the replication, its seed and the scenario (with its SHA-256),
+    and carries the scenario itself, so that exactly that replication can be
+    re-run alone — ``err.rerun()`` — under a debugger.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+from .scenario import Scenario, ScenarioError
+from .workload import HOURS_PER_YEAR
+
+__all__ = [
+    "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "CapacityWarning",
+    "expected_items", "candidate_draws", "check_size", "offered_load", "warn_overload", "preflight",
+    "ReplicationError",
+]
+
+MAX_ITEMS_PER_REPLICATION = 20_000_000
+"""At most this many expected work items per replication (about 2 GB of logs and minutes per option)."""
+
+MAX_CANDIDATES_PER_REPLICATION = 60_000_000
+"""At most this many thinning candidates per replication (about 70 bytes each while a trace is drawn)."""
+
+
+class CapacityWarning(UserWarning):
+    """An option is offered more work than its capacity: its backlog will grow for the whole run."""
+
+
+def _mean(values: Iterable[float] | None) -> float:
+    if values is None:
+        return 1.0
+    v = list(values)
+    return sum(v) / len(v)
+
+
+def _peak(values: Iterable[float] | None) -> float:
+    return 1.0 if values is None else max(values)
+
+
+def _growth_integral_h(growth_annual: float, horizon_h: float) -> float:
+    """``integral_0^H (1 + g) ** (t / year) dt`` in hours."""
+    if growth_annual == 0.0:
+        return horizon_h
+    log_g = math.log1p(growth_annual)
+    try:
+        return HOURS_PER_YEAR * math.expm1(log_g * horizon_h / HOURS_PER_YEAR) / log_g
+    except OverflowError:
+        return math.inf
+
+
+def _horizon_h(scenario: Scenario) -> float:
+    return scenario.run.horizon_days * 24.0
+
+
+def _background(scenario: Scenario) -> Iterable[tuple[str, Any]]:
+    """Vendors whose agents also serve other clients (a background load of their own items)."""
+    for name, vendor in scenario.vendors.items():
+        shared = getattr(vendor, "shared", None)
+        if shared is not None:
+            yield name, shared
+
+
+def expected_items(scenario: Scenario) -> float:
+    """Expected number of work items one replication generates (the client's, plus any background load)."""
+    w = scenario.workload
+    horizon_h = _horizon_h(scenario)
+    profile = _mean(w.hour_of_day) * _mean(w.day_of_week) * _mean(w.month_of_year)
+    total = w.rate_per_hour * profile * _growth_integral_h(w.growth_annual, horizon_h)
+    for _, shared in _background(scenario):
+        months = getattr(shared, "background_month_of_year", None)
+        total += shared.background_rate_per_hour * _mean(months) * horizon_h
+    return total
+
+
+def candidate_draws(scenario: Scenario) -> float:
+    """Points the thinning sampler draws for the client's workload: peak rate x horizon."""
+    w = scenario.workload
+    horizon_h = _horizon_h(scenario)
+    peak = w.rate_per_hour * _peak(w.hour_of_day) * _peak(w.day_of_week) * _peak(w.month_of_year)
+    if w.growth_annual > 0:
+        try:
+            peak *= math.pow(1.0 + w.growth_annual, horizon_h / HOURS_PER_YEAR)
+        except OverflowError:
+            return math.inf
+    return peak * horizon_h
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if x < 1e15 else f"{x:.2g}"
+
+
+def check_size(scenario: Scenario) -> None:
+    """Refuse a scenario whose replications would be too large to simulate.
+
+    Raises
+    ------
+    ScenarioError
+        When one replication is expected to hold more than
+        :data:`MAX_ITEMS_PER_REPLICATION` items, or its arrival profile needs
+        more than :data:`MAX_CANDIDATES_PER_REPLICATION` thinning candidates.
+    """
+    days = scenario.run.horizon_days
+    n = expected_items(scenario)
+    if not n <= MAX_ITEMS_PER_REPLICATION:
+        raise ScenarioError(
+            "workload.rate_per_hour",
+            f"about {_count(n)} items per replication are expected (rate x profile x growth over "
+            f"{days:g} days, plus any vendor background load); at most {MAX_ITEMS_PER_REPLICATION:,} "
+            "can be simulated: lower the rate or shorten run.horizon_days")
+    draws = candidate_draws(scenario)
+    if not draws <= MAX_CANDIDATES_PER_REPLICATION:
+        raise ScenarioError(
+            "workload",
+            f"the arrival profile's peak rate x {days:g} days needs about {_count(draws)} candidate arrivals "
+            f"per replication; at most {MAX_CANDIDATES_PER_REPLICATION:,} are allowed: flatten the peak "
+            "multipliers (hour_of_day, day_of_week, month_of_year), lower growth_annual or shorten "
+            "run.horizon_days")
+
+
+def _capacity_per_h(scenario: Scenario, servers: int, calendar: str, productivity: float) -> float:
+    """Effort hours a pool can do per elapsed hour, on average over the week."""
+    open_share = scenario.calendar(calendar).open_hours_per_week / 168.0
+    return servers * productivity * open_share
+
+
+def offered_load(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """Utilisation ``rho`` (offered work / capacity) per option and pool, averaged over the horizon.
+
+    Returns
+    -------
+    dict
+        ``{option: {pool name: rho}}``; an overflow hybrid has one entry
+        ``"<team>+<vendor>"`` for the two pools together.  ``inf`` when work is
+        offered to a pool without capacity; ``0`` when nothing arrives.
+    """
+    w = scenario.workload
+    horizon_h = _horizon_h(scenario)
+    profile = _mean(w.hour_of_day) * _mean(w.day_of_week) * _mean(w.month_of_year)
+    rate = w.rate_per_hour * profile * _growth_integral_h(w.growth_annual, horizon_h) / horizon_h
+    total_share = sum(k.share for k in w.kinds.values())
+    work = {name: rate * k.share / total_share * k.effort_h.mean for name, k in w.kinds.items()}
+
+    def rho(offered: float, capacity: float) -> float:
+        if offered <= 0.0:
+            return 0.0
+        return offered / capacity if capacity > 0.0 else math.inf
+
+    out: dict[str, dict[str, float]] = {}
+    for opt_name, opt in scenario.options.items():
+        caps: dict[str, float] = {}
+        if opt.team is not None:
+            t = scenario.teams[opt.team]
+            caps[opt.team] = _capacity_per_h(scenario, t.staff, t.calendar, t.productivity)
+        if opt.vendor is not None:
+            v = scenario.vendors[opt.vendor]
+            caps[opt.vendor] = _capacity_per_h(scenario, v.agents, v.calendar, v.productivity)
+        if len(caps) == 1:
+            (pool, cap), = caps.items()
+            out[opt_name] = {pool: rho(sum(work.values()), cap)}
+        elif opt.routing == "by_kind":
+            to_vendor = sum(work[k] for k in opt.vendor_kinds)
+            out[opt_name] = {opt.team: rho(sum(work.values()) - to_vendor, caps[opt.team]),
+                             opt.vendor: rho(to_vendor, caps[opt.vendor])}
+        else:
+            out[opt_name] = {f"{opt.team}+{opt.vendor}": rho(sum(work.values()), sum(caps.values()))}
+    return out
+
+
+def warn_overload(scenario: Scenario) -> list[str]:
+    """Warn (:class:`CapacityWarning`) about every option offered at least as much work as it can do.
+
+    Returns the messages, one per overloaded pool.
+    """
+    messages = []
+    for option, pools in offered_load(scenario).items():
+        for pool, rho in pools.items():
+            if rho < 1.0:
+                continue
+            if math.isinf(rho):
+                why = "has no capacity (no staff or agents, or a calendar that is never open)"
+            else:
+                why = f"is offered {rho:.2f} times the work it can do on average"
+            messages.append(f"option '{option}': {pool} {why}; its backlog will grow for the whole run")
+    for msg in messages:
+        warnings.warn(msg, CapacityWarning, stacklevel=3)
+    return messages
+
+
+def preflight(scenario: Scenario) -> None:
+    """Everything to check before simulating: refuse absurd sizes, warn about overload."""
+    check_size(scenario)
+    warn_overload(scenario)
+
+
+class ReplicationError(RuntimeError):
+    """A replication raised; this error says which one and how to re-run exactly it.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the replication ran (for a sweep: the point's scenario, overrides applied).
+    replication, seed
+        Which replication of which root seed (its random streams depend on nothing else).
+    error
+        The original exception, or its ``"Type: message"`` text.
+    """
+
+    def __init__(self, scenario: Scenario, replication: int, seed: int, error: BaseException | str) -> None:
+        self.scenario, self.replication, self.seed = scenario, replication, seed
+        self.error = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        super().__init__(
+            f"replication {replication} (seed {seed}) of scenario '{scenario.name}' "
+            f"(sha256 {scenario.fingerprint()[:12]}) failed with {self.error}; re-run it alone with "
+            f"simkit.run_replication(err.scenario, {replication}, seed={seed})")
+
+    def __reduce__(self):  # noqa: ANN204 - so that the error crosses process boundaries intact
+        return (type(self), (self.scenario, self.replication, self.seed, self.error))
+
+    def rerun(self, **kwargs: Any) -> Any:
+        """Run the failed replication again, alone, in this process (keyword arguments go to it)."""
+        from .experiment import run_replication
+
+        return run_replication(self.scenario, self.replication, self.seed, **kwargs)

@@ -1,0 +1,184 @@
+"""Running many independent tasks: on any executor, with a progress bar, stoppable.
+
+Every experiment in simkit (replications, sweeps, sensitivity designs) is a
+list of independent tasks — a batch of replications of one or more parameter
+points.  :func:`run_tasks` hands them to
+
+* ``None``: this process, one task after the other;
+* any :class:`concurrent.futures.Executor`: a ``ProcessPoolExecutor``, or a
+  dask cluster through ``client.get_executor(pure=False)``;
+* ``"auto"`` (the default of the public functions): the first task runs here
+  and is timed; when the rest would take longer than :data:`AUTO_PARALLEL_S`
+  seconds and there is more than one core, the rest go to a process pool with
+  one worker per core.
+
+A task's numbers depend only on its arguments (every random stream is keyed by
+seed, replication and component name), so which executor ran it, how many
+workers there were and how the work was batched never changes a result.
+
+A progress bar (``tqdm.auto``: a widget in a notebook, text in a terminal)
+appears on work that lasts more than two seconds, or always with
+``progress=True``, never with ``progress=False``.  Ctrl+C (``KeyboardInterrupt``)
+stops the run and returns what was finished, flagged ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["run_tasks", "TaskOutcome", "ExecutorArg", "cpu_workers", "executor_workers", "batch_count",
+           "AUTO_PARALLEL_S"]
+
+AUTO_PARALLEL_S = 3.0
+"""Estimated serial seconds above which ``executor="auto"`` starts a process pool."""
+
+ExecutorArg = Executor | Literal["auto"] | None
+
+
+@dataclass
+class TaskOutcome:
+    """What :func:`run_tasks` finished: ``results[i]`` is task ``i``'s return value."""
+
+    results: dict[int, Any] = field(default_factory=dict)
+    interrupted: bool = False
+    workers: int = 1
+    executor: str = "serial"
+
+
+def cpu_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def executor_workers(executor: ExecutorArg) -> int:
+    """How many tasks ``executor`` runs at once (a guess of 2 when it does not say)."""
+    if executor is None:
+        return 1
+    if executor == "auto":
+        return cpu_workers()
+    n = getattr(executor, "_max_workers", None)
+    if n:
+        return int(n)
+    client = getattr(executor, "_client", None)  # dask's ClientExecutor
+    if client is not None:
+        try:
+            workers = client.scheduler_info()["workers"].values()
+            return max(1, sum(int(w.get("nthreads", 1)) for w in workers))
+        except Exception:  # noqa: BLE001 - only a batching hint
+            return 2
+    return 2
+
+
+def batch_count(units: int, workers: int, per_worker: int = 4) -> int:
+    """How many tasks to cut ``units`` of work into: about ``per_worker`` per worker, at most ``units``."""
+    if workers <= 1:
+        return max(1, units)
+    return max(1, min(units, per_worker * workers))
+
+
+def _progress_bar(total: int, progress: bool | None, desc: str):  # noqa: ANN202 - tqdm type
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="run", disable=progress is False or total == 0,
+                delay=0.0 if progress else 2.0, leave=bool(progress), dynamic_ncols=True)
+
+
+def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: ExecutorArg = "auto",
+              progress: bool | None = None, desc: str = "simkit", units: Sequence[int] | None = None,
+              on_result: Callable[[int, Any], None] | None = None) -> TaskOutcome:
+    """Run ``fn(*task)`` for every task; return the results by task index.
+
+    Parameters
+    ----------
+    fn
+        A module-level function (it is pickled by reference for other processes).
+    tasks
+        Argument tuples, one per task.
+    executor
+        ``None`` (here, serially), ``"auto"`` or any ``concurrent.futures.Executor``.
+    progress
+        ``True`` always shows a bar, ``False`` never, ``None`` only for work over two seconds.
+    desc
+        The bar's label.
+    units
+        Work units per task for the bar (e.g. replications); default 1 each.
+    on_result
+        Called as ``on_result(i, result)`` in this process as each task finishes
+        (in completion order), e.g. to stream results to disk.
+
+    Returns
+    -------
+    TaskOutcome
+        ``results`` holds every finished task; ``interrupted`` is true when
+        ``KeyboardInterrupt`` stopped the run early.
+    """
+    units = list(units) if units is not None else [1] * len(tasks)
+    out = TaskOutcome()
+    bar = _progress_bar(sum(units), progress, desc)
+
+    def done(i: int, value: Any) -> None:
+        out.results[i] = value
+        if on_result is not None:
+            on_result(i, value)
+        bar.update(units[i])
+
+    todo = list(range(len(tasks)))
+    try:
+        if executor is None or executor == "auto":
+            started = time.perf_counter()
+            while todo:
+                i = todo.pop(0)
+                done(i, fn(*tasks[i]))
+                if executor == "auto" and todo and cpu_workers() > 1:
+                    per_task = (time.perf_counter() - started) / (len(tasks) - len(todo))
+                    if per_task * len(todo) > AUTO_PARALLEL_S:
+                        with ProcessPoolExecutor(max_workers=cpu_workers()) as pool:
+                            _run_on(pool, fn, tasks, todo, done, out)
+                        todo = []
+        else:
+            _run_on(executor, fn, tasks, todo, done, out)
+    except KeyboardInterrupt:
+        out.interrupted = True
+    finally:
+        bar.close()
+    return out
+
+
+def _run_on(executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple], todo: list[int],
+            done: Callable[[int, Any], None], out: TaskOutcome) -> None:
+    out.workers = executor_workers(executor)
+    out.executor = type(executor).__name__
+    futures: dict[Future, int] = {executor.submit(fn, *tasks[i]): i for i in todo}
+    try:
+        for fut in as_completed(futures):
+            done(futures[fut], fut.result())
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()
+        for fut, i in futures.items():  # keep whatever finished before the interrupt
+            if i not in out.results and fut.done() and not fut.cancelled() and fut.exception() is None:
+                done(i, fut.result())
+        if isinstance(executor, ProcessPoolExecutor):
+            executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+
+
+def split(items: Sequence[Any], parts: int) -> list[list[Any]]:
+    """``items`` cut into at most ``parts`` contiguous, nearly equal slices."""
+    if not items:
+        return []
+    size = math.ceil(len(items) / max(1, parts))
+    return [list(items[k:k + size]) for k in range(0, len(items), size)]

@@ -1,0 +1,374 @@
+"""The dashboard: move a lever, see the closed-form preview at once and the simulated decision after.
+
+``sk.explore(scenario)`` builds one slider per *lever* — a dotted path into the
+scenario such as ``teams.engineers.staff`` — with its range and unit in the
+label.  Sliders report on release (``continuous_update=False``), so one drag
+is one simulation.  On every change the dashboard
+
+1. applies the levers to the original scenario with :meth:`Scenario.override`
+   (a bad combination shows its one-sentence error and keeps the last result);
+2. shows the instant closed-form preview (:mod:`simkit.preview`: Erlang C
+   waits and a static cost, labelled approximate);
+3. simulates every option on common random numbers (:func:`simkit.simulate`)
+   and shows the KPI table with 95% confidence intervals, the paired cost
+   difference against the baseline, and three charts drawn by
+   :mod:`simkit.plots` as static PNG images.
+
+"Save as scenario YAML" writes the current scenario atomically (temp file,
+then rename); "Reset" puts every lever back.  No modelling happens here: the
+numbers come from the public API.  The controller works without a browser,
+so it is unit-tested by setting ``dash.controls[path].value``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as W
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import plots
+from .experiment import simulate
+from .preview import preview
+from .results import Results
+from .scenario import Scenario, ScenarioError, load
+
+__all__ = ["Lever", "Dashboard", "explore", "default_levers", "lever_for"]
+
+REPLICATIONS = "replications"
+CHARTS = {"cost_distribution": plots.cost_distribution, "lead_times": plots.lead_times,
+          "monthly_cost": plots.monthly_cost}
+TABLE_KPIS = ("cost_total_{c}", "cost_per_item_{c}", "lead_time_mean_h", "lead_time_p90_h",
+              "sla_attainment_share", "utilisation_share", "vendor_item_share", "backlog_end_items")
+_UNITS = {"rate_per_hour": "items/h", "staff": "people", "agents": "people",
+          "loaded_cost_per_hour": "{cur}/h", "price_per_item": "{cur}/item",
+          "price_per_fte_month": "{cur}/agent-month", "fee_per_month": "{cur}/month",
+          "overhead_per_fte_month": "{cur}/FTE-month", "transition_cost": "{cur}", "overflow_queue": "items",
+          "productivity": "x", "governance_share": "share of fees", "handoff_h": "h", "horizon_days": "days",
+          "growth_annual": "per year"}
+_STYLE = """<style>
+.simkit-dash .simkit-kpi table, .simkit-dash .simkit-preview table {border-collapse: collapse;
+  font-size: 12.5px}
+.simkit-dash td, .simkit-dash th {padding: 2px 10px; border-bottom: 1px solid #e3e3e3; text-align: right;
+  white-space: nowrap}
+.simkit-dash th:first-child, .simkit-dash td:first-child, .simkit-preview td:nth-child(2),
+.simkit-preview th:nth-child(2) {text-align: left}
+.simkit-dash thead th {background: #f2f5f9}
+.simkit-dash .widget-output img {max-width: 100%; height: auto}
+.simkit-dash h3 {margin: 10px 0 4px 0; color: #1b6ca8}
+.simkit-dash .simkit-note {color: #666; font-size: 11.5px}
+</style>"""
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One control: a dotted scenario path (or ``"replications"``), its label with unit, and its range."""
+
+    path: str
+    label: str
+    low: float
+    high: float
+    step: float
+    integer: bool
+
+
+def _value_at(scenario: Scenario, path: str) -> Any:
+    node: Any = scenario.to_dict()
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise ScenarioError(path, "is not a field of the scenario")
+        node = node[part]
+    return node
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 40.0
+    exp = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    return min((m * exp for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(s - raw))
+
+
+def lever_for(scenario: Scenario, path: str, label: str | None = None) -> Lever:
+    """A lever for the numeric field at ``path``, ranging from 0 to about three times its value."""
+    value = _value_at(scenario, path)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(path, f"a lever needs a number, got {value!r}")
+    field = path.rsplit(".", 1)[-1]
+    unit = _UNITS.get(field, "").format(cur=scenario.run.currency)
+    text = label or " ".join(path.split(".")[-2:]).replace("_", " ")
+    if field.endswith("_share"):
+        low, high, step, integer = 0.0, 1.0, 0.01, False
+    elif isinstance(value, int):
+        low, high, step, integer = 0, max(2 * value, value + 4, 4), 1, True
+    else:
+        high = 3.0 * value if value > 0 else 100.0
+        step = _nice_step(high)
+        low, high, integer = 0.0, round(math.ceil(high / step) * step, 10), False
+    where = f"{low:g}–{high:g}"
+    return Lever(path, f"{text} ({unit}, {where})" if unit else f"{text} ({where})", low, high, step, integer)
+
+
+def default_levers(scenario: Scenario) -> list[Lever]:
+    """The arrival rate, each team's staff and cost, each vendor's agents and price, each overflow queue."""
+    levers = [lever_for(scenario, "workload.rate_per_hour", "arrivals")]
+    for name in scenario.teams:
+        levers.append(lever_for(scenario, f"teams.{name}.staff", f"{name}: staff"))
+        levers.append(lever_for(scenario, f"teams.{name}.loaded_cost_per_hour", f"{name}: loaded cost"))
+    for name, v in scenario.vendors.items():
+        levers.append(lever_for(scenario, f"vendors.{name}.agents", f"{name}: agents"))
+        prices = {"per_item": ["price_per_item"], "per_fte_month": ["price_per_fte_month"],
+                  "fixed_plus_per_item": ["fee_per_month", "price_per_item"]}[v.pricing]
+        for p in prices:
+            levers.append(lever_for(scenario, f"vendors.{name}.{p}", f"{name}: {p.replace('_', ' ')}"))
+    for name, o in scenario.options.items():
+        if o.routing == "overflow":
+            levers.append(lever_for(scenario, f"options.{name}.overflow_queue", f"{name}: overflow queue"))
+    return levers
+
+
+_SLIDER_STYLE = {"description_width": "265px"}
+_SLIDER_LAYOUT = {"width": "520px"}
+
+
+def _slider(lever: Lever, value: float) -> W.Widget:
+    kw = dict(value=value, min=lever.low, max=max(lever.high, value), step=lever.step,
+              description=lever.label, tooltip=lever.label, continuous_update=False,
+              style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
+    if lever.integer:
+        return W.IntSlider(**kw)
+    decimals = max(0, -math.floor(math.log10(lever.step) + 1e-9))
+    decimals += 1 if str(lever.step).endswith("25") else 0
+    return W.FloatSlider(**kw, readout_format=f".{decimals}f")
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return "∞" if math.isinf(x) else f"{x:,.{digits}f}"
+
+
+class Dashboard:
+    """Controls, preview, KPI table and charts for one scenario (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The scenario the levers start from; it is never changed.
+    levers
+        Dotted paths or :class:`Lever` objects; default :func:`default_levers`.
+    replications, seed
+        Simulation size and root seed (default: the scenario's seed).
+    save_path
+        Default file for "Save as scenario YAML".
+    run
+        Simulate at once (``False`` shows only the preview until the first change).
+    """
+
+    def __init__(self, scenario: Scenario, levers: Iterable[str | Lever] | None = None, replications: int = 5,
+                 seed: int | None = None, save_path: str | Path | None = None, run: bool = True) -> None:
+        self.base = scenario
+        self.seed = int(seed if seed is not None else scenario.run.seed)
+        chosen = default_levers(scenario) if levers is None else [
+            lv if isinstance(lv, Lever) else lever_for(scenario, lv) for lv in levers]
+        self.levers = {lv.path: lv for lv in chosen}
+        self._base_values = {p: _value_at(scenario, p) for p in self.levers}
+        self.controls: dict[str, W.Widget] = {
+            p: _slider(lv, self._base_values[p]) for p, lv in self.levers.items()}
+        self.controls[REPLICATIONS] = W.IntSlider(
+            value=replications, min=2, max=max(50, replications), description="replications (runs, 2–50)",
+            continuous_update=False, style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
+        self.scenario: Scenario = scenario
+        self.results: Results | None = None
+        self.table: pd.DataFrame | None = None
+        self.error: str | None = None
+        self.chart_png: dict[str, bytes] = {}
+        self._hold = False
+        self.preview_html = W.HTML().add_class("simkit-preview")
+        self.status = W.HTML()
+        self.kpi_html = W.HTML().add_class("simkit-kpi")
+        self.charts = {name: W.Output(layout=W.Layout(min_width="300px")) for name in CHARTS}
+        slug = re.sub(r"[^a-z0-9]+", "_", scenario.name.lower()).strip("_") or "scenario"
+        self.path_text = W.Text(value=str(save_path or f"{slug}_edited.yaml"), description="file",
+                                layout=W.Layout(width="300px"))
+        self.save_button = W.Button(description="Save as scenario YAML", icon="save", button_style="primary",
+                                     layout=W.Layout(width="220px"))
+        self.reset_button = W.Button(description="Reset", icon="undo")
+        self.save_button.on_click(lambda _b: self._save_clicked())
+        self.reset_button.on_click(lambda _b: self.reset())
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        self.widget = self._layout()
+        self.refresh(simulate_too=run)
+
+    # -- state ----------------------------------------------------------------
+    def changes(self) -> dict[str, Any]:
+        """The levers that differ from the original scenario, as ``{dotted path: value}``."""
+        return {p: self.controls[p].value for p in self.levers
+                if self.controls[p].value != self._base_values[p]}
+
+    @property
+    def replications(self) -> int:
+        return int(self.controls[REPLICATIONS].value)
+
+    def _changed(self, _change: dict) -> None:
+        if not self._hold:
+            self.refresh()
+
+    def refresh(self, simulate_too: bool = True) -> None:
+        """Rebuild the scenario from the levers, show the preview, then simulate and show the results."""
+        try:
+            self.scenario = self.base.override(self.changes())
+        except ScenarioError as err:
+            self.error = str(err)
+            self.status.value = (f"<b style='color:#c23b3b'>Not a valid scenario: "
+                                 f"{html.escape(self.error)}</b>")
+            return
+        self.error = None
+        self.preview_html.value = self._preview_html()
+        if not simulate_too:
+            self.status.value = "<span class='simkit-note'>Move a lever to simulate.</span>"
+            return
+        self.status.value = f"<i>simulating {self.replications} replications…</i>"
+        started = time.perf_counter()
+        res = simulate(self.scenario, replications=self.replications, seed=self.seed)
+        self.results = res
+        self.table = self._kpi_table(res)
+        self.kpi_html.value = self.table.to_html(escape=True, border=0)
+        for name, draw in CHARTS.items():
+            fig = Figure(figsize=(6.0, 3.6), layout="constrained")
+            draw(res, ax=fig.subplots())
+            fig.axes[0].title.set_fontsize(10)
+            png = self.chart_png[name] = _png(fig)
+            self.charts[name].outputs = ({"output_type": "display_data", "metadata": {},
+                                          "data": {"image/png": base64.b64encode(png).decode("ascii"),
+                                                   "text/plain": f"<{name} chart>"}},)
+        self.status.value = (f"<span class='simkit-note'>{self.replications} replications, seed {self.seed}, "
+                             f"{self.scenario.run.horizon_days:g} days — simulated in "
+                             f"{time.perf_counter() - started:.1f} s; mean [95% CI]</span>")
+
+    def reset(self) -> None:
+        """Put every lever back to the original scenario's value and refresh once."""
+        self._hold = True
+        try:
+            for p in self.levers:
+                self.controls[p].value = self._base_values[p]
+        finally:
+            self._hold = False
+        self.refresh()
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the current scenario as YAML, atomically (temp file in the same folder, then rename)."""
+        target = Path(path or self.path_text.value).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(f"# {self.scenario.name}: saved from the simkit dashboard; "
+                         f"changes: {self.changes()}\n")
+                fh.write(self.scenario.to_yaml())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _save_clicked(self) -> None:
+        try:
+            where = self.save(None)
+        except OSError as err:
+            self.status.value = f"<b style='color:#c23b3b'>Could not save: {html.escape(str(err))}</b>"
+        else:
+            self.status.value = f"<span class='simkit-note'>Saved to {html.escape(str(where))}</span>"
+
+    # -- views ----------------------------------------------------------------
+    def _kpi_table(self, res: Results) -> pd.DataFrame:
+        c = self.scenario.currency_suffix
+        rows = [k.format(c=c) for k in TABLE_KPIS if k.format(c=c) in res.kpi_columns]
+        table = res.table().loc[rows].copy()
+        base = self.scenario.baseline_option
+        delta, p_cheaper = {}, {}
+        for opt in res.options:
+            if opt == base:
+                delta[opt], p_cheaper[opt] = "baseline", "—"
+                continue
+            r = res.compare(opt, base).loc[res.cost_column]
+            delta[opt] = f"{r.delta_mean:+,.0f} [{r.ci_low:+,.0f}, {r.ci_high:+,.0f}]"
+            p_cheaper[opt] = f"{r.p_better:.2f}"
+        table.loc[f"cost vs {base} ({self.scenario.run.currency})"] = delta
+        table.loc[f"P(cheaper than {base})"] = p_cheaper
+        table.columns = [self.scenario.options[o].label or o for o in table.columns]
+        return table
+
+    def _preview_html(self) -> str:
+        pv = preview(self.scenario)
+        cur = self.scenario.run.currency
+        rows = []
+        for name, opt in self.scenario.options.items():
+            pools = list(pv.pools[pv.pools["option"] == name].itertuples())
+            for i, r in enumerate(pools):
+                cells = [html.escape(opt.label or name) if i == 0 else "", html.escape(r.pool),
+                         str(r.servers), _fmt(r.arrivals_items, 0), _fmt(r.utilisation_share),
+                         _fmt(r.p_wait_share), _fmt(r.wait_mean_h),
+                         f"{pv.costs.loc[name, 'total']:,.0f}" if i == 0 else ""]
+                rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        return (f"<table><thead><tr><th>option</th><th>pool</th><th>servers</th><th>items</th>"
+                f"<th>utilisation</th><th>P(wait)</th><th>mean wait (h)</th><th>static cost ({cur})</th></tr>"
+                f"</thead><tbody>{''.join(rows)}</tbody></table>"
+                f"<div class='simkit-note'>Approximate: Erlang C (M/M/c) at each pool's average load "
+                f"over its open hours — no peaks, no overnight backlog; static cost of the expected "
+                f"volume over {pv.horizon_days:g} days.</div>")
+
+    def _layout(self) -> W.Widget:
+        sc = self.base
+        head = W.HTML(f"{_STYLE}<h2 style='margin:4px 0'>{html.escape(sc.name)}</h2>"
+                      f"<div class='simkit-note'>{html.escape(sc.description.strip())}</div>")
+        groups: dict[str, list[W.Widget]] = {}
+        for p in self.levers:
+            section = {"workload": "Workload", "teams": "In-house teams", "vendors": "Vendors",
+                       "options": "Routing"}.get(p.split(".")[0], "Scenario")
+            groups.setdefault(section, []).append(self.controls[p])
+        groups["Simulation"] = [self.controls[REPLICATIONS]]
+        left = [W.HTML(f"<h3>{title}</h3>") for title in groups]
+        stacked = [w for title, head_w in zip(groups, left, strict=True) for w in (head_w, *groups[title])]
+        controls = W.VBox(stacked, layout=W.Layout(width="540px", min_width="540px"))
+        right = W.VBox([W.HTML("<h3>Instant preview</h3>"), self.preview_html,
+                        W.HTML("<h3>Simulated KPIs</h3>"), self.status, self.kpi_html],
+                       layout=W.Layout(flex="1 1 600px", padding="0 0 0 12px", overflow="auto"))
+        charts = W.GridBox(list(self.charts.values()),
+                           layout=W.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="6px"))
+        buttons = W.HBox([self.path_text, self.save_button, self.reset_button])
+        top = W.HBox([controls, right], layout=W.Layout(flex_flow="row wrap"))
+        return W.VBox([head, top, W.HTML("<h3>Charts</h3>"), charts, buttons]
+                      ).add_class("simkit-dash")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def explore(scenario: Scenario | str | Path, levers: Iterable[str | Lever] | None = None,
+            replications: int = 5, seed: int | None = None, save_path: str | Path | None = None,
+            run: bool = True) -> Dashboard:
+    """An interactive dashboard for ``scenario`` (a :class:`Scenario` or a YAML path); show it in a notebook.
+
+    Examples
+    --------
+    >>> dash = sk.explore(sk.load("scenarios/startup_it_helpdesk.yaml"))   # doctest: +SKIP
+    >>> dash.controls["teams.engineers.staff"].value = 3                   # doctest: +SKIP
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    return Dashboard(sc, levers=levers, replications=replications, seed=seed, save_path=save_path, run=run)

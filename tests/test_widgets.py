@@ -1,0 +1,183 @@
+"""The dashboard's controller without a browser, and the closed-form preview it shows first."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, mmc_dict, scenario_from
+
+import simkit as sk
+from simkit import analytic
+from simkit.preview import expected_arrivals, mmck, preview
+from simkit.widgets import REPLICATIONS, Dashboard, default_levers, explore, lever_for
+
+STAFF = "teams.engineers.staff"
+PRICE = "vendors.msp.price_per_item"
+
+
+@pytest.fixture()
+def dash(small_helpdesk: sk.Scenario) -> Dashboard:
+    return explore(small_helpdesk, replications=3, seed=7)
+
+
+def test_default_levers_cover_the_scenario(helpdesk: sk.Scenario) -> None:
+    levers = {lv.path: lv for lv in default_levers(helpdesk)}
+    assert set(levers) == {
+        "workload.rate_per_hour", "teams.engineers.staff", "teams.engineers.loaded_cost_per_hour",
+        "teams.engineer.staff", "teams.engineer.loaded_cost_per_hour", "vendors.msp.agents", PRICE,
+        "options.hybrid.overflow_queue"}
+    assert "(items/h, 0–2.55)" in levers["workload.rate_per_hour"].label
+    assert "USD/item" in levers[PRICE].label and "USD/h" in levers["teams.engineers.loaded_cost_per_hour"].label
+    assert levers[STAFF].integer and not levers[PRICE].integer
+    assert levers[STAFF].low == 0 and levers[STAFF].high >= 4
+    offshore = sk.load(ROOT / "scenarios" / "offshore_software_dev.yaml")
+    paths = {lv.path for lv in default_levers(offshore)}
+    assert "vendors.offshore.price_per_fte_month" in paths and "vendors.offshore.price_per_item" not in paths
+
+
+def test_sliders_update_on_release_and_span_their_value(dash: Dashboard) -> None:
+    for path, control in dash.controls.items():
+        assert control.continuous_update is False, path
+        assert control.min <= control.value <= control.max, path
+    assert dash.controls[REPLICATIONS].value == 3
+
+
+def test_moving_a_lever_overrides_the_scenario_and_changes_the_table(dash: Dashboard,
+                                                                     small_helpdesk: sk.Scenario) -> None:
+    table0, preview0, charts0 = dash.table.copy(), dash.preview_html.value, dict(dash.chart_png)
+    label = small_helpdesk.options["in_house"].label
+    dash.controls[STAFF].value = 3
+    assert dash.changes() == {STAFF: 3}
+    assert dash.scenario.teams["engineers"].staff == 3
+    assert small_helpdesk.teams["engineers"].staff == 2  # the original is untouched
+    assert dash.table.loc["cost_total_usd", label] != table0.loc["cost_total_usd", label]
+    assert dash.preview_html.value != preview0
+    assert all(dash.chart_png[k] != charts0[k] for k in charts0)
+    # the table is the public API's numbers, not the dashboard's own
+    direct = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=3, seed=7).table()
+    assert dash.table.loc["cost_total_usd", label] == direct.loc["cost_total_usd", "in_house"]
+    assert dash.table.loc["lead_time_p90_h", label] == direct.loc["lead_time_p90_h", "in_house"]
+
+
+def test_the_table_has_cis_and_the_paired_decision(dash: Dashboard) -> None:
+    vendor = dash.scenario.options["vendor"].label
+    assert "[" in dash.table.loc["cost_total_usd", vendor]
+    p = float(dash.table.loc["P(cheaper than in_house)", vendor])
+    assert 0.0 <= p <= 1.0
+    cmp = dash.results.compare("vendor", "in_house").loc["cost_total_usd"]
+    assert dash.table.loc["cost vs in_house (USD)", vendor].startswith(f"{cmp.delta_mean:+,.0f}")
+    for png in dash.chart_png.values():
+        assert png.startswith(b"\x89PNG")
+    for out in dash.charts.values():
+        assert "image/png" in out.outputs[0]["data"]
+
+
+def test_replications_lever_changes_the_run_not_the_scenario(dash: Dashboard) -> None:
+    dash.controls[REPLICATIONS].value = 4
+    assert dash.results.meta["replications"] == 4
+    assert dash.changes() == {}
+
+
+def test_reset_restores_every_lever_and_the_numbers(dash: Dashboard, small_helpdesk: sk.Scenario) -> None:
+    table0 = dash.table.copy()
+    dash.controls[STAFF].value = 4
+    dash.controls[PRICE].value = 20.0
+    assert dash.changes() == {STAFF: 4, PRICE: 20.0}
+    dash.reset_button.click()
+    assert dash.changes() == {}
+    assert dash.scenario == small_helpdesk
+    assert dash.table.equals(table0)
+
+
+def test_save_writes_yaml_that_loads_back_equal(dash: Dashboard, tmp_path) -> None:  # noqa: ANN001
+    dash.controls[PRICE].value = 27.5
+    target = tmp_path / "sub" / "edited.yaml"
+    dash.path_text.value = str(target)
+    dash.save_button.click()
+    assert sk.load(target) == dash.scenario
+    assert sk.load(target).vendors["msp"].price_per_item == 27.5
+    assert "Saved to" in dash.status.value
+    assert [p.name for p in target.parent.iterdir()] == ["edited.yaml"]  # no temp file left
+
+
+def test_a_failed_save_leaves_the_old_file_whole(dash: Dashboard, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    target = tmp_path / "kept.yaml"
+    target.write_text("old content\n")
+
+    def boom(self) -> str:  # noqa: ANN001
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sk.Scenario, "to_yaml", boom)
+    dash.path_text.value = str(target)
+    dash.save_button.click()
+    assert "Could not save: disk full" in dash.status.value
+    assert target.read_text() == "old content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.yaml"]
+
+
+def test_an_invalid_combination_shows_one_sentence_and_keeps_the_last_result(small_helpdesk: sk.Scenario) -> None:
+    dash = Dashboard(small_helpdesk, levers=["run.warmup_days", STAFF], replications=2, seed=1)
+    before = dash.results
+    dash.controls["run.warmup_days"].value = 60.0
+    assert dash.error is not None and "warmup_days must be < horizon_days" in dash.error
+    assert "Not a valid scenario" in dash.status.value
+    assert dash.results is before
+
+
+def test_levers_must_name_numbers(helpdesk: sk.Scenario) -> None:
+    with pytest.raises(sk.ScenarioError, match="teams.nobody.staff"):
+        lever_for(helpdesk, "teams.nobody.staff")
+    with pytest.raises(sk.ScenarioError, match="needs a number"):
+        lever_for(helpdesk, "options.in_house.team")
+
+
+def test_explore_accepts_a_path_and_can_wait_for_the_first_move() -> None:
+    dash = explore(ROOT / "scenarios" / "startup_it_helpdesk.yaml", run=False)
+    assert dash.results is None and "Instant" not in dash.status.value
+    assert "static cost" in dash.preview_html.value
+    assert "image/" not in repr(dash.charts["cost_distribution"].outputs)
+
+
+def test_import_simkit_stays_light() -> None:
+    code = "import sys, simkit; print('ipywidgets' in sys.modules, 'papermill' in sys.modules, callable(simkit.explore))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "True"]
+
+
+# ------------------------------------------------------------------ the preview's closed forms
+def test_mmck_limits() -> None:
+    # K = c is Erlang's loss system; a large K is the M/M/c queue
+    assert mmck(3, 3, 2.0, 1.0)[0] == pytest.approx(analytic.erlang_b(3, 2.0))
+    full, p_wait, wait = mmck(3, 400, 2.0, 1.0)
+    assert full < 1e-12
+    assert p_wait == pytest.approx(analytic.erlang_c(3, 2.0))
+    assert wait == pytest.approx(analytic.mmc_wait_mean_h(3, 2.0, 1.0))
+
+
+def test_preview_of_an_mmc_scenario_is_erlang_c() -> None:
+    sc = scenario_from(mmc_dict(4, 3.0, 1.0, horizon_days=20, warmup_days=0))
+    pv = preview(sc)
+    row = pv.pools.iloc[0]
+    assert row.arrivals_items == pytest.approx(3.0 * 20 * 24)
+    assert row.utilisation_share == pytest.approx(0.75)
+    assert row.p_wait_share == pytest.approx(analytic.erlang_c(4, 3.0))
+    assert row.wait_mean_h == pytest.approx(analytic.mmc_wait_mean_h(4, 3.0, 1.0))
+    assert pv.costs.loc["in_house", "labour"] == pytest.approx(4 * 10.0 * 20 * 24)
+    overloaded = preview(sc.override({"teams.team.staff": 3}))
+    assert math.isinf(overloaded.pools.iloc[0].wait_mean_h)
+
+
+def test_preview_matches_the_simulation_where_it_should(small_helpdesk: sk.Scenario) -> None:
+    pv = preview(small_helpdesk)
+    res = sk.simulate(small_helpdesk, replications=10, seed=3)
+    s = res.summary().set_index(["option", "kpi"])
+    # a fixed team's cost does not depend on the workload: the static cost is exact
+    assert pv.costs.loc["in_house", "total"] == pytest.approx(s.loc[("in_house", "cost_total_usd"), "mean"])
+    # the expected volume lies inside the simulated volume's CI
+    arrived = s.loc[("in_house", "items_arrived")]
+    assert arrived.ci_low <= expected_arrivals(small_helpdesk) <= arrived.ci_high
+    # a per-item vendor's static cost is within 5% (items still open at the horizon are not billed)
+    assert pv.costs.loc["vendor", "total"] == pytest.approx(s.loc[("vendor", "cost_total_usd"), "mean"], rel=0.05)
