@@ -14,6 +14,7 @@ from ..streams import Streams
 from ..timeline import CapacityTimeline
 from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
 from .log import ABANDONED, RunLog, headcount_segments
+from .fastpool import CallbackPool
 from .pools import Items, ServicePool
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
@@ -49,7 +50,11 @@ def _background(spec, horizon_h: float, rng: np.random.Generator, offset_h: floa
     return t, spec.background_effort_h.sample(rng, t.size)
 
 
-def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams: Streams | None = None) -> RunLog:
+KERNELS = {"callback": CallbackPool, "process": ServicePool}
+
+
+def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams: Streams | None = None,
+                    kernel: str = "callback") -> RunLog:
     """Run ``trace`` through option ``option_name`` until the horizon.
 
     Parameters
@@ -63,6 +68,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     streams
         The replication's random streams, for the option's risk processes (outages,
         degradation, exits, detection delays, other clients' load).
+    kernel
+        ``"callback"`` (default, faster) or ``"process"`` (one SimPy process per server,
+        the reference formulation); both give identical logs.
 
     Returns
     -------
@@ -70,6 +78,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         Item times, routes and states, per-pool capacity, and dated events.
     """
     streams = streams or Streams(scenario.run.seed, 0)
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, got {kernel!r}")
+    pool_class = KERNELS[kernel]
     option = scenario.options[option_name]
     horizon = scenario.run.horizon_days * 24.0
     t0 = scenario.run.warmup_days * 24.0
@@ -77,6 +88,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     n = len(trace)
     client_cal = scenario.calendar(scenario.workload.calendar)
     client_offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
+    p_kind_all = np.array([k.clarify_share for k in scenario.workload.kinds.values()])
 
     # -- which pools: the option's team and vendor, plus a fallback an exit may bring in
     members: list[tuple[str, str]] = []
@@ -168,11 +180,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             tl = timeline().opened_from(start_h).stepped(
                 [start_h + m * HOURS_PER_MONTH for m in range(steps + 1)], factors)
             events.append((start_h, name, "fallback_start"))
-        pool = ServicePool(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
+        pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
                            name)
         pool.set_down(down)
         pool.closes_at = stop_h if name in exits else math.inf
-        pool.answer_time = client_cal.next_open
+        if np.any(p_kind_all > 0):
+            pool.answer_time = client_cal.next_open
         if spec.quality is not None:
             pool.quality = _quality_hooks(spec.quality, trace, degraded,
                                           spec.degradation.defect_factor if role == "vendor" and spec.degradation

@@ -1,0 +1,116 @@
+"""The same service pool, driven by event callbacks instead of one generator per server.
+
+:class:`~simkit.engine.pools.ServicePool` spells each server out as a SimPy process
+— the clearest way to read the model.  A generator resumption and a wake-up event
+per item cost time, so the engine runs this formulation by default: each server's
+loop body becomes :meth:`CallbackPool._step`, called when the server frees up, when
+capacity returns or when work arrives for an idle server.  An idle server starts
+at once unless more events are due at the same instant (items that become ready
+together, e.g. answers at the client's opening time), in which case it waits for
+them exactly as a woken process would, so the most urgent is taken first.
+Decisions, order and every number are the same; ``tests/test_kernels.py`` checks
+that item by item.
+"""
+
+from __future__ import annotations
+
+import math
+from heapq import heappop, heappush
+
+from .log import ABANDONED, IN_SERVICE, QUEUED
+from .pools import Server, ServicePool
+
+__all__ = ["CallbackPool"]
+
+
+class CallbackPool(ServicePool):
+    """A :class:`ServicePool` whose servers are state machines stepped by callbacks."""
+
+    def _start(self, srv: Server) -> None:
+        self.members.append(srv)
+        self._step(srv)
+
+    def put(self, item: int) -> None:
+        if self.closed and self.fallback is not None:
+            self.fallback.put(item)
+            return
+        self.items.status[item] = QUEUED
+        heappush(self.queue, (self.items.priority[item], self.env.now, item))
+        if self._idle:
+            srv = self._idle.pop()
+            env = self.env
+            if env.peek() <= env.now:  # other work lands at this instant too: let it queue first
+                wake = env.event()
+                wake.callbacks.append(lambda _ev: self._step(srv))
+                wake.succeed()
+            else:
+                self._step(srv)
+
+    def remove_server(self, srv: Server) -> None:
+        srv.leaving = True
+        self.members.remove(srv)
+        self.staff_log.append((self.env.now, -1))
+        if srv in self._idle:
+            self._idle.remove(srv)
+
+    def _after(self, delay: float, fn) -> None:  # noqa: ANN001
+        self.env.timeout(delay).callbacks.append(fn)
+
+    def _step(self, srv: Server) -> None:
+        queue = self.queue
+        if not queue:
+            if not (self.closed or srv.leaving):
+                self._idle.append(srv)
+            return
+        env, tl, it = self.env, self.timeline, self.items
+        status, start = it.status, it.start
+        always = tl.always_open
+        while True:
+            if self.closed or srv.leaving:
+                return
+            if not queue:
+                self._idle.append(srv)
+                return
+            now = env.now
+            if not always and not tl.is_open(now):
+                nxt = tl.next_open(now)
+                if nxt >= self.closes_at or math.isinf(nxt):
+                    self._idle.append(srv)
+                    return
+                self._after(nxt - now, lambda _ev: self._step(srv))
+                return
+            _, _, item = heappop(queue)
+            if status[item] == ABANDONED:
+                continue
+            if start[item] != start[item]:
+                start[item] = now
+            if self.answer_time is not None and it.rounds[item] > 0:
+                it.rounds[item] -= 1
+                it.asked[item] += 1
+                answer = self.answer_time(now)
+                it.clarify_h[item] += answer - now
+                self._later(answer - now, item)
+                continue
+            status[item] = IN_SERVICE
+            it.served_by[item] = self.index
+            work = it.work[item] / (self.productivity * (srv.factor(now) if srv.ramp_h else 1.0))
+            end = now + work if always else tl.advance(now, work)
+            if end > self.closes_at:
+                self._after(self.closes_at - now, lambda _ev, i=item: self._abort(i))
+                return
+            env.timeout(end - now).callbacks.append(lambda _ev, i=item, e=end: self._done(srv, i, e))
+            return
+
+    def _done(self, srv: Server, item: int, end: float) -> None:
+        if self.quality is None:
+            it = self.items
+            it.end[item] = end
+            it.status[item] = 0  # COMPLETED
+        else:
+            self._finish(item, end)
+        self._step(srv)
+
+    def _abort(self, item: int) -> None:
+        self.items.status[item] = QUEUED
+        if self.fallback is not None:
+            self.fallback.put(item)

@@ -1,0 +1,68 @@
+"""The callback kernel (default) and the process-per-server kernel give identical logs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SCENARIOS, mmc_dict, scenario_from
+
+import simkit as sk
+from simkit.engine import simulate_option
+from simkit.experiment import draw_trace
+from simkit.streams import Streams
+
+
+def rich() -> sk.Scenario:
+    data = mmc_dict(3, 2.5, horizon_days=60, warmup_days=3, vendor={"vendor": "acme"},
+                    hybrid={"team": "team", "vendor": "acme", "routing": "overflow", "overflow_queue": 2},
+                    dual={"vendor": "acme", "backup": "beta", "backup_share": 0.3})
+    data["calendars"] = {"client": {"open_hour": 8, "close_hour": 18, "days": ["mon", "tue", "wed", "thu", "fri"]},
+                         "offshore": {"utc_offset_h": 5.5, "open_hour": 9, "close_hour": 18}}
+    data["workload"]["kinds"] = {
+        "urgent": {"share": 0.3, "effort_h": "lognormal(mean=0.8, cv=0.7)", "priority": 0, "clarify_share": 0.3,
+                   "patience_h": "exponential(mean=30)"},
+        "routine": {"share": 0.7, "effort_h": "gamma(mean=1, cv=0.5)", "priority": 2, "clarify_share": 0.1},
+    }
+    data["teams"]["team"]["hiring"] = {"attrition_annual": 2.0, "hiring_lead_h": 200, "ramp_months": 1}
+    data["teams"]["team"]["quality"] = {"defect_share": 0.05}
+    data["vendors"] = {
+        "acme": {"agents": 4, "calendar": "offshore", "price_per_item": 10,
+                 "outages": {"time_between_h": "exponential(mean=150)", "repair_h": "exponential(mean=10)",
+                             "policy": "reroute"},
+                 "quality": {"defect_share": 0.1, "detection_delay_h": "exponential(mean=20)"},
+                 "exit": {"hazard_per_year": 3.0, "fallback": "team", "switch_lead_h": 100},
+                 "elastic": {"max_agents": 6, "notice_h": 24},
+                 "shared": {"background_rate_per_hour": 1.0, "background_effort_h": "exponential(mean=1)"}},
+        "beta": {"agents": 2, "price_per_item": 12, "degradation": {
+            "time_between_h": "exponential(mean=200)", "duration_h": "exponential(mean=50)"}},
+    }
+    return scenario_from(data)
+
+
+CASES = {
+    "mmc": lambda: scenario_from(mmc_dict(5, 4.5, horizon_days=40, warmup_days=2)),
+    "helpdesk": lambda: sk.load(SCENARIOS / "startup_it_helpdesk.yaml").override({"run.horizon_days": 56}),
+    "rich": rich,
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_kernels_agree_item_by_item(case: str) -> None:
+    sc = CASES[case]()
+    for rep in range(2):
+        st = Streams(7, rep)
+        trace = draw_trace(sc, st)
+        for option in sc.option_names:
+            a = simulate_option(sc, option, trace, st, kernel="process")
+            b = simulate_option(sc, option, trace, st, kernel="callback")
+            for col in ("pool", "enter_h", "start_h", "end_h", "status", "clarify_h", "reworks", "escaped",
+                        "busy_h", "open_server_h", "down_h"):
+                np.testing.assert_array_equal(getattr(a, col), getattr(b, col), err_msg=f"{case}/{option}/{col}")
+            assert a.events == b.events and a.staff_log == b.staff_log
+
+
+def test_unknown_kernel() -> None:
+    sc = CASES["mmc"]()
+    st = Streams(1, 0)
+    with pytest.raises(ValueError, match="kernel must be one of"):
+        simulate_option(sc, "in_house", draw_trace(sc, st), st, kernel="turbo")
