@@ -76,6 +76,8 @@ class Calendar:
     _cum_end: tuple[float, ...] = field(init=False, repr=False, compare=False)
     _xp: np.ndarray = field(init=False, repr=False, compare=False)
     _fp: np.ndarray = field(init=False, repr=False, compare=False)
+    always_open: bool = field(init=False, repr=False, compare=False)
+    """Whether the calendar is open around the clock (the engine's fast path)."""
 
     def __post_init__(self) -> None:
         cum, starts, cs, ce = 0.0, [], [], []
@@ -94,6 +96,7 @@ class Calendar:
         object.__setattr__(self, "_cum_end", tuple(ce))
         object.__setattr__(self, "_xp", np.asarray(xp))
         object.__setattr__(self, "_fp", np.asarray(fp))
+        object.__setattr__(self, "always_open", self.intervals == ((0.0, WEEK_H),))
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -119,10 +122,6 @@ class Calendar:
         return cls(((0.0, WEEK_H),))
 
     # -- facts --------------------------------------------------------------
-    @property
-    def always_open(self) -> bool:
-        return self.intervals == ((0.0, WEEK_H),)
-
     @property
     def open_hours_per_week(self) -> float:
         return self._cum_end[-1] if self.intervals else 0.0

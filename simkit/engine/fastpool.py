@@ -15,12 +15,34 @@ that item by item.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from heapq import heappop, heappush
+
+import simpy
 
 from .log import ABANDONED, IN_SERVICE, QUEUED
 from .pools import Server, ServicePool
 
-__all__ = ["CallbackPool"]
+__all__ = ["CallbackPool", "call_later"]
+
+_NORMAL = 1  # simpy.events.NORMAL
+
+
+class _Call:
+    """The least an event needs to be processed by ``Environment.step``: callbacks and an outcome."""
+
+    __slots__ = ("callbacks", "_ok", "_value")
+
+    def __init__(self, fn: Callable) -> None:
+        self.callbacks = [fn]
+        self._ok = True
+        self._value = None
+
+
+def call_later(env: simpy.Environment, delay: float, fn: Callable) -> None:
+    """Call ``fn(event)`` after ``delay``: a ``Timeout`` without its construction cost, scheduled
+    exactly as ``env.timeout(delay)`` would be (same time, priority and order)."""
+    heappush(env._queue, (env._now + delay, _NORMAL, next(env._eid), _Call(fn)))
 
 
 class CallbackPool(ServicePool):
@@ -54,7 +76,10 @@ class CallbackPool(ServicePool):
             self._idle.remove(srv)
 
     def _after(self, delay: float, fn) -> None:  # noqa: ANN001
-        self.env.timeout(delay).callbacks.append(fn)
+        call_later(self.env, delay, fn)
+
+    def _later(self, delay: float, item: int) -> None:
+        call_later(self.env, delay, lambda _ev: self.put(item))
 
     def _step(self, srv: Server) -> None:
         queue = self.queue
@@ -98,7 +123,7 @@ class CallbackPool(ServicePool):
             if end > self.closes_at:
                 self._after(self.closes_at - now, lambda _ev, i=item: self._abort(i))
                 return
-            env.timeout(end - now).callbacks.append(lambda _ev, i=item, e=end: self._done(srv, i, e))
+            call_later(env, end - now, lambda _ev, i=item, e=end: self._done(srv, i, e))
             return
 
     def _done(self, srv: Server, item: int, end: float) -> None:

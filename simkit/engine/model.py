@@ -14,7 +14,7 @@ from ..streams import Streams
 from ..timeline import CapacityTimeline
 from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
 from .log import ABANDONED, RunLog, headcount_segments
-from .fastpool import CallbackPool
+from .fastpool import CallbackPool, call_later
 from .pools import Items, ServicePool
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
@@ -220,49 +220,35 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         if items.start[item] != items.start[item]:  # not yet taken: the requester gives up
             items.status[item] = ABANDONED
 
-    def arrivals():
-        now = 0.0
-        arrival = trace.arrival_h.tolist()
-        any_clarify = bool(np.any(p_kind > 0))
-        rounds = {}
-        if any_clarify:
-            for k in range(len(pools[:n_primary])):
-                rounds[k] = _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds).tolist()
-        finite = np.isfinite(patience).tolist()
-        for item, t in enumerate(arrival):
-            if t > now:
-                yield env.timeout(t - now)
-                now = t
-            p = router(item)
-            route[item] = p
-            if any_clarify:
-                items.rounds[item] = rounds[p][item]
-            if finite[item]:
-                env.timeout(float(patience[item])).callbacks.append(lambda _ev, i=item: abandon(i))
-            delay = handoff[p]
-            enter[item] = t + delay
-            if delay > 0.0:
-                env.timeout(delay).callbacks.append(lambda _ev, i=item, pool=pools[p]: pool.put(i))
-            else:
-                pools[p].put(item)
+    any_clarify = bool(np.any(p_kind > 0))
+    rounds = {k: _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds).tolist()
+              for k in range(n_primary)} if any_clarify else {}
+    finite = np.isfinite(patience).tolist()
 
-    def background(times: np.ndarray, first: int, pool: ServicePool):
-        now = 0.0
-        for j, t in enumerate(times.tolist()):
-            if t > now:
-                yield env.timeout(t - now)
-                now = t
-            pool.put(first + j)
+    def arrive(item: int) -> None:
+        t = env.now
+        p = router(item)
+        route[item] = p
+        if any_clarify:
+            items.rounds[item] = rounds[p][item]
+        if finite[item]:
+            call_later(env, float(patience[item]), lambda _ev, i=item: abandon(i))
+        delay = handoff[p]
+        enter[item] = t + delay
+        if delay > 0.0:
+            call_later(env, delay, lambda _ev, i=item, pool=pools[p]: pool.put(i))
+        else:
+            pools[p].put(item)
 
     def exit_process(pool: ServicePool, t_exit: float):
         yield env.timeout(t_exit)
         pool.close()
 
-    env.process(arrivals())
+    in_order(env, trace.arrival_h, arrive)
     first = n
     for t, k in zip(bg_t, bg_pool, strict=True):
         if t.size:
-            env.process(background(t, first, pools[int(k[0])]))
+            in_order(env, t, lambda j, f=first, pool=pools[int(k[0])]: pool.put(f + j))
         first += t.size
     for name, t_exit in exits.items():
         env.process(exit_process(pools[names.index(name)], t_exit))
@@ -289,6 +275,30 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
                   items.escaped[:n].copy(), (t0, horizon), np.array([p.servers for p in pools]), busy,
                   open_server, np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
                   {p.name: list(p.staff_log) for p in pools if p.staff_log})
+
+
+def in_order(env: simpy.Environment, times: np.ndarray, handle) -> None:  # noqa: ANN001
+    """Call ``handle(i)`` at each of the sorted ``times``: a chain of scheduled calls, one pending at a time."""
+    ts = times.tolist()
+    n = len(ts)
+    if not n:
+        return
+    state = [0, 0.0]  # next index, its time
+
+    def step(_ev: object) -> None:
+        i, t = state
+        while True:
+            handle(i)
+            i += 1
+            if i >= n:
+                return
+            if ts[i] > t:
+                break
+        state[0], state[1] = i, ts[i]
+        call_later(env, ts[i] - t, step)
+
+    state[1] = ts[0]
+    call_later(env, ts[0], step)
 
 
 def _capacity(pools: list[ServicePool], items: Items, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
