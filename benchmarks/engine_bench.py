@@ -23,7 +23,7 @@ from simkit.streams import Streams
 
 from .cases import large_enterprise, mechanisms_on, mmc_scenario, rich_scenario
 from .harness import Row, alternate, time_once
-from .reference import ciw_mmc, heapq_mmc, simpy_mmc
+from .reference import ciw_mmc, heapq_mmc, simpy_callback_mmc, simpy_mmc
 from .reference.mmc import MMCProblem, wait_stats
 
 __all__ = ["EngineSizes", "engine_rows", "enterprise_rows", "log_nbytes", "simkit_waits"]
@@ -71,6 +71,7 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
         "ciw": lambda: ciw_mmc.run(*args),
         "simkit_rich_engine": lambda: simulate_option(rich, RICH_OPTION, rich_trace, rich_streams),
         "heapq": lambda: heapq_mmc.run(*args),
+        "simpy_callbacks": lambda: simpy_callback_mmc.run(*args),
         "simkit_replication": lambda: run_replication(sc, 0, seed),
     }
     t = alternate(sides, sizes.repeats)
@@ -79,8 +80,8 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
     rate["simkit_rich_engine"] = t["simkit_rich_engine"].rate(n_rich)
     seconds = {name: [round(s, 4) for s in timed.seconds] for name, timed in t.items()}
 
-    waits = {"simkit": simkit_waits(t["simkit_engine"].result, problem), "simpy": t["simpy"].result,
-             "ciw": t["ciw"].result, "heapq": t["heapq"].result}
+    waits = {"simkit": simkit_waits(t["simkit_engine"].result, problem),
+             **{name: t[name].result for name in ("simpy", "simpy_callbacks", "ciw", "heapq")}}
     impls = {}
     for name, w in waits.items():
         same = w.size == waits["simkit"].size
@@ -102,6 +103,7 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
             ratio=rate["simkit_engine"] / rate["simpy"],
             details={**common, "items_per_s": rate,
                      "heapq_vs_simpy": rate["heapq"] / rate["simpy"],
+                     "simpy_callbacks_vs_simpy": rate["simpy_callbacks"] / rate["simpy"],
                      "replication_items_per_s": rate["simkit_replication"],
                      "engine_share_of_replication": engine_share}),
         Row("engine_vs_ciw", f"engine, {mmc}, vs Ciw", "items/s",

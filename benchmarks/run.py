@@ -29,7 +29,7 @@ from .harness import Row, machine_info, write_json_atomic
 from .reference.mmc import MMCProblem
 from .workflow_bench import WorkflowSizes, workflow_rows
 
-__all__ = ["main", "cli", "sizes_for", "format_table", "markdown_table", "BENCHMARK_KEYS"]
+__all__ = ["main", "cli", "sizes_for", "format_table", "markdown_table", "machine_line", "BENCHMARK_KEYS"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARK_KEYS = ("engine_vs_simpy", "engine_vs_ciw", "rich_vs_simpy", "log_memory", "replications_2_vs_1",
@@ -88,13 +88,23 @@ def markdown_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def machine_line(results: dict[str, Any]) -> str:
+    """One line saying what the table was measured on, and how busy the machine was."""
+    m = results["machine"]
+    load = m.get("load_average_1_5_15") or ["?"]
+    end = m.get("load_average_end") or ["?"]
+    return (f"{m['date_utc'][:10]}, {m['cpu_model']}, {m['cores']} cores, load {load[0]} -> {end[0]}, "
+            f"Python {m['python']}, numpy {m['numpy']}, SimPy {m['simpy']}, Ciw {m['ciw']}"
+            + (" (quick sizes)" if results.get("quick") else ""))
+
+
 def _agreement_text(agreement: dict[str, Any]) -> str:
     out = [f"M/M/c agreement (Erlang C Wq = {agreement['erlang_c_wait_mean_h']:.4f} h, "
            f"P(wait) = {agreement['erlang_c_p_wait']:.4f}):"]
     for name, s in agreement["implementations"].items():
         diff = s["max_abs_diff_vs_simkit_h"]
         same = "-" if diff is None else f"{diff:.1e}"
-        out.append(f"  {name:<7} Wq = {s['wait_mean_h']:.4f} h"
+        out.append(f"  {name:<15} Wq = {s['wait_mean_h']:.4f} h"
                    f"  95% CI [{s['ci_low_h']:.4f}, {s['ci_high_h']:.4f}]"
                    f"  P(wait) = {s['waited_share']:.4f}  inside CI: {'yes' if s['agrees'] else 'NO'}"
                    f"  max |wait - simkit's| = {same} h")
@@ -118,6 +128,7 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
     """
     engine_sizes, workflow_sizes = sizes_for(quick)
     say = print if show else (lambda *a, **k: None)
+    machine = machine_info()  # the load average now and, below, at the end: was the machine quiet?
     rows: list[Row] = []
     say("engine: simkit vs idiomatic SimPy, Ciw and heapq on M/M/c; rich scenario ...", flush=True)
     engine, agreement = engine_rows(engine_sizes, SEED)
@@ -131,7 +142,7 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
     results = {
         "schema": 1,
         "quick": quick,
-        "machine": machine_info(),
+        "machine": {**machine, "load_average_end": machine_info()["load_average_1_5_15"]},
         "sizes": {"engine": dataclasses.asdict(engine_sizes), "workflow": dataclasses.asdict(workflow_sizes)},
         "seed": SEED,
         "benchmarks": [r.to_dict() for r in rows],
@@ -139,7 +150,7 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
     }
     target = Path(out) if out is not None else RESULTS / ("quick.json" if quick else "latest.json")
     write_json_atomic(target, results)
-    say("\n" + format_table(results) + "\n")
+    say("\n" + machine_line(results) + "\n" + format_table(results) + "\n")
     say(_agreement_text(agreement))
     if markdown:
         say("\n" + markdown_table(results))

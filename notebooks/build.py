@@ -108,9 +108,491 @@ in-house wait: tickets raised in the evening wait for the next morning, which an
 average load cannot see. That gap is why simkit simulates."""),
 ]
 
+BREAK_EVEN = [
+    ("md", r"""# Lesson: make or buy — the break-even volume
+
+**Learning goals.** After this lesson you can
+
+1. state the break-even volume $Q^* = F / (p - v)$ and say what $F$, $p$ and $v$ stand for;
+2. find the break-even in a simulated volume sweep and compare it with the closed form;
+3. explain why the formula is not the whole answer: a fixed team's cost is flat only while it keeps up.
+
+*Making* means paying for capacity: two support engineers cost their salaries whether 2,000 or 6,000
+tickets arrive. *Buying* means paying per unit: a managed-service provider's bill grows with every ticket.
+So below some volume buying is cheaper, and above it making is. The classic formula puts the crossing at
+
+$$Q^* = \frac{F}{p - v}$$
+
+with $F$ the extra fixed cost of making (the team, minus the provider's one-off transition), $p$ the all-in
+price per ticket (with the client's governance effort) and $v$ the in-house cost per extra ticket — zero
+here, because the engineers are paid for every open hour anyway."""),
+    ("code", r"""import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import simkit as sk
+from simkit import analytic
+from simkit.lessons import ask, check_answer
+from simkit.workload import HOURS_PER_MONTH
+
+sc = sk.load("lessons/helpdesk_volume.yaml")
+print(sc.description)"""),
+    ("md", "## The closed form, from the scenario's numbers"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+team, msp = sc.teams["engineers"], sc.vendors["msp"]
+hours = sc.calendar(team.calendar).working_hours(0.0, sc.run.horizon_days * 24)
+months = sc.run.horizon_days * 24 / HOURS_PER_MONTH
+F = team.staff * (team.loaded_cost_per_hour * hours + team.overhead_per_fte_month * months)
+p = msp.price_per_item * (1 + msp.governance_share)
+q_star = analytic.break_even_volume(F - msp.transition_cost, p, 0.0)
+print(f"make: {team.staff} engineers x ({team.loaded_cost_per_hour:.0f} USD/h x {hours:,.0f} h "
+      f"+ {team.overhead_per_fte_month:.0f} USD/month x {months:.2f}) = {F:,.0f} USD a year")
+print(f"buy:  {msp.transition_cost:,.0f} USD transition + {p:.2f} USD per ticket (price + governance)")
+print(f"break-even Q* = ({F:,.0f} - {msp.transition_cost:,.0f}) / {p:.2f} = {q_star:,.0f} tickets a year")"""),
+    ("md", r"""## The same question, simulated
+Sweep the arrival rate; at each volume run both options on the same tickets (three replications, a year
+each). The simulation bills only the tickets the provider finished and measures what the formula cannot:
+whether the team kept up."""),
+    ("code", r"""rows = []
+for rate in [0.5, 0.7, 0.88, 1.05, 1.2]:
+    res = sk.simulate(sc.override({"workload.rate_per_hour": rate}), replications=3, seed=3, progress=False)
+    s = res.summary().set_index(["option", "kpi"])["mean"]
+    rows.append({"rate_per_hour": rate, "tickets": s["in_house", "items_arrived"],
+                 "in_house_usd": s["in_house", "cost_total_usd"], "vendor_usd": s["vendor", "cost_total_usd"],
+                 "in_house_sla": s["in_house", "sla_attainment_share"],
+                 "vendor_sla": s["vendor", "sla_attainment_share"]})
+sweep = pd.DataFrame(rows)"""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+print(sweep.round({"tickets": 0, "in_house_usd": 0, "vendor_usd": 0, "in_house_sla": 3, "vendor_sla": 3})
+      .to_string(index=False))
+q_sim = np.interp(0.0, sweep.vendor_usd - sweep.in_house_usd, sweep.tickets)
+print(f"simulated break-even: {q_sim:,.0f} tickets a year; closed form: {q_star:,.0f}")"""),
+    ("code", r"""fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+ax1.plot(sweep.tickets, sweep.in_house_usd, "o-", label="make: in-house team")
+ax1.plot(sweep.tickets, sweep.vendor_usd, "o-", label="buy: provider per ticket")
+ax1.axvline(q_star, color="grey", ls="--", label=f"closed form Q* = {q_star:,.0f}")
+ax1.set(xlabel="tickets a year", ylabel="total cost (USD)", title="Cost against volume")
+ax1.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
+ax1.legend(frameon=False)
+ax2.plot(sweep.tickets, sweep.in_house_sla, "o-", label="in-house")
+ax2.plot(sweep.tickets, sweep.vendor_sla, "o-", label="provider")
+ax2.set(xlabel="tickets a year", ylabel="share of tickets within SLA", title="Service against volume", ylim=(0, 1))
+ax2.legend(frameon=False)
+plt.show()"""),
+    ("md", r"""The formula and the simulation agree on the crossing. The right panel shows what the formula leaves
+out: the team's cost is flat because its capacity is fixed, so as the volume grows its SLA falls, and
+beyond about 6,000 tickets (2 engineers x 2,080 h at 0.7 h a ticket) they are offered more work than they
+can do (the simulation warns
+about it). Above $Q^*$ making is cheaper *only if you also hire*, which moves $F$. A make-or-buy decision
+compares options that deliver the same service, not just two cost lines."""),
+    ("md", r"""## Try it
+Move the provider's price, the engineers' loaded cost and the team size; the lines and the break-even are
+closed forms, so they move at once. The dotted line is today's volume."""),
+    ("widget", r"""style = {"description_width": "170px"}
+controls = {
+    "price": W.FloatSlider(value=35, min=10, max=70, step=1, description="price (USD/ticket)",
+                           continuous_update=False, style=style),
+    "loaded_cost": W.FloatSlider(value=45, min=20, max=100, step=5, description="loaded cost (USD/h)",
+                                 continuous_update=False, style=style),
+    "staff": W.IntSlider(value=2, min=1, max=5, description="engineers (people)", continuous_update=False,
+                         style=style),
+}
+
+
+def draw(price, loaded_cost, staff):
+    fixed = staff * (loaded_cost * hours + team.overhead_per_fte_month * months)
+    all_in = price * (1 + msp.governance_share)
+    q = np.linspace(0, 12_000, 121)
+    fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+    ax.plot(q, np.full_like(q, fixed), label=f"make: {staff} engineers")
+    ax.plot(q, msp.transition_cost + all_in * q, label=f"buy: {price:.0f} USD a ticket")
+    qs = analytic.break_even_volume(fixed - msp.transition_cost, all_in, 0.0)
+    if 0 < qs <= q[-1]:
+        ax.axvline(qs, color="grey", ls="--", label=f"Q* = {qs:,.0f} tickets")
+    ax.axvline(sweep.tickets[2], color="black", ls=":", label="today")
+    ax.set(xlabel="tickets a year", ylabel="cost (USD a year)")
+    ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
+    ax.legend(frameon=False, loc="upper left")
+    plt.show()
+
+
+W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
+        W.interactive_output(draw, controls)])"""),
+    ("md", r"""## Exercises
+Replace each `None` with your answer and run the cell. `check_answer` tells you whether you are within
+tolerance and gives a hint if not."""),
+    ("code", r"""ask("break_even.volume")
+my_answer = None  # tickets a year
+check_answer("break_even.volume", my_answer)"""),
+    ("code", r"""ask("break_even.price")
+my_answer = None  # USD a ticket
+check_answer("break_even.price", my_answer)"""),
+    ("code", r"""ask("break_even.scale")
+my_answer = None  # 'in_house' or 'vendor'
+check_answer("break_even.scale", my_answer)"""),
+    ("md", "### Solutions (try first!)"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+F_q, T = 2 * (45 * 2080 + 800 * 12), 9_000  # the numbers given in the questions
+check_answer("break_even.volume", analytic.break_even_volume(F_q - T, 30 * 1.05, 0.0))
+check_answer("break_even.price", (F_q - T) / (4_800 * 1.05))
+per_ticket = sweep.in_house_usd / sweep.tickets
+check_answer("break_even.scale", "in_house" if per_ticket.iloc[-1] < per_ticket.iloc[0] else "vendor")"""),
+]
+
+HIDDEN_COSTS = [
+    ("md", r"""# Lesson: hidden costs — the headline saving and the realised one
+
+**Learning goals.** After this lesson you can
+
+1. tell the *headline* labour arbitrage (one rate against another) from the *realised* saving (every cost);
+2. read an option's ledger by category and draw the step from one option's total to another's as a waterfall;
+3. name what a rate card hides — productivity, governance, transition — and the slower lead time that is
+   not in the money at all.
+
+A New York product team has twelve developers at a loaded 80 USD an hour. An offshore vendor offers
+engineers at 7,000 USD a month: about half the price per head. The business case writes itself — or does
+it? The vendor's engineers are 80% as productive in the first years (so fifteen do the work of twelve),
+the client spends 6% of the fees managing the contract, the transition costs 200,000 USD, and every work
+item waits for a question to be answered across a 1.5-hour overlap of working days."""),
+    ("code", r"""import ipywidgets as W
+import matplotlib.pyplot as plt
+
+import simkit as sk
+from simkit.lessons import ask, check_answer, waterfall
+from simkit.workload import HOURS_PER_MONTH
+
+sc = sk.load("lessons/offshore_headline.yaml")
+res = sk.simulate(sc, replications=5, keep_logs=True, progress=False)  # keep the logs to re-price later
+team, vendor = sc.teams["developers"], sc.vendors["offshore"]"""),
+    ("md", "## The headline: one head against one head"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+hours = sc.calendar(team.calendar).working_hours(0.0, sc.run.horizon_days * 24)
+months = sc.run.horizon_days * 24 / HOURS_PER_MONTH
+head_in = team.loaded_cost_per_hour * hours
+head_out = vendor.price_per_fte_month * months
+headline = team.staff * (head_in - head_out)
+print(f"one developer in-house: {head_in:,.0f} USD a year; one offshore engineer: {head_out:,.0f} USD")
+print(f"headline saving for {team.staff} heads: {headline:,.0f} USD a year ({1 - head_out / head_in:.1%})")"""),
+    ("md", r"""## The realised saving: every line of the ledger
+`res.ledger` holds every cash flow of every option and replication by month and category. Averaged over
+the replications:"""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+n = res.kpis.groupby("option")["replication"].nunique()
+ledger = res.ledger.groupby(["option", "category"])["amount"].sum().unstack("category").fillna(0.0)
+ledger = ledger.div(n, axis=0)
+total = ledger.sum(axis=1)
+realised = total["in_house"] - total["vendor"]
+print(ledger.round(0).to_string())
+print(f"\nrealised saving: {realised:,.0f} USD ({realised / total['in_house']:.1%}); "
+      f"headline: {headline:,.0f} USD ({1 - head_out / head_in:.1%})")"""),
+    ("md", r"""## From one total to the other
+Start at the in-house total, take away what the team cost, add what the vendor costs — splitting its fees
+into the twelve heads of the headline and the extra heads that make up for productivity."""),
+    ("code", r"""CORE = ("labour", "overhead", "vendor_fees", "governance", "transition")
+
+
+def steps_between(ledger):
+    fees_headline = team.staff * head_out
+    steps = [("in-house labour", -ledger.loc["in_house", "labour"]),
+             ("in-house overhead", -ledger.loc["in_house", "overhead"]),
+             (f"fees: {team.staff} heads", fees_headline),
+             (f"fees: +{vendor.agents - team.staff} heads (productivity)",
+              ledger.loc["vendor", "vendor_fees"] - fees_headline),
+             ("governance", ledger.loc["vendor", "governance"]),
+             ("transition", ledger.loc["vendor", "transition"])]
+    others = [c for c in ledger.columns if c not in CORE]  # any other cost the scenario switches on
+    return steps + [(c, ledger.loc["vendor", c] - ledger.loc["in_house", c]) for c in others]
+
+
+fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+waterfall(("in-house total", total["in_house"]), steps_between(ledger), "vendor total", ax=ax)
+ax.set_title("Year one: from the in-house cost to the vendor's")
+plt.show()"""),
+    ("md", r"""## What the money does not show
+The vendor's engineers work while New York sleeps, but each item first waits for its questions to be
+answered in the short overlap, and work is slower at 80% productivity. The same work, measured:"""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+print(res.table().loc[["lead_time_mean_h", "lead_time_p90_h", "handoff_delay_mean_h",
+                       "sla_attainment_share"]].to_string())"""),
+    ("md", r"""Five replications leave wide intervals on lead times: development work is lumpy. The cost lines are
+tight because both options are paid by the hour or by the head, not by the item.
+
+## Try it
+Negotiate: move the vendor's price, the governance share and the transition. The runs are **re-priced**,
+not re-simulated (`res.reprice`): money is a function of what happened, so this is instant."""),
+    ("widget", r"""style = {"description_width": "190px"}
+controls = {
+    "price": W.FloatSlider(value=7000, min=3000, max=12000, step=250, description="price (USD/engineer-month)",
+                           continuous_update=False, style=style),
+    "governance": W.FloatSlider(value=0.06, min=0.0, max=0.15, step=0.01, description="governance (share)",
+                                continuous_update=False, style=style),
+    "transition": W.FloatSlider(value=200_000, min=0, max=500_000, step=10_000, description="transition (USD)",
+                                continuous_update=False, style=style),
+}
+
+
+def draw(price, governance, transition):
+    priced = res.reprice({"vendors.offshore.price_per_fte_month": price,
+                          "vendors.offshore.governance_share": governance,
+                          "vendors.offshore.transition_cost": transition})
+    led = priced.ledger.groupby(["option", "category"])["amount"].sum().unstack("category").fillna(0.0)
+    led = led.div(n, axis=0)
+    tot = led.sum(axis=1)
+    fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+    waterfall(("in-house total", tot["in_house"]), steps_between(led), "vendor total", ax=ax)
+    ax.set_title(f"realised saving {1 - tot['vendor'] / tot['in_house']:.1%} "
+                 f"(headline {1 - price * months / head_in:.1%})")
+    plt.show()
+
+
+W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
+        W.interactive_output(draw, controls)])"""),
+    ("md", "## Exercises"),
+    ("code", r"""ask("hidden.headline")
+my_answer = None  # a share between 0 and 1
+check_answer("hidden.headline", my_answer)"""),
+    ("code", r"""ask("hidden.agents")
+my_answer = None  # engineers
+check_answer("hidden.agents", my_answer)"""),
+    ("code", r"""ask("hidden.realised")
+my_answer = None  # a share between 0 and 1
+check_answer("hidden.realised", my_answer)"""),
+    ("md", "### Solutions (try first!)"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+check_answer("hidden.headline", 1 - 7000 * 12 / (80 * 2080))
+check_answer("hidden.agents", 12 / 0.8)
+check_answer("hidden.realised", realised / total["in_house"])"""),
+]
+
+QUEUEING = [
+    ("md", r"""# Lesson: queueing and pooling — why a vendor can be cheaper
+
+**Learning goals.** After this lesson you can
+
+1. compute the probability of waiting and the mean wait of an M/M/c queue with Erlang C, and check them
+   against a simulation;
+2. use *square-root staffing*: the spare capacity a service level needs grows like $\sqrt{a}$, not like $a$;
+3. explain why pooling demand — one desk instead of two, or a vendor serving many clients — needs fewer
+   people for the same service.
+
+A desk with $c$ agents gets tickets at rate $\lambda$ per hour, each taking $1/\mu$ hours on average.
+The offered load is $a = \lambda / \mu$ Erlangs (busy agents on average), the utilisation $\rho = a / c$.
+With Poisson arrivals and exponential work (M/M/c) the probability that a ticket waits is Erlang's C
+formula $C(c, a)$, and the mean wait is $W_q = C(c, a) / (c\mu - \lambda)$.
+
+The lesson's scenario has two kinds of tickets, 4 an hour each, one hour of work on average: 8 Erlangs.
+*Two desks* gives each kind its own desk of five agents (two M/M/5 queues at 4 Erlangs); *one desk* serves
+both with ten (one M/M/10 queue at 8 Erlangs). Same people, same work, same utilisation of 80%."""),
+    ("code", r"""import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import simkit as sk
+from simkit import analytic
+from simkit.lessons import ask, check_answer
+
+sc = sk.load("lessons/pooling.yaml")
+res = sk.simulate(sc, replications=6, progress=False)"""),
+    ("md", "## Erlang C against the simulation"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+s = res.summary().set_index(["option", "kpi"])
+desks = {"split": (5, 4.0), "pooled": (10, 8.0)}  # agents per desk, Erlangs per desk
+rows = []
+for option, (c, a) in desks.items():
+    for kpi, closed in (("waited_share", analytic.erlang_c(c, a)),
+                        ("wait_mean_h", analytic.mmc_wait_mean_h(c, a, 1.0))):
+        r = s.loc[(option, kpi)]
+        rows.append({"option": option, "kpi": kpi, "Erlang C": closed, "simulated": r["mean"],
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                     "inside CI": bool(r["ci_low"] <= closed <= r["ci_high"])})
+print(pd.DataFrame(rows).round(3).to_string(index=False))"""),
+    ("code", r"""labels = [sc.options[o].label for o in desks]
+sim = [s.loc[(o, "wait_mean_h"), "mean"] * 60 for o in desks]
+err = [(s.loc[(o, "wait_mean_h"), "ci_high"] - s.loc[(o, "wait_mean_h"), "mean"]) * 60 for o in desks]
+theory = [analytic.mmc_wait_mean_h(c, a, 1.0) * 60 for c, a in desks.values()]
+fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
+ax.bar(np.arange(2) - 0.2, sim, 0.4, yerr=err, capsize=4, label="simulated (95% CI)")
+ax.bar(np.arange(2) + 0.2, theory, 0.4, label="Erlang C")
+ax.set_xticks(range(2), labels)
+ax.set(ylabel="mean wait (minutes)", title="Same 10 agents, same work, 80% busy")
+ax.legend(frameon=False)
+plt.show()"""),
+    ("md", r"""The pooled desk makes tickets wait about a third as long with the same ten people: in two separate
+desks an agent of desk A can sit idle while tickets queue at desk B. That is the economy of scale of a
+vendor that serves many clients from one bench.
+
+## Square-root staffing
+How many agents keep the probability of waiting at or below 20%? The answer is about $a + \beta\sqrt{a}$:
+the spare capacity grows with the square root of the load, so big desks run hotter for the same service."""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+rows = []
+for a in [2, 5, 10, 20, 50, 100]:
+    c = analytic.min_servers_for_p_wait(a, 0.2)
+    rows.append({"load_erlangs": a, "agents": c, "spare_agents": c - a, "beta": (c - a) / np.sqrt(a),
+                 "utilisation_share": a / c})
+print(pd.DataFrame(rows).round(3).to_string(index=False))"""),
+    ("md", r"""## Pooling many clients
+Now $k$ client teams with 5 Erlangs each, all wanting P(wait) ≤ 0.2: separate desks against one vendor bench."""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+rows = []
+for k in [1, 2, 4, 8]:
+    alone = k * analytic.min_servers_for_p_wait(5.0, 0.2)
+    pooled = analytic.min_servers_for_p_wait(5.0 * k, 0.2)
+    rows.append({"clients": k, "separate_agents": alone, "pooled_agents": pooled, "saved_agents": alone - pooled})
+print(pd.DataFrame(rows).to_string(index=False))"""),
+    ("md", r"""## Try it
+Choose the load of one client team, how many teams, and the service target; the bars are closed forms."""),
+    ("widget", r"""style = {"description_width": "180px"}
+controls = {
+    "load": W.FloatSlider(value=5, min=1, max=30, step=0.5, description="load per team (Erlangs)",
+                          continuous_update=False, style=style),
+    "teams": W.IntSlider(value=4, min=1, max=10, description="client teams", continuous_update=False,
+                         style=style),
+    "target": W.FloatSlider(value=0.2, min=0.05, max=0.5, step=0.05, description="P(wait) target",
+                            continuous_update=False, style=style),
+}
+
+
+def draw(load, teams, target):
+    alone = teams * analytic.min_servers_for_p_wait(load, target)
+    pooled = analytic.min_servers_for_p_wait(load * teams, target)
+    fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+    ax.barh(["separate desks", "one pooled desk"], [alone, pooled], color=["#d9822b", "#1b6ca8"])
+    ax.axvline(load * teams, color="black", ls=":", label=f"load {load * teams:g} Erlangs")
+    for y, v in enumerate([alone, pooled]):
+        ax.text(v, y, f" {v} agents, {load * teams / v:.0%} busy", va="center")
+    ax.set(xlabel="agents needed", xlim=(0, alone * 1.35))
+    ax.legend(frameon=False, loc="lower right")
+    plt.show()
+
+
+W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
+        W.interactive_output(draw, controls)])"""),
+    ("md", "## Exercises"),
+    ("code", r"""ask("queueing.p_wait")
+my_answer = None  # a share between 0 and 1
+check_answer("queueing.p_wait", my_answer)"""),
+    ("code", r"""ask("queueing.servers")
+my_answer = None  # agents
+check_answer("queueing.servers", my_answer)"""),
+    ("code", r"""ask("queueing.pooling")
+my_answer = None  # agents
+check_answer("queueing.pooling", my_answer)"""),
+    ("md", "### Solutions (try first!)"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+check_answer("queueing.p_wait", analytic.erlang_c(10, 8.0))
+check_answer("queueing.servers", analytic.min_servers_for_p_wait(9.0, 0.2))
+check_answer("queueing.pooling", 4 * analytic.min_servers_for_p_wait(5.0, 0.2)
+             - analytic.min_servers_for_p_wait(20.0, 0.2))"""),
+]
+
+SEASONAL = [
+    ("md", r"""# Lesson: seasonal peaks — fixed capacity against an elastic bench
+
+**Learning goals.** After this lesson you can
+
+1. read a `month_of_year` profile and compute each month's offered load;
+2. see how a yearly average hides a peak: the annual SLA against the SLA month by month;
+3. compare a fixed in-house team sized for the average with a larger vendor bench paid per ticket, and a
+   hybrid that keeps a smaller team and sends the overflow out — and see whose cost follows demand.
+
+A round-the-clock service desk gets 1.6 tickets an hour times a monthly multiplier; the holiday season
+nearly doubles December. Three in-house agents handle the average comfortably. A provider keeps a bench
+of five (a little slower, paid per ticket), and the hybrid keeps two agents and sends a ticket to the
+provider whenever both are busy and one is already waiting."""),
+    ("code", r"""import ipywidgets as W
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import simkit as sk
+from simkit import plots
+from simkit.lessons import ask, check_answer, monthly_sla
+
+sc = sk.load("lessons/seasonal_peak.yaml")
+effort_h = sc.workload.kinds["ticket"].effort_h.mean"""),
+    ("md", "## The load, month by month"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+staff = sc.teams["agents"].staff
+load = pd.DataFrame({"multiplier": sc.workload.month_of_year}, index=pd.RangeIndex(1, 13, name="month"))
+load["load_erlangs"] = sc.workload.rate_per_hour * load.multiplier * effort_h
+load["in_house_utilisation"] = load.load_erlangs / staff
+print(load.round(3).T.to_string())
+print(f"yearly average load: {load.load_erlangs.mean():.2f} Erlangs for {staff} agents")"""),
+    ("md", "## A year, simulated"),
+    ("code", r"""res = sk.simulate(sc, keep_logs=True, progress=False)  # keep the logs to split the SLA by month
+monthly = monthly_sla(res)"""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+print(res.table().loc[["cost_total_usd", "sla_attainment_share", "lead_time_p90_h", "backlog_end_items",
+                       "vendor_item_share"]].to_string())"""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+print("SLA attainment by month of arrival")
+print(monthly.round(3).T.to_string())"""),
+    ("code", r"""fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained")
+for option in res.options:
+    ax1.plot(monthly.index, monthly[option], "o-", ms=3, label=sc.options[option].label)
+ax1.set(xlabel="month", ylabel="share within SLA", title="SLA attainment by month", ylim=(0, 1.02))
+ax1.legend(frameon=False, loc="lower left")
+plots.monthly_cost(res, ax=ax2)
+plt.show()"""),
+    ("md", r"""Over the year the in-house team looks acceptable, but month by month it collapses in December: at
+1.9 times the base rate the load exceeds three agents, the queue grows every day, and the backlog is still
+there at year end. The provider's bench absorbs the peak, and its cost follows demand (right panel): it is
+*elastic*, the team's is fixed. The hybrid keeps the cheap capacity for the base load and rents the peak.
+
+## Try it
+Change December's multiplier, the in-house team and the provider's bench. Each change re-simulates two
+replications of the year (a couple of seconds)."""),
+    ("widget", r"""style = {"description_width": "170px"}
+controls = {
+    "december": W.FloatSlider(value=1.9, min=1.0, max=2.5, step=0.1, description="December multiplier",
+                              continuous_update=False, style=style),
+    "staff": W.IntSlider(value=3, min=2, max=6, description="in-house agents", continuous_update=False,
+                         style=style),
+    "bench": W.IntSlider(value=5, min=3, max=10, description="provider bench (agents)", continuous_update=False,
+                         style=style),
+}
+
+
+def draw(december, staff, bench):
+    profile = list(sc.workload.month_of_year[:11]) + [december]
+    what_if = sc.override({"workload.month_of_year": profile, "teams.agents.staff": staff,
+                           "vendors.bench.agents": bench})
+    r = sk.simulate(what_if, replications=2, keep_logs=True, progress=False)
+    m = monthly_sla(r)
+    cost = r.summary().set_index(["option", "kpi"]).loc[(slice(None), "cost_total_usd"), "mean"]
+    fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
+    for option in r.options:
+        ax.plot(m.index, m[option], "o-", ms=3,
+                label=f"{what_if.options[option].label}: {cost[option, 'cost_total_usd']:,.0f} USD")
+    ax.set(xlabel="month", ylabel="share within SLA", ylim=(0, 1.02), title="SLA by month; yearly cost in the legend")
+    ax.legend(frameon=False, loc="lower left")
+    plt.show()
+
+
+W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
+        W.interactive_output(draw, controls)])"""),
+    ("md", "## Exercises"),
+    ("code", r"""ask("seasonal.peak_load")
+my_answer = None  # Erlangs
+check_answer("seasonal.peak_load", my_answer)"""),
+    ("code", r"""ask("seasonal.worst_month")
+my_answer = None  # a month, 1 to 12
+check_answer("seasonal.worst_month", my_answer)"""),
+    ("md", "### Solutions (try first!)"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+check_answer("seasonal.peak_load", sc.workload.rate_per_hour * sc.workload.month_of_year[11] * effort_h)
+check_answer("seasonal.worst_month", int(monthly["in_house"].idxmin()))"""),
+]
+
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_dashboard.ipynb": DASHBOARD,
+    "03_break_even.ipynb": BREAK_EVEN,
+    "04_hidden_costs.ipynb": HIDDEN_COSTS,
+    "05_queueing_pooling.ipynb": QUEUEING,
+    "06_seasonal_peaks.ipynb": SEASONAL,
 }
 
 

@@ -28,7 +28,7 @@ __all__ = [
     "decision_map", "reprice", "SweepResults",
 ]
 
-_LAZY = {"explore": "widgets", "report": "report"}  # heavy optional imports (ipywidgets, papermill) on first use
+_LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / papermill on first use
 _LAZY.update({"Lever": "design", "load_levers": "design", "tornado": "sensitivity",
               "sobol_indices": "sensitivity", "break_even": "sensitivity",
               "decision_map": "sensitivity"})  # sensitivity needs scipy.optimize and SALib

@@ -50,8 +50,8 @@ from .scenario import Scenario, ScenarioError
 from .workload import HOURS_PER_YEAR
 
 __all__ = [
-    "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "CapacityWarning",
-    "expected_items", "candidate_draws", "check_size", "offered_load", "warn_overload", "preflight",
+    "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "MAX_MAGNITUDE", "CapacityWarning",
+    "expected_items", "candidate_draws", "check_magnitudes", "check_size", "offered_load", "warn_overload", "preflight",
     "ReplicationError",
 ]
 
@@ -60,6 +60,10 @@ MAX_ITEMS_PER_REPLICATION = 20_000_000
 
 MAX_CANDIDATES_PER_REPLICATION = 60_000_000
 """At most this many thinning candidates per replication (about 70 bytes each while a trace is drawn)."""
+
+
+MAX_MAGNITUDE = 1e15
+"""Largest size of any number in a scenario (money in any currency stays well below it)."""
 
 
 class CapacityWarning(UserWarning):
@@ -129,16 +133,38 @@ def _count(x: float) -> str:
     return f"{x:,.0f}" if x < 1e15 else f"{x:.2g}"
 
 
+def check_magnitudes(scenario: Scenario) -> None:
+    """Refuse any number in the scenario larger than :data:`MAX_MAGNITUDE` in size.
+
+    Totals multiply a handful of inputs (staff x hourly cost x hours, items x
+    price x indexation ...).  With every input below 1e15 such products stay far
+    below the largest float (1.8e308), so no total can overflow to ``inf`` and
+    no KPI can become ``NaN``.
+    """
+    stack: list[tuple[str, Any]] = [("", scenario.model_dump())]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [(f"{path}.{k}" if path else str(k), v) for k, v in value.items()]
+        elif isinstance(value, list | tuple):
+            stack += [(f"{path}.{i}", v) for i, v in enumerate(value)]
+        elif isinstance(value, float) and abs(value) > MAX_MAGNITUDE:
+            raise ScenarioError(path, f"must be at most {MAX_MAGNITUDE:.0e} in size, got {value:g} "
+                                      "(totals of numbers that large overflow)")
+
+
 def check_size(scenario: Scenario) -> None:
     """Refuse a scenario whose replications would be too large to simulate.
 
     Raises
     ------
     ScenarioError
-        When one replication is expected to hold more than
+        When a number is beyond :data:`MAX_MAGNITUDE` (:func:`check_magnitudes`),
+        one replication is expected to hold more than
         :data:`MAX_ITEMS_PER_REPLICATION` items, or its arrival profile needs
         more than :data:`MAX_CANDIDATES_PER_REPLICATION` thinning candidates.
     """
+    check_magnitudes(scenario)
     days = scenario.run.horizon_days
     n = expected_items(scenario)
     if not n <= MAX_ITEMS_PER_REPLICATION:

@@ -4,6 +4,7 @@
     simkit compare SCENARIO [--option NAME] [--baseline NAME] [--weights cost=2,timeliness=1] [--sla-target S]
     simkit sweep SCENARIO --vary key=lo:hi:n [--vary ...] [--design grid|lhs|sobol] -n N --out FILE.parquet
     simkit validate SCENARIO
+    simkit report SCENARIO -o out/report.html [--seed S] [--replications N] [--set key=value ...]
 
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
@@ -202,9 +203,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         if not levers:
             raise _UsageError("sweep needs at least one --vary key=lo:hi:n or a --levers file")
         executor = _executor(args.workers)
-        res = sweep(sc, levers, args.replications, args.seed, design=args.design, n=args.points,
-                    executor=executor, out=args.out, resume=not args.fresh,
-                    progress=False if args.quiet else None)
+        try:
+            res = sweep(sc, levers, args.replications, args.seed, design=args.design, n=args.points,
+                        executor=executor, out=args.out, resume=not args.fresh,
+                        progress=False if args.quiet else None)
+        finally:
+            if executor not in (None, "auto"):
+                executor.shutdown(wait=False, cancel_futures=True)
     except ValueError as err:
         raise _UsageError(str(err)) from None
     base = args.baseline or sc.baseline_option
@@ -236,6 +241,22 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     sc = _scenario(args)
     print(f"{args.scenario}: valid — '{sc.name}', options: {', '.join(sc.option_names)}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import ReportError, report
+
+    _scenario(args)  # one-line errors for the file and every --set before anything runs
+    if Path(args.out).suffix.lower() not in (".html", ".htm"):
+        raise _UsageError(f"-o/--out must end in .html, got {args.out!r}")
+    try:
+        out = report(args.scenario, args.out, seed=args.seed, replications=args.replications,
+                     overrides=_parse_sets(args.set or []))
+    except ReportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
     return 0
 
 
@@ -286,6 +307,11 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a scenario file and exit")
     common(val, runs=False)
     val.set_defaults(func=_cmd_validate)
+
+    rep = sub.add_parser("report", help="execute the report notebook and write static HTML (no code)")
+    common(rep)
+    rep.add_argument("-o", "--out", default="out/report.html", help="the HTML file (default out/report.html)")
+    rep.set_defaults(func=_cmd_report)
     return p
 
 

@@ -242,6 +242,14 @@ class Scenario(ScenarioSpec):
             if v.transition is not None and v.transition.retained_team is not None:
                 checks.append((f"vendors.{n}.transition.retained_team", v.transition.retained_team, self.teams,
                                "team"))
+        for n in self.vendors:  # an exit hands the work on; a chain of fallbacks must end somewhere
+            chain = [n]
+            while (ex := self.vendors[chain[-1]].exit) is not None and ex.fallback in self.vendors:
+                if ex.fallback in chain:
+                    loop = " -> ".join([*chain[chain.index(ex.fallback):], ex.fallback])
+                    raise ScenarioError(f"vendors.{chain[-1]}.exit.fallback",
+                                        f"fallbacks must not form a loop, got {loop}")
+                chain.append(ex.fallback)
         if set(self.teams) & set(self.vendors):
             both = ", ".join(sorted(set(self.teams) & set(self.vendors)))
             raise ScenarioError("vendors", f"names must differ from team names; both have: {both}")

@@ -12,7 +12,9 @@ is one simulation.  On every change the dashboard
 3. simulates every option on common random numbers (:func:`simkit.simulate`)
    and shows the KPI table with 95% confidence intervals, the paired cost
    difference against the baseline, and three charts drawn by
-   :mod:`simkit.plots` as static PNG images.
+   :mod:`simkit.plots` as static PNG images.  When only prices moved (a
+   vendor's price, a loaded cost), the last runs are re-priced instead of
+   re-simulated (:meth:`Results.reprice`), which gives the same numbers at once.
 
 "Save as scenario YAML" writes the current scenario atomically (temp file,
 then rename); "Reset" puts every lever back.  No modelling happens here: the
@@ -42,6 +44,7 @@ from matplotlib.figure import Figure
 from . import plots
 from .experiment import simulate
 from .preview import preview
+from .reprice import split_changes
 from .results import Results
 from .scenario import Scenario, ScenarioError, load
 
@@ -198,6 +201,7 @@ class Dashboard:
         self.error: str | None = None
         self.chart_png: dict[str, bytes] = {}
         self._hold = False
+        self._runs: tuple[tuple, Results] | None = None  # the last simulation, kept for re-pricing
         self.preview_html = W.HTML().add_class("simkit-preview")
         self.status = W.HTML()
         self.kpi_html = W.HTML().add_class("simkit-kpi")
@@ -243,9 +247,8 @@ class Dashboard:
         if not simulate_too:
             self.status.value = "<span class='simkit-note'>Move a lever to simulate.</span>"
             return
-        self.status.value = f"<i>simulating {self.replications} replications…</i>"
         started = time.perf_counter()
-        res = simulate(self.scenario, replications=self.replications, seed=self.seed)
+        res, how = self._run()
         self.results = res
         self.table = self._kpi_table(res)
         self.kpi_html.value = self.table.to_html(escape=True, border=0)
@@ -258,8 +261,20 @@ class Dashboard:
                                           "data": {"image/png": base64.b64encode(png).decode("ascii"),
                                                    "text/plain": f"<{name} chart>"}},)
         self.status.value = (f"<span class='simkit-note'>{self.replications} replications, seed {self.seed}, "
-                             f"{self.scenario.run.horizon_days:g} days — simulated in "
+                             f"{self.scenario.run.horizon_days:g} days — {how} in "
                              f"{time.perf_counter() - started:.1f} s; mean [95% CI]</span>")
+
+    def _run(self) -> tuple[Results, str]:
+        """Simulate, or only re-price the last runs when just prices moved (money depends on the log)."""
+        engine, cost = split_changes(self.changes())
+        key = (tuple(sorted(engine.items())), self.replications)
+        if self._runs is None or self._runs[0] != key:
+            self.status.value = f"<i>simulating {self.replications} replications…</i>"
+            raw = simulate(self.base.override(engine), replications=self.replications, seed=self.seed,
+                           progress=False, keep_logs=True)
+            self._runs = (key, raw)
+            return (raw.reprice(cost) if cost else raw), "simulated"
+        return self._runs[1].reprice(cost) if cost else self._runs[1], "re-priced without re-simulating"
 
     def reset(self) -> None:
         """Put every lever back to the original scenario's value and refresh once."""

@@ -77,16 +77,26 @@ def outcome(text: str | bytes) -> sk.ScenarioError | None:
     try:
         sc = sk.loads(text, source=SOURCE)
     except sk.ScenarioError as err:
-        msg = str(err)
-        assert "\n" not in msg and "\r" not in msg, msg
-        assert msg.startswith(f"{SOURCE}: "), msg
-        assert len(msg) < 1000, msg
-        assert ALLOWED.search(err.message), msg
+        assert str(err).startswith(f"{SOURCE}: "), str(err)
+        _check_message(err)
         _note("error")
         return err
-    short_run(sc)
+    try:
+        short_run(sc)
+    except sk.ScenarioError as err:  # valid, but refused before simulating (absurd sizes)
+        assert err.path, str(err)
+        _check_message(err)
+        _note("valid: refused by the pre-flight checks")
+        return err
     _note("valid: ran")
     return None
+
+
+def _check_message(err: sk.ScenarioError) -> None:
+    msg = str(err)
+    assert "\n" not in msg and "\r" not in msg, msg
+    assert len(msg) < 1000, msg
+    assert ALLOWED.search(err.message), msg
 
 
 def _note(what: str) -> None:

@@ -30,7 +30,8 @@ def test_default_levers_cover_the_scenario(helpdesk: sk.Scenario) -> None:
         "teams.engineer.staff", "teams.engineer.loaded_cost_per_hour", "vendors.msp.agents", PRICE,
         "options.hybrid.overflow_queue"}
     assert "(items/h, 0–2.55)" in levers["workload.rate_per_hour"].label
-    assert "USD/item" in levers[PRICE].label and "USD/h" in levers["teams.engineers.loaded_cost_per_hour"].label
+    assert "USD/item" in levers[PRICE].label
+    assert "USD/h" in levers["teams.engineers.loaded_cost_per_hour"].label
     assert levers[STAFF].integer and not levers[PRICE].integer
     assert levers[STAFF].low == 0 and levers[STAFF].high >= 4
     offshore = sk.load(ROOT / "scenarios" / "offshore_software_dev.yaml")
@@ -60,6 +61,18 @@ def test_moving_a_lever_overrides_the_scenario_and_changes_the_table(dash: Dashb
     direct = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=3, seed=7).table()
     assert dash.table.loc["cost_total_usd", label] == direct.loc["cost_total_usd", "in_house"]
     assert dash.table.loc["lead_time_p90_h", label] == direct.loc["lead_time_p90_h", "in_house"]
+
+
+def test_a_price_lever_reprices_the_same_runs(dash: Dashboard, small_helpdesk: sk.Scenario) -> None:
+    dash.controls[PRICE].value = 30.0
+    assert "re-priced without re-simulating" in dash.status.value
+    direct = sk.simulate(small_helpdesk.override({PRICE: 30.0}), replications=3, seed=7)
+    vendor = small_helpdesk.options["vendor"].label
+    assert dash.table.loc["cost_total_usd", vendor] == direct.table().loc["cost_total_usd", "vendor"]
+    dash.controls[STAFF].value = 3  # an engine lever: simulate again, keeping the new price
+    assert "simulated" in dash.status.value and "re-priced" not in dash.status.value
+    both = sk.simulate(small_helpdesk.override({PRICE: 30.0, STAFF: 3}), replications=3, seed=7).table()
+    assert dash.table.loc["cost_total_usd", vendor] == both.loc["cost_total_usd", "vendor"]
 
 
 def test_the_table_has_cis_and_the_paired_decision(dash: Dashboard) -> None:
@@ -118,7 +131,8 @@ def test_a_failed_save_leaves_the_old_file_whole(dash: Dashboard, tmp_path, monk
     assert [p.name for p in tmp_path.iterdir()] == ["kept.yaml"]
 
 
-def test_an_invalid_combination_shows_one_sentence_and_keeps_the_last_result(small_helpdesk: sk.Scenario) -> None:
+def test_an_invalid_combination_shows_one_sentence_and_keeps_the_last_result(
+        small_helpdesk: sk.Scenario) -> None:
     dash = Dashboard(small_helpdesk, levers=["run.warmup_days", STAFF], replications=2, seed=1)
     before = dash.results
     dash.controls["run.warmup_days"].value = 60.0
@@ -142,9 +156,10 @@ def test_explore_accepts_a_path_and_can_wait_for_the_first_move() -> None:
 
 
 def test_import_simkit_stays_light() -> None:
-    code = "import sys, simkit; print('ipywidgets' in sys.modules, 'papermill' in sys.modules, callable(simkit.explore))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["False", "False", "True"]
+    code = ("import sys, simkit; "
+            "print('ipywidgets' in sys.modules, 'papermill' in sys.modules, callable(simkit.explore))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True"]
 
 
 # ------------------------------------------------------------------ the preview's closed forms
@@ -180,4 +195,5 @@ def test_preview_matches_the_simulation_where_it_should(small_helpdesk: sk.Scena
     arrived = s.loc[("in_house", "items_arrived")]
     assert arrived.ci_low <= expected_arrivals(small_helpdesk) <= arrived.ci_high
     # a per-item vendor's static cost is within 5% (items still open at the horizon are not billed)
-    assert pv.costs.loc["vendor", "total"] == pytest.approx(s.loc[("vendor", "cost_total_usd"), "mean"], rel=0.05)
+    simulated = s.loc[("vendor", "cost_total_usd"), "mean"]
+    assert pv.costs.loc["vendor", "total"] == pytest.approx(simulated, rel=0.05)

@@ -8,6 +8,7 @@ implementations therefore return the same waits to rounding error, and every
 one of them can be checked against Erlang C (:mod:`benchmarks.reference.mmc`).
 
 * :mod:`.simpy_mmc` — idiomatic SimPy: one process per item and a ``simpy.Resource``;
+* :mod:`.simpy_callback_mmc` — SimPy's event loop driven by callbacks, no processes;
 * :mod:`.ciw_mmc` — the Ciw queueing-network library;
 * :mod:`.heapq_mmc` — a plain ``heapq`` event loop, the floor a pure-Python engine can reach.
 """

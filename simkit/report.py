@@ -1,0 +1,171 @@
+"""Reports: a parametrised notebook, executed and exported as static HTML anyone can regenerate.
+
+``sk.report("scenarios/x.yaml", "out/report.html", seed=7)`` (or ``simkit report``)
+
+1. validates the scenario and the overrides *before* anything runs, so bad input is one sentence;
+2. executes the template ``simkit/templates/report.ipynb`` with papermill, passing the scenario
+   path, seed, replications, overrides and a UTC time stamp as parameters;
+3. exports the executed notebook to HTML without code (nbconvert, ``exclude_input``): static PNG
+   figures, no widgets, no JavaScript needed to read it;
+4. writes the file atomically (temp file in the same folder, then rename).
+
+The report records its provenance: the scenario file's SHA-256 (of its bytes) and the scenario's
+fingerprint after overrides, the seed and replications, the versions of simkit, Python and its
+dependencies, and the date.  The same file, overrides, seed and versions give the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import types
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .scenario import Scenario, ScenarioError, load
+
+__all__ = ["report", "ReportError", "TEMPLATE"]
+
+TEMPLATE = "templates/report.ipynb"
+HTML_TEMPLATE = "templates/report.html.j2"  # the lab template minus CDN scripts
+
+
+class ReportError(RuntimeError):
+    """The report notebook could not be executed or exported; ``str(err)`` is one sentence."""
+
+
+def _check(scenario: Scenario | str | Path, out: str | Path, seed: int | None, replications: int | None,
+           overrides: Mapping[str, Any] | None) -> Scenario:
+    if Path(out).suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"the report is HTML: the output file must end in .html, got {str(out)!r}")
+    if replications is not None and int(replications) < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+    if seed is not None and int(seed) < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    if overrides:
+        try:
+            sc = sc.override(dict(overrides))
+        except ScenarioError as err:
+            where = f"{scenario} (overrides)" if not isinstance(scenario, Scenario) else "overrides"
+            raise ScenarioError(err.path, err.message, where) from None
+    return sc
+
+
+def _export(executed: Path, title: str) -> str:
+    """Static HTML of the executed notebook: outputs only, cells without output dropped."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.get("outputs")]
+    for i, cell in enumerate(nb.cells):  # papermill gives its injected cell a random id
+        cell["id"] = f"c{i:02d}"
+    with resources.as_file(resources.files("simkit") / HTML_TEMPLATE) as template:
+        exporter = HTMLExporter(template_name="lab", template_file=str(template), exclude_input=True,
+                                exclude_input_prompt=True, exclude_output_prompt=True)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _local_kernel_manager() -> type:
+    """A kernel manager on local IPC sockets: nothing listens on the network while a report runs."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IpcKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc")
+
+    return IpcKernelManager
+
+
+def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html", seed: int | None = None,
+           replications: int | None = None, overrides: Mapping[str, Any] | None = None,
+           generated_at: str | None = None, keep_notebook: bool = False) -> Path:
+    """Execute the report template for ``scenario`` and write static HTML to ``out``.
+
+    Parameters
+    ----------
+    scenario
+        A scenario file (hashed as it is on disk) or a :class:`Scenario` (written to a temporary
+        YAML file first, whose hash is then recorded).
+    out
+        The HTML file to write (its folder is created).
+    seed, replications
+        Default: the scenario's ``run.seed`` and ``run.replications``.
+    overrides
+        ``{"dotted.path": value}`` changes applied with :meth:`Scenario.override`.
+    generated_at
+        The time stamp printed in the provenance (default: now, UTC, to the second).
+    keep_notebook
+        Also keep the executed notebook next to the HTML (``report.ipynb``).
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    ScenarioError
+        The scenario or an override is invalid (one sentence naming the field).
+    ValueError
+        ``out`` is not ``.html``, or ``seed``/``replications`` are out of range.
+    ReportError
+        The notebook failed while running or exporting.
+    """
+    import papermill as pm
+
+    sc = _check(scenario, out, seed, replications, overrides)
+    target = Path(out)
+    stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    with tempfile.TemporaryDirectory(prefix="simkit-report-") as tmp_name:
+        tmp = Path(tmp_name)
+        if isinstance(scenario, Scenario):
+            path = tmp / "scenario.yaml"
+            path.write_text(scenario.to_yaml(), encoding="utf-8")
+        else:
+            path = Path(scenario).resolve()
+        executed = tmp / "report.ipynb"
+        shown = "(a Scenario object, saved as YAML)" if isinstance(scenario, Scenario) else str(scenario)
+        params = {"scenario_path": str(path), "scenario_label": shown,
+                  "seed": None if seed is None else int(seed),
+                  "replications": None if replications is None else int(replications),
+                  "overrides": dict(overrides or {}), "generated_at": stamp}
+        with resources.as_file(resources.files("simkit") / TEMPLATE) as template:
+            try:
+                pm.execute_notebook(str(template), str(executed), parameters=params, kernel_name="python3",
+                                    cwd=str(tmp), progress_bar=False, log_output=False,
+                                    kernel_manager_class=_local_kernel_manager())
+            except pm.PapermillExecutionError as err:
+                raise ReportError(f"the report notebook failed: {err.ename}: {err.evalue}") from None
+            except (RuntimeError, TimeoutError, OSError) as err:  # a kernel that died or never started
+                raise ReportError(f"the report notebook could not run: {type(err).__name__}: {err}") from None
+        html = _export(executed, f"simkit report: {sc.name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(html)
+            os.replace(part, target)
+            if keep_notebook:
+                shutil.move(executed, target.with_suffix(".ipynb"))
+        except BaseException:
+            Path(part).unlink(missing_ok=True)
+            raise
+    return target
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``sk.report(...)`` work although ``simkit.report`` is also this module's name."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Path:
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
