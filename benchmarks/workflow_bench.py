@@ -17,6 +17,7 @@ These time what a user waits for, on the project's default scenario
 from __future__ import annotations
 
 import inspect
+import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ def _pools_and_dashboard(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> li
         return sk.simulate(sc.override({SLIDER: value}), replications=sizes.dashboard_replications, seed=seed,
                            **executor, **QUIET)
 
+    load_before = os.getloadavg()[0]  # two workers cannot scale while other work holds the cores
     with ProcessPoolExecutor(1) as one, ProcessPoolExecutor(2) as two:
         _warm(one, 1, sc)
         _warm(two, 2, sc)
@@ -91,7 +93,9 @@ def _pools_and_dashboard(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> li
         Row("replications_2_vs_1", f"{reps} replications, 2 workers vs 1", "s",
             parallel_s, 1.8, reference=serial_s, reference_label="1 worker", ratio=serial_s / parallel_s,
             details={"replications": reps, "seconds_1": pools["one_worker"].seconds,
-                     "seconds_2": pools["two_workers"].seconds, "identical_kpis": bool(identical)}),
+                     "seconds_2": pools["two_workers"].seconds, "identical_kpis": bool(identical),
+                     "load_average_1min_before": round(load_before, 2),
+                     "load_average_1min_after": round(os.getloadavg()[0], 2)}),
         Row("dashboard_recompute", f"dashboard recompute, {sizes.dashboard_replications} replications", "s",
             dash["default"].median_s, 0.5, target_op="<=", target_on="value",
             details={"replications": sizes.dashboard_replications, "slider": SLIDER,

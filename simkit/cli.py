@@ -176,18 +176,6 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
     return out
 
 
-def _executor(workers: int | None):  # noqa: ANN202 - "auto", None or an executor
-    if workers is None:
-        return "auto"
-    if workers < 1:
-        raise _UsageError(f"--workers must be >= 1, got {workers}")
-    if workers == 1:
-        return None
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=workers)
-
-
 def _cmd_sweep(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -202,21 +190,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         levers += load_levers(args.levers) if args.levers else []
         if not levers:
             raise _UsageError("sweep needs at least one --vary key=lo:hi:n or a --levers file")
-        executor = _executor(args.workers)
-        try:
-            res = sweep(sc, levers, args.replications, args.seed, design=args.design, n=args.points,
-                        executor=executor, out=args.out, resume=not args.fresh,
-                        progress=False if args.quiet else None)
-        finally:
-            if executor not in (None, "auto"):
-                executor.shutdown(wait=False, cancel_futures=True)
+        if args.workers is not None and args.workers < 1:
+            raise _UsageError(f"--workers must be >= 1, got {args.workers}")
+        res = sweep(sc, levers, args.replications, args.seed, design=args.design, n=args.points,
+                    executor=args.workers or "auto", out=args.out, resume=not args.fresh,
+                    progress=False if args.quiet else None)
     except ValueError as err:
         raise _UsageError(str(err)) from None
     base = args.baseline or sc.baseline_option
     option = args.option or next((o for o in sc.option_names if o != base), base)
     done = res.frame.groupby("point")["replication"].nunique()
     print(f"{sc.name}: {res.design} sweep of {', '.join(res.paths)}: {len(res.points)} points x "
-          f"{len(res.options)} options x {res.meta['replications']} replications; computed "
+          f"{len(res.meta['options'])} options x {res.meta['replications']} replications; computed "
           f"{res.meta['computed']} point-replications, reused {res.meta['reused']}")
     if res.interrupted:
         finished = int((done >= res.meta["replications"]).sum())

@@ -5,6 +5,7 @@ list of independent tasks — a batch of replications of one or more parameter
 points.  :func:`run_tasks` hands them to
 
 * ``None``: this process, one task after the other;
+* a whole number ``n``: a process pool of ``n`` workers made for this run (``1``: this process);
 * any :class:`concurrent.futures.Executor`: a ``ProcessPoolExecutor``, or a
   dask cluster through ``client.get_executor(pure=False)``;
 * ``"auto"`` (the default of the public functions): the first task runs here
@@ -38,7 +39,7 @@ __all__ = ["run_tasks", "TaskOutcome", "ExecutorArg", "cpu_workers", "executor_w
 AUTO_PARALLEL_S = 3.0
 """Estimated serial seconds above which ``executor="auto"`` starts a process pool."""
 
-ExecutorArg = Executor | Literal["auto"] | None
+ExecutorArg = Executor | Literal["auto"] | int | None
 
 
 @dataclass
@@ -63,8 +64,10 @@ def executor_workers(executor: ExecutorArg) -> int:
     """How many tasks ``executor`` runs at once (a guess of 2 when it does not say)."""
     if executor is None:
         return 1
-    if executor == "auto":
+    if isinstance(executor, str):
         return cpu_workers()
+    if isinstance(executor, int):
+        return max(1, executor)
     n = getattr(executor, "_max_workers", None)
     if n:
         return int(n)
@@ -78,7 +81,7 @@ def executor_workers(executor: ExecutorArg) -> int:
     return 2
 
 
-def batch_count(units: int, workers: int, per_worker: int = 4) -> int:
+def batch_count(units: int, workers: int, per_worker: int = 8) -> int:
     """How many tasks to cut ``units`` of work into: about ``per_worker`` per worker, at most ``units``."""
     if workers <= 1:
         return max(1, units)
@@ -104,7 +107,8 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
     tasks
         Argument tuples, one per task.
     executor
-        ``None`` (here, serially), ``"auto"`` or any ``concurrent.futures.Executor``.
+        ``None`` (here, serially), ``"auto"``, a number of worker processes, or any
+        ``concurrent.futures.Executor``.
     progress
         ``True`` always shows a bar, ``False`` never, ``None`` only for work over two seconds.
     desc
@@ -121,6 +125,11 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
         ``results`` holds every finished task; ``interrupted`` is true when
         ``KeyboardInterrupt`` stopped the run early.
     """
+    if isinstance(executor, bool) or (isinstance(executor, str) and executor != "auto"):
+        raise ValueError(f"executor must be 'auto', None, a number of processes or an Executor, "
+                         f"got {executor!r}")
+    if isinstance(executor, int) and executor < 1:
+        raise ValueError(f"the number of worker processes must be >= 1, got {executor}")
     units = list(units) if units is not None else [1] * len(tasks)
     out = TaskOutcome()
     bar = _progress_bar(sum(units), progress, desc)
@@ -132,6 +141,12 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
         bar.update(units[i])
 
     todo = list(range(len(tasks)))
+    if isinstance(executor, int):
+        executor = None if executor == 1 else ProcessPoolExecutor(max_workers=executor)
+        owned = executor
+    else:
+        owned = None
+    finished = False
     try:
         if executor is None or executor == "auto":
             started = time.perf_counter()
@@ -141,16 +156,32 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
                 if executor == "auto" and todo and cpu_workers() > 1:
                     per_task = (time.perf_counter() - started) / (len(tasks) - len(todo))
                     if per_task * len(todo) > AUTO_PARALLEL_S:
-                        with ProcessPoolExecutor(max_workers=cpu_workers()) as pool:
-                            _run_on(pool, fn, tasks, todo, done, out)
+                        owned = ProcessPoolExecutor(max_workers=cpu_workers())
+                        _run_on(owned, fn, tasks, todo, done, out)
                         todo = []
         else:
             _run_on(executor, fn, tasks, todo, done, out)
+        finished = True
     except KeyboardInterrupt:
         out.interrupted = True
     finally:
         bar.close()
+        if owned is not None:
+            _stop(owned, terminate=not finished)
     return out
+
+
+def _stop(pool: ProcessPoolExecutor, terminate: bool) -> None:
+    """Shut down a pool this module made; after an interrupt, stop its workers mid-task too."""
+    if not terminate:
+        pool.shutdown(wait=True)
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:  # a worker would otherwise finish its current batch first
+        proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
 
 
 def _run_on(executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple], todo: list[int],
@@ -167,8 +198,6 @@ def _run_on(executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple], 
         for fut, i in futures.items():  # keep whatever finished before the interrupt
             if i not in out.results and fut.done() and not fut.cancelled() and fut.exception() is None:
                 done(i, fut.result())
-        if isinstance(executor, ProcessPoolExecutor):
-            executor.shutdown(wait=False, cancel_futures=True)
         raise
     except BaseException:
         for fut in futures:

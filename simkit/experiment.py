@@ -167,10 +167,10 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
         Root seed; default ``scenario.run.seed``.
     executor
         ``"auto"`` (a process pool sized to the cores when the work is long),
-        ``None`` (this process), or any :class:`concurrent.futures.Executor`
+        ``None`` (this process), a number of worker processes, or any :class:`concurrent.futures.Executor`
         (a ``ProcessPoolExecutor``, a dask ``client.get_executor(pure=False)``).
     batch_size
-        Replications per task; default about four tasks per worker.
+        Replications per task; default about eight tasks per worker.
     progress
         Progress bar: ``True`` always, ``False`` never, ``None`` on long work.
     keep_logs

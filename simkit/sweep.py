@@ -162,7 +162,7 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
             if todo:
                 need.setdefault((gkey, todo), []).append(r)
     total = sum(len(r) for r in need.values())
-    size = batch_size or max(1, math.ceil(total / batch_count(total, executor_workers(executor))))
+    size = batch_size or max(1, math.ceil(total / batch_count(total, executor_workers(executor), 16)))
     tasks, units = [], []
     for (gkey, todo), rlist in need.items():
         priced = [groups[gkey][i] for i in todo]

@@ -33,7 +33,6 @@ import re
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,25 +41,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import plots
+from .controls import Control, control_for, controls_from, default_controls, value_at
 from .experiment import simulate
 from .preview import preview
 from .reprice import split_changes
 from .results import Results
 from .scenario import Scenario, ScenarioError, load
 
-__all__ = ["Lever", "Dashboard", "explore", "default_levers", "lever_for"]
+__all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 
 REPLICATIONS = "replications"
 CHARTS = {"cost_distribution": plots.cost_distribution, "lead_times": plots.lead_times,
           "monthly_cost": plots.monthly_cost}
 TABLE_KPIS = ("cost_total_{c}", "cost_per_item_{c}", "lead_time_mean_h", "lead_time_p90_h",
               "sla_attainment_share", "utilisation_share", "vendor_item_share", "backlog_end_items")
-_UNITS = {"rate_per_hour": "items/h", "staff": "people", "agents": "people",
-          "loaded_cost_per_hour": "{cur}/h", "price_per_item": "{cur}/item",
-          "price_per_fte_month": "{cur}/agent-month", "fee_per_month": "{cur}/month",
-          "overhead_per_fte_month": "{cur}/FTE-month", "transition_cost": "{cur}", "overflow_queue": "items",
-          "productivity": "x", "governance_share": "share of fees", "handoff_h": "h", "horizon_days": "days",
-          "growth_annual": "per year"}
 _STYLE = """<style>
 .simkit-dash .simkit-kpi table, .simkit-dash .simkit-preview table {border-collapse: collapse;
   font-size: 12.5px}
@@ -75,76 +69,11 @@ _STYLE = """<style>
 </style>"""
 
 
-@dataclass(frozen=True)
-class Lever:
-    """One control: a dotted scenario path (or ``"replications"``), its label with unit, and its range."""
-
-    path: str
-    label: str
-    low: float
-    high: float
-    step: float
-    integer: bool
+_SLIDER_STYLE = {"description_width": "258px"}
+_SLIDER_LAYOUT = {"width": "505px"}
 
 
-def _value_at(scenario: Scenario, path: str) -> Any:
-    node: Any = scenario.to_dict()
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise ScenarioError(path, "is not a field of the scenario")
-        node = node[part]
-    return node
-
-
-def _nice_step(span: float) -> float:
-    raw = span / 40.0
-    exp = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-    return min((m * exp for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(s - raw))
-
-
-def lever_for(scenario: Scenario, path: str, label: str | None = None) -> Lever:
-    """A lever for the numeric field at ``path``, ranging from 0 to about three times its value."""
-    value = _value_at(scenario, path)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(path, f"a lever needs a number, got {value!r}")
-    field = path.rsplit(".", 1)[-1]
-    unit = _UNITS.get(field, "").format(cur=scenario.run.currency)
-    text = label or " ".join(path.split(".")[-2:]).replace("_", " ")
-    if field.endswith("_share"):
-        low, high, step, integer = 0.0, 1.0, 0.01, False
-    elif isinstance(value, int):
-        low, high, step, integer = 0, max(2 * value, value + 4, 4), 1, True
-    else:
-        high = 3.0 * value if value > 0 else 100.0
-        step = _nice_step(high)
-        low, high, integer = 0.0, round(math.ceil(high / step) * step, 10), False
-    where = f"{low:g}–{high:g}"
-    return Lever(path, f"{text} ({unit}, {where})" if unit else f"{text} ({where})", low, high, step, integer)
-
-
-def default_levers(scenario: Scenario) -> list[Lever]:
-    """The arrival rate, each team's staff and cost, each vendor's agents and price, each overflow queue."""
-    levers = [lever_for(scenario, "workload.rate_per_hour", "arrivals")]
-    for name in scenario.teams:
-        levers.append(lever_for(scenario, f"teams.{name}.staff", f"{name}: staff"))
-        levers.append(lever_for(scenario, f"teams.{name}.loaded_cost_per_hour", f"{name}: loaded cost"))
-    for name, v in scenario.vendors.items():
-        levers.append(lever_for(scenario, f"vendors.{name}.agents", f"{name}: agents"))
-        prices = {"per_item": ["price_per_item"], "per_fte_month": ["price_per_fte_month"],
-                  "fixed_plus_per_item": ["fee_per_month", "price_per_item"]}[v.pricing]
-        for p in prices:
-            levers.append(lever_for(scenario, f"vendors.{name}.{p}", f"{name}: {p.replace('_', ' ')}"))
-    for name, o in scenario.options.items():
-        if o.routing == "overflow":
-            levers.append(lever_for(scenario, f"options.{name}.overflow_queue", f"{name}: overflow queue"))
-    return levers
-
-
-_SLIDER_STYLE = {"description_width": "265px"}
-_SLIDER_LAYOUT = {"width": "520px"}
-
-
-def _slider(lever: Lever, value: float) -> W.Widget:
+def _slider(lever: Control, value: float) -> W.Widget:
     kw = dict(value=value, min=lever.low, max=max(lever.high, value), step=lever.step,
               description=lever.label, tooltip=lever.label, continuous_update=False,
               style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
@@ -173,7 +102,9 @@ class Dashboard:
     scenario
         The scenario the levers start from; it is never changed.
     levers
-        Dotted paths or :class:`Lever` objects; default :func:`default_levers`.
+        What to put on sliders: dotted paths, :class:`Control` objects, sweep levers
+        (:class:`simkit.Lever`, whose range is used) or a levers YAML file
+        (:func:`simkit.load_levers`); default :func:`default_controls`.
     replications, seed
         Simulation size and root seed (default: the scenario's seed).
     save_path
@@ -182,14 +113,14 @@ class Dashboard:
         Simulate at once (``False`` shows only the preview until the first change).
     """
 
-    def __init__(self, scenario: Scenario, levers: Iterable[str | Lever] | None = None, replications: int = 5,
-                 seed: int | None = None, save_path: str | Path | None = None, run: bool = True) -> None:
+    def __init__(self, scenario: Scenario, levers: str | Path | Iterable[Any] | None = None,
+                 replications: int = 5, seed: int | None = None, save_path: str | Path | None = None,
+                 run: bool = True) -> None:
         self.base = scenario
         self.seed = int(seed if seed is not None else scenario.run.seed)
-        chosen = default_levers(scenario) if levers is None else [
-            lv if isinstance(lv, Lever) else lever_for(scenario, lv) for lv in levers]
+        chosen = default_controls(scenario) if levers is None else controls_from(scenario, levers)
         self.levers = {lv.path: lv for lv in chosen}
-        self._base_values = {p: _value_at(scenario, p) for p in self.levers}
+        self._base_values = {p: value_at(scenario, p) for p in self.levers}
         self.controls: dict[str, W.Widget] = {
             p: _slider(lv, self._base_values[p]) for p, lv in self.levers.items()}
         self.controls[REPLICATIONS] = W.IntSlider(
@@ -360,7 +291,7 @@ class Dashboard:
         groups["Simulation"] = [self.controls[REPLICATIONS]]
         left = [W.HTML(f"<h3>{title}</h3>") for title in groups]
         stacked = [w for title, head_w in zip(groups, left, strict=True) for w in (head_w, *groups[title])]
-        controls = W.VBox(stacked, layout=W.Layout(width="540px", min_width="540px"))
+        controls = W.VBox(stacked, layout=W.Layout(width="520px", min_width="520px"))
         right = W.VBox([W.HTML("<h3>Instant preview</h3>"), self.preview_html,
                         W.HTML("<h3>Simulated KPIs</h3>"), self.status, self.kpi_html],
                        layout=W.Layout(flex="1 1 600px", padding="0 0 0 12px", overflow="auto"))
@@ -375,7 +306,7 @@ class Dashboard:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def explore(scenario: Scenario | str | Path, levers: Iterable[str | Lever] | None = None,
+def explore(scenario: Scenario | str | Path, levers: str | Path | Iterable[Any] | None = None,
             replications: int = 5, seed: int | None = None, save_path: str | Path | None = None,
             run: bool = True) -> Dashboard:
     """An interactive dashboard for ``scenario`` (a :class:`Scenario` or a YAML path); show it in a notebook.

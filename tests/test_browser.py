@@ -185,7 +185,7 @@ def screenshot(target: Path) -> None:
         work, env = _workspace(tmp)
         port, token = _free_port(), secrets.token_hex(16)
         cmd, url = _voila(tmp, port, token)
-        with _server(cmd, work, env, port, tmp / "voila.log"), _browser(tmp, 1440, 1500) as page:
+        with _server(cmd, work, env, port, tmp / "voila.log"), _browser(tmp, 1600, 1500) as page:
             page.goto(url, timeout=60_000)
             page.wait_for_selector(CHART, timeout=90_000)
             page.wait_for_timeout(1000)

@@ -43,14 +43,19 @@ CREDIT_CATEGORIES = {"sla_credits"}  # paid back to the client: never positive
 
 
 # --------------------------------------------------------------------------- building blocks
+def num(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Floats in ``[lo, hi]``, without subnormals (5e-324 per year is a rate nobody means)."""
+    return st.floats(lo, hi, allow_subnormal=False)
+
+
 def quarter(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.integers(int(lo * 4), int(hi * 4)).map(lambda q: q / 4)
 
 
 def dist(mean_lo: float = 0.05, mean_hi: float = 4.0) -> st.SearchStrategy[str]:
     """A distribution string of any family with a mean in a range."""
-    m = st.floats(mean_lo, mean_hi).map(lambda x: round(x, 3))
-    cv = st.floats(0.0, 2.0).map(lambda x: round(x, 2))
+    m = num(mean_lo, mean_hi).map(lambda x: round(x, 3))
+    cv = num(0.0, 2.0).map(lambda x: round(x, 2))
     return st.one_of(
         m.map(lambda a: f"exponential(mean={a})"),
         st.tuples(m, cv).map(lambda p: f"lognormal(mean={p[0]}, cv={p[1]})"),
@@ -78,10 +83,10 @@ def profile(n: int) -> st.SearchStrategy[list[float] | None]:
 
 
 def share() -> st.SearchStrategy[float]:
-    return st.floats(0.0, 1.0).map(lambda x: round(x, 3))
+    return num(0.0, 1.0).map(lambda x: round(x, 3))
 
 
-money = st.floats(0.0, 5000.0).map(lambda x: round(x, 2))
+money = num(0.0, 5000.0).map(lambda x: round(x, 2))
 
 
 # --------------------------------------------------------------------------- optional sections
@@ -93,10 +98,11 @@ def _exit(ctx: dict) -> st.SearchStrategy[dict | None]:
     if len(ctx["pools"]) < 2:
         return st.none()  # nobody to fall back to
     return st.fixed_dictionaries({
-        "hazard_per_year": st.floats(0, 40), "fallback": _fallback(ctx),
-        "switch_lead_h": st.floats(0, 100), "switching_cost": money, "exit_fee": money,
-        "ramp_start_productivity": st.floats(0.2, 1.0), "ramp_months": st.floats(0, 2),
-        "knowledge_erosion_annual": share()}, optional={"terminate_at_month": st.floats(0, 1)})
+        "hazard_per_year": num(0, 40), "fallback": _fallback(ctx),
+        "switch_lead_h": num(0, 100), "switching_cost": money, "exit_fee": money,
+        "ramp_start_productivity": num(0.2, 1.0), "ramp_months": num(0, 2),
+        "knowledge_erosion_annual": share()},
+        optional={"terminate_at_month": num(0.01, 1)})  # 0 exactly: see test_degenerate
 
 
 KIND_FIELDS: dict[str, Any] = {
@@ -108,20 +114,20 @@ KIND_FIELDS: dict[str, Any] = {
 }
 QUALITY = st.fixed_dictionaries({
     "defect_share": share(), "detection_share": share(), "detection_delay_h": dist(0.0, 24.0),
-    "rework_effort_share": st.floats(0.1, 1.0).map(lambda x: round(x, 2)), "escaped_defect_cost": money,
-}, optional={"defect_halving_months": st.floats(0.5, 12)})
+    "rework_effort_share": num(0.1, 1.0).map(lambda x: round(x, 2)), "escaped_defect_cost": money,
+}, optional={"defect_halving_months": num(0.5, 12)})
 FX = st.fixed_dictionaries({"currency": st.sampled_from(["EUR", "INR", "PHP"]),
-                            "volatility_annual": st.floats(0, 0.8), "drift_annual": st.floats(-0.2, 0.2)})
+                            "volatility_annual": num(0, 0.8), "drift_annual": num(-0.2, 0.2)})
 TEAM_SECTIONS: dict[str, Any] = {
     "quality": lambda ctx: QUALITY,
     "fx": lambda ctx: FX,
     "hiring": lambda ctx: st.fixed_dictionaries({
-        "attrition_annual": st.floats(0, 3), "hiring_lead_h": st.floats(0, 200),
-        "ramp_months": st.floats(0, 2), "recruiting_cost": money,
-    }, optional={"hire_when_backlog_per_staff": st.floats(0.5, 5), "max_staff": st.integers(0, 8),
-                 "layoff_after_idle_days": st.floats(0.5, 10), "severance_per_fte": money}),
-    "overtime_h_per_day": lambda ctx: st.floats(0, 3),
-    "clarify_factor": lambda ctx: st.floats(0, 3),
+        "attrition_annual": num(0, 3), "hiring_lead_h": num(0, 200),
+        "ramp_months": num(0, 2), "recruiting_cost": money,
+    }, optional={"hire_when_backlog_per_staff": num(0.5, 5), "max_staff": st.integers(0, 8),
+                 "layoff_after_idle_days": num(0.5, 10), "severance_per_fte": money}),
+    "overtime_h_per_day": lambda ctx: num(0, 3),
+    "clarify_factor": lambda ctx: num(0, 3),
 }
 VENDOR_SECTIONS: dict[str, Any] = {
     "outages": lambda ctx: st.fixed_dictionaries({
@@ -129,28 +135,28 @@ VENDOR_SECTIONS: dict[str, Any] = {
         "policy": st.sampled_from(["wait", "reroute"])}),
     "degradation": lambda ctx: st.fixed_dictionaries({
         "time_between_h": dist(10, 200), "duration_h": dist(1, 48),
-        "productivity_factor": st.floats(0.2, 1.0), "defect_factor": st.floats(1, 5)}),
+        "productivity_factor": num(0.2, 1.0), "defect_factor": num(1, 5)}),
     "exit": _exit,
     "quality": lambda ctx: QUALITY,
     "sla": lambda ctx: st.fixed_dictionaries({"target_share": share(), "credit_share_per_point": share(),
                                               "cap_share": share()}),
     "transition": lambda ctx: st.fixed_dictionaries({
-        "start_productivity": st.floats(0.2, 1.0), "learning_rate": st.floats(0.5, 1.0),
-        "parallel_run_months": st.floats(0, 1), "knowledge_transfer_cost": money,
+        "start_productivity": num(0.2, 1.0), "learning_rate": num(0.5, 1.0),
+        "parallel_run_months": num(0, 1), "knowledge_transfer_cost": money,
         "released_staff": st.integers(0, 3), "severance_per_fte": money},
         optional={"retained_team": st.sampled_from(ctx["teams"])} if ctx["teams"] else {}),
     "contract": lambda ctx: st.fixed_dictionaries({
-        "term_months": st.floats(0.2, 3), "indexation_annual": st.floats(-0.2, 0.5),
-        "lock_in_premium": st.floats(0, 1), "min_items_per_month": st.floats(0, 100)}),
+        "term_months": num(0.2, 3), "indexation_annual": num(-0.2, 0.5),
+        "lock_in_premium": num(0, 1), "min_items_per_month": num(0, 100)}),
     "fx": lambda ctx: FX,
     "shared": lambda ctx: st.fixed_dictionaries({
-        "background_rate_per_hour": st.floats(0, 1.5), "background_effort_h": dist(0.1, 2),
+        "background_rate_per_hour": num(0, 1.5), "background_effort_h": dist(0.1, 2),
         "client_priority": st.sampled_from(["higher", "equal", "lower"])}),
     "elastic": lambda ctx: st.fixed_dictionaries({
-        "max_agents": st.integers(0, 6), "scale_when_queue_per_agent": st.floats(0.5, 4),
-        "notice_h": st.floats(0, 48), "release_after_h": st.floats(1, 100),
+        "max_agents": st.integers(0, 6), "scale_when_queue_per_agent": num(0.5, 4),
+        "notice_h": num(0, 48), "release_after_h": num(1, 100),
         "surge_price_per_agent_hour": money}),
-    "clarify_factor": lambda ctx: st.floats(0, 3),
+    "clarify_factor": lambda ctx: num(0, 3),
 }
 
 
@@ -174,8 +180,8 @@ def scenarios(draw: st.DrawFn) -> dict:
     kind_names = [f"kind{i}" for i in range(draw(st.integers(1, 3)))]
     kinds = {}
     for k in kind_names:
-        kinds[k] = {"share": draw(st.floats(0.05, 1.0)), "effort_h": draw(dist()),
-                    "priority": draw(st.integers(0, 9)), "sla_h": draw(st.floats(1, 200))}
+        kinds[k] = {"share": draw(num(0.05, 1.0)), "effort_h": draw(dist()),
+                    "priority": draw(st.integers(0, 9)), "sla_h": draw(num(1, 200))}
         kinds[k] |= _optional(draw, KIND_FIELDS, KindSpec, {})
     team_names = [f"team{i}" for i in range(draw(st.integers(0, 2)))]
     vendor_names = [f"vendor{i}" for i in range(draw(st.integers(0 if team_names else 1, 2)))]
@@ -184,7 +190,7 @@ def scenarios(draw: st.DrawFn) -> dict:
     for t in team_names:
         teams[t] = {"staff": draw(st.integers(0, 5)), "calendar": draw(st.sampled_from(cal_names)),
                     "loaded_cost_per_hour": draw(money), "overhead_per_fte_month": draw(money),
-                    "productivity": draw(st.floats(0.5, 2.0))}
+                    "productivity": draw(num(0.5, 2.0))}
         teams[t] |= _optional(draw, TEAM_SECTIONS, TeamSpec, {"self": t, "pools": pools, "teams": team_names})
     vendors = {}
     for v in vendor_names:
@@ -193,9 +199,9 @@ def scenarios(draw: st.DrawFn) -> dict:
                   "per_fte_month": {"price_per_fte_month": draw(money)},
                   "fixed_plus_per_item": {"fee_per_month": draw(money), "price_per_item": draw(money)}}[pricing]
         vendors[v] = {"agents": draw(st.integers(0, 6)), "calendar": draw(st.sampled_from(cal_names)),
-                      "pricing": pricing, **prices, "productivity": draw(st.floats(0.5, 2.0)),
+                      "pricing": pricing, **prices, "productivity": draw(num(0.5, 2.0)),
                       "governance_share": draw(share()), "transition_cost": draw(money),
-                      "handoff_h": draw(st.floats(0, 24))}
+                      "handoff_h": draw(num(0, 24))}
         ctx = {"self": v, "pools": pools, "teams": team_names}
         vendors[v] |= _optional(draw, VENDOR_SECTIONS, VendorSpec, ctx)
     options: dict[str, dict] = {}
@@ -212,16 +218,16 @@ def scenarios(draw: st.DrawFn) -> dict:
         options["split"] = {"team": draw(st.sampled_from(team_names)), "vendor": draw(st.sampled_from(vendor_names)),
                             "routing": "by_kind",
                             "vendor_kinds": draw(st.lists(st.sampled_from(kind_names), min_size=1, unique=True))}
-    horizon = draw(st.floats(2.0, 21.0))
+    horizon = draw(num(2.0, 21.0))
     return {
         "name": "random",
-        "run": {"horizon_days": horizon, "warmup_days": draw(st.floats(0.0, horizon / 3)),
+        "run": {"horizon_days": horizon, "warmup_days": draw(num(0.0, horizon / 3)),
                 "replications": 1, "seed": draw(st.integers(0, 2**32)),
-                "discount_rate_annual": draw(st.floats(0, 0.3)), "currency": "USD"},
+                "discount_rate_annual": draw(num(0, 0.3)), "currency": "USD"},
         "calendars": calendars,
-        "workload": {"rate_per_hour": draw(st.floats(0.0, 2.0)), "calendar": draw(st.sampled_from(cal_names)),
+        "workload": {"rate_per_hour": draw(num(0.0, 2.0)), "calendar": draw(st.sampled_from(cal_names)),
                      "hour_of_day": draw(profile(24)), "day_of_week": draw(profile(7)),
-                     "month_of_year": draw(profile(12)), "growth_annual": draw(st.floats(-0.5, 2.0)),
+                     "month_of_year": draw(profile(12)), "growth_annual": draw(num(-0.5, 2.0)),
                      "kinds": kinds},
         "teams": teams, "vendors": vendors, "options": options,
         "asset_specificity": draw(share()),

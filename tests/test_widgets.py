@@ -11,8 +11,9 @@ from conftest import ROOT, mmc_dict, scenario_from
 
 import simkit as sk
 from simkit import analytic
+from simkit.controls import control_for, default_controls
 from simkit.preview import expected_arrivals, mmck, preview
-from simkit.widgets import REPLICATIONS, Dashboard, default_levers, explore, lever_for
+from simkit.widgets import REPLICATIONS, Dashboard, explore
 
 STAFF = "teams.engineers.staff"
 PRICE = "vendors.msp.price_per_item"
@@ -23,8 +24,8 @@ def dash(small_helpdesk: sk.Scenario) -> Dashboard:
     return explore(small_helpdesk, replications=3, seed=7)
 
 
-def test_default_levers_cover_the_scenario(helpdesk: sk.Scenario) -> None:
-    levers = {lv.path: lv for lv in default_levers(helpdesk)}
+def test_default_controls_cover_the_scenario(helpdesk: sk.Scenario) -> None:
+    levers = {lv.path: lv for lv in default_controls(helpdesk)}
     assert set(levers) == {
         "workload.rate_per_hour", "teams.engineers.staff", "teams.engineers.loaded_cost_per_hour",
         "teams.engineer.staff", "teams.engineer.loaded_cost_per_hour", "vendors.msp.agents", PRICE,
@@ -35,7 +36,7 @@ def test_default_levers_cover_the_scenario(helpdesk: sk.Scenario) -> None:
     assert levers[STAFF].integer and not levers[PRICE].integer
     assert levers[STAFF].low == 0 and levers[STAFF].high >= 4
     offshore = sk.load(ROOT / "scenarios" / "offshore_software_dev.yaml")
-    paths = {lv.path for lv in default_levers(offshore)}
+    paths = {lv.path for lv in default_controls(offshore)}
     assert "vendors.offshore.price_per_fte_month" in paths and "vendors.offshore.price_per_item" not in paths
 
 
@@ -141,11 +142,29 @@ def test_an_invalid_combination_shows_one_sentence_and_keeps_the_last_result(
     assert dash.results is before
 
 
+def test_sweep_levers_and_levers_files_become_sliders(small_helpdesk: sk.Scenario, tmp_path) -> None:  # noqa: ANN001
+    from simkit.design import Lever
+
+    dash = explore(small_helpdesk, levers=[Lever("vendors.msp.price_per_item", 20, 50), STAFF], run=False)
+    price = dash.controls[PRICE]
+    assert (price.min, price.max, price.value) == (20, 50, 35)
+    assert "(USD/item, 20–50)" in price.description
+    assert dash.controls[STAFF].max == 6 and isinstance(dash.controls[STAFF].value, int)
+    levers = tmp_path / "levers.yaml"
+    levers.write_text("levers:\n  staff: {path: teams.engineers.staff, low: 1, high: 5}\n"
+                      "uncertainties:\n  volume: {path: workload.rate_per_hour, low: 0.5, high: 1.5}\n")
+    dash = explore(small_helpdesk, levers=levers, run=False)
+    assert set(dash.controls) == {STAFF, "workload.rate_per_hour", REPLICATIONS}
+    assert (dash.controls[STAFF].min, dash.controls[STAFF].max) == (1, 5)
+    rate = dash.controls["workload.rate_per_hour"]
+    assert (rate.min, rate.max) == (0.5, 1.5)
+
+
 def test_levers_must_name_numbers(helpdesk: sk.Scenario) -> None:
     with pytest.raises(sk.ScenarioError, match="teams.nobody.staff"):
-        lever_for(helpdesk, "teams.nobody.staff")
+        control_for(helpdesk, "teams.nobody.staff")
     with pytest.raises(sk.ScenarioError, match="needs a number"):
-        lever_for(helpdesk, "options.in_house.team")
+        control_for(helpdesk, "options.in_house.team")
 
 
 def test_explore_accepts_a_path_and_can_wait_for_the_first_move() -> None:
