@@ -17,7 +17,7 @@ It offers the same methods as ``Calendar``, so pools accept either.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 
@@ -144,8 +144,7 @@ class CapacityTimeline:
         target = self.cumulative_hours(t) + work_h
         if target > self._c[-1] + 1e-12:
             return math.inf
-        i = int(np.searchsorted(self.cum, target - 1e-12, side="left"))
-        i = max(i - 1, 0)
+        i = max(bisect_left(self._c, target - 1e-12) - 1, 0)
         while self._r[i] <= 0.0:  # skip closed stretches that end exactly at the target level
             i += 1
             if i >= len(self._r) - 1:
