@@ -103,9 +103,9 @@ print(pv.costs.round(0).to_string())
 print()
 print(pv.pools[["option", "pool", "servers", "utilisation_share", "p_wait_share", "wait_mean_h"]]
       .round(3).to_string(index=False))"""),
-    ("md", """The preview agrees with the simulation on cost (it prices the expected volume) but underestimates the
-in-house wait: tickets raised in the evening wait for the next morning, which an M/M/c queue at the
-average load cannot see. That gap is why simkit simulates."""),
+    ("md", """The preview agrees with the simulation on cost (it prices the expected volume) but
+underestimates the in-house wait: tickets raised in the evening wait for the next morning, which an
+M/M/c queue at the average load cannot see. That gap is why simkit simulates."""),
 ]
 
 BREAK_EVEN = [
@@ -149,7 +149,8 @@ q_star = analytic.break_even_volume(F - msp.transition_cost, p, 0.0)
 print(f"make: {team.staff} engineers x ({team.loaded_cost_per_hour:.0f} USD/h x {hours:,.0f} h "
       f"+ {team.overhead_per_fte_month:.0f} USD/month x {months:.2f}) = {F:,.0f} USD a year")
 print(f"buy:  {msp.transition_cost:,.0f} USD transition + {p:.2f} USD per ticket (price + governance)")
-print(f"break-even Q* = ({F:,.0f} - {msp.transition_cost:,.0f}) / {p:.2f} = {q_star:,.0f} tickets a year")"""),
+print(f"break-even Q* = ({F:,.0f} - {msp.transition_cost:,.0f}) / {p:.2f} "
+      f"= {q_star:,.0f} tickets a year")"""),
     ("md", r"""## The same question, simulated
 Sweep the arrival rate; at each volume run both options on the same tickets (three replications, a year
 each). The simulation bills only the tickets the provider finished and measures what the formula cannot:
@@ -177,15 +178,16 @@ ax1.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
 ax1.legend(frameon=False)
 ax2.plot(sweep.tickets, sweep.in_house_sla, "o-", label="in-house")
 ax2.plot(sweep.tickets, sweep.vendor_sla, "o-", label="provider")
-ax2.set(xlabel="tickets a year", ylabel="share of tickets within SLA", title="Service against volume", ylim=(0, 1))
+ax2.set(xlabel="tickets a year", ylabel="share of tickets within SLA", title="Service against volume",
+        ylim=(0, 1))
 ax2.legend(frameon=False)
 plt.show()"""),
-    ("md", r"""The formula and the simulation agree on the crossing. The right panel shows what the formula leaves
-out: the team's cost is flat because its capacity is fixed, so as the volume grows its SLA falls, and
-beyond about 6,000 tickets (2 engineers x 2,080 h at 0.7 h a ticket) they are offered more work than they
-can do (the simulation warns
-about it). Above $Q^*$ making is cheaper *only if you also hire*, which moves $F$. A make-or-buy decision
-compares options that deliver the same service, not just two cost lines."""),
+    ("md", r"""The formula and the simulation agree on the crossing. The right panel shows what the formula
+leaves out: the team's cost is flat because its capacity is fixed, so as the volume grows its SLA falls,
+and beyond about 6,000 tickets (2 engineers x 2,080 h at 0.7 h a ticket) they are offered more work than
+they can do (the simulation warns about it). Above $Q^*$ making is cheaper *only if you also hire*,
+which moves $F$. A make-or-buy decision compares options that deliver the same service, not just two
+cost lines."""),
     ("md", r"""## Try it
 Move the provider's price, the engineers' loaded cost and the team size; the lines and the break-even are
 closed forms, so they move at once. The dotted line is today's volume."""),
@@ -273,7 +275,8 @@ head_in = team.loaded_cost_per_hour * hours
 head_out = vendor.price_per_fte_month * months
 headline = team.staff * (head_in - head_out)
 print(f"one developer in-house: {head_in:,.0f} USD a year; one offshore engineer: {head_out:,.0f} USD")
-print(f"headline saving for {team.staff} heads: {headline:,.0f} USD a year ({1 - head_out / head_in:.1%})")"""),
+print(f"headline saving for {team.staff} heads: {headline:,.0f} USD a year "
+      f"({1 - head_out / head_in:.1%})")"""),
     ("md", r"""## The realised saving: every line of the ledger
 `res.ledger` holds every cash flow of every option and replication by month and category. Averaged over
 the replications:"""),
@@ -315,20 +318,20 @@ answered in the short overlap, and work is slower at 80% productivity. The same 
     ("code", r"""# NBVAL_CHECK_OUTPUT
 print(res.table().loc[["lead_time_mean_h", "lead_time_p90_h", "handoff_delay_mean_h",
                        "sla_attainment_share"]].to_string())"""),
-    ("md", r"""Five replications leave wide intervals on lead times: development work is lumpy. The cost lines are
-tight because both options are paid by the hour or by the head, not by the item.
+    ("md", r"""Five replications leave wide intervals on lead times: development work is lumpy. The cost lines
+are tight because both options are paid by the hour or by the head, not by the item.
 
 ## Try it
 Negotiate: move the vendor's price, the governance share and the transition. The runs are **re-priced**,
 not re-simulated (`res.reprice`): money is a function of what happened, so this is instant."""),
     ("widget", r"""style = {"description_width": "190px"}
 controls = {
-    "price": W.FloatSlider(value=7000, min=3000, max=12000, step=250, description="price (USD/engineer-month)",
-                           continuous_update=False, style=style),
+    "price": W.FloatSlider(value=7000, min=3000, max=12000, step=250,
+                           description="price (USD/engineer-month)", continuous_update=False, style=style),
     "governance": W.FloatSlider(value=0.06, min=0.0, max=0.15, step=0.01, description="governance (share)",
                                 continuous_update=False, style=style),
-    "transition": W.FloatSlider(value=200_000, min=0, max=500_000, step=10_000, description="transition (USD)",
-                                continuous_update=False, style=style),
+    "transition": W.FloatSlider(value=200_000, min=0, max=500_000, step=10_000,
+                                description="transition (USD)", continuous_update=False, style=style),
 }
 
 
@@ -419,9 +422,9 @@ ax.set_xticks(range(2), labels)
 ax.set(ylabel="mean wait (minutes)", title="Same 10 agents, same work, 80% busy")
 ax.legend(frameon=False)
 plt.show()"""),
-    ("md", r"""The pooled desk makes tickets wait about a third as long with the same ten people: in two separate
-desks an agent of desk A can sit idle while tickets queue at desk B. That is the economy of scale of a
-vendor that serves many clients from one bench.
+    ("md", r"""The pooled desk makes tickets wait about a third as long with the same ten people: in two
+separate desks an agent of desk A can sit idle while tickets queue at desk B. That is the economy of
+scale of a vendor that serves many clients from one bench.
 
 ## Square-root staffing
 How many agents keep the probability of waiting at or below 20%? The answer is about $a + \beta\sqrt{a}$:
@@ -434,13 +437,15 @@ for a in [2, 5, 10, 20, 50, 100]:
                  "utilisation_share": a / c})
 print(pd.DataFrame(rows).round(3).to_string(index=False))"""),
     ("md", r"""## Pooling many clients
-Now $k$ client teams with 5 Erlangs each, all wanting P(wait) ≤ 0.2: separate desks against one vendor bench."""),
+Now $k$ client teams with 5 Erlangs each, all wanting P(wait) ≤ 0.2: separate desks against one vendor
+bench."""),
     ("code", r"""# NBVAL_CHECK_OUTPUT
 rows = []
 for k in [1, 2, 4, 8]:
     alone = k * analytic.min_servers_for_p_wait(5.0, 0.2)
     pooled = analytic.min_servers_for_p_wait(5.0 * k, 0.2)
-    rows.append({"clients": k, "separate_agents": alone, "pooled_agents": pooled, "saved_agents": alone - pooled})
+    rows.append({"clients": k, "separate_agents": alone, "pooled_agents": pooled,
+                 "saved_agents": alone - pooled})
 print(pd.DataFrame(rows).to_string(index=False))"""),
     ("md", r"""## Try it
 Choose the load of one client team, how many teams, and the service target; the bars are closed forms."""),
@@ -521,7 +526,7 @@ load["in_house_utilisation"] = load.load_erlangs / staff
 print(load.round(3).T.to_string())
 print(f"yearly average load: {load.load_erlangs.mean():.2f} Erlangs for {staff} agents")"""),
     ("md", "## A year, simulated"),
-    ("code", r"""res = sk.simulate(sc, keep_logs=True, progress=False)  # keep the logs to split the SLA by month
+    ("code", r"""res = sk.simulate(sc, keep_logs=True, progress=False)  # the logs split the SLA by month
 monthly = monthly_sla(res)"""),
     ("code", r"""# NBVAL_CHECK_OUTPUT
 print(res.table().loc[["cost_total_usd", "sla_attainment_share", "lead_time_p90_h", "backlog_end_items",
@@ -536,8 +541,8 @@ ax1.set(xlabel="month", ylabel="share within SLA", title="SLA attainment by mont
 ax1.legend(frameon=False, loc="lower left")
 plots.monthly_cost(res, ax=ax2)
 plt.show()"""),
-    ("md", r"""Over the year the in-house team looks acceptable, but month by month it collapses in December: at
-1.9 times the base rate the load exceeds three agents, the queue grows every day, and the backlog is still
+    ("md", r"""Over the year the in-house team looks acceptable, but month by month it collapses in December:
+at 1.9 times the base rate the load exceeds three agents, the queue grows every day, and the backlog is still
 there at year end. The provider's bench absorbs the peak, and its cost follows demand (right panel): it is
 *elastic*, the team's is fixed. The hybrid keeps the cheap capacity for the base load and rents the peak.
 
@@ -550,8 +555,8 @@ controls = {
                               continuous_update=False, style=style),
     "staff": W.IntSlider(value=3, min=2, max=6, description="in-house agents", continuous_update=False,
                          style=style),
-    "bench": W.IntSlider(value=5, min=3, max=10, description="provider bench (agents)", continuous_update=False,
-                         style=style),
+    "bench": W.IntSlider(value=5, min=3, max=10, description="provider bench (agents)",
+                         continuous_update=False, style=style),
 }
 
 
@@ -566,7 +571,8 @@ def draw(december, staff, bench):
     for option in r.options:
         ax.plot(m.index, m[option], "o-", ms=3,
                 label=f"{what_if.options[option].label}: {cost[option, 'cost_total_usd']:,.0f} USD")
-    ax.set(xlabel="month", ylabel="share within SLA", ylim=(0, 1.02), title="SLA by month; yearly cost in the legend")
+    ax.set(xlabel="month", ylabel="share within SLA", ylim=(0, 1.02),
+           title="SLA by month; yearly cost in the legend")
     ax.legend(frameon=False, loc="lower left")
     plt.show()
 

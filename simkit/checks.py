@@ -51,8 +51,8 @@ from .workload import HOURS_PER_YEAR
 
 __all__ = [
     "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "MAX_MAGNITUDE", "CapacityWarning",
-    "expected_items", "candidate_draws", "check_magnitudes", "check_size", "offered_load", "warn_overload", "preflight",
-    "ReplicationError",
+    "expected_items", "candidate_draws", "check_magnitudes", "check_size", "offered_load", "warn_overload",
+    "preflight", "ReplicationError",
 ]
 
 MAX_ITEMS_PER_REPLICATION = 20_000_000

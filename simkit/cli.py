@@ -13,8 +13,10 @@ allowed, and exit code 2; nothing is written unless the run succeeded.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +92,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         text = table.to_string()
     header = (f"{sc.name}: {res.meta['replications']} replications, seed {res.seed}, "
-              f"{sc.run.horizon_days:g} days; mean [95% CI]")
+              f"{sc.run.horizon_days:g} days, simkit {__version__}; mean [95% CI]")
     body = "\n".join([header, "", text, "", *_decision_lines(res)])
     print(body)
     if args.out:
@@ -111,6 +113,7 @@ def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
 
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_write_text(folder / "table.txt", table_text + "\n")
+    _atomic_write_text(folder / "meta.json", json.dumps(res.meta, indent=2, default=str) + "\n")  # seed, ver.
     res.summary().to_csv(folder / ".summary.csv.tmp", index=False)
     (folder / ".summary.csv.tmp").replace(folder / "summary.csv")
     res.ledger.to_csv(folder / ".ledger.csv.tmp", index=False)
@@ -122,8 +125,8 @@ def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
         fig.savefig(tmp, dpi=110)
         plt.close(fig)
         tmp.replace(folder / f"{name}.png")
-    print(f"wrote {folder}/: table.txt, summary.csv, ledger.csv, cost_distribution.png, monthly_cost.png, "
-          "lead_times.png")
+    print(f"wrote {folder}/: table.txt, meta.json, summary.csv, ledger.csv, cost_distribution.png, "
+          "monthly_cost.png, lead_times.png")
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -303,6 +306,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 2 bad input)."""
     args = _parser().parse_args(argv)
+    warnings.formatwarning = lambda message, category, *_: f"warning: {message}\n"  # one line, no source
     for name in ("replications",):
         value = getattr(args, name, None)
         if value is not None and value < 1:

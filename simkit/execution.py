@@ -18,8 +18,11 @@ seed, replication and component name), so which executor ran it, how many
 workers there were and how the work was batched never changes a result.
 
 A progress bar (``tqdm.auto``: a widget in a notebook, text in a terminal)
-appears on work that lasts more than two seconds, or always with
-``progress=True``, never with ``progress=False``.  Ctrl+C (``KeyboardInterrupt``)
+shows with ``progress=True`` and never with ``progress=False``.  The default
+``progress=None`` shows it on work that lasts more than two seconds *when
+stderr is a terminal*, so stored notebook outputs, logs and CI stay the same
+from run to run; the environment variable ``SIMKIT_PROGRESS=1`` (or ``0``)
+turns that default on (or off) everywhere, notebooks included.  Ctrl+C (``KeyboardInterrupt``)
 stops the run and returns what was finished, flagged ``interrupted``.
 """
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -88,8 +92,24 @@ def batch_count(units: int, workers: int, per_worker: int = 8) -> int:
     return max(1, min(units, per_worker * workers))
 
 
+def _auto_progress() -> bool:
+    """Whether ``progress=None`` shows a bar: ``SIMKIT_PROGRESS`` if set, else whether stderr is a tty."""
+    flag = os.environ.get("SIMKIT_PROGRESS", "").strip().lower()
+    if flag in ("1", "true", "yes", "on"):
+        return True
+    if flag in ("0", "false", "no", "off"):
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _progress_bar(total: int, progress: bool | None, desc: str):  # noqa: ANN202 - tqdm type
     from tqdm.auto import tqdm
+
+    if progress is None and not _auto_progress():
+        progress = False
 
     return tqdm(total=total, desc=desc, unit="run", disable=progress is False or total == 0,
                 delay=0.0 if progress else 2.0, leave=bool(progress), dynamic_ncols=True)
@@ -110,7 +130,8 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
         ``None`` (here, serially), ``"auto"``, a number of worker processes, or any
         ``concurrent.futures.Executor``.
     progress
-        ``True`` always shows a bar, ``False`` never, ``None`` only for work over two seconds.
+        ``True`` always shows a bar, ``False`` never, ``None`` only for work over two seconds
+        in a terminal (see the module notes).
     desc
         The bar's label.
     units

@@ -231,17 +231,17 @@ class Scenario(ScenarioSpec):
         checks: list[tuple[str, str, Mapping[str, Any], str]] = [
             ("workload.calendar", self.workload.calendar, self.calendars, "calendar"),
         ]
-        checks += [(f"teams.{n}.calendar", t.calendar, self.calendars, "calendar") for n, t in self.teams.items()]
-        checks += [(f"vendors.{n}.calendar", v.calendar, self.calendars, "calendar") for n, v in self.vendors.items()]
         pools = {**self.teams, **self.vendors}
+        checks += [(f"{'teams' if n in self.teams else 'vendors'}.{n}.calendar", p.calendar, self.calendars,
+                    "calendar") for n, p in pools.items()]
         for n, v in self.vendors.items():
             if v.exit is not None:
                 checks.append((f"vendors.{n}.exit.fallback", v.exit.fallback, pools, "team or vendor"))
                 if v.exit.fallback == n:
                     raise ScenarioError(f"vendors.{n}.exit.fallback", "a vendor cannot fall back to itself")
             if v.transition is not None and v.transition.retained_team is not None:
-                checks.append((f"vendors.{n}.transition.retained_team", v.transition.retained_team, self.teams,
-                               "team"))
+                retained = v.transition.retained_team
+                checks.append((f"vendors.{n}.transition.retained_team", retained, self.teams, "team"))
         for n in self.vendors:  # an exit hands the work on; a chain of fallbacks must end somewhere
             chain = [n]
             while (ex := self.vendors[chain[-1]].exit) is not None and ex.fallback in self.vendors:
@@ -260,7 +260,8 @@ class Scenario(ScenarioSpec):
                 checks.append((f"options.{n}.vendor", o.vendor, self.vendors, "vendor"))
             if o.backup is not None:
                 checks.append((f"options.{n}.backup", o.backup, self.vendors, "vendor"))
-            checks += [(f"options.{n}.vendor_kinds", k, self.workload.kinds, "item kind") for k in o.vendor_kinds]
+            checks += [(f"options.{n}.vendor_kinds", k, self.workload.kinds, "item kind")
+                       for k in o.vendor_kinds]
         if self.baseline is not None:
             checks.append(("baseline", self.baseline, self.options, "option"))
         for path, name, known, what in checks:

@@ -1,6 +1,6 @@
 """The dashboard: move a lever, see the closed-form preview at once and the simulated decision after.
 
-``sk.explore(scenario)`` builds one slider per *lever* — a dotted path into the
+``sk.explore(scenario)`` builds one slider per *lever* (:mod:`simkit.controls`) — a dotted path into the
 scenario such as ``teams.engineers.staff`` — with its range and unit in the
 label.  Sliders report on release (``continuous_update=False``), so one drag
 is one simulation.  On every change the dashboard

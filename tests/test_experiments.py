@@ -127,6 +127,7 @@ def test_identical_results_whatever_the_executor_workers_or_batch_size(
         same(ref, sk.simulate(helpdesk14, 6, seed=5, executor=pool, batch_size=4, progress=False))
     with ProcessPoolExecutor(1) as pool:
         same(ref, sk.simulate(helpdesk14, 6, seed=5, executor=pool, progress=False))
+    same(ref, sk.simulate(helpdesk14, 6, seed=5, executor=2, progress=False))  # a pool made for the run
     space = {"vendors.msp.price_per_item": [30, 40], "teams.engineers.staff": [1, 2]}
     serial = sk.sweep(helpdesk14, space, replications=3, seed=5, executor=None, progress=False)
     with ProcessPoolExecutor(2) as pool:

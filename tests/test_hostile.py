@@ -15,6 +15,7 @@ nesting, huge files), valid-but-absurd sizes (the pre-flight cap), and the comma
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 import re
@@ -440,3 +441,49 @@ def test_cli_prints_one_line_and_exits_2_on_hostile_files(tmp_path: Path) -> Non
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "at most 20,000,000" in p.stderr
     assert not (tmp_path / "out").exists(), "nothing may be written when the run is refused"
+
+
+# --------------------------------------------------------------------------- corrupt results files
+HELPDESK = str(SCENARIOS / "startup_it_helpdesk.yaml")
+SPACE = {"vendors.msp.price_per_item": [20, 40]}
+
+
+def _sweep_args(out: Path) -> list[str]:
+    return ["sweep", HELPDESK, "-n", "2", "--seed", "3", "--set", "run.horizon_days=7", "--quiet",
+            "--vary", "vendors.msp.price_per_item=20:40:2", "--out", str(out)]
+
+
+def _sweep(out: Path):  # noqa: ANN202
+    from simkit.sweep import sweep
+
+    sc = sk.load(HELPDESK).override({"run.horizon_days": 7})
+    return sweep(sc, SPACE, replications=2, seed=3, executor=None, progress=False, out=out)
+
+
+def test_a_corrupt_finished_sweep_file_is_recomputed_not_trusted(tmp_path: Path) -> None:
+    first = _sweep(tmp_path / "s.parquet")
+    (tmp_path / "s.parquet").write_bytes(b"PAR1 not really a parquet file")
+    again = _sweep(tmp_path / "s.parquet")
+    assert again.meta["reused"] == 0 and again.meta["computed"] == first.meta["computed"]
+    pd_testing = pytest.importorskip("pandas.testing")
+    pd_testing.assert_frame_equal(again.frame, first.frame)
+
+
+def test_a_corrupt_part_of_an_interrupted_sweep_is_one_clear_line(tmp_path: Path) -> None:
+    from simkit.store import read_meta
+
+    out = tmp_path / "s.parquet"
+    key = _sweep(out).meta["sweep_key"]
+    assert read_meta(out)["sweep_key"] == key
+    out.unlink()
+    parts = tmp_path / ".s.parquet.parts"
+    parts.mkdir()
+    (parts / "manifest.json").write_text(json.dumps({"key": key, "out": out.name}), encoding="utf-8")
+    torn = parts / "part-00000000000000000001-1-000001.parquet"
+    torn.write_bytes(b"PAR1\x00 torn")
+    with pytest.raises(ValueError, match="corrupt") as info:  # the API names the file ...
+        _sweep(out)
+    assert torn.name in str(info.value)
+    p = _cli(*_sweep_args(out), cwd=tmp_path)  # ... and the CLI says so in one line, exit 2
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert torn.name in p.stderr and "Traceback" not in p.stderr

@@ -197,7 +197,8 @@ def scenarios(draw: st.DrawFn) -> dict:
         pricing = draw(st.sampled_from(["per_item", "per_fte_month", "fixed_plus_per_item"]))
         prices = {"per_item": {"price_per_item": draw(money)},
                   "per_fte_month": {"price_per_fte_month": draw(money)},
-                  "fixed_plus_per_item": {"fee_per_month": draw(money), "price_per_item": draw(money)}}[pricing]
+                  "fixed_plus_per_item": {"fee_per_month": draw(money),
+                                          "price_per_item": draw(money)}}[pricing]
         vendors[v] = {"agents": draw(st.integers(0, 6)), "calendar": draw(st.sampled_from(cal_names)),
                       "pricing": pricing, **prices, "productivity": draw(num(0.5, 2.0)),
                       "governance_share": draw(share()), "transition_cost": draw(money),
@@ -213,11 +214,11 @@ def scenarios(draw: st.DrawFn) -> dict:
         if others and draw(st.booleans()):
             options[f"buy_{v}"] |= {"backup": draw(st.sampled_from(others)), "backup_share": draw(share())}
     if team_names and vendor_names:
-        options["overflow"] = {"team": draw(st.sampled_from(team_names)), "vendor": draw(st.sampled_from(vendor_names)),
-                               "routing": "overflow", "overflow_queue": draw(st.integers(0, 5))}
-        options["split"] = {"team": draw(st.sampled_from(team_names)), "vendor": draw(st.sampled_from(vendor_names)),
-                            "routing": "by_kind",
-                            "vendor_kinds": draw(st.lists(st.sampled_from(kind_names), min_size=1, unique=True))}
+        pair = st.fixed_dictionaries({"team": st.sampled_from(team_names),
+                                      "vendor": st.sampled_from(vendor_names)})
+        options["overflow"] = {**draw(pair), "routing": "overflow", "overflow_queue": draw(st.integers(0, 5))}
+        kinds_sent = draw(st.lists(st.sampled_from(kind_names), min_size=1, unique=True))
+        options["split"] = {**draw(pair), "routing": "by_kind", "vendor_kinds": kinds_sent}
     horizon = draw(num(2.0, 21.0))
     return {
         "name": "random",
@@ -241,8 +242,8 @@ def check_log(log: Any, horizon_h: float, overtime: bool = False) -> None:
     arrival, enter, start, end = tr.arrival_h, log.enter_h, log.start_h, log.end_h
     eps = 1e-6
     assert np.all((arrival >= 0) & (arrival < horizon_h + eps))
-    for later, earlier, what in ((enter, arrival, "entry before arrival"), (start, arrival, "start before arrival"),
-                                 (end, start, "end before start")):
+    for later, earlier, what in ((enter, arrival, "entry before arrival"),
+                                 (start, arrival, "start before arrival"), (end, start, "end before start")):
         both = ~np.isnan(later) & ~np.isnan(earlier)
         bad = np.flatnonzero(later[both] < earlier[both] - eps)
         assert bad.size == 0, f"{log.option}: {what} for {bad.size} items"
@@ -285,7 +286,8 @@ def check_row(row: dict, ledger: pd.DataFrame, cost_col: str) -> None:
                             (f"switching_cost_{cost_col[11:]}", ["switching", "exit_fee"], 1),
                             (f"delay_cost_{cost_col[11:]}", ["delay"], 1)):
         if kpi in row:
-            assert row[kpi] == pytest.approx(sign * by_cat.reindex(cats).fillna(0).sum(), rel=1e-9, abs=1e-6), kpi
+            booked = sign * by_cat.reindex(cats).fillna(0).sum()
+            assert row[kpi] == pytest.approx(booked, rel=1e-9, abs=1e-6), kpi
     for cat, amounts in ledger.groupby("category")["amount"]:
         if cat in CREDIT_CATEGORIES:
             assert (amounts <= 1e-9).all(), f"{row['option']}: positive {cat}"
@@ -314,7 +316,8 @@ def test_invariants_hold_for_random_scenarios(data: dict) -> None:
     assert [row["option"] for row in rep.kpis] == sc.option_names
     for row in rep.kpis:
         log = rep.logs[row["option"]]
-        overtime = any(getattr(sc.teams[p], "overtime_h_per_day", 0) > 0 for p in log.pool_names if p in sc.teams)
+        overtime = any(getattr(sc.teams[p], "overtime_h_per_day", 0) > 0
+                       for p in log.pool_names if p in sc.teams)
         check_log(log, horizon_h, overtime)
         check_row(row, rep.ledger[rep.ledger["option"] == row["option"]], cost_col)
         # the KPIs are a pure function of the log: pricing it again gives the same row
@@ -325,7 +328,9 @@ def test_invariants_hold_for_random_scenarios(data: dict) -> None:
 def test_the_generator_reaches_every_mechanism() -> None:
     """Every optional section of the schema (a field that defaults to ``None``) has a strategy here,
     so a mechanism added to the schema is not silently left out of the invariants."""
-    for model, sections in ((TeamSpec, TEAM_SECTIONS), (VendorSpec, VENDOR_SECTIONS), (KindSpec, KIND_FIELDS)):
-        optional = {name for name, f in model.model_fields.items() if not f.is_required() and f.default is None}
+    for model, sections in ((TeamSpec, TEAM_SECTIONS), (VendorSpec, VENDOR_SECTIONS),
+                            (KindSpec, KIND_FIELDS)):
+        optional = {name for name, f in model.model_fields.items()
+                    if not f.is_required() and f.default is None}
         missing = optional - set(sections)
         assert not missing, f"{model.__name__}: add strategies for {sorted(missing)} to this file"
