@@ -30,6 +30,8 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float, fl
     if n == 1:
         return m, 0.0, m, m
     sd = float(x.std(ddof=1))
+    if sd <= 1e-12 * max(1.0, abs(m)):  # identical values up to rounding: no spread
+        sd = 0.0
     half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * sd / np.sqrt(n)
     return m, sd, m - half, m + half
 
