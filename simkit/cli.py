@@ -89,6 +89,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--out must end in .csv or .parquet, got {args.out!r}")
     res = simulate(sc, replications=args.replications, seed=args.seed)
     table = res.table()
+    if not getattr(args, "all_kpis", False):  # KPIs of mechanisms the scenario does not use are 0 everywhere
+        moving = res.kpis[res.kpi_columns].abs().max() > 0
+        table = table.loc[[k for k in table.index if moving.get(k, True)]]
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         text = table.to_string()
     header = (f"{sc.name}: {res.meta['replications']} replications, seed {res.seed}, "
@@ -262,6 +265,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="simulate every option and print the KPI table")
     common(run)
+    run.add_argument("--all-kpis", action="store_true", dest="all_kpis",
+                     help="print every KPI, also those that are 0 for every option")
     run.add_argument("--out", help="write the KPIs (one row per option and replication) to .csv or .parquet")
     run.add_argument("--charts", metavar="DIR", help="write the table, summary, ledger and PNG charts to DIR")
     run.set_defaults(func=_cmd_run)
@@ -306,12 +311,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 2 bad input)."""
     args = _parser().parse_args(argv)
-    warnings.formatwarning = lambda message, category, *_: f"warning: {message}\n"  # one line, no source
     for name in ("replications",):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             print(f"error: --{name} must be >= 1, got {value}", file=sys.stderr)
             return 2
+    shown_as = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *_: f"warning: {message}\n"  # one line, no source
     try:
         return int(args.func(args))
     except ScenarioError as err:
@@ -329,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        warnings.formatwarning = shown_as
 
 
 if __name__ == "__main__":
