@@ -214,7 +214,8 @@ def account(scenario: Scenario, log: RunLog) -> Ledger:
     if late_cost.any() and len(log.trace):
         due = log.trace.due_h
         finish = np.where(done, log.end_h, t1)
-        late_h = np.clip(finish - np.maximum(due, t0), 0.0, None) * ((log.status != ABANDONED) & (due < t1) & log.in_window())
+        counted = (log.status != ABANDONED) & (due < t1) & log.in_window()
+        late_h = np.clip(finish - np.maximum(due, t0), 0.0, None) * counted
         book["delay"] += np.bincount(_month_of(finish, edges), weights=late_h * late_cost[log.trace.kind],
                                      minlength=n_months)[:n_months]
     lost_cost = np.array([k.abandon_cost for k in kinds])

@@ -54,7 +54,8 @@ def test_validate_and_compare() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["run", HELPDESK, "--set", "vendors.msp.price_per_item=-3"], "vendors.msp.price_per_item: must be >= 0, got -3"),
+        (["run", HELPDESK, "--set", "vendors.msp.price_per_item=-3"],
+         "vendors.msp.price_per_item: must be >= 0, got -3"),
         (["run", HELPDESK, "--set", "teams.engineers.staff=two"], "teams.engineers.staff: must be a whole number"),
         (["run", HELPDESK, "--set", "workload.kinds.incident.effort_h=weibull(k=1)"], "unknown distribution"),
         (["run", HELPDESK, "--set", "vendors.msp.pricee_per_item=3"], "did you mean 'price_per_item'"),

@@ -19,7 +19,7 @@ def _norm(name: str) -> str:
 def _pyproject() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
-    for group, items in meta["optional-dependencies"].items():
+    for items in meta["optional-dependencies"].values():
         reqs += [r for r in items if not r.startswith("simkit[")]
     out = {}
     for r in map(Requirement, reqs):
@@ -43,7 +43,8 @@ def _environment() -> dict[str, str]:
 
 def test_environment_yml_matches_pyproject() -> None:
     py, env = _pyproject(), _environment()
-    assert set(py) == set(env), f"only in pyproject: {set(py) - set(env)}; only in environment.yml: {set(env) - set(py)}"
+    assert set(py) == set(env), (f"only in pyproject: {set(py) - set(env)}; "
+                                 f"only in environment.yml: {set(env) - set(py)}")
     for name, spec in py.items():
         assert spec == env[name], f"{name}: pyproject {spec!r} vs environment.yml {env[name]!r}"
 

@@ -118,7 +118,8 @@ def test_missing_file_folder_and_size_cap(tmp_path: Path) -> None:
 def test_nothing_in_a_scenario_is_evaluated(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     text = yaml.safe_dump({"name": f"__import__('os').system('touch {marker}')", "workload": {
-        "rate_per_hour": 1, "kinds": {"a": {"share": 1, "effort_h": f"exponential(mean=__import__('os').system('touch {marker}'))"}}},
+        "rate_per_hour": 1, "kinds": {"a": {"share": 1, "effort_h":
+                                            f"exponential(mean=__import__('os').system('touch {marker}'))"}}},
         "teams": {"t": {"staff": 1}}, "options": {"o": {"team": "t"}}})
     with pytest.raises(sk.ScenarioError, match="effort_h"):
         sk.loads(text)

@@ -13,8 +13,8 @@ from ..scenario import Scenario
 from ..streams import Streams
 from ..timeline import CapacityTimeline
 from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
-from .log import ABANDONED, RunLog, headcount_segments
 from .fastpool import CallbackPool, call_later
+from .log import ABANDONED, RunLog, headcount_segments
 from .pools import Items, ServicePool
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
@@ -147,23 +147,20 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         start_h, stop_h = t0, horizon
         is_new_fallback = k >= n_primary
 
-        def timeline() -> CapacityTimeline:
-            return tl if isinstance(tl, CapacityTimeline) else CapacityTimeline.from_calendar(cal, t_end)
-
         if role == "vendor":
             if spec.outages is not None:
                 down = outage_intervals(spec.outages, t_end, streams.rng(f"outage:{name}"))
-                tl = timeline().scaled(down, 0.0)
+                tl = _as_timeline(tl, t_end).scaled(down, 0.0)
             if spec.degradation is not None:
                 degraded = degradation_intervals(spec.degradation, t_end, streams.rng(f"degradation:{name}"))
-                tl = timeline().scaled(degraded, spec.degradation.productivity_factor)
+                tl = _as_timeline(tl, t_end).scaled(degraded, spec.degradation.productivity_factor)
             if spec.transition is not None and spec.transition.start_productivity < 1 and not is_new_fallback:
                 months = math.ceil((t_end - t0) / HOURS_PER_MONTH) + 1
                 factors = wright_factors(spec.transition.start_productivity, spec.transition.learning_rate, months)
-                tl = timeline().stepped([t0 + m * HOURS_PER_MONTH for m in range(months)], factors)
+                tl = _as_timeline(tl, t_end).stepped([t0 + m * HOURS_PER_MONTH for m in range(months)], factors)
             if name in exits:
                 stop_h = exits[name]
-                tl = timeline().closed_after(stop_h)
+                tl = _as_timeline(tl, t_end).closed_after(stop_h)
                 ex = spec.exit
                 cause = ("termination" if ex.terminate_at_month is not None
                          and abs(stop_h - (t0 + ex.terminate_at_month * HOURS_PER_MONTH)) < 1e-9 else "insolvency")
@@ -177,7 +174,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
                 first *= max(0.05, 1.0 - ex.knowledge_erosion_annual * years_out)
             steps = max(1, math.ceil(ex.ramp_months))
             factors = [first + (1.0 - first) * m / steps for m in range(steps)] + [1.0]
-            tl = timeline().opened_from(start_h).stepped(
+            tl = _as_timeline(tl, t_end).opened_from(start_h).stepped(
                 [start_h + m * HOURS_PER_MONTH for m in range(steps + 1)], factors)
             events.append((start_h, name, "fallback_start"))
         pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
@@ -275,6 +272,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
                   items.escaped[:n].copy(), (t0, horizon), np.array([p.servers for p in pools]), busy,
                   open_server, np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
                   {p.name: list(p.staff_log) for p in pools if p.staff_log})
+
+
+def _as_timeline(tl: Calendar | CapacityTimeline, end_h: float) -> CapacityTimeline:
+    return tl if isinstance(tl, CapacityTimeline) else CapacityTimeline.from_calendar(tl, end_h)
 
 
 def in_order(env: simpy.Environment, times: np.ndarray, handle) -> None:  # noqa: ANN001
