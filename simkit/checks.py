@@ -183,20 +183,50 @@ def check_size(scenario: Scenario) -> None:
             "run.horizon_days")
 
 
-def _capacity_per_h(scenario: Scenario, servers: int, calendar: str, productivity: float) -> float:
+def _capacity_per_h(scenario: Scenario, servers: float, calendar: str, productivity: float) -> float:
     """Effort hours a pool can do per elapsed hour, on average over the week."""
     open_share = scenario.calendar(calendar).open_hours_per_week / 168.0
     return servers * productivity * open_share
 
 
+def _team_capacity(scenario: Scenario, name: str) -> float:
+    t = scenario.teams[name]
+    staff: float = t.staff
+    hiring = getattr(t, "hiring", None)
+    if hiring is not None and hiring.hire_when_backlog_per_staff is not None:  # it hires when work piles up
+        staff = max(staff, math.inf if hiring.max_staff is None else hiring.max_staff)
+    return _capacity_per_h(scenario, staff, t.calendar, t.productivity)
+
+
+def _vendor_capacity(scenario: Scenario, name: str) -> float:
+    """A vendor's capacity for the client: its largest bench, less outages, less its other clients' work."""
+    v = scenario.vendors[name]
+    elastic = getattr(v, "elastic", None)
+    agents = max(v.agents, elastic.max_agents) if elastic is not None else v.agents
+    cap = _capacity_per_h(scenario, agents, v.calendar, v.productivity)
+    outages = getattr(v, "outages", None)
+    if outages is not None:  # long-run availability MTBF / (MTBF + MTTR)
+        up, down = outages.time_between_h.mean, outages.repair_h.mean
+        cap *= up / (up + down) if up + down > 0 else 1.0
+    shared = getattr(v, "shared", None)
+    if shared is not None:
+        months = getattr(shared, "background_month_of_year", None)
+        cap -= shared.background_rate_per_hour * _mean(months) * shared.background_effort_h.mean
+    return max(cap, 0.0)
+
+
 def offered_load(scenario: Scenario) -> dict[str, dict[str, float]]:
     """Utilisation ``rho`` (offered work / capacity) per option and pool, averaged over the horizon.
+
+    Capacity counts what a pool can grow to (a team that hires on backlog, an
+    elastic vendor bench), a vendor's long-run availability under outages, and
+    what a shared vendor's other clients take; a backup vendor takes its share.
 
     Returns
     -------
     dict
         ``{option: {pool name: rho}}``; an overflow hybrid has one entry
-        ``"<team>+<vendor>"`` for the two pools together.  ``inf`` when work is
+        ``"<team>+<vendor>"`` for its pools together.  ``inf`` when work is
         offered to a pool without capacity; ``0`` when nothing arrives.
     """
     w = scenario.workload
@@ -205,6 +235,7 @@ def offered_load(scenario: Scenario) -> dict[str, dict[str, float]]:
     rate = w.rate_per_hour * profile * _growth_integral_h(w.growth_annual, horizon_h) / horizon_h
     total_share = sum(k.share for k in w.kinds.values())
     work = {name: rate * k.share / total_share * k.effort_h.mean for name, k in w.kinds.items()}
+    total = sum(work.values())
 
     def rho(offered: float, capacity: float) -> float:
         if offered <= 0.0:
@@ -213,22 +244,21 @@ def offered_load(scenario: Scenario) -> dict[str, dict[str, float]]:
 
     out: dict[str, dict[str, float]] = {}
     for opt_name, opt in scenario.options.items():
-        caps: dict[str, float] = {}
-        if opt.team is not None:
-            t = scenario.teams[opt.team]
-            caps[opt.team] = _capacity_per_h(scenario, t.staff, t.calendar, t.productivity)
-        if opt.vendor is not None:
-            v = scenario.vendors[opt.vendor]
-            caps[opt.vendor] = _capacity_per_h(scenario, v.agents, v.calendar, v.productivity)
-        if len(caps) == 1:
-            (pool, cap), = caps.items()
-            out[opt_name] = {pool: rho(sum(work.values()), cap)}
-        elif opt.routing == "by_kind":
-            to_vendor = sum(work[k] for k in opt.vendor_kinds)
-            out[opt_name] = {opt.team: rho(sum(work.values()) - to_vendor, caps[opt.team]),
-                             opt.vendor: rho(to_vendor, caps[opt.vendor])}
+        backup, b = getattr(opt, "backup", None), getattr(opt, "backup_share", 0.0)
+        to_vendor = total if opt.team is None else sum(work[k] for k in opt.vendor_kinds)
+        if opt.vendor is None:
+            out[opt_name] = {opt.team: rho(total, _team_capacity(scenario, opt.team))}
+        elif opt.team is not None and opt.routing != "by_kind":  # overflow: the pools share everything
+            pools = [opt.team, opt.vendor, *([backup] if backup else [])]
+            cap = _team_capacity(scenario, opt.team) + sum(_vendor_capacity(scenario, v) for v in pools[1:])
+            out[opt_name] = {"+".join(pools): rho(total, cap)}
         else:
-            out[opt_name] = {f"{opt.team}+{opt.vendor}": rho(sum(work.values()), sum(caps.values()))}
+            share = b if backup else 0.0
+            out[opt_name] = {opt.vendor: rho(to_vendor * (1 - share), _vendor_capacity(scenario, opt.vendor))}
+            if backup:
+                out[opt_name][backup] = rho(to_vendor * share, _vendor_capacity(scenario, backup))
+            if opt.team is not None:
+                out[opt_name][opt.team] = rho(total - to_vendor, _team_capacity(scenario, opt.team))
     return out
 
 

@@ -230,7 +230,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .checks import preflight
+
     sc = _scenario(args)
+    preflight(sc)  # a valid file may still be too large to simulate, or certain to drown (a warning)
     print(f"{args.scenario}: valid — '{sc.name}', options: {', '.join(sc.option_names)}")
     return 0
 

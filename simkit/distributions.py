@@ -215,13 +215,21 @@ def parse_dist(value: Any) -> Dist:
     if isinstance(value, bool):
         raise ValueError(f"expected a distribution, got {value!r}")
     if isinstance(value, int | float):
-        return Dist.of("deterministic", value=value)
+        try:
+            return Dist.of("deterministic", value=float(value))
+        except OverflowError:
+            raise ValueError(f"{value!r} is too large for a number of hours") from None
     if isinstance(value, dict):
         params = dict(value)
         name = params.pop("dist", None)
         if not isinstance(name, str):
             raise ValueError("a distribution mapping needs 'dist: <name>'; allowed: " + ", ".join(DIST_NAMES))
-        return Dist.of(name, **params)
+        if not all(isinstance(k, str) for k in params):
+            raise ValueError(f"{name} parameter names must be text, got {sorted(map(str, params))}")
+        try:
+            return Dist.of(name, **params)
+        except (TypeError, OverflowError):
+            raise ValueError(f"{name} parameters must be numbers (values: a list of numbers)") from None
     if isinstance(value, str):
         m = _CALL.match(value)
         if not m:

@@ -19,7 +19,7 @@ __all__ = [
     "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec",
 ]
 
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 

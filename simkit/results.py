@@ -13,6 +13,7 @@ point x option x replication, with the point's parameter values as columns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,16 +165,23 @@ class Results:
         """Write the KPIs to ``.csv`` or ``.parquet`` (atomically: temp file, then rename)."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.name}.tmp")
-        if p.suffix == ".parquet":
-            frame = self.kpis.copy()
-            frame.attrs = {k: str(v) for k, v in self.meta.items()}
-            frame.to_parquet(tmp, index=False)
-        elif p.suffix == ".csv":
-            self.kpis.to_csv(tmp, index=False)
-        else:
+        if p.suffix not in (".parquet", ".csv"):
             raise ValueError(f"cannot write '{p.suffix}' files; use .csv or .parquet")
-        tmp.replace(p)
+        tmp = p.with_name(f".{p.name}.tmp")
+        try:
+            if p.suffix == ".parquet":  # provenance travels inside the file
+                frame = self.kpis.copy()
+                frame.attrs = {k: str(v) for k, v in self.meta.items()}
+                frame.to_parquet(tmp, index=False)
+            else:  # a CSV has nowhere to put it: a sidecar FILE.csv.meta.json holds it
+                self.kpis.to_csv(tmp, index=False)
+                side = p.with_name(p.name + ".meta.json")
+                side_tmp = side.with_name(f".{side.name}.tmp")
+                side_tmp.write_text(json.dumps({k: str(v) for k, v in self.meta.items()}, indent=2) + "\n")
+                side_tmp.replace(side)
+            tmp.replace(p)
+        finally:
+            tmp.unlink(missing_ok=True)
         return p
 
 

@@ -6,9 +6,15 @@ sweeps and dashboards build on.
 
 Every problem with a scenario becomes one :class:`ScenarioError` whose message
 is a single sentence: the field path, the offending value and what is allowed,
-e.g. ``vendors.acme.price_per_item: must be >= 0, got -3``.  YAML is read with
-the safe loader; anchors and aliases are refused (they are how "billion laughs"
-files explode), duplicate keys are refused, and nothing is ever evaluated.
+e.g. ``vendors.acme.price_per_item: must be >= 0, got -3``, with "did you mean"
+for a misspelt key.  YAML is read with the safe loader (on libyaml's C parser
+when it is installed), so nothing in a file is ever evaluated.  Before anything
+is built, the event stream alone refuses anchors, aliases and merge keys (they
+are how "billion laughs" files explode), nesting deeper than :data:`MAX_DEPTH`
+and more than :data:`MAX_VALUES` values; files over :data:`MAX_FILE_BYTES`, binary
+files and text that is not UTF-8 are refused unread.  Duplicate keys are refused.
+Whether a *valid* scenario is sensible to simulate (its size, its load) is
+checked later, by :mod:`simkit.checks`.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import json
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError, model_validator
@@ -133,6 +140,8 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         if field is None:
             return None
         model = field.annotation
+        if get_origin(model) in (Union, UnionType):  # an optional section: ``QualitySpec | None``
+            model = next((a for a in get_args(model) if isinstance(a, type) and issubclass(a, BaseModel)), None)
         if get_origin(model) is dict:
             model = get_args(model)[1]
             i += 1  # the next part is a user-chosen key

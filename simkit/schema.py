@@ -43,7 +43,7 @@ __all__ = [
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
 
 
 class _Spec(BaseModel):

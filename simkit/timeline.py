@@ -96,6 +96,8 @@ class CapacityTimeline:
         if t_h >= self.end_h:
             return self
         keep = self.breaks[:-1] < t_h
+        if not keep.any():  # closed from the start
+            return CapacityTimeline(np.array([0.0]), np.array([0.0]), 0.0)
         return CapacityTimeline(self.breaks[:-1][keep], self.rates[:-1][keep], max(t_h, 0.0))
 
     def opened_from(self, t_h: float) -> CapacityTimeline:

@@ -26,7 +26,6 @@ from conftest import SCENARIOS, mmc_dict, scenario_from
 
 import simkit as sk
 from simkit import checks
-from simkit.checks import ReplicationError
 from simkit.workload import HOURS_PER_MONTH
 
 HELPDESK = SCENARIOS / "startup_it_helpdesk.yaml"
@@ -142,6 +141,22 @@ def test_overload_of_one_pool_of_a_hybrid_names_that_pool(helpdesk: sk.Scenario)
     assert not any(w.startswith("option 'split': engineer") for w in warned)
 
 
+def test_capacity_counts_elastic_benches_hiring_outages_and_other_clients(helpdesk: sk.Scenario) -> None:
+    bare = helpdesk.override({"vendors.msp.agents": 0, "teams.engineers.staff": 0})
+    assert math.isinf(checks.offered_load(bare)["vendor"]["msp"])
+    grows = bare.override({"vendors.msp.elastic": {"max_agents": 3},
+                           "teams.engineers.hiring": {"hire_when_backlog_per_staff": 2, "max_staff": 2}})
+    load, as_written = checks.offered_load(grows), checks.offered_load(helpdesk)
+    assert load["vendor"]["msp"] == pytest.approx(as_written["vendor"]["msp"])
+    assert load["in_house"]["engineers"] == pytest.approx(as_written["in_house"]["engineers"])
+    # outages half the time double the load; other clients' work takes capacity away
+    down = helpdesk.override({"vendors.msp.outages": {"time_between_h": 10, "repair_h": 10}})
+    assert checks.offered_load(down)["vendor"]["msp"] == pytest.approx(2 * load["vendor"]["msp"])
+    busy = helpdesk.override({"vendors.msp.shared": {"background_rate_per_hour": 5,
+                                                     "background_effort_h": 1}})
+    assert math.isinf(checks.offered_load(busy)["vendor"]["msp"])
+
+
 def test_no_warning_for_the_archetypes_as_written() -> None:
     for f in sorted(SCENARIOS.glob("*.yaml")):
         sc = sk.load(f)
@@ -211,9 +226,6 @@ def test_a_horizon_of_minutes_and_a_warmup_of_almost_all_of_it(helpdesk: sk.Scen
 
 
 # --------------------------------------------------------------------------- exits at the very start
-@pytest.mark.xfail(strict=True, raises=ReplicationError,
-                   reason="an exit at month 0 builds an empty capacity timeline (timeline.closed_after(0)): "
-                          "IndexError; reported to the mechanisms owner")
 def test_a_vendor_terminated_at_month_zero_hands_everything_to_its_fallback(helpdesk: sk.Scenario) -> None:
     sc = helpdesk.override({"vendors.msp.exit": {"fallback": "engineers", "terminate_at_month": 0},
                             "run.horizon_days": 14})

@@ -82,7 +82,7 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
                 events.append((env.now, name, "layoff"))
                 quiet_since = env.now
 
-    if spec.attrition_annual > 0:
+    if spec.attrition_annual * max(pool.headcount, 1) / HOURS_PER_YEAR > 1e-12:  # below that, nobody ever leaves
         env.process(attrition())
     if spec.hire_when_backlog_per_staff is not None:
         env.process(backlog())
