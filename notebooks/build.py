@@ -596,6 +596,421 @@ check_answer("seasonal.peak_load", sc.workload.rate_per_hour * sc.workload.month
 check_answer("seasonal.worst_month", int(monthly["in_house"].idxmin()))"""),
 ]
 
+TIME_ZONES = [
+    ("md", r"""# Lesson: time zones and communication — the question that waits overnight
+
+**Learning goals.** After this lesson you can
+
+1. explain why a question asked outside the client's office hours waits, and compute the mean wait with
+   the closed form `(24 - o)^2 / 48` for an `o`-hour daily overlap;
+2. check that closed form against a simulated sweep of the overlap;
+3. weigh a round-the-clock offshore provider (faster, because it never sleeps) against the hours its
+   questions spend waiting for the client — and see when asking more questions tips the balance.
+
+A product team sends about six change requests a day. Four in ten need a question answered by the business,
+whose people answer only in office hours, 09:00–17:00 UTC, seven days a week. The in-house developers sit
+next to them on the same hours: a question is answered at once. An offshore provider works around the clock,
+a little slower, and, further from the business, asks half as many questions again; a question raised at
+night waits until 09:00."""),
+    ("code", r"""import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+
+import simkit as sk
+from simkit import analytic
+from simkit.lessons import QUESTIONS, Question, ask, check_answer
+
+sc = sk.load("lessons/time_zones.yaml")
+kind = sc.workload.kinds["change"]
+vendor = sc.vendors["offshore"]
+client = sc.calendars["client"]
+overlap_h = client.close_hour - client.open_hour
+print(f"overlap: {overlap_h:g} h a day; questions: {kind.clarify_share:.0%} of requests in-house, "
+      f"{min(1.0, kind.clarify_share * vendor.clarify_factor):.0%} at the provider")"""),
+    ("code", r"""# This lesson's exercises (each answer computed from the numbers in its text)
+QUESTIONS.update({
+    "time_zones.wait": Question(
+        "The provider works around the clock and raises questions at any hour; the client answers only in "
+        "a 3-hour daily overlap. How long does a question wait for its answer on average?",
+        lambda: analytic.overlap_wait_mean_h(3.0), rel_tol=0.01, unit="hours",
+        hint="A question raised in the overlap is answered at once; one raised outside waits on average "
+             "half the closed hours: (24 - o) / 24 x (24 - o) / 2.",
+        why="(24 - 3)^2 / 48 = 9.19 h: most questions are raised while the client sleeps."),
+    "time_zones.per_item": Question(
+        "40% of requests need one question, the provider asks 1.5 times as often, and the overlap is 8 "
+        "hours. How many hours of waiting for answers does that add to an average request?",
+        lambda: min(1.0, 0.4 * 1.5) * analytic.overlap_wait_mean_h(8.0), rel_tol=0.02, unit="hours",
+        hint="Share of requests that ask x mean wait per question.",
+        why="0.6 x (24 - 8)^2 / 48 = 0.6 x 5.33 = 3.2 h per request."),
+    "time_zones.overlap_needed": Question(
+        "How many hours of daily overlap keep the mean wait for an answer at 2 hours?",
+        lambda: 24.0 - (2.0 * 48.0) ** 0.5, rel_tol=0.02, unit="hours",
+        hint="Solve (24 - o)^2 / 48 = 2 for o.",
+        why="24 - sqrt(96) = 14.2 h: a short overlap is cheap to add, but the last hours of waiting are "
+            "the most expensive to remove."),
+})"""),
+    ("md", r"""## A quarter, simulated
+Three replications of a quarter. `clarify_share` is the share of requests that needed an answer,
+`clarify_delay_mean_h` the hours each of them waited for it."""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+res = sk.simulate(sc, progress=False)
+print(res.table().loc[["cost_total_usd", "lead_time_mean_h", "lead_time_p90_h", "sla_attainment_share",
+                       "clarify_share", "clarify_delay_mean_h"]].to_string())
+print(f"closed form for an {overlap_h:g}-hour overlap: {analytic.overlap_wait_mean_h(overlap_h):.2f} h")"""),
+    ("md", r"""The provider's questions wait about five hours each, as the closed form says, and yet its requests
+finish *sooner*: it works 24 hours a day while the in-house team works eight, so a request that arrives in
+the evening is started at once rather than the next morning. Waiting for answers is a real cost, but it has to
+be weighed against everything else the operating model changes.
+
+## Sweep the overlap
+Moving the client's opening hour earlier (closing stays at 17:00) widens the overlap. `sk.sweep` runs the
+provider at each point with the same random numbers."""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+sw = sk.sweep(sc, {"calendars.client.open_hour": [1, 5, 9, 13, 15]}, replications=4, options=["vendor"],
+              progress=False)
+table = sw.summary(kpi="clarify_delay_mean_h")
+table["overlap_h"] = client.close_hour - table["calendars.client.open_hour"]
+table["closed_form_h"] = [analytic.overlap_wait_mean_h(o) for o in table["overlap_h"]]
+print(table[["overlap_h", "mean", "ci_low", "ci_high", "closed_form_h"]].round(2).to_string(index=False))"""),
+    ("code", r"""o = np.linspace(0, 24, 97)
+fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+ax.plot(o, [analytic.overlap_wait_mean_h(x) for x in o], label="closed form (24 - o)^2 / 48")
+ax.errorbar(table["overlap_h"], table["mean"], yerr=[table["mean"] - table["ci_low"], table["ci_high"] - table["mean"]],
+            fmt="o", capsize=3, label="simulated (95% CI)")
+ax.set(xlabel="daily overlap (h)", ylabel="mean wait per question (h)", title="Waiting for an answer")
+ax.legend(frameon=False)
+plt.show()"""),
+    ("md", r"""The simulation follows the parabola. The curve is steep at small overlaps: the first hours of
+overlap remove the most waiting, which is why "a two-hour overlap with the offshore team" is such a common
+contract clause. Where the simulation sits above the curve (a short overlap), the closed form's assumption —
+questions raised uniformly over the day — no longer quite holds: every answer arrives at opening time, the
+answered requests all come back at once and keep the provider busy through the short overlap, so the new
+requests are picked up, and their questions raised, after the client has gone home.
+
+## Try it
+Change the overlap, how often requests need a question and how much more often the provider asks. Each change
+re-simulates two replications of the quarter."""),
+    ("widget", r"""style = {"description_width": "190px"}
+controls = {
+    "overlap": W.IntSlider(value=8, min=1, max=16, description="overlap (h a day)", continuous_update=False,
+                           style=style),
+    "share": W.FloatSlider(value=0.4, min=0.0, max=1.0, step=0.05, description="requests with a question",
+                           continuous_update=False, style=style),
+    "factor": W.FloatSlider(value=1.5, min=1.0, max=3.0, step=0.25, description="provider asks x as often",
+                            continuous_update=False, style=style),
+}
+
+
+def draw(overlap, share, factor):
+    what_if = sc.override({"calendars.client.open_hour": client.close_hour - overlap,
+                           "workload.kinds.change.clarify_share": share,
+                           "vendors.offshore.clarify_factor": factor})
+    r = sk.simulate(what_if, replications=2, progress=False)
+    s = r.summary().set_index(["option", "kpi"])["mean"]
+    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    names = [what_if.options[opt].label for opt in r.options]
+    lead = [s[opt, "lead_time_mean_h"] for opt in r.options]
+    ax.barh(names, lead, color=["#1b6ca8", "#d9822b"])
+    for y, opt in enumerate(r.options):
+        ax.text(lead[y], y, f"  {lead[y]:.1f} h (answers: {s[opt, 'clarify_delay_mean_h']:.1f} h each)",
+                va="center", fontsize=9)
+    ax.set(xlabel="mean lead time (h)", xlim=(0, max(lead) * 1.6),
+           title=f"closed form: {analytic.overlap_wait_mean_h(overlap):.1f} h per question")
+    plt.show()
+
+
+W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
+        W.interactive_output(draw, controls)])"""),
+    ("md", "## Exercises"),
+    ("code", r"""ask("time_zones.wait")
+my_answer = None  # hours
+check_answer("time_zones.wait", my_answer)"""),
+    ("code", r"""ask("time_zones.per_item")
+my_answer = None  # hours
+check_answer("time_zones.per_item", my_answer)"""),
+    ("code", r"""ask("time_zones.overlap_needed")
+my_answer = None  # hours of overlap
+check_answer("time_zones.overlap_needed", my_answer)"""),
+    ("md", "### Solutions (try first!)"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+check_answer("time_zones.wait", (24 - 3) ** 2 / 48)
+check_answer("time_zones.per_item", 0.4 * 1.5 * (24 - 8) ** 2 / 48)
+check_answer("time_zones.overlap_needed", 24 - (2 * 48) ** 0.5)"""),
+]
+
+VENDOR_FAILURE = [
+    ("md", r"""# Lesson: vendor failure, dual sourcing and exit
+
+**Learning goals.** After this lesson you can
+
+1. compute a provider's availability from its mean time between failures and to repair,
+   `MTBF / (MTBF + MTTR)`, and the chance it survives a contract at a constant hazard, `exp(-h T)`;
+2. explain why two providers are down together far less often than one is down (`p^2` if independent),
+   and how a common cause erodes that;
+3. read the price of insurance in a simulation: a second provider costs a little more on average and
+   removes the long tail of lead times that outages create.
+
+A service desk runs around the clock, about a ticket an hour. Provider *alpha* is cheap (40 USD a ticket)
+but goes down every 500 hours on average for 36 hours, and has a 30% a year chance of going out of business;
+then the work moves to provider *beta* after two weeks of contracting and onboarding (30,000 USD). The
+*dual* option gives beta 30% of the tickets from day one, at 46 USD, and each provider takes the other's
+tickets while it is down (`policy: reroute`)."""),
+    ("code", r"""import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+
+import simkit as sk
+from simkit import analytic, plots
+from simkit.lessons import QUESTIONS, Question, ask, check_answer
+
+sc = sk.load("lessons/vendor_failure.yaml")
+alpha = sc.vendors["alpha"]
+mtbf_h, mttr_h = alpha.outages.time_between_h.mean, alpha.outages.repair_h.mean
+years = sc.run.horizon_days / 365.25"""),
+    ("code", r"""# This lesson's exercises (each answer computed from the numbers in its text)
+QUESTIONS.update({
+    "failure.availability": Question(
+        "A provider fails on average every 500 hours and takes 36 hours to recover. What share of the "
+        "time is it up?", lambda: analytic.availability(500.0, 36.0), abs_tol=0.002, unit="share",
+        hint="Availability = MTBF / (MTBF + MTTR).", why="500 / 536 = 0.933: down about 7% of the time."),
+    "failure.both_down": Question(
+        "Two providers, each up 93.3% of the time, fail independently. What share of the time are both "
+        "down together?", lambda: analytic.dual_sourcing_p_both_down(1 - 0.933), abs_tol=0.0005,
+        unit="share", hint="Independent events: multiply the probabilities.",
+        why="0.067^2 = 0.0045: fifteen times rarer than one provider being down."),
+    "failure.common_cause": Question(
+        "Same two providers, but 20% of the outages have a common cause (the same data centre, the same "
+        "cloud region). About what share of the time are both down?",
+        lambda: analytic.dual_sourcing_p_both_down(1 - 0.933, 0.2), abs_tol=0.001, unit="share",
+        hint="beta p + ((1 - beta) p)^2 with beta = 0.2 and p = 0.067.",
+        why="0.2 x 0.067 + (0.8 x 0.067)^2 = 0.016: a small common cause undoes most of the hedge."),
+    "failure.survival": Question(
+        "A provider goes out of business at a constant hazard of 0.3 a year. What is the probability it "
+        "is still there at the end of a three-year contract?", lambda: analytic.survival(0.3, 3.0),
+        abs_tol=0.005, unit="probability", hint="exp(-hazard x years).",
+        why="exp(-0.9) = 0.41: more likely than not, the exit plan will be used."),
+})"""),
+    ("md", r"""## Half a year, simulated
+Twenty replications of six months. `availability_share` is the share of time the option's worst-hit
+provider was serving; `outages_count` counts outages of every provider in the option (two providers, more
+outages — and yet a shorter tail); `exits_count` is 1 in a replication where alpha went out of business."""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+res = sk.simulate(sc, replications=20, progress=False)
+print(res.table().loc[["cost_total_usd", "switching_cost_usd", "lead_time_mean_h", "lead_time_p99_h",
+                       "sla_attainment_share", "availability_share", "outages_count", "exits_count"]].to_string())"""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+up = analytic.availability(mtbf_h, mttr_h)
+long_run = sc.override({"run.horizon_days": 728, "vendors.alpha.exit.hazard_per_year": 0})
+avail = sk.simulate(long_run, replications=20, options=["single"], progress=False).table().loc["availability_share"]
+print(f"alpha's availability: closed form {up:.3f}, simulated over two years without exit {avail['single']}")
+print(f"P(both providers down), independent: {analytic.dual_sourcing_p_both_down(1 - up):.4f}")
+p_exit = 1 - analytic.survival(alpha.exit.hazard_per_year, years)
+exits = res.kpis.loc[res.kpis.option == "single", "exits_count"]
+print(f"P(alpha exits within {years:.2f} years): closed form {p_exit:.3f}, "
+      f"simulated {exits.mean():.2f} ({int(exits.sum())} of {exits.size} replications)")"""),
+    ("md", r"""Over two years (and with the exit switched off, since the two weeks of switching are downtime too)
+the simulated availability matches the closed form. Over half a year it reads a little lower: a run this short
+holds only eight or nine outages, and the noise and the edges of the window weigh more. The exit is a *rare
+event*: with a 14% chance per run, twenty replications show it a handful of times, and the estimate is
+rough — rare risks need many replications (or the closed form) to price well.
+
+Now the comparison that matters, replication by replication (same tickets, same outages of alpha):"""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+cols = ["baseline_mean", "option_mean", "delta_mean", "ci_low", "ci_high", "p_better"]
+print(res.compare("dual", baseline="single").loc[["cost_total_usd", "lead_time_p99_h",
+                                                  "sla_attainment_share"], cols].round(3).to_string())"""),
+    ("code", r"""fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained")
+plots.cost_distribution(res, ax=ax1)
+plots.lead_times(res, ax=ax2)
+plt.show()"""),
+    ("md", r"""Dual sourcing is an insurance policy: it costs a few percent more (beta's higher price on 30% of
+the tickets), and in exchange the worst hours — tickets stuck for days while the only provider is down —
+disappear, because the other provider takes them. Whether the premium is worth it depends on what a late
+ticket costs the business: add `late_cost_per_h` to the ticket kind and the ledger prices it.
+
+## Try it
+Change the repair time, beta's share and alpha's yearly hazard of going out of business. Each change
+re-simulates four replications of the half year for the two outsourced options."""),
+    ("widget", r"""style = {"description_width": "190px"}
+controls = {
+    "mttr": W.IntSlider(value=36, min=4, max=120, step=4, description="mean repair time (h)",
+                        continuous_update=False, style=style),
+    "share": W.FloatSlider(value=0.3, min=0.05, max=0.5, step=0.05, description="beta's share",
+                           continuous_update=False, style=style),
+    "hazard": W.FloatSlider(value=0.3, min=0.0, max=2.0, step=0.1, description="alpha's exit hazard (/year)",
+                            continuous_update=False, style=style),
+}
+
+
+def draw(mttr, share, hazard):
+    what_if = sc.override({"vendors.alpha.outages.repair_h": f"exponential(mean={mttr})",
+                           "vendors.beta.outages.repair_h": f"exponential(mean={mttr})",
+                           "options.dual.backup_share": share, "vendors.alpha.exit.hazard_per_year": hazard})
+    r = sk.simulate(what_if, replications=4, options=["single", "dual"], progress=False)
+    s = r.summary().set_index(["option", "kpi"])["mean"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
+    labels = [what_if.options[o].label for o in r.options]
+    ax1.bar(labels, [s[o, "cost_total_usd"] for o in r.options], color=["#1b6ca8", "#d9822b"])
+    ax1.set(ylabel="cost over the half year (USD)", title="cost")
+    ax2.bar(labels, [s[o, "lead_time_p99_h"] for o in r.options], color=["#1b6ca8", "#d9822b"])
+    a = analytic.availability(mtbf_h, mttr)
+    ax2.set(ylabel="99th percentile lead time (h)",
+            title=f"availability {a:.3f}; both down {analytic.dual_sourcing_p_both_down(1 - a):.4f}")
+    plt.show()
+
+
+W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
+        W.interactive_output(draw, controls)])"""),
+    ("md", "## Exercises"),
+    ("code", r"""ask("failure.availability")
+my_answer = None  # share of the time up
+check_answer("failure.availability", my_answer)"""),
+    ("code", r"""ask("failure.both_down")
+my_answer = None  # share of the time
+check_answer("failure.both_down", my_answer)"""),
+    ("code", r"""ask("failure.common_cause")
+my_answer = None  # share of the time
+check_answer("failure.common_cause", my_answer)"""),
+    ("code", r"""ask("failure.survival")
+my_answer = None  # probability
+check_answer("failure.survival", my_answer)"""),
+    ("md", "### Solutions (try first!)"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+check_answer("failure.availability", 500 / (500 + 36))
+check_answer("failure.both_down", (1 - 0.933) ** 2)
+check_answer("failure.common_cause", 0.2 * (1 - 0.933) + (0.8 * (1 - 0.933)) ** 2)
+check_answer("failure.survival", np.exp(-0.3 * 3))"""),
+]
+
+LOCK_IN = [
+    ("md", r"""# Lesson: lock-in, renewal and insourcing back
+
+**Learning goals.** After this lesson you can
+
+1. project a provider's price through its renewals: indexation plus a lock-in premium that grows with
+   *asset specificity* (how much of the work only this provider knows) — `(1 + i)^(T/12) (1 + 2 s L)` per
+   renewal;
+2. price the way back: switching money, a hiring gap, a team that restarts slowly and has forgotten part of
+   the system (knowledge erosion);
+3. see that insourcing back can pay over a long horizon and still hurt for months — the cost is in lead time
+   as much as in money.
+
+Five years of development work, about six requests a day. The in-house team of three costs the same every
+month. The provider starts about 15% cheaper, but every yearly renewal adds 4% indexation and an 8% lock-in
+premium (at asset specificity 0.5: the provider knows it is hard to replace). The third option outsources, then
+terminates after two years and brings the work back to a rebuilt team: two weeks of gap, a 60,000 USD
+switching bill, and a team that starts at 60% productivity, less 10% for each year the organisation was away
+from the work."""),
+    ("code", r"""import ipywidgets as W
+import matplotlib.pyplot as plt
+
+import simkit as sk
+from simkit import plots
+from simkit.lessons import QUESTIONS, Question, ask, check_answer
+
+sc = sk.load("lessons/lock_in.yaml")
+contract = sc.vendors["stay"].contract
+ex = sc.vendors["leave"].exit
+step = (1 + contract.indexation_annual) ** (contract.term_months / 12) * (
+    1 + contract.lock_in_premium * 2 * sc.asset_specificity)
+print(f"price multiplier per renewal: {step:.4f}; after four renewals: {step ** 4:.3f}")
+print(f"rebuilt team's first-month productivity: "
+      f"{ex.ramp_start_productivity * (1 - ex.knowledge_erosion_annual * ex.terminate_at_month / 12):.2f}")"""),
+    ("code", r"""# This lesson's exercises (each answer computed from the numbers in its text)
+QUESTIONS.update({
+    "lock_in.price": Question(
+        "A provider charges 300 USD a request. Each yearly renewal adds 4% indexation and a lock-in premium "
+        "of 8% x 2 x asset specificity, with asset specificity 0.5. What is the price after two renewals?",
+        lambda: 300.0 * (1.04 * 1.08) ** 2, rel_tol=0.005, unit="USD a request",
+        hint="Each renewal multiplies the price by (1 + indexation) x (1 + premium x 2 x specificity).",
+        why="300 x (1.04 x 1.08)^2 = 378.5 USD: 26% more in two years."),
+    "lock_in.specificity": Question(
+        "Same contract, but the work is highly specific (asset specificity 1.0). What is the price after two "
+        "renewals?", lambda: 300.0 * (1.04 * 1.16) ** 2, rel_tol=0.005, unit="USD a request",
+        hint="The premium doubles: 8% x 2 x 1.0 = 16% a renewal.",
+        why="300 x (1.04 x 1.16)^2 = 436.6 USD: specificity is what the provider charges for."),
+    "lock_in.erosion": Question(
+        "A rebuilt team starts at 60% productivity, less 10% for each year the work was away. What is its "
+        "productivity in its first month after three years of outsourcing (0 to 1)?",
+        lambda: 0.6 * (1 - 0.10 * 3), abs_tol=0.005, unit="share",
+        hint="ramp start x (1 - erosion x years away).",
+        why="0.6 x 0.7 = 0.42: below what the work needs, so a backlog builds while the team relearns."),
+})"""),
+    ("md", r"""## Five years, simulated
+Four replications (the same requests through all three options). `npv_cost_usd` discounts at 8% a year."""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+res = sk.simulate(sc, progress=False)
+print(res.table().loc[["cost_total_usd", "npv_cost_usd", "switching_cost_usd", "lead_time_mean_h",
+                       "lead_time_p90_h", "sla_attainment_share"]].to_string())"""),
+    ("code", r"""plots.monthly_cost(res);"""),
+    ("md", r"""The monthly cost tells the story. The provider's line steps up at every renewal and crosses the
+team's flat line in the second year: from then on staying is paying for lock-in. The insourcing option
+follows the provider for two years, spikes in month 24 (the switching bill and the overlap), then runs at the
+team's cost. Over five years it is the cheapest — but look at its lead time: for months after the switch the
+rebuilt team is slower than the work arrives, and a backlog builds. That is the part of the exit cost the
+contract never shows.
+
+## Asset specificity cuts both ways
+The more specific the work, the bigger the provider's premium at renewal *and* the bigger the switching bill
+(`switching_cost` is booked x 2 x asset specificity). `sk.sweep` re-prices the same runs at each point
+(asset specificity changes the money only, so nothing is re-simulated)."""),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+sw = sk.sweep(sc, {"asset_specificity": [0.0, 0.5, 1.0]}, progress=False)
+cost = sw.summary(kpi="cost_total_usd").pivot(index="asset_specificity", columns="option", values="mean")
+print((cost / 1e6).round(3).to_string())"""),
+    ("md", r"""At zero specificity the provider cannot charge a premium and leaving is free, so staying wins; as the
+work becomes specific, the renewals compound faster than the one-off switching bill grows, and bringing the
+work back becomes the cheaper path — if the organisation can live with the months of slow service.
+
+## Try it
+Change the lock-in premium, the asset specificity and when the contract is terminated. Each change
+re-simulates two replications of the five years."""),
+    ("widget", r"""style = {"description_width": "170px"}
+controls = {
+    "premium": W.FloatSlider(value=0.08, min=0.0, max=0.2, step=0.02, description="lock-in premium",
+                             continuous_update=False, style=style),
+    "specificity": W.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1, description="asset specificity",
+                                 continuous_update=False, style=style),
+    "month": W.IntSlider(value=24, min=6, max=54, step=6, description="bring back at month",
+                         continuous_update=False, style=style),
+}
+
+
+def draw(premium, specificity, month):
+    what_if = sc.override({"vendors.stay.contract.lock_in_premium": premium,
+                           "vendors.leave.contract.lock_in_premium": premium,
+                           "asset_specificity": specificity, "vendors.leave.exit.terminate_at_month": month})
+    r = sk.simulate(what_if, replications=2, progress=False)
+    s = r.summary().set_index(["option", "kpi"])["mean"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.6), layout="constrained")
+    plots.monthly_cost(r, ax=ax1)
+    labels = [what_if.options[o].label for o in r.options]
+    ax2.barh(labels, [s[o, "cost_total_usd"] / 1e6 for o in r.options], color=["#1b6ca8", "#d9822b", "#3a9d5d"])
+    for y, o in enumerate(r.options):
+        ax2.text(s[o, "cost_total_usd"] / 1e6, y, f"  lead time {s[o, 'lead_time_mean_h']:.0f} h", va="center")
+    ax2.set(xlabel="cost over five years (million USD)", xlim=(0, s.loc[:, "cost_total_usd"].max() / 1e6 * 1.5))
+    plt.show()
+
+
+W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
+        W.interactive_output(draw, controls)])"""),
+    ("md", "## Exercises"),
+    ("code", r"""ask("lock_in.price")
+my_answer = None  # USD a request
+check_answer("lock_in.price", my_answer)"""),
+    ("code", r"""ask("lock_in.specificity")
+my_answer = None  # USD a request
+check_answer("lock_in.specificity", my_answer)"""),
+    ("code", r"""ask("lock_in.erosion")
+my_answer = None  # share
+check_answer("lock_in.erosion", my_answer)"""),
+    ("md", "### Solutions (try first!)"),
+    ("code", r"""# NBVAL_CHECK_OUTPUT
+check_answer("lock_in.price", 300 * (1.04 * (1 + 0.08 * 2 * 0.5)) ** 2)
+check_answer("lock_in.specificity", 300 * (1.04 * (1 + 0.08 * 2 * 1.0)) ** 2)
+check_answer("lock_in.erosion", 0.6 * (1 - 0.10 * 3))"""),
+]
+
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_dashboard.ipynb": DASHBOARD,
@@ -603,6 +1018,9 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "04_hidden_costs.ipynb": HIDDEN_COSTS,
     "05_queueing_pooling.ipynb": QUEUEING,
     "06_seasonal_peaks.ipynb": SEASONAL,
+    "07_time_zones.ipynb": TIME_ZONES,
+    "08_vendor_failure.ipynb": VENDOR_FAILURE,
+    "09_lock_in.ipynb": LOCK_IN,
 }
 
 
