@@ -218,7 +218,7 @@ def parse_dist(value: Any) -> Dist:
         try:
             return Dist.of("deterministic", value=float(value))
         except OverflowError:
-            raise ValueError(f"{value!r} is too large for a number of hours") from None
+            raise ValueError("must be a finite number, got one too large to represent") from None
     if isinstance(value, dict):
         params = dict(value)
         name = params.pop("dist", None)
