@@ -20,7 +20,7 @@ from heapq import heappop, heappush
 
 import simpy
 
-from .log import ABANDONED, IN_SERVICE, QUEUED
+from .log import ABANDONED, QUEUED
 from .pools import Server, ServicePool
 
 __all__ = ["CallbackPool", "call_later"]
@@ -88,7 +88,7 @@ class CallbackPool(ServicePool):
                 self._idle.append(srv)
             return
         env, tl, it = self.env, self.timeline, self.items
-        status, start = it.status, it.start
+        status = it.status
         always = tl.always_open
         while True:
             if self.closed or srv.leaving:
@@ -107,19 +107,9 @@ class CallbackPool(ServicePool):
             _, _, item = heappop(queue)
             if status[item] == ABANDONED:
                 continue
-            if start[item] != start[item]:
-                start[item] = now
-            if self.answer_time is not None and it.rounds[item] > 0:
-                it.rounds[item] -= 1
-                it.asked[item] += 1
-                answer = self.answer_time(now)
-                it.clarify_h[item] += answer - now
-                self._later(answer - now, item)
+            end = self._begin(srv, item, now, always)
+            if end is None:
                 continue
-            status[item] = IN_SERVICE
-            it.served_by[item] = self.index
-            work = it.work[item] / (self.productivity * (srv.factor(now) if srv.ramp_h else 1.0))
-            end = now + work if always else tl.advance(now, work)
             if end > self.closes_at:
                 self._after(self.closes_at - now, lambda _ev, i=item: self._abort(i))
                 return

@@ -185,7 +185,7 @@ class ServicePool:
     def _server(self, srv: Server):
         env, tl, queue, it = self.env, self.timeline, self.queue, self.items
         always = getattr(tl, "always_open", False)
-        status, start = it.status, it.start
+        status = it.status
         while True:
             if self.closed or srv.leaving:
                 return
@@ -203,19 +203,9 @@ class ServicePool:
             _, _, item = heappop(queue)
             if status[item] == ABANDONED:
                 continue
-            if start[item] != start[item]:  # NaN: first time taken
-                start[item] = now
-            if it.rounds[item] > 0 and self.answer_time is not None:
-                it.rounds[item] -= 1
-                it.asked[item] += 1
-                answer = self.answer_time(now)
-                it.clarify_h[item] += answer - now
-                self._later(answer - now, item)
+            end = self._begin(srv, item, now, always)
+            if end is None:  # a question went to the client instead
                 continue
-            status[item] = IN_SERVICE
-            it.served_by[item] = self.index
-            work = it.work[item] / (self.productivity * (srv.factor(now) if srv.ramp_h else 1.0))
-            end = now + work if always else tl.advance(now, work)
             if end > self.closes_at:  # the pool closes first: progress is lost, the fallback redoes it
                 yield env.timeout(self.closes_at - now)
                 status[item] = QUEUED
@@ -224,6 +214,24 @@ class ServicePool:
                 return
             yield env.timeout(end - now)
             self._finish(item, end)
+
+    def _begin(self, srv: Server, item: int, now: float, always: bool) -> float | None:
+        """``srv`` takes ``item`` at ``now``: a clarification question goes to the client (``None``: the
+        item waits for the answer), or work starts and the time it will end is returned."""
+        it = self.items
+        if it.start[item] != it.start[item]:  # NaN: first time taken
+            it.start[item] = now
+        if self.answer_time is not None and it.rounds[item] > 0:
+            it.rounds[item] -= 1
+            it.asked[item] += 1
+            answer = self.answer_time(now)
+            it.clarify_h[item] += answer - now
+            self._later(answer - now, item)
+            return None
+        it.status[item] = IN_SERVICE
+        it.served_by[item] = self.index
+        work = it.work[item] / (self.productivity * (srv.factor(now) if srv.ramp_h else 1.0))
+        return now + work if always else self.timeline.advance(now, work)
 
     def _finish(self, item: int, end: float) -> None:
         it = self.items
