@@ -52,28 +52,14 @@ class CallbackPool(ServicePool):
         self.members.append(srv)
         self._step(srv)
 
-    def put(self, item: int) -> None:
-        if self.closed and self.fallback is not None:
-            self.fallback.put(item)
-            return
-        self.items.status[item] = QUEUED
-        heappush(self.queue, (self.items.priority[item], self.env.now, item))
-        if self._idle:
-            srv = self._idle.pop()
-            env = self.env
-            if env.peek() <= env.now:  # other work lands at this instant too: let it queue first
-                wake = env.event()
-                wake.callbacks.append(lambda _ev: self._step(srv))
-                wake.succeed()
-            else:
-                self._step(srv)
-
-    def remove_server(self, srv: Server) -> None:
-        srv.leaving = True
-        self.members.remove(srv)
-        self.staff_log.append((self.env.now, -1))
-        if srv in self._idle:
-            self._idle.remove(srv)
+    def _wake(self, srv: Server) -> None:
+        env = self.env
+        if env.peek() <= env.now:  # other work lands at this instant too: let it queue first
+            wake = env.event()
+            wake.callbacks.append(lambda _ev: self._step(srv))
+            wake.succeed()
+        else:
+            self._step(srv)
 
     def _after(self, delay: float, fn) -> None:  # noqa: ANN001
         call_later(self.env, delay, fn)

@@ -148,7 +148,8 @@ class ServicePool:
         self.staff_log.append((self.env.now, -1))
         if srv in self._idle:
             self._idle.remove(srv)
-            srv.wake.succeed()
+            if srv.wake is not None:
+                srv.wake.succeed()  # the process resumes, sees it is leaving, and ends
 
     def has_free_server(self) -> bool:
         """Whether an item put now would start at once."""
@@ -163,7 +164,11 @@ class ServicePool:
         self.items.status[item] = QUEUED
         heappush(self.queue, (self.items.priority[item], self.env.now, item))
         if self._idle:
-            self._idle.pop().wake.succeed()
+            self._wake(self._idle.pop())
+
+    def _wake(self, srv: Server) -> None:
+        """Set an idle server going (its process resumes at this instant)."""
+        srv.wake.succeed()
 
     def close(self) -> None:
         """Close for good and hand every queued item to the fallback pool."""
