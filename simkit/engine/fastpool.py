@@ -15,38 +15,20 @@ that item by item.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from heapq import heappop, heappush
-
-import simpy
+from heapq import heappop
 
 from .log import ABANDONED, QUEUED
 from .pools import Server, ServicePool
 
-__all__ = ["CallbackPool", "call_later"]
-
-_NORMAL = 1  # simpy.events.NORMAL
-
-
-class _Call:
-    """The least an event needs to be processed by ``Environment.step``: callbacks and an outcome."""
-
-    __slots__ = ("callbacks", "_ok", "_value")
-
-    def __init__(self, fn: Callable) -> None:
-        self.callbacks = [fn]
-        self._ok = True
-        self._value = None
-
-
-def call_later(env: simpy.Environment, delay: float, fn: Callable) -> None:
-    """Call ``fn(event)`` after ``delay``: a ``Timeout`` without its construction cost, scheduled
-    exactly as ``env.timeout(delay)`` would be (same time, priority and order)."""
-    heappush(env._queue, (env._now + delay, _NORMAL, next(env._eid), _Call(fn)))
+__all__ = ["CallbackPool"]
 
 
 class CallbackPool(ServicePool):
-    """A :class:`ServicePool` whose servers are state machines stepped by callbacks."""
+    """A :class:`ServicePool` whose servers are state machines stepped by callbacks.
+
+    Runs on a :class:`~simkit.engine.loop.FastEnvironment` (or any environment with
+    ``call_later``); a server in service keeps its item and end time in its own slots.
+    """
 
     def _start(self, srv: Server) -> None:
         self.members.append(srv)
@@ -54,18 +36,14 @@ class CallbackPool(ServicePool):
 
     def _wake(self, srv: Server) -> None:
         env = self.env
-        if env.peek() <= env.now:  # other work lands at this instant too: let it queue first
-            wake = env.event()
-            wake.callbacks.append(lambda _ev: self._step(srv))
-            wake.succeed()
+        queue = env._queue
+        if queue and queue[0][0] <= env._now:  # other work lands at this instant too: let it queue first
+            env.call_later(0.0, self._step, srv)
         else:
             self._step(srv)
 
-    def _after(self, delay: float, fn) -> None:  # noqa: ANN001
-        call_later(self.env, delay, fn)
-
     def _later(self, delay: float, item: int) -> None:
-        call_later(self.env, delay, lambda _ev: self.put(item))
+        self.env.call_later(delay, self.put, item)
 
     def _step(self, srv: Server) -> None:
         queue = self.queue
@@ -73,8 +51,8 @@ class CallbackPool(ServicePool):
             if not (self.closed or srv.leaving):
                 self._idle.append(srv)
             return
-        env, tl, it = self.env, self.timeline, self.items
-        status = it.status
+        env, tl = self.env, self.timeline
+        status = self.items.status
         always = tl.always_open
         while True:
             if self.closed or srv.leaving:
@@ -82,33 +60,35 @@ class CallbackPool(ServicePool):
             if not queue:
                 self._idle.append(srv)
                 return
-            now = env.now
+            now = env._now
             if not always and not tl.is_open(now):
                 nxt = tl.next_open(now)
                 if nxt >= self.closes_at or math.isinf(nxt):
                     self._idle.append(srv)
                     return
-                self._after(nxt - now, lambda _ev: self._step(srv))
+                env.call_later(nxt - now, self._step, srv)
                 return
-            _, _, item = heappop(queue)
+            item = heappop(queue)[2]
             if status[item] == ABANDONED:
                 continue
             end = self._begin(srv, item, now, always)
             if end is None:
                 continue
             if end > self.closes_at:
-                self._after(self.closes_at - now, lambda _ev, i=item: self._abort(i))
+                env.call_later(self.closes_at - now, self._abort, item)
                 return
-            call_later(env, end - now, lambda _ev, i=item, e=end: self._done(srv, i, e))
+            srv.item, srv.end_h = item, end
+            env.call_later(end - now, self._done, srv)
             return
 
-    def _done(self, srv: Server, item: int, end: float) -> None:
+    def _done(self, srv: Server) -> None:
+        item = srv.item
         if self.quality is None:
             it = self.items
-            it.end[item] = end
+            it.end[item] = srv.end_h
             it.status[item] = 0  # COMPLETED
         else:
-            self._finish(item, end)
+            self._finish(item, srv.end_h)
         self._step(srv)
 
     def _abort(self, item: int) -> None:

@@ -6,15 +6,15 @@ import math
 from bisect import bisect_right
 
 import numpy as np
-import simpy
 
 from ..calendar import Calendar
 from ..scenario import Scenario
 from ..streams import Streams
 from ..timeline import CapacityTimeline
 from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
-from .fastpool import CallbackPool, call_later
+from .fastpool import CallbackPool
 from .log import ABANDONED, RunLog, headcount_segments
+from .loop import Environment, FastEnvironment
 from .pools import Items, ServicePool
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
@@ -50,7 +50,7 @@ def _background(spec, horizon_h: float, rng: np.random.Generator, offset_h: floa
     return t, spec.background_effort_h.sample(rng, t.size)
 
 
-KERNELS = {"callback": CallbackPool, "process": ServicePool}
+KERNELS = {"callback": (CallbackPool, FastEnvironment), "process": (ServicePool, Environment)}
 
 
 def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams: Streams | None = None,
@@ -80,7 +80,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     streams = streams or Streams(scenario.run.seed, 0)
     if kernel not in KERNELS:
         raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, got {kernel!r}")
-    pool_class = KERNELS[kernel]
+    pool_class, env_class = KERNELS[kernel]
     option = scenario.options[option_name]
     horizon = scenario.run.horizon_days * 24.0
     t0 = scenario.run.warmup_days * 24.0
@@ -126,7 +126,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     items = Items(effort, priority)
     total = effort.size
 
-    env = simpy.Environment()
+    env = env_class()
     pools: list[ServicePool] = []
     downs: list[list[tuple[float, float]]] = []
     active: list[tuple[float, float]] = []
@@ -208,10 +208,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     kinds = list(scenario.workload.kinds.values())
     p_kind = np.array([k.clarify_share for k in kinds])[trace.kind] if n else np.zeros(0)
     max_rounds = np.array([k.clarify_max_rounds for k in kinds])[trace.kind] if n else np.zeros(0, int)
-    route = np.full(n, -1, dtype=np.int8)
-    enter = np.full(n, np.nan)
+    route = [-1] * n
+    enter = [math.nan] * n
     u_clarify = trace.u[:, 0] if n else np.zeros(0)
-    patience = trace.patience_h
+    patience = trace.patience_h.tolist()
 
     def abandon(item: int) -> None:
         if items.start[item] != items.start[item]:  # not yet taken: the requester gives up
@@ -220,20 +220,20 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     any_clarify = bool(np.any(p_kind > 0))
     rounds = {k: _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds).tolist()
               for k in range(n_primary)} if any_clarify else {}
-    finite = np.isfinite(patience).tolist()
+    finite = np.isfinite(trace.patience_h).tolist()
 
     def arrive(item: int) -> None:
-        t = env.now
+        t = env._now
         p = router(item)
         route[item] = p
         if any_clarify:
             items.rounds[item] = rounds[p][item]
         if finite[item]:
-            call_later(env, float(patience[item]), lambda _ev, i=item: abandon(i))
+            env.call_later(patience[item], abandon, item)
         delay = handoff[p]
         enter[item] = t + delay
         if delay > 0.0:
-            call_later(env, delay, lambda _ev, i=item, pool=pools[p]: pool.put(i))
+            env.call_later(delay, pools[p].put, item)
         else:
             pools[p].put(item)
 
@@ -251,9 +251,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         env.process(exit_process(pools[names.index(name)], t_exit))
     env.run(until=horizon)
 
-    served = items.served_by[:n]
-    pool_col = np.where(served >= 0, served, route).astype(np.int8)
-    busy, open_server = _capacity(pools, items, t0, horizon)
+    cols = items.arrays(n)
+    served = cols["served_by"]
+    pool_col = np.where(served >= 0, served, np.array(route, dtype=np.int8)).astype(np.int8)
+    busy, open_server = _capacity(pools, t0, horizon)
     down_h = np.array([_clip_sum(d, t0, horizon) for d in downs])
     for name, t_exit in exits.items():  # the gap between an exit and a new fallback's start
         if names.index(scenario.vendors[name].exit.fallback) < n_primary:
@@ -267,10 +268,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
         if spec.fx is not None:
             fx[name] = fx_path(spec.fx, n_months, streams.rng(f"fx:{name}"))
-    return RunLog(option_name, trace, names, roles, pool_col, enter, items.start[:n].copy(), items.end[:n].copy(),
-                  items.status[:n].copy(), items.asked[:n].copy(), items.clarify_h[:n].copy(), items.reworks[:n].copy(),
-                  items.escaped[:n].copy(), (t0, horizon), np.array([p.servers for p in pools]), busy,
-                  open_server, np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
+    return RunLog(option_name, trace, names, roles, pool_col, np.array(enter), cols["start"], cols["end"],
+                  cols["status"], cols["asked"], cols["clarify_h"], cols["reworks"], cols["escaped"], (t0, horizon),
+                  np.array([p.servers for p in pools]), busy, open_server,
+                  np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
                   {p.name: list(p.staff_log) for p in pools if p.staff_log})
 
 
@@ -278,7 +279,7 @@ def _as_timeline(tl: Calendar | CapacityTimeline, end_h: float) -> CapacityTimel
     return tl if isinstance(tl, CapacityTimeline) else CapacityTimeline.from_calendar(tl, end_h)
 
 
-def in_order(env: simpy.Environment, times: np.ndarray, handle) -> None:  # noqa: ANN001
+def in_order(env: Environment, times: np.ndarray, handle) -> None:  # noqa: ANN001
     """Call ``handle(i)`` at each of the sorted ``times``: a chain of scheduled calls, one pending at a time."""
     ts = times.tolist()
     n = len(ts)
@@ -286,7 +287,7 @@ def in_order(env: simpy.Environment, times: np.ndarray, handle) -> None:  # noqa
         return
     state = [0, 0.0]  # next index, its time
 
-    def step(_ev: object) -> None:
+    def step(_arg: object) -> None:
         i, t = state
         while True:
             handle(i)
@@ -296,23 +297,22 @@ def in_order(env: simpy.Environment, times: np.ndarray, handle) -> None:  # noqa
             if ts[i] > t:
                 break
         state[0], state[1] = i, ts[i]
-        call_later(env, ts[i] - t, step)
+        env.call_later(ts[i] - t, step)
 
     state[1] = ts[0]
-    call_later(env, ts[0], step)
+    env.call_later(ts[0], step)
 
 
-def _capacity(pools: list[ServicePool], items: Items, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per pool: effort-hours worked inside the window, and capacity on shift."""
+def _capacity(pools: list[ServicePool], t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per pool: hours of work done inside the window (each piece of work on the pool's timeline,
+    so waits for a client's answer or for rework in between are not counted), and capacity on shift."""
     busy = np.zeros(len(pools))
     open_server = np.zeros(len(pools))
-    start, end, by = items.start, items.end, items.served_by
     for k, pool in enumerate(pools):
         tl = pool.timeline
-        mine = (by == k) & ~np.isnan(start)
-        a = np.maximum(start[mine], t0)
-        b = np.minimum(np.where(np.isnan(end[mine]), t1, end[mine]), t1)
-        worked = tl.cumulative_hours_array(b) - tl.cumulative_hours_array(a)
+        a = np.maximum(np.frombuffer(pool.work_from_h), t0)
+        b = np.minimum(np.frombuffer(pool.work_to_h), t1)
+        worked = tl.cumulative_hours_array(b) - tl.cumulative_hours_array(a) if a.size else np.zeros(0)
         cap = sum(count * tl.working_hours(max(s, t0), min(e, t1))
                   for s, e, count in headcount_segments(pool.servers, pool.staff_log, t0, t1) if e > s)
         busy[k] = min(float(np.clip(worked, 0.0, None).sum()), cap)

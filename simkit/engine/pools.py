@@ -22,6 +22,7 @@ fallback pool).
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_right
 from heapq import heappop, heappush
 
@@ -36,12 +37,14 @@ __all__ = ["ServicePool", "Items", "Server"]
 class Server:
     """One server's employment: when it joined, how it ramps up, whether it is leaving."""
 
-    __slots__ = ("joined_h", "ramp_start", "ramp_h", "leaving", "wake")
+    __slots__ = ("joined_h", "ramp_start", "ramp_h", "leaving", "wake", "item", "end_h")
 
     def __init__(self, joined_h: float = 0.0, ramp_start: float = 1.0, ramp_h: float = 0.0) -> None:
         self.joined_h, self.ramp_start, self.ramp_h = joined_h, ramp_start, ramp_h
         self.leaving = False
-        self.wake: simpy.Event | None = None
+        self.wake: simpy.Event | None = None  # the process kernel's wake-up call
+        self.item = -1  # the item in service and when it will be done (the callback kernel)
+        self.end_h = math.nan
 
     def factor(self, now: float) -> float:
         """Productivity relative to a fully trained server (linear ramp from ``ramp_start``)."""
@@ -51,22 +54,35 @@ class Server:
 
 
 class Items:
-    """The per-item state one option's pools share (numpy columns, written in place)."""
+    """The per-item state one option's pools share.
+
+    Plain Python lists while the simulation runs (indexing a list is several
+    times cheaper than indexing a numpy array, and the engine touches each item
+    a handful of times); :meth:`arrays` turns them into the log's numpy columns.
+    """
 
     def __init__(self, effort_h: np.ndarray, priority: np.ndarray) -> None:
         n = effort_h.size
+        nan = math.nan
         self.effort = effort_h
         self.priority = priority.tolist()
         self.work = effort_h.tolist()  # effort of the next piece of work (rework is smaller)
-        self.status = np.full(n, QUEUED, dtype=np.int8)
-        self.start = np.full(n, np.nan)
-        self.end = np.full(n, np.nan)
-        self.served_by = np.full(n, -1, dtype=np.int8)
+        self.status = [QUEUED] * n
+        self.start = [nan] * n
+        self.end = [nan] * n
+        self.served_by = [-1] * n
         self.rounds = [0] * n
-        self.clarify_h = np.zeros(n)
-        self.asked = np.zeros(n, dtype=np.int16)
-        self.reworks = np.zeros(n, dtype=np.int8)
-        self.escaped = np.zeros(n, dtype=bool)
+        self.clarify_h = [0.0] * n
+        self.asked = [0] * n
+        self.reworks = [0] * n
+        self.escaped = [False] * n
+
+    _DTYPES = {"status": np.int8, "start": float, "end": float, "served_by": np.int8, "clarify_h": float,
+               "asked": np.int16, "reworks": np.int8, "escaped": bool}
+
+    def arrays(self, n: int) -> dict[str, np.ndarray]:
+        """The first ``n`` items' state as numpy columns (the option's own items; the rest is background)."""
+        return {name: np.array(getattr(self, name)[:n], dtype=dtype) for name, dtype in self._DTYPES.items()}
 
 
 class ServicePool:
@@ -109,6 +125,9 @@ class ServicePool:
         # mechanism hooks (set by the model when configured)
         self.answer_time = None  # t -> when the client's answer arrives
         self.quality = None  # (defect_share(t), detected(item), detection_delay(item), rework_share)
+        # every piece of work done here, (from, to) in hours: what utilisation counts as busy
+        self.work_from_h = array("d")
+        self.work_to_h = array("d")
         for _ in range(servers):
             self._start(Server())
 
@@ -153,7 +172,7 @@ class ServicePool:
 
     def has_free_server(self) -> bool:
         """Whether an item put now would start at once."""
-        return bool(self._idle) and not self.closed and self.timeline.is_open(self.env.now)
+        return bool(self._idle) and not self.closed and self.timeline.is_open(self.env._now)
 
     # -- flow ----------------------------------------------------------------
     def put(self, item: int) -> None:
@@ -161,8 +180,9 @@ class ServicePool:
         if self.closed and self.fallback is not None:
             self.fallback.put(item)
             return
-        self.items.status[item] = QUEUED
-        heappush(self.queue, (self.items.priority[item], self.env.now, item))
+        items = self.items
+        items.status[item] = QUEUED
+        heappush(self.queue, (items.priority[item], self.env._now, item))
         if self._idle:
             self._wake(self._idle.pop())
 
@@ -236,7 +256,10 @@ class ServicePool:
         it.status[item] = IN_SERVICE
         it.served_by[item] = self.index
         work = it.work[item] / (self.productivity * (srv.factor(now) if srv.ramp_h else 1.0))
-        return now + work if always else self.timeline.advance(now, work)
+        end = now + work if always else self.timeline.advance(now, work)
+        self.work_from_h.append(now)
+        self.work_to_h.append(end if end <= self.closes_at else self.closes_at)
+        return end
 
     def _finish(self, item: int, end: float) -> None:
         it = self.items

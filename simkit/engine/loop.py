@@ -1,0 +1,105 @@
+"""The event loop: SimPy's environment, and a leaner loop for the same schedule.
+
+SimPy keeps future events in a heap of ``(time, priority, id, event)`` and
+processes them in that order: earliest first, then urgent before normal, then
+first scheduled first.  Much of the engine's work is not a SimPy process
+waiting for an event but a plain call due at some time ("put this item in the
+queue at 10:42", "this server is free at 11:05").  :meth:`Environment.call_later`
+schedules such a call exactly where ``env.timeout(delay)`` would put its event
+— same time, priority and order — without building the event.
+
+* :class:`Environment` is SimPy's own loop; a call is wrapped in the least
+  an event needs (:class:`_Call`) so that ``Environment.step`` processes it.
+  The process kernel runs on it: the reference.
+* :class:`FastEnvironment` keeps a call as a bare ``(time, priority, id, fn,
+  arg)`` entry and runs the heap itself, so a call costs one heap push and
+  one function call.  SimPy events and processes (hiring, exits) share the
+  heap and keep their order.  The callback kernel runs on it.
+
+``tests/test_kernels.py`` checks that both give identical logs, item by item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any
+
+import simpy
+
+__all__ = ["Environment", "FastEnvironment", "NORMAL"]
+
+NORMAL = 1  # simpy.events.NORMAL: the priority of a timeout
+
+
+class _Call:
+    """A scheduled call dressed as the least ``Environment.step`` needs: callbacks and an outcome."""
+
+    __slots__ = ("callbacks", "_ok", "_value", "fn", "arg")
+
+    def __init__(self, fn: Callable[[Any], Any], arg: Any) -> None:
+        self.fn, self.arg = fn, arg
+        self.callbacks = [self._fire]
+        self._ok = True
+        self._value = None
+
+    def _fire(self, _event: object) -> None:
+        self.fn(self.arg)
+
+
+class Environment(simpy.Environment):
+    """SimPy's environment with :meth:`call_later`."""
+
+    def call_later(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
+        """Call ``fn(arg)`` after ``delay`` hours, ordered exactly as ``self.timeout(delay)`` would be."""
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), _Call(fn, arg)))
+
+
+class FastEnvironment(Environment):
+    """The same schedule with bare calls on the heap, processed by :meth:`run`'s own loop."""
+
+    def call_later(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), fn, arg))
+
+    def step(self) -> None:
+        """Process the next entry: a call, or a SimPy event and its callbacks."""
+        try:
+            entry = heappop(self._queue)
+        except IndexError:
+            raise simpy.core.EmptySchedule() from None
+        self._now = entry[0]
+        if len(entry) == 5:
+            entry[3](entry[4])
+        else:
+            _process(entry[3])
+
+    def run(self, until: float | None = None) -> None:  # type: ignore[override]
+        """Process everything due before ``until`` hours, then stand at ``until``.
+
+        As SimPy's ``run(until=t)``: entries due exactly at ``t`` are left unprocessed.
+        """
+        if until is None or isinstance(until, simpy.Event):
+            raise TypeError("FastEnvironment.run needs a time to run until")
+        until = float(until)
+        if until <= self._now:
+            raise ValueError(f"until (={until}) must be > the current simulation time")
+        queue = self._queue
+        while queue and queue[0][0] < until:
+            entry = heappop(queue)
+            self._now = entry[0]
+            if len(entry) == 5:
+                entry[3](entry[4])
+            else:
+                _process(entry[3])
+        self._now = until
+
+
+def _process(event: simpy.Event) -> None:
+    """What ``simpy.Environment.step`` does with an event once it is due."""
+    callbacks, event.callbacks = event.callbacks, None
+    for callback in callbacks:
+        callback(event)
+    if not event._ok and not hasattr(event, "_defused"):
+        exc = type(event._value)(*event._value.args)
+        exc.__cause__ = event._value
+        raise exc
