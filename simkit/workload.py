@@ -40,10 +40,10 @@ class Trace:
         Index into ``kind_names``.
     effort_h
         Working hours the item takes at productivity 1.
-    priority
-        0 is the most urgent; lower numbers are served first.
-    sla_h
-        Target lead time in elapsed hours.
+    priority_by_kind, sla_h_by_kind
+        Each kind's priority (0 is the most urgent; lower numbers are served first)
+        and target lead time in elapsed hours; :attr:`priority` and :attr:`sla_h` give
+        them per item (looked up, not stored: a run log of a million items stays small).
     u
         Per-item uniform numbers in [0, 1) for mechanisms that decide per item
         (shared by every option so that those decisions, too, are common):
@@ -56,14 +56,24 @@ class Trace:
     arrival_h: np.ndarray
     kind: np.ndarray
     effort_h: np.ndarray
-    priority: np.ndarray
-    sla_h: np.ndarray
     u: np.ndarray
     patience_h: np.ndarray
     kind_names: tuple[str, ...]
+    priority_by_kind: tuple[int, ...]
+    sla_h_by_kind: tuple[float, ...]
 
     def __len__(self) -> int:
         return int(self.arrival_h.size)
+
+    @property
+    def priority(self) -> np.ndarray:
+        """Each item's priority (its kind's)."""
+        return np.array(self.priority_by_kind, dtype=np.int8)[self.kind]
+
+    @property
+    def sla_h(self) -> np.ndarray:
+        """Each item's target lead time in elapsed hours (its kind's)."""
+        return np.array(self.sla_h_by_kind, dtype=float)[self.kind]
 
     @property
     def due_h(self) -> np.ndarray:
@@ -127,12 +137,11 @@ def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc
     for i, k in enumerate(spec.kinds.values()):
         rows = np.flatnonzero(kind == i)
         effort[rows] = k.effort_h.sample(rng, rows.size)
-    prio = np.array([k.priority for k in spec.kinds.values()], dtype=np.int8)[kind]
-    sla = np.array([k.sla_h for k in spec.kinds.values()], dtype=float)[kind]
     u = rng.uniform(0.0, 1.0, (4, n)).T.copy()
     patience = np.full(n, np.inf)
     for i, k in enumerate(spec.kinds.values()):
         if k.patience_h is not None:
             rows = np.flatnonzero(kind == i)
             patience[rows] = k.patience_h.sample(rng, rows.size)
-    return Trace(t, kind, effort, prio, sla, u, patience, names)
+    return Trace(t, kind, effort, u, patience, names, tuple(int(k.priority) for k in spec.kinds.values()),
+                 tuple(float(k.sla_h) for k in spec.kinds.values()))

@@ -127,6 +127,29 @@ def test_in_house_on_the_client_calendar_waits_for_no_answer() -> None:
     assert k["clarify_delay_mean_h"] == 0.0
 
 
+@pytest.mark.parametrize("waits", ["clarification", "rework"])
+def test_utilisation_counts_work_not_waits_in_between(waits: str) -> None:
+    """Busy time is the pieces of work: an item waiting for a client's answer (or for its defect to be
+    found) holds no agent, so utilisation stays the offered load over the agents, lambda E[S] / c."""
+    data = vendor_dict(horizon_days=120, rate=1.0, agents=10)
+    if waits == "clarification":
+        data["calendars"] = {"client": {"open_hour": 9, "close_hour": 13}, "provider": {}}
+        data["vendors"]["acme"]["calendar"] = "provider"
+        data["workload"]["kinds"]["job"]["clarify_share"] = 1.0
+        data["workload"]["kinds"]["job"]["clarify_max_rounds"] = 1
+        expected = 1.0 / 10
+    else:
+        data["vendors"]["acme"]["quality"] = {"defect_share": 1.0, "detection_share": 1.0,
+                                              "detection_delay_h": "deterministic(value=24)",
+                                              "rework_effort_share": 0.5}
+        expected = 1.5 / 10  # every item is done once, then half of it again
+    kp = [k for _, _, k in runs(scenario_from(data), "vendor", 8, seed=11)]
+    _, _, lo, hi = mean_ci(np.array([k["vendor_utilisation_share"] for k in kp]))
+    assert lo <= expected <= hi, (expected, lo, hi)
+    if waits == "clarification":  # the waits are long: counting them would triple utilisation
+        assert np.mean([k["clarify_delay_mean_h"] for k in kp]) > 5.0
+
+
 # ---------------------------------------------------------------------------- quality
 def test_defects_rework_and_escapes() -> None:
     sc = scenario_from(vendor_dict(horizon_days=200, rate=1.0, quality={
