@@ -74,6 +74,8 @@ class Calendar:
     _starts: tuple[float, ...] = field(init=False, repr=False, compare=False)
     _cum_start: tuple[float, ...] = field(init=False, repr=False, compare=False)
     _cum_end: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _ends: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _per_week: float = field(init=False, repr=False, compare=False)
     _xp: np.ndarray = field(init=False, repr=False, compare=False)
     _fp: np.ndarray = field(init=False, repr=False, compare=False)
     always_open: bool = field(init=False, repr=False, compare=False)
@@ -94,6 +96,8 @@ class Calendar:
         object.__setattr__(self, "_starts", tuple(starts))
         object.__setattr__(self, "_cum_start", tuple(cs))
         object.__setattr__(self, "_cum_end", tuple(ce))
+        object.__setattr__(self, "_ends", tuple(b for _, b in self.intervals))
+        object.__setattr__(self, "_per_week", ce[-1] if ce else 0.0)
         object.__setattr__(self, "_xp", np.asarray(xp))
         object.__setattr__(self, "_fp", np.asarray(fp))
         object.__setattr__(self, "always_open", self.intervals == ((0.0, WEEK_H),))
@@ -124,15 +128,13 @@ class Calendar:
     # -- facts --------------------------------------------------------------
     @property
     def open_hours_per_week(self) -> float:
-        return self._cum_end[-1] if self.intervals else 0.0
+        return self._per_week
 
     def is_open(self, t: float) -> bool:
         """Whether the calendar is open at time ``t`` (open intervals include their start)."""
-        if not self.intervals:
-            return False
         r = t % WEEK_H
         i = bisect_right(self._starts, r) - 1
-        return i >= 0 and r < self.intervals[i][1]
+        return i >= 0 and r < self._ends[i]
 
     def next_open(self, t: float) -> float:
         """The earliest time ``>= t`` at which the calendar is open (``inf`` if never)."""
@@ -151,9 +153,10 @@ class Calendar:
         """``W(t)``: open hours between time 0 and ``t`` (scalar)."""
         w = math.floor(t / WEEK_H)
         r = t - w * WEEK_H
-        i = bisect_right(self._starts, r) - 1
-        within = 0.0 if i < 0 else self._cum_start[i] + min(r - self._starts[i], self.intervals[i][1] - self._starts[i])
-        return w * self.open_hours_per_week + within
+        starts = self._starts
+        i = bisect_right(starts, r) - 1
+        within = 0.0 if i < 0 else self._cum_start[i] + min(r - starts[i], self._ends[i] - starts[i])
+        return w * self._per_week + within
 
     def cumulative_hours_array(self, t: np.ndarray) -> np.ndarray:
         """``W(t)`` for an array of times (vectorised with ``np.interp``)."""
@@ -172,10 +175,15 @@ class Calendar:
         """
         if work_h <= 0.0:
             return t
-        per_week = self.open_hours_per_week
+        per_week = self._per_week
         if per_week <= 0.0:
             return math.inf
-        target = self.cumulative_hours(t) + work_h
+        w = math.floor(t / WEEK_H)  # cumulative_hours(t), inlined: the engine calls this for every item
+        r = t - w * WEEK_H
+        starts = self._starts
+        i = bisect_right(starts, r) - 1
+        within = 0.0 if i < 0 else self._cum_start[i] + min(r - starts[i], self._ends[i] - starts[i])
+        target = w * per_week + within + work_h
         w = math.floor(target / per_week)
         rem = target - w * per_week
         if rem <= 1e-12:  # lands exactly on the end of a week's last interval

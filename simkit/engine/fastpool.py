@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from heapq import heappop
 
-from .log import ABANDONED, QUEUED
+from .log import QUEUED
 from .pools import Server, ServicePool
 
 __all__ = ["CallbackPool"]
@@ -51,8 +51,8 @@ class CallbackPool(ServicePool):
             if not (self.closed or srv.leaving):
                 self._idle.append(srv)
             return
-        env, tl = self.env, self.timeline
-        status = self.items.status
+        env, tl, it = self.env, self.timeline, self.items
+        gives_up = it.gives_up_h
         always = tl.always_open
         while True:
             if self.closed or srv.leaving:
@@ -69,7 +69,7 @@ class CallbackPool(ServicePool):
                 env.call_later(nxt - now, self._step, srv)
                 return
             item = heappop(queue)[2]
-            if status[item] == ABANDONED:
+            if now >= gives_up[item] and it.gave_up(item, now):
                 continue
             end = self._begin(srv, item, now, always)
             if end is None:

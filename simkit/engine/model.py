@@ -13,7 +13,7 @@ from ..streams import Streams
 from ..timeline import CapacityTimeline
 from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
 from .fastpool import CallbackPool
-from .log import ABANDONED, RunLog, headcount_segments
+from .log import RunLog, headcount_segments
 from .loop import Environment, FastEnvironment
 from .pools import Items, ServicePool
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
@@ -213,10 +213,6 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     u_clarify = trace.u[:, 0] if n else np.zeros(0)
     patience = trace.patience_h.tolist()
 
-    def abandon(item: int) -> None:
-        if items.start[item] != items.start[item]:  # not yet taken: the requester gives up
-            items.status[item] = ABANDONED
-
     any_clarify = bool(np.any(p_kind > 0))
     rounds = {k: _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds).tolist()
               for k in range(n_primary)} if any_clarify else {}
@@ -229,7 +225,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         if any_clarify:
             items.rounds[item] = rounds[p][item]
         if finite[item]:
-            env.call_later(patience[item], abandon, item)
+            items.gives_up_h[item] = t + patience[item]
         delay = handoff[p]
         enter[item] = t + delay
         if delay > 0.0:
@@ -251,6 +247,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         env.process(exit_process(pools[names.index(name)], t_exit))
     env.run(until=horizon)
 
+    for item in np.flatnonzero(np.isfinite(trace.patience_h)).tolist():  # requesters who gave up unnoticed
+        if items.gives_up_h[item] < horizon:
+            items.gave_up(item, horizon)
     cols = items.arrays(n)
     served = cols["served_by"]
     pool_col = np.where(served >= 0, served, np.array(route, dtype=np.int8)).astype(np.int8)

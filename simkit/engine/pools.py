@@ -76,6 +76,18 @@ class Items:
         self.asked = [0] * n
         self.reworks = [0] * n
         self.escaped = [False] * n
+        self.gives_up_h = [math.inf] * n  # when the requester abandons an item nobody has taken yet
+
+    def gave_up(self, item: int, now: float) -> bool:
+        """Whether ``item``'s requester has abandoned it by ``now`` (it was never taken); marks it so.
+
+        Abandonment is decided when a server reaches the item (or the run ends), not by an event of
+        its own: an item nobody has taken by its requester's deadline is gone, whenever that is noticed.
+        """
+        if now >= self.gives_up_h[item] and self.start[item] != self.start[item]:
+            self.status[item] = ABANDONED
+            return True
+        return self.status[item] == ABANDONED
 
     _DTYPES = {"status": np.int8, "start": float, "end": float, "served_by": np.int8, "clarify_h": float,
                "asked": np.int16, "reworks": np.int8, "escaped": bool}
@@ -195,8 +207,9 @@ class ServicePool:
         self.closed = True
         queued, self.queue = self.queue, []
         if self.fallback is not None:
+            now = self.env._now
             for _, _, item in sorted(queued):
-                if self.items.status[item] != ABANDONED:
+                if not self.items.gave_up(item, now):
                     self.fallback.put(item)
 
     def _later(self, delay: float, item: int) -> None:
@@ -210,7 +223,7 @@ class ServicePool:
     def _server(self, srv: Server):
         env, tl, queue, it = self.env, self.timeline, self.queue, self.items
         always = getattr(tl, "always_open", False)
-        status = it.status
+        gives_up = it.gives_up_h
         while True:
             if self.closed or srv.leaving:
                 return
@@ -226,14 +239,14 @@ class ServicePool:
                 yield env.timeout(nxt - now)
                 continue
             _, _, item = heappop(queue)
-            if status[item] == ABANDONED:
+            if now >= gives_up[item] and it.gave_up(item, now):
                 continue
             end = self._begin(srv, item, now, always)
             if end is None:  # a question went to the client instead
                 continue
             if end > self.closes_at:  # the pool closes first: progress is lost, the fallback redoes it
                 yield env.timeout(self.closes_at - now)
-                status[item] = QUEUED
+                it.status[item] = QUEUED
                 if self.fallback is not None:
                     self.fallback.put(item)
                 return
