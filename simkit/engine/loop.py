@@ -58,8 +58,15 @@ class Environment(simpy.Environment):
 class FastEnvironment(Environment):
     """The same schedule with bare calls on the heap, processed by :meth:`run`'s own loop."""
 
-    def call_later(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), fn, arg))
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        queue, eid, env = self._queue, self._eid, self
+
+        def call_later(delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
+            heappush(queue, (env._now + delay, NORMAL, next(eid), fn, arg))
+
+        call_later.__doc__ = Environment.call_later.__doc__
+        self.call_later = call_later  # a closure: no bound method or attribute lookups per call
 
     def step(self) -> None:
         """Process the next entry: a call, or a SimPy event and its callbacks."""

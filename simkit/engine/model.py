@@ -218,6 +218,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
               for k in range(n_primary)} if any_clarify else {}
     finite = np.isfinite(trace.patience_h).tolist()
 
+    def arrive_plain(item: int) -> None:  # no clarification, patience or hand-off: only route and queue
+        p = router(item)
+        route[item] = p
+        enter[item] = env._now
+        puts[p](item)
+
     def arrive(item: int) -> None:
         t = env._now
         p = router(item)
@@ -237,7 +243,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         yield env.timeout(t_exit)
         pool.close()
 
-    in_order(env, trace.arrival_h, arrive)
+    puts = [pool.put for pool in pools]
+    plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff)
+    in_order(env, trace.arrival_h, arrive_plain if plain else arrive)
     first = n
     for t, k in zip(bg_t, bg_pool, strict=True):
         if t.size:
@@ -284,10 +292,12 @@ def in_order(env: Environment, times: np.ndarray, handle) -> None:  # noqa: ANN0
     n = len(ts)
     if not n:
         return
-    state = [0, 0.0]  # next index, its time
+    i = 0  # the next item
+    call_later = env.call_later
 
     def step(_arg: object) -> None:
-        i, t = state
+        nonlocal i
+        t = ts[i]
         while True:
             handle(i)
             i += 1
@@ -295,11 +305,9 @@ def in_order(env: Environment, times: np.ndarray, handle) -> None:  # noqa: ANN0
                 return
             if ts[i] > t:
                 break
-        state[0], state[1] = i, ts[i]
-        env.call_later(ts[i] - t, step)
+        call_later(ts[i] - t, step)
 
-    state[1] = ts[0]
-    env.call_later(ts[0], step)
+    call_later(ts[0], step)
 
 
 def _capacity(pools: list[ServicePool], t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
