@@ -234,10 +234,10 @@ def test_marketing_flexible_capacity_meets_november_at_a_premium() -> None:
     for option in ("agency", "hybrid"):
         more(res, option, "in_house", "cost_total_usd")
         more(res, option, "in_house", "sla_attainment_share")
-    less(res, "hybrid", "agency", "cost_total_usd")
+    more(res, "hybrid", "agency", "sla_attainment_share")
     more(res, "agency", "in_house", "rework_share")
     november = {o: month_attainment(res, o, [10]) for o in ("in_house", "agency", "hybrid")}
-    assert november["in_house"] < 0.6 < 0.75 < min(november["agency"], november["hybrid"]), november
+    assert november["in_house"] < 0.6 < 0.7 < november["agency"] < november["hybrid"], november
 
 
 # --------------------------------------------------------------------------- strategic cases
@@ -246,7 +246,7 @@ def test_seasonal_project_elastic_vendor_gets_through_november() -> None:
     more(res, "seasonal_hiring", "fixed_team", "sla_attainment_share")
     more(res, "elastic_vendor", "seasonal_hiring", "sla_attainment_share")
     november = {o: month_attainment(res, o, [10]) for o in ("fixed_team", "seasonal_hiring", "elastic_vendor")}
-    assert november["fixed_team"] < november["seasonal_hiring"] < 0.5 < 0.85 < november["elastic_vendor"]
+    assert max(november["fixed_team"], november["seasonal_hiring"]) < 0.5 < 0.85 < november["elastic_vendor"]
     without_delay = {o: yearly(res, o, exclude=("delay",)).sum(axis=1).to_numpy() for o in november}
     assert (without_delay["elastic_vendor"] > 1.3 * without_delay["fixed_team"]).all()
     less(res, "elastic_vendor", "seasonal_hiring", "cost_total_usd")

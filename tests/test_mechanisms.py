@@ -331,6 +331,23 @@ def test_elastic_vendor_scales_up_and_bills_surge() -> None:
     assert heads.max() <= 6 and heads.min() >= 2
 
 
+def test_elastic_agents_go_after_a_peak_though_work_waits_overnight() -> None:
+    """A business-hours vendor always finds the night's work queued at its morning check; the extra
+    agents must still go once the peak is over (quiet = queue below half the scale-up trigger)."""
+    months = [3.0] + [1.0] * 11  # January is the peak: the weekend queue then passes the trigger
+    data = vendor_dict(horizon_days=120, rate=1.0, agents=8, calendar="office", elastic={
+        "max_agents": 20, "scale_when_queue_per_agent": 10, "notice_h": 24, "release_after_h": 72})
+    data["calendars"]["office"] = {"open_hour": 8, "close_hour": 18, "days": ["mon", "tue", "wed", "thu", "fri"]}
+    data["workload"]["month_of_year"] = months
+    data["workload"]["kinds"]["job"]["effort_h"] = "exponential(mean=0.5)"
+    log = runs(scenario_from(data), "vendor", 1, seed=23)[0][0]
+    steps = log.staff_log["acme"]
+    heads = 8 + np.cumsum([d for _, d in steps])
+    times = np.array([t for t, _ in steps])
+    assert heads.max() > 10  # the peak brought extra agents
+    assert heads[-1] <= 10 and np.all(heads[times > 60 * 24] <= 10)  # and they left when it ended
+
+
 def test_overtime_works_late_at_a_premium() -> None:
     data = mmc_dict(3, 1.2, horizon_days=56, warmup_days=0)
     data["calendars"] = {"client": {"open_hour": 9, "close_hour": 17, "days": ["mon", "tue", "wed", "thu", "fri"]}}

@@ -4,14 +4,18 @@
   headcount, from the ``"attrition:<team>"`` stream); the position is refilled after the
   hiring lead time, and the new hire ramps up from ``ramp_start_productivity`` to full
   productivity over ``ramp_months`` (time to productivity).
-* **Layoffs**: after ``layoff_after_idle_days`` with nothing queued at the daily checks, one
-  person is let go (last in, first out) down to ``min_staff``, with severance.
+* **Layoffs**: after ``layoff_after_idle_days`` of quiet daily checks, one person is let go
+  (last in, first out) down to ``min_staff``, with severance.  A check is quiet when at most
+  half the hiring trigger waits per person (with no hiring trigger: at most one item per
+  person), so work that queued overnight or over a weekend does not count as busy.
 * **Backlog hiring**: once a day, when more than ``hire_when_backlog_per_staff`` items
   wait per person, one hire is requested (up to ``max_staff``), arriving after the lead time.
 * **Elastic vendor**: every hour, when more than ``scale_when_queue_per_agent`` items wait
   per agent, one extra agent is requested on ``notice_h`` notice (up to ``max_agents``);
-  extra agents are released after ``release_after_h`` without a queue.  Extra agent-hours
-  are billed at the surge price.
+  an extra agent is released after ``release_after_h`` of quiet checks: at most half the
+  trigger waiting per agent (a hysteresis band, so the bench does not flap).  Only checks
+  while the vendor is open count: nobody decides at night, and the night's queue is no
+  reason to keep anyone.  Extra agent-hours are billed at the surge price.
 
 Every join and leave is logged, so the ledger pays for the real headcount.
 """
@@ -71,11 +75,14 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
             if pool.waiting > spec.hire_when_backlog_per_staff * max(pool.headcount, 1) and staff < limit:
                 hire_later()
 
+    quiet_per_staff = (0.5 * spec.hire_when_backlog_per_staff if spec.hire_when_backlog_per_staff is not None
+                       else 1.0)
+
     def layoffs():
         quiet_since = 0.0
         while True:
             yield env.timeout(HIRING_CHECK_H)
-            if pool.waiting > 0:
+            if pool.waiting > quiet_per_staff * max(pool.headcount, 1):
                 quiet_since = env.now
             elif env.now - quiet_since >= spec.layoff_after_idle_days * 24.0 and pool.headcount > spec.min_staff:
                 pool.remove_server(pool.members[-1])  # last in, first out
@@ -108,10 +115,13 @@ def start_elastic(env: simpy.Environment, pool: ServicePool, spec: ElasticSpec, 
             yield env.timeout(ELASTIC_CHECK_H)
             if pool.closed:
                 return
-            if pool.waiting > 0:
+            if not pool.timeline.is_open(env.now):
+                continue
+            trigger = spec.scale_when_queue_per_agent * max(pool.headcount, 1)
+            if pool.waiting > 0.5 * trigger:
                 quiet_since[0] = env.now
             agents = pool.headcount + pending[0]
-            if pool.waiting > spec.scale_when_queue_per_agent * max(pool.headcount, 1) and agents < spec.max_agents:
+            if pool.waiting > trigger and agents < spec.max_agents:
                 pending[0] += 1
                 env.timeout(spec.notice_h).callbacks.append(join)
             elif extra and env.now - quiet_since[0] >= spec.release_after_h:
