@@ -33,17 +33,21 @@ Offered load
     :func:`warn_overload` turns ``rho >= 1`` into a :class:`CapacityWarning`.
 
 Failures
-    When a replication raises, the run stops with a :class:`ReplicationError`
-    that names the replication, its seed and the scenario (with its SHA-256),
-    and carries the scenario itself, so that exactly that replication can be
-    re-run alone — ``err.rerun()`` — under a debugger.
+    When a replication raises, it becomes a :class:`ReplicationError` that
+    names the replication, its seed and the scenario (with its SHA-256) — for
+    a sweep also the point and its parameter values — and carries the scenario
+    itself, so that exactly that replication can be re-run alone —
+    ``err.rerun()`` — under a debugger.  The run goes on: the other
+    replications are kept, the failures are listed in ``Results.failures`` and
+    ``Results.meta["failures"]``, and one :class:`FailedReplicationWarning`
+    says so.  Only when every replication fails is the first error raised.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .scenario import Scenario, ScenarioError
@@ -52,7 +56,7 @@ from .workload import HOURS_PER_YEAR
 __all__ = [
     "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "MAX_MAGNITUDE", "CapacityWarning",
     "expected_items", "candidate_draws", "check_magnitudes", "check_size", "offered_load", "warn_overload",
-    "preflight", "ReplicationError",
+    "preflight", "ReplicationError", "FailedReplicationWarning", "warn_failures",
 ]
 
 MAX_ITEMS_PER_REPLICATION = 20_000_000
@@ -68,6 +72,10 @@ MAX_MAGNITUDE = 1e15
 
 class CapacityWarning(UserWarning):
     """An option is offered more work than its capacity: its backlog will grow for the whole run."""
+
+
+class FailedReplicationWarning(UserWarning):
+    """Some replications raised and were left out; the results hold the others."""
 
 
 def _mean(values: Iterable[float] | None) -> float:
@@ -288,6 +296,10 @@ def preflight(scenario: Scenario) -> None:
     warn_overload(scenario)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 class ReplicationError(RuntimeError):
     """A replication raised; this error says which one and how to re-run exactly it.
 
@@ -299,21 +311,60 @@ class ReplicationError(RuntimeError):
         Which replication of which root seed (its random streams depend on nothing else).
     error
         The original exception, or its ``"Type: message"`` text.
+    traceback
+        A short traceback text of the original exception (where it was raised, in whichever process).
+    point, overrides
+        For a sweep: the point's number and its parameter values (dotted path -> value).
     """
 
-    def __init__(self, scenario: Scenario, replication: int, seed: int, error: BaseException | str) -> None:
-        self.scenario, self.replication, self.seed = scenario, replication, seed
+    def __init__(self, scenario: Scenario, replication: int, seed: int, error: BaseException | str,
+                 traceback: str = "", point: int | None = None, overrides: Mapping[str, Any] | None = None) -> None:
+        self.scenario, self.replication, self.seed = scenario, int(replication), int(seed)
         self.error = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        self.traceback, self.point = traceback, None if point is None else int(point)
+        self.overrides = dict(overrides or {})
+        where = ""
+        if self.point is not None:
+            values = ", ".join(f"{k}={v!r}" for k, v in self.overrides.items())
+            where = f" at sweep point {self.point}" + (f" ({values})" if values else "")
         super().__init__(
-            f"replication {replication} (seed {seed}) of scenario '{scenario.name}' "
-            f"(sha256 {scenario.fingerprint()[:12]}) failed with {self.error}; re-run it alone with "
-            f"simkit.run_replication(err.scenario, {replication}, seed={seed})")
+            f"replication {self.replication} (seed {self.seed}) of scenario '{scenario.name}' "
+            f"(sha256 {scenario.fingerprint()[:12]}){where} failed with {_one_line(self.error)}; re-run it alone "
+            f"with err.rerun() or simkit.run_replication(err.scenario, {self.replication}, seed={self.seed})")
 
     def __reduce__(self):  # noqa: ANN204 - so that the error crosses process boundaries intact
-        return (type(self), (self.scenario, self.replication, self.seed, self.error))
+        return (type(self), (self.scenario, self.replication, self.seed, self.error, self.traceback, self.point,
+                             self.overrides))
+
+    def record(self) -> dict[str, Any]:
+        """The failure as plain data (for ``Results.meta["failures"]`` and stored files)."""
+        out: dict[str, Any] = {"replication": self.replication, "seed": self.seed}
+        if self.point is not None:
+            out.update(point=self.point, overrides=dict(self.overrides))
+        out.update(scenario=self.scenario.name, scenario_sha256=self.scenario.fingerprint(), error=self.error,
+                   traceback=self.traceback)
+        return out
 
     def rerun(self, **kwargs: Any) -> Any:
         """Run the failed replication again, alone, in this process (keyword arguments go to it)."""
         from .experiment import run_replication
 
         return run_replication(self.scenario, self.replication, self.seed, **kwargs)
+
+
+def warn_failures(failures: Sequence[ReplicationError], attempted: int, what: str = "replications",
+                  hint: str = "", stacklevel: int = 3) -> str:
+    """Warn once (:class:`FailedReplicationWarning`) that ``failures`` of ``attempted`` runs were left out.
+
+    Returns the message ('' when nothing failed).
+    """
+    if not failures:
+        return ""
+    shown = [f"{e.replication}" if e.point is None else f"{e.replication} at point {e.point}" for e in failures]
+    listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+    seeds = sorted({e.seed for e in failures})
+    message = (f"{len(failures)} of {attempted} {what} failed and were left out (replication {listed}; seed "
+               f"{', '.join(map(str, seeds))}; the first with {_one_line(failures[0].error)}); the statistics use the "
+               f"{attempted - len(failures)} that finished; re-run one alone with results.failures[0].rerun(){hint}")
+    warnings.warn(message, FailedReplicationWarning, stacklevel=stacklevel)
+    return message

@@ -8,6 +8,12 @@
 
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
+
+Exit codes: 0 done; 1 the report could not be built; 2 bad input; 3 some
+replications (or sweep point-replications) raised — one line per failure on
+stderr naming its replication, seed (and point) and error, while the finished
+ones are printed and written as usual (when every replication raised, nothing
+is written); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -25,11 +31,38 @@ import yaml
 from . import __version__
 from .scenario import Scenario, ScenarioError, load
 
-__all__ = ["main"]
+__all__ = ["main", "EXIT_FAILED"]
+
+EXIT_FAILED = 3
+"""Exit code when some replications raised (the finished ones are still printed and written)."""
+
+EXIT_CODES = ("exit codes: 0 done; 1 the report could not be built; 2 bad input (one line naming the field); "
+              f"{EXIT_FAILED} some replications failed (one line each on stderr; the finished ones are still "
+              "printed and written); 130 interrupted")
 
 
 class _UsageError(Exception):
     pass
+
+
+def _keeping_failures(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn``; failed replications are reported by :func:`_failure_lines`, not as a warning."""
+    from .checks import FailedReplicationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FailedReplicationWarning)
+        return fn(*args, **kwargs)
+
+
+def _failure_lines(res: Any) -> int:
+    """One line per failed replication on stderr; the exit code the run deserves (0 or :data:`EXIT_FAILED`)."""
+    for err in res.failures:
+        print(f"error: {err}", file=sys.stderr)
+    return EXIT_FAILED if res.failures else 0
+
+
+def _failed_note(res: Any) -> str:
+    return f" ({len(res.failures)} failed and left out, see stderr)" if res.failures else ""
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
@@ -87,14 +120,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     sc = _scenario(args)
     if args.out and Path(args.out).suffix not in (".csv", ".parquet"):
         raise _UsageError(f"--out must end in .csv or .parquet, got {args.out!r}")
-    res = simulate(sc, replications=args.replications, seed=args.seed)
+    res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
     table = res.table()
     if not getattr(args, "all_kpis", False):  # KPIs of mechanisms the scenario does not use are 0 everywhere
         moving = res.kpis[res.kpi_columns].abs().max() > 0
         table = table.loc[[k for k in table.index if moving.get(k, True)]]
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         text = table.to_string()
-    header = (f"{sc.name}: {res.meta['replications']} replications, seed {res.seed}, "
+    header = (f"{sc.name}: {res.meta['replications']} replications{_failed_note(res)}, seed {res.seed}, "
               f"{sc.run.horizon_days:g} days, simkit {__version__}; mean [95% CI]")
     body = "\n".join([header, "", text, "", *_decision_lines(res)])
     print(body)
@@ -103,7 +136,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"\nwrote {args.out}")
     if args.charts:
         _write_charts(res, Path(args.charts), body)
-    return 0
+    return _failure_lines(res)
 
 
 def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
@@ -141,13 +174,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     weights = _parse_weights(args.weights)
     if not 0 <= args.sla_target <= 1:
         raise _UsageError(f"--sla-target must be a share in [0, 1], got {args.sla_target}")
-    res = simulate(sc, replications=args.replications, seed=args.seed)
+    res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
     base = args.baseline or sc.baseline_option
     others = [args.option] if args.option else [o for o in res.options if o != base]
     for opt in others:
         cols = ["baseline_mean", "option_mean", "delta_mean", "ci_low", "ci_high", "p_better"]
         cmp = res.compare(opt, base)[cols]
-        print(f"{opt} - {base} (paired over {res.meta['replications']} replications, 95% CI):")
+        print(f"{opt} - {base} (paired over {res.meta['replications']} replications{_failed_note(res)}, "
+              "95% CI):")
         with pd.option_context("display.width", 200, "display.float_format", "{:,.3f}".format):
             print(cmp.to_string())
         print()
@@ -157,7 +191,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise _UsageError(str(err)) from None
     print("\n" + decision.text())
-    return 0
+    return _failure_lines(res)
 
 
 def _parse_weights(text: str | None) -> dict[str, float] | None:
@@ -198,9 +232,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             raise _UsageError("sweep needs at least one --vary key=lo:hi:n or a --levers file")
         if args.workers is not None and args.workers < 1:
             raise _UsageError(f"--workers must be >= 1, got {args.workers}")
-        res = sweep(sc, levers, args.replications, args.seed, design=args.design, n=args.points,
-                    executor=args.workers or "auto", out=args.out, resume=not args.fresh,
-                    progress=False if args.quiet else None)
+        res = _keeping_failures(sweep, sc, levers, args.replications, args.seed, design=args.design,
+                                n=args.points, executor=args.workers or "auto", out=args.out,
+                                resume=not args.fresh, progress=False if args.quiet else None)
     except ValueError as err:
         raise _UsageError(str(err)) from None
     base = args.baseline or sc.baseline_option
@@ -208,7 +242,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     done = res.frame.groupby("point")["replication"].nunique()
     print(f"{sc.name}: {res.design} sweep of {', '.join(res.paths)}: {len(res.points)} points x "
           f"{len(res.meta['options'])} options x {res.meta['replications']} replications; computed "
-          f"{res.meta['computed']} point-replications, reused {res.meta['reused']}")
+          f"{res.meta['computed']} point-replications, reused {res.meta['reused']}{_failed_note(res)}")
+    code = _failure_lines(res)
     if res.interrupted:
         finished = int((done >= res.meta["replications"]).sum())
         print(f"interrupted: {finished} of {len(res.points)} points finished and saved; run the same command "
@@ -226,7 +261,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if len(table) > 40:
         print(f"... {len(table) - 40} more points in {args.out}")
     print(f"\nwrote {args.out} ({len(res.frame)} rows: point x option x replication)")
-    return 0
+    if code:
+        print(f"run the same command again to retry only the {len(res.failures)} failed point-replications",
+              file=sys.stderr)
+    return code
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -255,7 +293,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="simkit", description="Make-or-buy decisions with evidence.")
+    p = argparse.ArgumentParser(prog="simkit", description="Make-or-buy decisions with evidence.",
+                                epilog=EXIT_CODES)
     p.add_argument("--version", action="version", version=f"simkit {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -266,7 +305,7 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--replications", "-n", type=int, help="replications (default: the scenario's)")
             sp.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
 
-    run = sub.add_parser("run", help="simulate every option and print the KPI table")
+    run = sub.add_parser("run", help="simulate every option and print the KPI table", epilog=EXIT_CODES)
     common(run)
     run.add_argument("--all-kpis", action="store_true", dest="all_kpis",
                      help="print every KPI, also those that are 0 for every option")
@@ -274,7 +313,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--charts", metavar="DIR", help="write the table, summary, ledger and PNG charts to DIR")
     run.set_defaults(func=_cmd_run)
 
-    cmp = sub.add_parser("compare", help="paired comparison of options against the baseline")
+    cmp = sub.add_parser("compare", help="paired comparison of options against the baseline", epilog=EXIT_CODES)
     common(cmp)
     cmp.add_argument("--option", help="the option to compare (default: every other option)")
     cmp.add_argument("--baseline", help="the baseline option (default: the scenario's)")
@@ -283,7 +322,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="SLA attainment below which a replication counts as a miss (default 0.95)")
     cmp.set_defaults(func=_cmd_compare)
 
-    swp = sub.add_parser("sweep", help="run every option over a grid, Latin hypercube or Sobol design")
+    swp = sub.add_parser("sweep", help="run every option over a grid, Latin hypercube or Sobol design",
+                         epilog=EXIT_CODES)
     common(swp)
     swp.add_argument("--vary", action="append", metavar="KEY=LO:HI:N",
                      help="a parameter range (or KEY=V1,V2,...)")
@@ -312,7 +352,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 2 bad input)."""
+    """Entry point; returns the exit code (see :data:`EXIT_CODES`: 0 ok, 2 bad input, 3 failed replications)."""
+    from .checks import ReplicationError
+
     args = _parser().parse_args(argv)
     for name in ("replications",):
         value = getattr(args, name, None)
@@ -326,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except ReplicationError as err:  # every replication raised: nothing to keep
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_FAILED
     except _UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

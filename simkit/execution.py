@@ -24,6 +24,12 @@ stderr is a terminal*, so stored notebook outputs, logs and CI stay the same
 from run to run; the environment variable ``SIMKIT_PROGRESS=1`` (or ``0``)
 turns that default on (or off) everywhere, notebooks included.  Ctrl+C (``KeyboardInterrupt``)
 stops the run and returns what was finished, flagged ``interrupted``.
+
+A task that raises does not stop the others: its exception and a short
+traceback text are kept in :attr:`TaskOutcome.failures` and
+:attr:`TaskOutcome.tracebacks`, identically on every executor, and every other
+task's result is kept.  Callers decide what a failure means (see
+:mod:`simkit.experiment`: a failed replication is reported and left out).
 """
 
 from __future__ import annotations
@@ -32,28 +38,57 @@ import math
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = ["run_tasks", "TaskOutcome", "ExecutorArg", "cpu_workers", "executor_workers", "batch_count",
-           "AUTO_PARALLEL_S"]
+           "AUTO_PARALLEL_S", "traceback_text", "TRACEBACK_LINES"]
 
 AUTO_PARALLEL_S = 3.0
 """Estimated serial seconds above which ``executor="auto"`` starts a process pool."""
 
 ExecutorArg = Executor | Literal["auto"] | int | None
 
+TRACEBACK_LINES = 40
+"""At most this many of a failure's last traceback lines are kept."""
+
 
 @dataclass
 class TaskOutcome:
-    """What :func:`run_tasks` finished: ``results[i]`` is task ``i``'s return value."""
+    """What :func:`run_tasks` did.
+
+    Attributes
+    ----------
+    results
+        ``results[i]`` is task ``i``'s return value, for every task that finished.
+    failures
+        ``failures[i]`` is the exception task ``i`` raised, for every task that raised.
+    tracebacks
+        ``tracebacks[i]`` is a short traceback text of ``failures[i]`` (for a task run in another
+        process, the worker's traceback).
+    interrupted
+        ``KeyboardInterrupt`` stopped the run before every task was done.
+    workers, executor
+        How many tasks ran at once, and on what.
+    """
 
     results: dict[int, Any] = field(default_factory=dict)
+    failures: dict[int, BaseException] = field(default_factory=dict)
+    tracebacks: dict[int, str] = field(default_factory=dict)
     interrupted: bool = False
     workers: int = 1
     executor: str = "serial"
+
+
+def traceback_text(error: BaseException, max_lines: int = TRACEBACK_LINES) -> str:
+    """The last ``max_lines`` lines of ``error``'s formatted traceback (with its chained causes)."""
+    lines = "".join(traceback.format_exception(error)).rstrip("\n").splitlines()
+    if len(lines) > max_lines:
+        lines = ["...", *lines[-max_lines:]]
+    return "\n".join(lines)
 
 
 def cpu_workers() -> int:
@@ -143,8 +178,10 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
     Returns
     -------
     TaskOutcome
-        ``results`` holds every finished task; ``interrupted`` is true when
-        ``KeyboardInterrupt`` stopped the run early.
+        ``results`` holds every finished task; ``failures`` (with ``tracebacks``) every task
+        that raised an :class:`Exception` — the others still run; ``interrupted`` is true when
+        ``KeyboardInterrupt`` stopped the run early.  An exception raised by ``on_result``
+        is not a task's failure: it stops the run and propagates.
     """
     if isinstance(executor, bool) or (isinstance(executor, str) and executor != "auto"):
         raise ValueError(f"executor must be 'auto', None, a number of processes or an Executor, "
@@ -161,6 +198,11 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
             on_result(i, value)
         bar.update(units[i])
 
+    def failed(i: int, error: BaseException) -> None:
+        out.failures[i] = error
+        out.tracebacks[i] = traceback_text(error)
+        bar.update(units[i])
+
     todo = list(range(len(tasks)))
     if isinstance(executor, int):
         executor = None if executor == 1 else ProcessPoolExecutor(max_workers=executor)
@@ -173,15 +215,20 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
             started = time.perf_counter()
             while todo:
                 i = todo.pop(0)
-                done(i, fn(*tasks[i]))
+                try:
+                    value = fn(*tasks[i])
+                except Exception as err:  # noqa: BLE001 - kept as the task's failure; the others go on
+                    failed(i, err)
+                else:
+                    done(i, value)
                 if executor == "auto" and todo and cpu_workers() > 1:
                     per_task = (time.perf_counter() - started) / (len(tasks) - len(todo))
                     if per_task * len(todo) > AUTO_PARALLEL_S:
                         owned = ProcessPoolExecutor(max_workers=cpu_workers())
-                        _run_on(owned, fn, tasks, todo, done, out)
+                        _run_on(owned, fn, tasks, todo, done, failed, out)
                         todo = []
         else:
-            _run_on(executor, fn, tasks, todo, done, out)
+            _run_on(executor, fn, tasks, todo, done, failed, out)
         finished = True
     except KeyboardInterrupt:
         out.interrupted = True
@@ -206,19 +253,32 @@ def _stop(pool: ProcessPoolExecutor, terminate: bool) -> None:
 
 
 def _run_on(executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple], todo: list[int],
-            done: Callable[[int, Any], None], out: TaskOutcome) -> None:
+            done: Callable[[int, Any], None], failed: Callable[[int, BaseException], None],
+            out: TaskOutcome) -> None:
     out.workers = executor_workers(executor)
     out.executor = type(executor).__name__
     futures: dict[Future, int] = {executor.submit(fn, *tasks[i]): i for i in todo}
+
+    def collect(fut: Future) -> None:
+        i = futures[fut]
+        try:
+            value = fut.result()
+        except Exception as err:  # noqa: BLE001 - kept as the task's failure; the others go on
+            failed(i, err)
+        else:
+            done(i, value)
+
     try:
         for fut in as_completed(futures):
-            done(futures[fut], fut.result())
+            collect(fut)
     except KeyboardInterrupt:
         for fut in futures:
             fut.cancel()
-        for fut, i in futures.items():  # keep whatever finished before the interrupt
-            if i not in out.results and fut.done() and not fut.cancelled() and fut.exception() is None:
-                done(i, fut.result())
+        for fut, i in futures.items():  # keep whatever finished (or failed) before the interrupt
+            if i in out.results or i in out.failures or not fut.done() or fut.cancelled():
+                continue
+            if isinstance(fut.exception(), Exception | None):
+                collect(fut)
         raise
     except BaseException:
         for fut in futures:

@@ -10,12 +10,24 @@ number of workers or the batch size — and the first ``n`` replications of a
 longer run are exactly ``simulate(n)``.  That is what lets
 :func:`simulate_to_precision` add replications until a confidence interval is
 narrow enough and still return a result anyone can reproduce with a fixed ``n``.
+
+A replication that raises does not stop the others: each batch catches its
+replications' errors one by one and returns them as
+:class:`~simkit.checks.ReplicationError` records, so whatever the executor
+the same replications are kept and the same failures reported (in
+``Results.failures``, ``Results.meta["failures"]`` and one
+:class:`~simkit.checks.FailedReplicationWarning`).
+
+Test seam: a batch calls the ``run_replication`` it is handed, which
+:func:`simulate` reads from this module when it starts; replacing
+``simkit.experiment.run_replication`` with a picklable function therefore
+reaches every worker process, whatever its start method.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +35,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from .checks import ReplicationError, check_size, preflight
+from .checks import ReplicationError, check_size, preflight, warn_failures
 from .costs import CATEGORIES, account
 from .engine import RunLog, simulate_option
-from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split
+from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .kpi import measure
 from .results import Results
 from .scenario import Scenario, ScenarioError
@@ -94,29 +106,34 @@ def run_replication(scenario: Scenario, replication: int, seed: int, options: Se
 
 
 Piece = tuple[int, list[dict], pd.DataFrame, dict[str, RunLog]]  # replication, KPI rows, ledger, logs
+Replicate = Callable[..., Replication]
 
 
 def _run_batch(scenario: Scenario, seed: int, reps: Sequence[int], options: Sequence[str] | None,
-               keep_logs: bool) -> list[Piece]:
-    out = []
+               keep_logs: bool, replicate: Replicate | None = None) -> tuple[list[Piece], list[ReplicationError]]:
+    """Run ``reps`` one by one; a replication that raises is returned as a failure, the others as pieces."""
+    replicate = replicate or run_replication
+    out, failures = [], []
     for r in reps:
         try:
-            rep = run_replication(scenario, r, seed, options, keep_logs)
+            rep = replicate(scenario, r, seed, options, keep_logs)
         except ScenarioError:
             raise
-        except Exception as err:  # report which replication, so that exactly it can be re-run
-            raise ReplicationError(scenario, r, seed, err) from err
+        except Exception as err:  # noqa: BLE001 - reported with its seed, so that exactly it can be re-run
+            failures.append(ReplicationError(scenario, r, seed, err, traceback_text(err)))
+            continue
         out.append((r, rep.kpis, rep.ledger, rep.logs))
-    return out
+    return out, failures
 
 
 def assemble(scenario: Scenario, seed: int, reps: list[Piece], keep_logs: bool = False,
-             meta: dict | None = None) -> Results:
+             meta: dict | None = None, failures: Sequence[ReplicationError] = ()) -> Results:
     """Build :class:`Results` from per-replication pieces, in a canonical order.
 
     KPI rows are sorted by the scenario's option order, then replication; the
     ledger is concatenated in replication order.  The order never depends on
-    which task finished first.
+    which task finished first.  ``failures`` (replications that raised) are kept
+    in ``Results.failures`` and listed in ``meta["failures"]``.
     """
     reps = sorted(reps, key=lambda piece: piece[0])
     order = {name: i for i, name in enumerate(scenario.option_names)}
@@ -128,22 +145,32 @@ def assemble(scenario: Scenario, seed: int, reps: list[Piece], keep_logs: bool =
     logs = ({(name, r): log for r, _, _, rep_logs in reps for name, log in rep_logs.items()}
             if keep_logs else None)
     return Results(scenario=scenario, seed=seed, kpis=kpis.reset_index(drop=True), ledger=ledger, logs=logs,
-                   meta=dict(meta or {}))
+                   meta=dict(meta or {}), failures=sorted(failures, key=lambda e: e.replication))
 
 
 def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: ExecutorArg,
               batch_size: int | None, progress: bool | None, options: Sequence[str] | None, keep_logs: bool,
-              desc: str) -> tuple[list[Piece], bool]:
+              desc: str) -> tuple[list[Piece], list[ReplicationError], bool]:
+    """Run ``reps`` on ``executor``: the finished pieces, the failed replications, and whether interrupted."""
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if batch_size is not None:
         batches = [list(reps[i:i + batch_size]) for i in range(0, len(reps), batch_size)]
     else:
         batches = split(list(reps), batch_count(len(reps), executor_workers(executor)))
-    tasks = [(scenario, seed, b, options, keep_logs) for b in batches]
+    tasks = [(scenario, seed, b, options, keep_logs, run_replication) for b in batches]  # the seam: see above
     outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b in batches])
-    pieces = [piece for i in sorted(outcome.results) for piece in outcome.results[i]]
-    return pieces, outcome.interrupted
+    pieces: list[Piece] = []
+    failures: list[ReplicationError] = []
+    for i in sorted(outcome.results):
+        got, failed = outcome.results[i]
+        pieces += got
+        failures += failed
+    for i, err in sorted(outcome.failures.items()):  # a whole batch failed (e.g. its worker died)
+        if isinstance(err, ScenarioError):
+            raise err
+        failures += [ReplicationError(scenario, r, seed, err, outcome.tracebacks[i]) for r in batches[i]]
+    return pieces, sorted(failures, key=lambda e: e.replication), outcome.interrupted
 
 
 def _check_options(scenario: Scenario, options: Sequence[str] | None) -> None:
@@ -184,7 +211,17 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
     Results
         ``.kpis`` has one row per option and replication, ``.ledger`` the cash
         flows.  After Ctrl+C it holds the replications that finished and
-        ``meta["interrupted"]`` is true.
+        ``meta["interrupted"]`` is true.  ``meta["replications_requested"]`` and
+        ``meta["replications_finished"]`` count them.
+
+    Raises
+    ------
+    ReplicationError
+        When every replication raised (the first of them).  When only some do,
+        the others are kept: the failed ones are in ``Results.failures`` (each
+        with ``.rerun()``) and ``meta["failures"]``, one
+        :class:`~simkit.checks.FailedReplicationWarning` names them, and every
+        statistic uses the finished replications only.
     """
     n = int(replications if replications is not None else scenario.run.replications)
     if n < 1:
@@ -192,10 +229,16 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
     _check_options(scenario, options)
     preflight(scenario)  # size cap and overload warnings, before any work is handed out
     seed = int(seed if seed is not None else scenario.run.seed)
-    pieces, interrupted = _run_reps(scenario, seed, range(n), executor, batch_size, progress, options,
-                                    keep_logs, f"{scenario.name}: replications")
-    meta = {"interrupted": True, "replications_requested": n} if interrupted else {}
-    return assemble(scenario, seed, pieces, keep_logs, meta)
+    pieces, failures, interrupted = _run_reps(scenario, seed, range(n), executor, batch_size, progress, options,
+                                              keep_logs, f"{scenario.name}: replications")
+    if failures and not pieces:
+        raise failures[0]
+    meta: dict[str, Any] = {"replications_requested": n, "replications_finished": len(pieces)}
+    if interrupted:
+        meta["interrupted"] = True
+    res = assemble(scenario, seed, pieces, keep_logs, meta, failures)
+    warn_failures(failures, len(pieces) + len(failures))
+    return res
 
 
 def _half_widths(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -229,6 +272,12 @@ def simulate_to_precision(scenario: Scenario, kpi: str | None = None, rel_half_w
         With ``meta["precision"]``: ``kpi``, ``target_rel_half_width``,
         ``achieved_rel_half_width`` (worst option), ``replications_needed``,
         ``reached`` (false when the cap stopped it) and ``replications_run``.
+
+    Raises
+    ------
+    ReplicationError
+        For the first replication that raised: the stopping rule counts
+        replications ``0 .. n-1`` without gaps, so a failure stops it.
     """
     if not 0 < rel_half_width:
         raise ValueError(f"rel_half_width must be > 0, got {rel_half_width}")
@@ -243,8 +292,10 @@ def simulate_to_precision(scenario: Scenario, kpi: str | None = None, rel_half_w
     n, interrupted, needed, worst = 0, False, None, np.full(max_replications, np.inf)
     target_n = min_replications
     while True:
-        more, interrupted = _run_reps(scenario, seed, range(n, target_n), executor, None, progress, None,
-                                      keep_logs, f"{scenario.name}: to ±{rel_half_width:.1%}")
+        more, failures, interrupted = _run_reps(scenario, seed, range(n, target_n), executor, None, progress,
+                                                None, keep_logs, f"{scenario.name}: to ±{rel_half_width:.1%}")
+        if failures:
+            raise failures[0]
         pieces += more
         n = target_n
         if interrupted:

@@ -27,16 +27,36 @@ from .analysis import mean_ci, p_miss_sla, paired, rank_options, risk_table, sum
 from .kpi import KPI_DIRECTION, kpi_columns
 
 if TYPE_CHECKING:
+    from .checks import ReplicationError
     from .decision import Decision
     from .engine import RunLog
     from .scenario import Scenario
 
-__all__ = ["Results", "SweepResults"]
+__all__ = ["Results", "SweepResults", "stored_meta"]
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, list | tuple | Mapping):
+        try:
+            return json.loads(json.dumps(value, default=str))
+        except (TypeError, ValueError):  # e.g. keys that are not text
+            pass
+    return str(value)
+
+
+def stored_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """``meta`` as a file keeps it: lists and mappings as JSON values (e.g. the failures), the rest as text."""
+    return {str(k): _stored(v) for k, v in meta.items()}
 
 
 @dataclass
 class Results:
-    """Replicated KPIs and ledgers of every option of a scenario."""
+    """Replicated KPIs and ledgers of every option of a scenario.
+
+    ``failures`` holds the replications that raised (left out of ``kpis`` and
+    ``ledger``), each a :class:`~simkit.checks.ReplicationError` whose
+    ``.rerun()`` repeats exactly it; ``meta["failures"]`` lists them as data.
+    """
 
     scenario: Scenario
     seed: int
@@ -44,11 +64,13 @@ class Results:
     ledger: pd.DataFrame
     meta: dict = field(default_factory=dict)
     logs: dict[tuple[str, int], RunLog] | None = field(default=None, repr=False)
+    failures: list[ReplicationError] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.meta = {"simkit_version": __version__, "seed": self.seed,
                      "scenario": self.scenario.name, "scenario_sha256": self.scenario.fingerprint(),
-                     "replications": int(self.kpis["replication"].nunique()), **self.meta}
+                     "replications": int(self.kpis["replication"].nunique()),
+                     "failures": [err.record() for err in self.failures], **self.meta}
 
     @property
     def kpi_columns(self) -> list[str]:
@@ -169,15 +191,15 @@ class Results:
             raise ValueError(f"cannot write '{p.suffix}' files; use .csv or .parquet")
         tmp = p.with_name(f".{p.name}.tmp")
         try:
-            if p.suffix == ".parquet":  # provenance travels inside the file
+            if p.suffix == ".parquet":  # provenance (and any failed replications) travels inside the file
                 frame = self.kpis.copy()
-                frame.attrs = {k: str(v) for k, v in self.meta.items()}
+                frame.attrs = stored_meta(self.meta)
                 frame.to_parquet(tmp, index=False)
             else:  # a CSV has nowhere to put it: a sidecar FILE.csv.meta.json holds it
                 self.kpis.to_csv(tmp, index=False)
                 side = p.with_name(p.name + ".meta.json")
                 side_tmp = side.with_name(f".{side.name}.tmp")
-                side_tmp.write_text(json.dumps({k: str(v) for k, v in self.meta.items()}, indent=2) + "\n")
+                side_tmp.write_text(json.dumps(stored_meta(self.meta), indent=2) + "\n")
                 side_tmp.replace(side)
             tmp.replace(p)
         finally:
@@ -203,7 +225,11 @@ class SweepResults:
     design
         ``"grid"``, ``"lhs"``, ``"sobol"``, ``"oat"`` or ``"custom"``.
     meta
-        Provenance (version, seed, scenario fingerprint) and ``interrupted``.
+        Provenance (version, seed, scenario fingerprint), ``interrupted`` and ``failures``.
+    failures
+        The (point, replication) runs that raised in this call, each a
+        :class:`~simkit.checks.ReplicationError` carrying the point's parameters; ``.rerun()``
+        repeats exactly it.  Running the same sweep with ``out=`` again retries only these.
     """
 
     scenario: Scenario
@@ -212,11 +238,13 @@ class SweepResults:
     frame: pd.DataFrame
     design: str = "custom"
     meta: dict = field(default_factory=dict)
+    failures: list[ReplicationError] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.meta = {"simkit_version": __version__, "seed": self.seed, "scenario": self.scenario.name,
                      "scenario_sha256": self.scenario.fingerprint(), "design": self.design,
-                     "points": len(self.points), "interrupted": False, **self.meta}
+                     "points": len(self.points), "interrupted": False,
+                     "failures": [err.record() for err in self.failures], **self.meta}
 
     @property
     def paths(self) -> list[str]:
@@ -303,4 +331,4 @@ class SweepResults:
         """Write the tidy frame to ``.parquet`` or ``.csv`` (atomically)."""
         from .store import write_frame
 
-        return write_frame(self.frame, Path(path), {k: str(v) for k, v in self.meta.items()})
+        return write_frame(self.frame, Path(path), stored_meta(self.meta))

@@ -15,6 +15,11 @@ interrupted run, or from a finished ``out.parquet`` — and computes only the
 number of replications, so asking for more replications later computes only
 the new ones.  A stale folder from a *different* sweep is refused rather than
 mixed in.
+
+A (point, replication) that raised has no rows, so it is never stored as done:
+the finished file lists it in its metadata (``read_meta(out)["failures"]``:
+point, parameter values, replication, seed and error) and the next run of the
+same sweep computes exactly those pairs again.
 """
 
 from __future__ import annotations

@@ -18,12 +18,24 @@ Three things make it cheap and safe:
 * **Streaming and resume.**  With ``out="sweep.parquet"`` every finished task is
   on disk at once (:mod:`simkit.store`); after Ctrl+C, running the same sweep
   again computes only the (point, replication) pairs that are missing.
+
+A (point, replication) that raises is kept out of the frame and reported as a
+:class:`~simkit.checks.ReplicationError` carrying the point's parameters
+(``SweepResults.failures``, ``meta["failures"]``, one warning); every other
+point is kept and stored, so running the same sweep with ``out=`` again retries
+only the failed pairs.  Before anything runs, the base scenario gets the same
+pre-flight checks as :func:`simkit.simulate` (size cap, overload warning), and
+every engine configuration the size cap.
+
+Test seam: a task calls the engine function it is handed, which :func:`sweep`
+reads from this module's ``simulate_option`` when it starts, so a picklable
+replacement reaches every worker process.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +43,14 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .checks import ReplicationError, check_size, preflight, warn_failures
 from .design import Lever, design_points
 from .engine import simulate_option
-from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split
+from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .experiment import draw_trace, price_log
 from .reprice import split_changes
 from .results import SweepResults
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .store import SweepStore, fingerprint
 from .streams import Streams
 
@@ -59,19 +72,49 @@ def _points(scenario: Scenario, space: Space, design: str, n: int | None,
     return design_points(scenario, list(space), design, n, seed), design
 
 
-def _sweep_task(sim: Scenario, priced: list[tuple[int, Scenario]], seed: int, reps: Sequence[int],
-                options: Sequence[str]) -> pd.DataFrame:
-    """Simulate one engine configuration for ``reps`` and price every point of the group on the same logs."""
-    rows = []
+Priced = list[tuple[int, Scenario, dict[str, Any]]]  # point, its scenario, its parameter values
+
+
+def _sweep_task(sim: Scenario, priced: Priced, seed: int, reps: Sequence[int], options: Sequence[str],
+                engine: Callable[..., Any] | None = None) -> tuple[pd.DataFrame, list[ReplicationError]]:
+    """Simulate one engine configuration for ``reps`` and price every point of the group on the same logs.
+
+    A (point, replication) that raises is returned as a :class:`ReplicationError` (an engine failure
+    fails every point of the group for that replication; a pricing failure only its point), the
+    others as rows.
+    """
+    engine = engine or simulate_option
+    rows: list[dict] = []
+    failures: list[ReplicationError] = []
     for r in reps:
-        streams = Streams(seed, r)
-        trace = draw_trace(sim, streams)
-        for name in options:
-            log = simulate_option(sim, name, trace, streams)
-            for point, scenario in priced:
-                row, _ = price_log(scenario, log, r, with_ledger=False)
-                rows.append({"point": point, **row})
-    return pd.DataFrame(rows)
+        kept: dict[int, list[dict]] = {point: [] for point, _, _ in priced}
+        broken: dict[int, tuple[BaseException, str]] = {}
+        try:
+            streams = Streams(seed, r)
+            trace = draw_trace(sim, streams)
+            for name in options:
+                log = engine(sim, name, trace, streams)
+                for point, scenario, _ in priced:
+                    if point in broken:
+                        continue
+                    try:
+                        row, _ = price_log(scenario, log, r, with_ledger=False)
+                    except Exception as err:  # noqa: BLE001 - this point fails; the group goes on
+                        broken[point] = (err, traceback_text(err))
+                        continue
+                    kept[point].append({"point": point, **row})
+        except ScenarioError:
+            raise
+        except Exception as err:  # noqa: BLE001 - the engine failed: every point of the group, this replication
+            text = traceback_text(err)
+            broken.update({point: (err, text) for point, _, _ in priced if point not in broken})
+        for point, scenario, changes in priced:
+            if point in broken:
+                err, text = broken[point]
+                failures.append(ReplicationError(scenario, r, seed, err, text, point, changes))
+            else:
+                rows += kept[point]
+    return pd.DataFrame(rows), failures
 
 
 def _tidy(rows: pd.DataFrame, points: pd.DataFrame, options: list[str], reps: int) -> pd.DataFrame:
@@ -123,7 +166,16 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     -------
     SweepResults
         ``.frame`` is tidy (point x option x replication); ``.meta["computed"]``
-        counts the (point, replication) pairs computed by this call.
+        counts the (point, replication) pairs computed by this call.  Pairs that
+        raised are left out and listed in ``.failures`` and ``.meta["failures"]``
+        (one :class:`~simkit.checks.FailedReplicationWarning` names them); with
+        ``out`` the finished ones are stored, and running the same sweep again
+        retries only the failed.
+
+    Raises
+    ------
+    ReplicationError
+        When every pair this call ran raised and nothing earlier is stored (the first of them).
     """
     reps = int(replications if replications is not None else scenario.run.replications)
     if reps < 1:
@@ -133,10 +185,11 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     for name in options:
         if name not in scenario.options:
             raise KeyError(f"unknown option '{name}'; options: {', '.join(scenario.option_names)}")
+    preflight(scenario)  # as simulate(): the size cap and overload warnings, once, on the base scenario
     points, design = _points(scenario, space, design, n, seed)
     levers = points.attrs.get("levers", [])
 
-    groups: dict[tuple, list[tuple[int, Scenario]]] = {}
+    groups: dict[tuple, Priced] = {}
     sims: dict[tuple, Scenario] = {}
     for point, values in points.iterrows():
         changes = {path: (v.item() if hasattr(v, "item") else v) for path, v in values.items()}
@@ -144,7 +197,8 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
         key = tuple(sorted((k, repr(v)) for k, v in engine.items()))
         if key not in sims:
             sims[key] = scenario.override(engine) if engine else scenario
-        groups.setdefault(key, []).append((int(point), scenario.override(changes)))
+            check_size(sims[key])  # refuse an absurd point before any work is handed out
+        groups.setdefault(key, []).append((int(point), scenario.override(changes), changes))
 
     key = fingerprint({"scenario": scenario.fingerprint(), "points": points.to_dict("split"), "seed": seed,
                        "options": options, "version": __version__})
@@ -158,7 +212,7 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     need: dict[tuple, list[int]] = {}
     for gkey, priced in groups.items():
         for r in range(reps):
-            todo = tuple(i for i, (p, _) in enumerate(priced) if (p, r) not in done)
+            todo = tuple(i for i, (p, _, _) in enumerate(priced) if (p, r) not in done)
             if todo:
                 need.setdefault((gkey, todo), []).append(r)
     total = sum(len(r) for r in need.values())
@@ -167,20 +221,37 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     for (gkey, todo), rlist in need.items():
         priced = [groups[gkey][i] for i in todo]
         for chunk in split(rlist, math.ceil(len(rlist) / size)):
-            tasks.append((sims[gkey], priced, seed, chunk, options))
+            tasks.append((sims[gkey], priced, seed, chunk, options, simulate_option))  # the seam: see above
             units.append(len(chunk) * len(priced))
-    outcome = run_tasks(_sweep_task, tasks, executor, progress, f"{scenario.name}: sweep", units,
-                        on_result=(lambda _i, rows: store.add(rows)) if store is not None else None)
+
+    def stream(_i: int, result: tuple[pd.DataFrame, list[ReplicationError]]) -> None:
+        if store is not None and not result[0].empty:
+            store.add(result[0])
+
+    outcome = run_tasks(_sweep_task, tasks, executor, progress, f"{scenario.name}: sweep", units, stream)
+    failures = [err for i in sorted(outcome.results) for err in outcome.results[i][1]]
+    for i, err in sorted(outcome.failures.items()):  # a whole task failed (e.g. its worker died)
+        if isinstance(err, ScenarioError):
+            raise err
+        _, priced, _, chunk, _, _ = tasks[i]
+        failures += [ReplicationError(point_sc, r, seed, err, outcome.tracebacks[i], point, changes)
+                     for r in chunk for point, point_sc, changes in priced]
+    failures.sort(key=lambda e: (e.point, e.replication))
 
     frames = [finished] if not finished.empty else []
-    frames += [outcome.results[i] for i in sorted(outcome.results)]
+    frames += [outcome.results[i][0] for i in sorted(outcome.results) if not outcome.results[i][0].empty]
+    if failures and not frames:
+        raise failures[0]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     frame = _tidy(rows, points, options, reps)
+    computed = sum(units[i] for i in outcome.results) - sum(len(outcome.results[i][1]) for i in outcome.results)
     meta: dict[str, Any] = {"replications": reps, "options": options, "interrupted": outcome.interrupted,
-                            "computed": sum(units[i] for i in outcome.results), "reused": len(done),
+                            "computed": computed, "reused": len(done),
                             "levers": [lv.path for lv in levers] or list(points.columns), "sweep_key": key,
                             "engine_groups": len(groups)}
-    res = SweepResults(scenario, seed, points, frame, design, meta)
+    res = SweepResults(scenario, seed, points, frame, design, meta, failures)
     if store is not None and not outcome.interrupted:
         store.finish(frame, {k: v for k, v in res.meta.items() if k != "interrupted"})
+    hint = f"; run the same sweep (out={str(out)!r}) again to retry only these" if store is not None else ""
+    warn_failures(failures, computed + len(failures), "point-replications", hint)
     return res

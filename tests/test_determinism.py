@@ -26,7 +26,7 @@ import pytest
 from conftest import SCENARIOS
 
 import simkit as sk
-from simkit.checks import CapacityWarning, ReplicationError
+from simkit.checks import CapacityWarning, FailedReplicationWarning, ReplicationError
 
 REPS = 5
 SEED = 20240611
@@ -168,14 +168,16 @@ def test_a_failing_replication_names_its_seed_and_reruns_exactly(risky: sk.Scena
     import simkit.experiment as experiment
 
     monkeypatch.setattr(experiment, "simulate_option", _fail_on(3))
-    with pytest.raises(ReplicationError) as info:
-        run(risky)
-    err = info.value
-    assert (err.replication, err.seed) == (3, SEED)
+    with pytest.warns(FailedReplicationWarning, match=rf"replication 3; seed {SEED}"):
+        res = run(risky)  # the other replications are kept, number for number
+    pd.testing.assert_frame_equal(res.kpis, reference.kpis[reference.kpis["replication"] != 3].reset_index(drop=True),
+                                  check_exact=True)
+    [err] = res.failures
+    assert isinstance(err, ReplicationError) and (err.replication, err.seed) == (3, SEED)
     msg = str(err)
     assert f"replication 3 (seed {SEED})" in msg and risky.fingerprint()[:12] in msg
     assert "Boom: engine broke on in_house" in msg and "\n" not in msg
-    assert isinstance(err.__cause__, Boom)
+    assert "Boom" in err.traceback and res.meta["failures"] == [err.record()]
     again = pickle.loads(pickle.dumps(err))  # it crosses process boundaries intact
     assert str(again) == msg and again.scenario == risky
     with pytest.raises(Boom):  # re-running it alone reproduces the failure ...
@@ -194,9 +196,11 @@ def test_a_failing_replication_in_a_worker_process_is_reported_the_same(
 
     monkeypatch.setattr(experiment, "simulate_option", _fail_on(1))  # forked workers inherit the patch
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-        with pytest.raises(ReplicationError, match=rf"replication 1 \(seed {SEED}\)") as info:
-            run(risky, pool, batch_size=1)
-    assert info.value.scenario == risky and info.value.replication == 1
+        with pytest.warns(FailedReplicationWarning, match=rf"replication 1; seed {SEED}"):
+            res = run(risky, pool, batch_size=1)
+    [err] = res.failures
+    assert err.scenario == risky and err.replication == 1 and "Boom: engine broke" in str(err)
+    assert sorted(res.kpis["replication"].unique()) == [0, 2, 3, 4]
 
 
 def test_a_failed_save_leaves_the_previous_file_intact(reference: sk.Results, tmp_path: Path,
