@@ -40,6 +40,7 @@ from .costs import CATEGORIES, account
 from .engine import RunLog, simulate_option
 from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .kpi import measure
+from .memo import reusable_options
 from .results import Results
 from .scenario import Scenario, ScenarioError
 from .streams import Streams
@@ -181,7 +182,7 @@ def _check_options(scenario: Scenario, options: Sequence[str] | None) -> None:
 
 def simulate(scenario: Scenario, replications: int | None = None, seed: int | None = None,
              executor: ExecutorArg = "auto", batch_size: int | None = None, progress: bool | None = None,
-             keep_logs: bool = False, options: Sequence[str] | None = None) -> Results:
+             keep_logs: bool = False, options: Sequence[str] | None = None, reuse: Results | None = None) -> Results:
     """Run every option of ``scenario`` over ``replications`` common-random-number replications.
 
     Parameters
@@ -205,6 +206,11 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
         re-price them later without re-simulating.
     options
         Run only these options (default: all).
+    reuse
+        Earlier results kept with ``keep_logs=True`` (same seed): every option whose
+        engine inputs are unchanged (:func:`simkit.memo.engine_key`: only prices, or
+        other options' teams and vendors, differ) is re-priced from those logs instead
+        of simulated again — the same numbers, sooner.  ``meta["reused_options"]`` lists them.
 
     Returns
     -------
@@ -229,16 +235,47 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
     _check_options(scenario, options)
     preflight(scenario)  # size cap and overload warnings, before any work is handed out
     seed = int(seed if seed is not None else scenario.run.seed)
-    pieces, failures, interrupted = _run_reps(scenario, seed, range(n), executor, batch_size, progress, options,
-                                              keep_logs, f"{scenario.name}: replications")
+    wanted = list(options or scenario.option_names)
+    reused = [o for o in reusable_options(scenario, seed, reuse) if o in wanted]
+    stored = [r for r in range(n) if reused and all((o, r) in reuse.logs for o in reused)]
+    rest = [o for o in wanted if o not in reused]
+    desc = f"{scenario.name}: replications"
+    pieces, failures, interrupted = _run_reps(scenario, seed, [r for r in range(n) if r not in stored], executor,
+                                              batch_size, progress, options, keep_logs, desc)
+    if stored:
+        more, failed, stopped = (_run_reps(scenario, seed, stored, executor, batch_size, progress, rest, keep_logs,
+                                           desc) if rest else ([(r, [], None, {}) for r in stored], [], False))
+        pieces += [_with_reused(scenario, piece, reuse, reused, wanted, keep_logs) for piece in more]
+        failures, interrupted = sorted(failures + failed, key=lambda e: e.replication), interrupted or stopped
     if failures and not pieces:
         raise failures[0]
     meta: dict[str, Any] = {"replications_requested": n, "replications_finished": len(pieces)}
+    if reused:
+        meta["reused_options"] = reused
     if interrupted:
         meta["interrupted"] = True
     res = assemble(scenario, seed, pieces, keep_logs, meta, failures)
     warn_failures(failures, len(pieces) + len(failures))
     return res
+
+
+def _with_reused(scenario: Scenario, piece: Piece, reuse: Results, reused: list[str], wanted: list[str],
+                 keep_logs: bool) -> Piece:
+    """``piece`` (the simulated options of one replication) completed with the reused options' logs, priced
+    under ``scenario``; rows and ledger in the option order a full replication has."""
+    r, kpis, ledger, logs = piece
+    rows = {row["option"]: row for row in kpis}
+    frames = {} if ledger is None else {name: ledger[ledger["option"] == name] for name in rows}
+    logs = dict(logs)
+    for name in reused:
+        log = reuse.logs[(name, r)]
+        rows[name], frames[name] = price_log(scenario, log, r)
+        if keep_logs:
+            logs[name] = log
+    order = [name for name in wanted if name in rows]
+    parts = [frames[name] for name in order if frames[name] is not None]
+    merged = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LEDGER_COLUMNS)
+    return r, [rows[name] for name in order], merged, {name: logs[name] for name in order if name in logs}
 
 
 def _half_widths(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
