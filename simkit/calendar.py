@@ -182,7 +182,13 @@ class Calendar:
         r = t - w * WEEK_H
         starts = self._starts
         i = bisect_right(starts, r) - 1
-        within = 0.0 if i < 0 else self._cum_start[i] + min(r - starts[i], self._ends[i] - starts[i])
+        if i < 0:
+            within = 0.0
+        else:
+            close = self._ends[i]
+            if r < close and r + work_h <= close:  # open now, and done before this interval closes
+                return t + work_h
+            within = self._cum_start[i] + min(r - starts[i], close - starts[i])
         target = w * per_week + within + work_h
         w = math.floor(target / per_week)
         rem = target - w * per_week

@@ -143,6 +143,13 @@ class CapacityTimeline:
         """Earliest time by which ``work_h`` effort hours are done from ``t`` (``inf`` if never)."""
         if work_h <= 0.0:
             return t
+        i = bisect_right(self._b, t) - 1
+        if 0 <= i < len(self._r) - 1:
+            rate = self._r[i]
+            if rate > 0.0 and t < self.end_h:
+                end = t + work_h / rate
+                if end <= self._b[i + 1]:  # done before the rate changes
+                    return end
         target = self.cumulative_hours(t) + work_h
         if target > self._c[-1] + 1e-12:
             return math.inf

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simkit.calendar import WEEK_H, Calendar, overlap
+from simkit.timeline import CapacityTimeline
 
 calendars = st.builds(
     Calendar.weekly,
@@ -67,3 +68,26 @@ def test_next_open_is_open_and_nothing_earlier_is(cal: Calendar, t: float) -> No
 def test_vectorised_cumulative_hours_matches_scalar(cal: Calendar, ts: list[float]) -> None:
     vec = cal.cumulative_hours_array(np.array(ts))
     np.testing.assert_allclose(vec, [cal.cumulative_hours(t) for t in ts], atol=1e-9)
+
+
+timelines = st.builds(
+    lambda cal, downs, factor: CapacityTimeline.from_calendar(cal, 3000.0).scaled(downs, factor),
+    calendars,
+    st.lists(st.tuples(st.floats(0, 2900), st.floats(0.5, 200)).map(lambda p: (p[0], p[0] + p[1])), max_size=4)
+    .map(lambda ds: sorted(ds)),
+    st.sampled_from([0.0, 0.5, 1.5]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tl=timelines, t=st.floats(0, 2500), h=st.floats(0, 100))
+def test_timeline_advance_inverts_cumulative_hours(tl: CapacityTimeline, t: float, h: float) -> None:
+    """The same for a capacity timeline (calendar, outages or slow-downs): work pauses and resumes."""
+    end = tl.advance(t, h)
+    assert end >= t
+    if end == float("inf"):  # not enough capacity before the timeline ends
+        assert tl.working_hours(t, tl.end_h) < h + 1e-9
+        return
+    assert tl.working_hours(t, end) == pytest.approx(h, abs=1e-7)
+    if h > 0:
+        assert tl.working_hours(t, end - 1e-6) < h
