@@ -94,7 +94,8 @@ def mechanisms_on(scenario: sk.Scenario, option: str) -> list[str]:
         on.append("clarification")
     if any(getattr(k, "patience_h", None) is not None for k in kinds):
         on.append("abandonment")
-    for attr in ("handoff_h", "quality", "outages", "degradation", "transition", "exit", "shared", "sla"):
+    for attr in ("handoff_h", "quality", "outages", "degradation", "transition", "exit", "shared", "sla", "hiring",
+                 "elastic"):
         if any(getattr(p, attr, None) for p in pools):
             on.append("rework" if attr == "quality" else attr.removesuffix("_h"))
     return on

@@ -113,8 +113,7 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
             "idiomatic SimPy on plain M/M/c", "items/s",
             rate["simkit_rich_engine"], 2.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
             ratio=rate["simkit_rich_engine"] / rate["simpy"],
-            details={"items": n_rich, "option": RICH_OPTION, "mechanisms": mechanisms_on(rich, RICH_OPTION),
-                     "not_yet_in_engine": ["hiring", "attrition"]}),
+            details={"items": n_rich, "option": RICH_OPTION, "mechanisms": mechanisms_on(rich, RICH_OPTION)}),
     ]
     return rows, agreement
 
