@@ -155,12 +155,19 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
     """Run ``reps`` on ``executor``: the finished pieces, the failed replications, and whether interrupted."""
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    wanted = list(options or scenario.option_names)
+    workers = executor_workers(executor) if executor is not None else 1
     if batch_size is not None:
         batches = [list(reps[i:i + batch_size]) for i in range(0, len(reps), batch_size)]
     else:
-        batches = split(list(reps), batch_count(len(reps), executor_workers(executor)))
-    tasks = [(scenario, seed, b, options, keep_logs, run_replication) for b in batches]  # the seam: see above
-    outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b in batches])
+        batches = split(list(reps), batch_count(len(reps), workers))
+    by_option = batch_size is None and len(wanted) > 1 and 0 < len(reps) < workers
+    if by_option:  # fewer replications than workers: each option of a replication is a task of its own
+        jobs = [([r], [name]) for r in reps for name in wanted]
+    else:
+        jobs = [(b, options) for b in batches]
+    tasks = [(scenario, seed, b, opts, keep_logs, run_replication) for b, opts in jobs]  # the seam: see above
+    outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b, _ in jobs])
     pieces: list[Piece] = []
     failures: list[ReplicationError] = []
     for i in sorted(outcome.results):
@@ -170,8 +177,29 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
     for i, err in sorted(outcome.failures.items()):  # a whole batch failed (e.g. its worker died)
         if isinstance(err, ScenarioError):
             raise err
-        failures += [ReplicationError(scenario, r, seed, err, outcome.tracebacks[i]) for r in batches[i]]
+        failures += [ReplicationError(scenario, r, seed, err, outcome.tracebacks[i]) for r in jobs[i][0]]
+    if by_option:
+        pieces, failures = _join_options(pieces, failures, wanted)
     return pieces, sorted(failures, key=lambda e: e.replication), outcome.interrupted
+
+
+def _join_options(pieces: list[Piece], failures: list[ReplicationError],
+                  wanted: list[str]) -> tuple[list[Piece], list[ReplicationError]]:
+    """One piece per replication from one piece per option (in option order); a replication with a
+    failed option fails as a whole (reported once)."""
+    failed = {e.replication for e in failures}
+    first = {}
+    for e in failures:
+        first.setdefault(e.replication, e)
+    joined = []
+    for r in sorted({piece[0] for piece in pieces} - failed):
+        parts = sorted((p for p in pieces if p[0] == r), key=lambda p: wanted.index(p[1][0]["option"]))
+        if len(parts) < len(wanted):  # interrupted before every option of it finished
+            continue
+        frames = [p[2] for p in parts if len(p[2])]
+        ledger = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
+        joined.append((r, [row for p in parts for row in p[1]], ledger, {k: v for p in parts for k, v in p[3].items()}))
+    return joined, [first[r] for r in sorted(first)]
 
 
 def _check_options(scenario: Scenario, options: Sequence[str] | None) -> None:

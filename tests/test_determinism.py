@@ -93,6 +93,20 @@ def test_process_pools(risky: sk.Scenario, reference: sk.Results, workers: int) 
         assert_identical(run(risky, pool), reference)  # the same pool, warm, again
 
 
+def test_fewer_replications_than_workers_split_the_options(risky: sk.Scenario, reference: sk.Results) -> None:
+    """Two replications on three workers: each option of a replication runs as a task of its own, and
+    the results are the same rows, ledger and logs as running them together."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CapacityWarning)
+        with ProcessPoolExecutor(max_workers=3) as pool:
+            split = sk.simulate(risky, replications=2, seed=SEED, executor=pool, progress=False, keep_logs=True)
+        together = sk.simulate(risky, replications=2, seed=SEED, executor=None, progress=False, keep_logs=True)
+    assert_identical(split, together)
+    assert sorted(split.logs) == sorted(together.logs)
+    first_two = reference.kpis[reference.kpis.replication < 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(split.kpis, first_two, check_exact=True)
+
+
 def test_dask_distributed(risky: sk.Scenario, reference: sk.Results) -> None:
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,

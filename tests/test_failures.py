@@ -348,3 +348,24 @@ def test_cli_help_documents_the_exit_code(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     assert f"{EXIT_FAILED} some replications failed" in " ".join(capsys.readouterr().out.split())
+
+
+def failing_option(bad_replication: int, bad_option: str, scenario: sk.Scenario, replication: int, seed: int,
+                   options: object = None, *args: object, **kwargs: object) -> experiment.Replication:
+    """``run_replication``, except that one option of one replication raises :class:`Boom`."""
+    if replication == bad_replication and bad_option in (options or scenario.option_names):
+        raise Boom(f"{bad_option} broke in replication {replication}")
+    return _REAL_REPLICATION(scenario, replication, seed, options, *args, **kwargs)
+
+
+def test_an_option_failing_in_a_split_replication_fails_that_replication_once(
+        sc: sk.Scenario, clean: sk.Results, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fewer replications than workers: the options of a replication run as separate tasks; one option
+    raising loses its replication (reported once, with its seed), and the other replication is kept whole."""
+    monkeypatch.setattr(experiment, "run_replication", functools.partial(failing_option, 1, "vendor"))
+    with ProcessPoolExecutor(max_workers=4) as pool, pytest.warns(FailedReplicationWarning):
+        res = sk.simulate(sc, 2, seed=SEED, executor=pool, progress=False)
+    assert [(e.replication, e.seed) for e in res.failures] == [(1, SEED)]
+    kept = clean.kpis[clean.kpis.replication == 0].reset_index(drop=True)
+    assert_frame_equal(res.kpis, kept, check_exact=True)
+    assert res.meta["replications_finished"] == 1
