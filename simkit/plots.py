@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 if TYPE_CHECKING:
     from .results import Results
 
-__all__ = ["cost_distribution", "monthly_cost", "lead_times", "paired_difference", "tornado", "decision_map",
-           "cumulative_cost", "PALETTE"]
+__all__ = ["cost_distribution", "cost_at_risk", "monthly_cost", "lead_times", "paired_difference", "tornado",
+           "decision_map", "cumulative_cost", "PALETTE"]
 
 PALETTE = ("#1b6ca8", "#d9822b", "#3a9d5d", "#8e5ea2", "#c23b3b", "#6b6b6b")
 
@@ -34,7 +36,7 @@ def cost_distribution(res: Results, ax: Axes | None = None) -> Figure:
     fig, ax = _axes(ax)
     col = res.cost_column
     data = [res.kpis.loc[res.kpis["option"] == o, col].to_numpy() for o in res.options]
-    ax.boxplot(data, vert=False, widths=0.5, showfliers=False, medianprops={"color": "black"})
+    ax.boxplot(data, orientation="horizontal", widths=0.5, showfliers=False, medianprops={"color": "black"})
     rng = np.random.default_rng(0)  # jitter for display only
     for i, (o, d) in enumerate(zip(res.options, data, strict=True)):
         ax.scatter(d, i + 1 + rng.uniform(-0.12, 0.12, d.size), s=14, alpha=0.7,
@@ -47,6 +49,66 @@ def cost_distribution(res: Results, ax: Axes | None = None) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     return fig
 
+
+#: How :func:`cost_at_risk` marks each statistic: (label, marker, size); bigger markers are drawn first.
+_RISK_MARKS = {"median": ("median (P50)", "o", 6), "p": ("P{pct}", "s", 6), "var": ("P{pct} = VaR {pct}%", "^", 8),
+               "cvar": ("CVaR {pct}%: mean of the worst {tail}%", "D", 10)}
+
+
+def cost_at_risk(res: Results, levels: Sequence[float] = (0.5, 0.9, 0.95), ax: Axes | None = None) -> Figure:
+    """Cost at risk: how much each option costs in a typical run and in a bad one.
+
+    For a make-or-buy decision "risk" is the cost of a bad outcome, not the spread as such:
+    a budget has to hold in most futures (the P90 and P95 of total cost, the 95% *value at
+    risk*), and the *conditional* value at risk says how bad the worst 5% are on average.
+    Outages, exits, renewals, exchange rates, SLA credits and late work all end up in the
+    ledger, so the total cost across replications prices the exposure to every mechanism in
+    one currency. Each option is a band from its median to its CVaR, with a marker at every
+    quantile in ``levels`` (the highest is the VaR, also used for the CVaR); the dotted line is
+    the baseline's mean. The numbers are :meth:`Results.risk` at each level (empirical
+    quantiles, :func:`simkit.analysis.var_cvar`); with few replications the tail is the worst
+    run or two, which the title says.
+    """
+    fig, ax = _axes(ax)
+    col = res.cost_column
+    levels = sorted(float(lv) for lv in levels)
+    top = levels[-1]
+    pct = {lv: f"{round(lv * 100):d}" for lv in levels}
+    quantiles = {lv: res.risk(lv)[f"{col}_var{pct[lv]}"] for lv in levels}
+    top_risk = res.risk(top)
+    cvar, mean = top_risk[f"{col}_cvar{pct[top]}"], top_risk[f"{col}_mean"]
+    greys = dict(zip(levels, np.linspace(0.6, 0.0, len(levels)), strict=True))
+    for i, o in enumerate(res.options):
+        y = len(res.options) - 1 - i
+        ax.plot([quantiles[levels[0]][o], cvar[o]], [y, y], color=PALETTE[i % len(PALETTE)], lw=7, alpha=0.35,
+                solid_capstyle="round")
+        label, marker, size = _RISK_MARKS["cvar"]
+        ax.plot(cvar[o], y, marker=marker, ms=size, ls="none", color=PALETTE[4], zorder=3,
+                label=label.format(pct=pct[top], tail=round((1 - top) * 100)) if i == 0 else None)
+        for k, lv in enumerate(reversed(levels)):
+            label, marker, size = _RISK_MARKS["median" if lv == 0.5 else ("var" if lv == top else "p")]
+            ax.plot(quantiles[lv][o], y, marker=marker, ms=size, ls="none", color=str(greys[lv]), zorder=4 + k,
+                    label=label.format(pct=pct[lv]) if i == 0 else None)
+        ax.annotate(f"{cvar[o]:,.0f}", (cvar[o], y), xytext=(9, 0), textcoords="offset points", va="center",
+                    fontsize=8)
+    base = res.scenario.baseline_option
+    if base in mean.index:
+        ax.axvline(mean[base], color="black", lw=1, ls=":", label=f"mean of {_label(res, base)}")
+    ax.set_yticks(range(len(res.options)), [_label(res, o) for o in reversed(res.options)])
+    ax.set_ylim(-0.6, len(res.options) - 0.4)
+    ax.margins(x=0.15)
+    n = int(res.kpis.groupby("option").size().min())
+    few = f"\nfew runs: P{pct[top]} and CVaR are the worst run or two" if n * (1 - top) < 2 else ""
+    ax.set_title(f"Cost at risk over {n} replications{few}")
+    ax.set_xlabel(f"total cost over the horizon ({res.scenario.run.currency})")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+    ax.grid(axis="x", alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()  # drawn from the tail in; listed from the median out
+    order = [*reversed(range(len(levels) + 1)), *range(len(levels) + 1, len(labels))]
+    ax.legend([handles[k] for k in order], [labels[k] for k in order], frameon=False, fontsize=7, ncol=2,
+              loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    return fig
 
 def monthly_cost(res: Results, ax: Axes | None = None) -> Figure:
     """Mean cost per month of each option."""

@@ -11,10 +11,13 @@ is one simulation.  On every change the dashboard
    waits and a static cost, labelled approximate);
 3. simulates every option on common random numbers (:func:`simkit.simulate`)
    and shows the KPI table with 95% confidence intervals, the paired cost
-   difference against the baseline, and three charts drawn by
-   :mod:`simkit.plots` as static PNG images.  When only prices moved (a
-   vendor's price, a loaded cost), the last runs are re-priced instead of
-   re-simulated (:meth:`Results.reprice`), which gives the same numbers at once.
+   difference against the baseline, and four charts drawn by
+   :mod:`simkit.plots` as static PNG images — the cost distribution, the
+   cost at risk (median, P90, P95 and CVaR of total cost: what a budget has
+   to carry in a bad year), the monthly cost and the lead times.  When only
+   prices moved (a vendor's price, a loaded cost), the last runs are re-priced
+   instead of re-simulated (:meth:`Results.reprice`), which gives the same
+   numbers at once.
 
 "Save as scenario YAML" writes the current scenario atomically (temp file,
 then rename); "Reset" puts every lever back.  No modelling happens here: the
@@ -51,8 +54,8 @@ from .scenario import Scenario, ScenarioError, load
 __all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 
 REPLICATIONS = "replications"
-CHARTS = {"cost_distribution": plots.cost_distribution, "lead_times": plots.lead_times,
-          "monthly_cost": plots.monthly_cost}
+CHARTS = {"cost_distribution": plots.cost_distribution, "cost_at_risk": plots.cost_at_risk,
+          "monthly_cost": plots.monthly_cost, "lead_times": plots.lead_times}
 TABLE_KPIS = ("cost_total_{c}", "cost_per_item_{c}", "lead_time_mean_h", "lead_time_p90_h",
               "sla_attainment_share", "utilisation_share", "vendor_item_share", "backlog_end_items")
 _STYLE = """<style>
@@ -296,7 +299,7 @@ class Dashboard:
                         W.HTML("<h3>Simulated KPIs</h3>"), self.status, self.kpi_html],
                        layout=W.Layout(flex="1 1 600px", padding="0 0 0 12px", overflow="auto"))
         charts = W.GridBox(list(self.charts.values()),
-                           layout=W.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="6px"))
+                           layout=W.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="6px"))
         buttons = W.HBox([self.path_text, self.save_button, self.reset_button])
         top = W.HBox([controls, right], layout=W.Layout(flex_flow="row wrap"))
         return W.VBox([head, top, W.HTML("<h3>Charts</h3>"), charts, buttons]

@@ -1,6 +1,9 @@
-"""The lessons' helpers: exercise tolerances, words, placeholders, closed-form answers, monthly SLA."""
+"""The lessons' helpers: exercise tolerances, words, placeholders, closed-form answers, monthly SLA,
+and the notebooks asking exactly the questions the library defines."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from conftest import ROOT
@@ -77,3 +80,28 @@ def test_monthly_sla_agrees_with_the_kpi() -> None:
     assert ((monthly > 0.5) & (monthly <= 1)).all().all()
     with pytest.raises(ValueError, match="keep_logs=True"):
         monthly_sla(sk.simulate(sc.override({"run.horizon_days": 30}), replications=1, progress=False))
+
+
+def test_the_notebooks_ask_exactly_the_library_questions() -> None:
+    cells = "\n".join(p.read_text() for p in sorted((ROOT / "notebooks" / "cells").glob("*.py")))
+    asked = set(re.findall(r'ask\("([a-z_]+\.[a-z_]+)"\)', cells))
+    checked = set(re.findall(r'check_answer\("([a-z_]+\.[a-z_]+)"', cells))
+    assert asked == checked == set(QUESTIONS)  # every question is asked, checked and solved
+    assert "QUESTIONS" not in cells and "Question(" not in cells  # no notebook defines its own
+
+
+def test_answers_of_the_later_lessons() -> None:
+    from scipy.stats import norm
+
+    assert QUESTIONS["risk.var"].expected() == pytest.approx(1.0 + 0.2 * norm.ppf(0.95), rel=1e-12)
+    assert QUESTIONS["risk.cvar"].expected() == pytest.approx(1.0 + 0.2 * norm.pdf(norm.ppf(0.95)) / 0.05,
+                                                              rel=1e-12)
+    assert QUESTIONS["time_zones.wait"].expected() == pytest.approx(21**2 / 48)
+    assert QUESTIONS["failure.survival"].expected() == pytest.approx(analytic.survival(0.3, 3.0))
+    assert QUESTIONS["decision.swing"].expected() == pytest.approx(4800 * 20 * 1.05)
+    assert QUESTIONS["decision.largest"].expected() == "price"
+    assert is_correct("decision.largest", "Price") and not is_correct("decision.largest", "loaded cost")
+    # the boundary of the decision map: Q* scales as 1 / p
+    q = [analytic.break_even_volume(197_400, p * 1.05, 0.0) for p in (35.0, 38.5)]
+    assert is_correct("decision.boundary", q[1] / q[0])
+    assert is_correct("decision.resimulate", "volume") and not is_correct("decision.resimulate", "price")

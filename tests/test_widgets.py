@@ -10,10 +10,10 @@ import pytest
 from conftest import ROOT, mmc_dict, scenario_from
 
 import simkit as sk
-from simkit import analytic
+from simkit import analytic, plots
 from simkit.controls import control_for, default_controls
 from simkit.preview import expected_arrivals, mmck, preview
-from simkit.widgets import REPLICATIONS, Dashboard, explore
+from simkit.widgets import CHARTS, REPLICATIONS, Dashboard, explore
 
 STAFF = "teams.engineers.staff"
 PRICE = "vendors.msp.price_per_item"
@@ -87,6 +87,16 @@ def test_the_table_has_cis_and_the_paired_decision(dash: Dashboard) -> None:
         assert png.startswith(b"\x89PNG")
     for out in dash.charts.values():
         assert "image/png" in out.outputs[0]["data"]
+
+
+def test_the_charts_include_the_cost_at_risk(dash: Dashboard) -> None:
+    assert list(dash.charts) == ["cost_distribution", "cost_at_risk", "monthly_cost", "lead_times"]
+    assert CHARTS["cost_at_risk"] is plots.cost_at_risk
+    before = dash.chart_png["cost_at_risk"]
+    dash.controls[PRICE].value = 50.0  # re-priced: the provider's cost, and so its risk, moves
+    assert "re-priced" in dash.status.value
+    assert dash.chart_png["cost_at_risk"] != before
+    assert "image/png" in dash.charts["cost_at_risk"].outputs[0]["data"]
 
 
 def test_replications_lever_changes_the_run_not_the_scenario(dash: Dashboard) -> None:

@@ -1,0 +1,1 @@
+"""The notebooks' cells as code, one module per notebook (see ``notebooks/build.py``)."""
