@@ -17,7 +17,9 @@ is one simulation.  On every change the dashboard
    to carry in a bad year), the monthly cost and the lead times.  When only
    prices moved (a vendor's price, a loaded cost), the last runs are re-priced
    instead of re-simulated (:meth:`Results.reprice`), which gives the same
-   numbers at once.
+   numbers at once; otherwise only the options the change touches are
+   simulated again, the others re-priced from the last runs' logs
+   (``simulate(..., reuse=...)``, :mod:`simkit.memo`).
 
 "Save as scenario YAML" writes the current scenario atomically (temp file,
 then rename); "Reset" puts every lever back.  No modelling happens here: the
@@ -204,8 +206,9 @@ class Dashboard:
         key = (tuple(sorted(engine.items())), self.replications)
         if self._runs is None or self._runs[0] != key:
             self.status.value = f"<i>simulating {self.replications} replications…</i>"
+            previous = self._runs[1] if self._runs is not None else None  # options the change leaves alone
             raw = simulate(self.base.override(engine), replications=self.replications, seed=self.seed,
-                           progress=False, keep_logs=True)
+                           progress=False, keep_logs=True, reuse=previous)
             self._runs = (key, raw)
             return (raw.reprice(cost) if cost else raw), "simulated"
         return self._runs[1].reprice(cost) if cost else self._runs[1], "re-priced without re-simulating"

@@ -6,6 +6,7 @@ import math
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from conftest import ROOT, mmc_dict, scenario_from
 
@@ -62,6 +63,10 @@ def test_moving_a_lever_overrides_the_scenario_and_changes_the_table(dash: Dashb
     direct = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=3, seed=7).table()
     assert dash.table.loc["cost_total_usd", label] == direct.loc["cost_total_usd", "in_house"]
     assert dash.table.loc["lead_time_p90_h", label] == direct.loc["lead_time_p90_h", "in_house"]
+    # only the option with that team was simulated again; the others came from the last runs' logs
+    assert dash._runs[1].meta["reused_options"] == ["vendor", "hybrid"]
+    pd.testing.assert_frame_equal(dash._runs[1].kpis, sk.simulate(small_helpdesk.override({STAFF: 3}),
+                                  replications=3, seed=7, progress=False).kpis, check_exact=True)
 
 
 def test_a_price_lever_reprices_the_same_runs(dash: Dashboard, small_helpdesk: sk.Scenario) -> None:
