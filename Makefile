@@ -16,12 +16,12 @@ demo: $(STAMP)
 	$(VENV)/bin/simkit run scenarios/startup_it_helpdesk.yaml --out out/kpis.csv --charts out
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check simkit tests benchmarks
+	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check simkit tests benchmarks
+	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
