@@ -8,10 +8,9 @@ These time what a user waits for, on the project's default scenario
   with the replications a dashboard would run, in this process;
 * the closed-form preview it shows meanwhile (``simkit.preview.preview``: Erlang C per pool
   and a static cost; where simkit has no such function, Erlang C of the team's load);
-* a 1,000-point price sweep answered by re-pricing stored run logs
-  (:func:`simkit.costs.account` and :func:`simkit.kpi.measure` on the logs of
-  :func:`~simkit.experiment.run_replication` with ``keep_logs=True``) against
-  re-simulating every point, which is timed on a few points and extrapolated.
+* a 1,000-point price sweep answered by re-pricing stored run logs the way a user
+  does it (:func:`simkit.reprice.reprice_sweep` on ``simulate(..., keep_logs=True)``)
+  against re-simulating every point, which is timed on a few points and extrapolated.
 """
 
 from __future__ import annotations
@@ -26,9 +25,8 @@ from typing import Any
 import numpy as np
 
 import simkit as sk
-from simkit.costs import account
 from simkit.experiment import run_replication
-from simkit.kpi import measure
+from simkit.reprice import reprice_sweep
 
 from .cases import default_scenario, erlang_preview
 from .harness import Row, alternate
@@ -71,10 +69,16 @@ def _pools_and_dashboard(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> li
     reps = sizes.pool_replications
     clicks = iter(range(10**9))
 
+    last: list[sk.Results] = []  # the previous run (logs are the same whichever executor made them)
+
     def recompute(**executor: Any) -> sk.Results:
+        """What the dashboard runs when the slider moves: the options the change touches are simulated,
+        the others re-priced from the previous run's logs (``reuse``)."""
         value = SLIDER_VALUES[next(clicks) % len(SLIDER_VALUES)]
-        return sk.simulate(sc.override({SLIDER: value}), replications=sizes.dashboard_replications, seed=seed,
-                           **executor, **QUIET)
+        res = sk.simulate(sc.override({SLIDER: value}), replications=sizes.dashboard_replications, seed=seed,
+                          keep_logs=True, reuse=last[-1] if last else None, **executor, **QUIET)
+        last[:] = [res]
+        return res
 
     load_before = os.getloadavg()[0]  # two workers cannot scale while other work holds the cores
     with ProcessPoolExecutor(1) as one, ProcessPoolExecutor(2) as two:
@@ -99,7 +103,8 @@ def _pools_and_dashboard(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> li
         Row("dashboard_recompute", f"dashboard recompute, {sizes.dashboard_replications} replications", "s",
             dash["default"].median_s, 0.5, target_op="<=", target_on="value",
             details={"replications": sizes.dashboard_replications, "slider": SLIDER,
-                     "call": "simkit.simulate(scenario.override({slider: value}), replications, seed)",
+                     "call": "simkit.simulate(scenario.override({slider: value}), replications, seed, "
+                             "keep_logs=True, reuse=previous)",
                      "seconds": dash["default"].seconds,
                      "in_process_median_s": dash["in_process"].median_s,
                      "warm_two_worker_pool_median_s": dash["two_workers"].median_s}),
@@ -122,16 +127,14 @@ def _preview_row(sc: sk.Scenario, sizes: WorkflowSizes) -> Row:
                         "erlang_c_of_team": erlang_preview(sc, sc.baseline_option)})
 
 
-def reprice(sc: sk.Scenario, stored: list[Any], path: str, prices: np.ndarray) -> list[dict[str, float]]:
-    """KPI rows of every option and stored replication at every price, from the stored logs."""
-    rows = []
-    for p in prices.tolist():
-        s = sc.override({path: p})
-        for rep in stored:
-            for name, log in rep.logs.items():
-                rows.append({"option": name, "replication": rep.replication,
-                             **measure(s, log, account(s, log))})
-    return rows
+def reprice(stored: sk.Results, path: str, prices: np.ndarray) -> list[dict[str, float]]:
+    """KPI rows of every option and stored replication at every price, from the stored logs.
+
+    Ordered as :func:`resimulate` orders them (price, replication, option).
+    """
+    frame = reprice_sweep(stored, {path: prices}).frame
+    frame = frame.sort_values(["point", "replication"], kind="stable")
+    return frame.drop(columns=["point", path]).to_dict("records")
 
 
 def resimulate(sc: sk.Scenario, replications: int, seed: int, path: str,
@@ -152,12 +155,12 @@ def _sweep_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
     prices = np.linspace(0.5 * base, 1.5 * base, sizes.sweep_points)
     few = prices[:: max(1, sizes.sweep_points // sizes.resimulated_points)][: sizes.resimulated_points]
     reps = sizes.sweep_replications
-    stored = [run_replication(sc, r, seed, keep_logs=True) for r in range(reps)]
+    stored = sk.simulate(sc, replications=reps, seed=seed, executor=None, keep_logs=True, **QUIET)
     t = alternate({
-        "reprice": lambda: reprice(sc, stored, path, prices),
+        "reprice": lambda: reprice_sweep(stored, {path: prices}),
         "resimulate": lambda: resimulate(sc, reps, seed, path, few),
     }, sizes.repeats)
-    repriced = reprice(sc, stored, path, few)
+    repriced = reprice(stored, path, few)
     identical = repriced == t["resimulate"].result
     reprice_s = t["reprice"].median_s
     resim_s = t["resimulate"].median_s / few.size * prices.size
@@ -166,6 +169,7 @@ def _sweep_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
                ratio=resim_s / reprice_s,
                details={"points": int(prices.size), "replications": reps, "options": sc.option_names,
                         "price_path": path, "resimulated_points": int(few.size),
+                        "call": "simkit.reprice.reprice_sweep(simulate(..., keep_logs=True), {path: prices})",
                         "reprice_seconds": t["reprice"].seconds,
                         "resimulate_seconds": t["resimulate"].seconds,
                         "reprice_ms_per_point": 1000.0 * reprice_s / prices.size,

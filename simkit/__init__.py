@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 from .calendar import Calendar  # noqa: E402
 from .distributions import Dist, parse_dist  # noqa: E402
 from .experiment import run_replication, simulate, simulate_to_precision  # noqa: E402
-from .reprice import reprice  # noqa: E402
+from .reprice import reprice, reprice_sweep  # noqa: E402
 from .results import Results, SweepResults  # noqa: E402
 from .scenario import Scenario, ScenarioError, load, loads  # noqa: E402
 from .sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
@@ -25,7 +25,7 @@ __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",
     "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
     "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
-    "decision_map", "reprice", "SweepResults",
+    "decision_map", "reprice", "reprice_sweep", "SweepResults",
 ]
 
 _LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / papermill on first use

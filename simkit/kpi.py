@@ -21,17 +21,26 @@ The five families of every comparison:
 scalability: ``hires_count`` (hires and extra vendor agents), ``leavers_count``, ``staff_end_count``;
 plus ``vendor_item_share``, ``utilisation_share`` (all pools; a shared vendor's other clients
 included), ``team_utilisation_share``, ``vendor_utilisation_share``, ``items_arrived``, ``items_completed``.
+
+Only the cost columns and ``delay_cost_<cur>`` depend on prices.  :func:`measure_log` computes
+every other column from the run log alone — it is given nothing else — once per log
+(memoised), and :func:`measure_money` adds the money columns from a ledger; :func:`measure`
+is the two in a row, so re-pricing a stored log recomputes only what a price can change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
 import numpy as np
 
-from .costs import Ledger, month_edges, npv
+from .costs import Ledger, log_memo, month_edges, npv
 from .engine.log import ABANDONED, COMPLETED, RunLog
 from .scenario import Scenario
 
-__all__ = ["measure", "kpi_columns", "KPI_DIRECTION", "KPI_FAMILIES"]
+__all__ = ["measure", "measure_log", "measure_money", "LogKpis", "kpi_columns", "KPI_DIRECTION", "KPI_FAMILIES"]
 
 _FAMILIES = {
     "cost": ["cost_total_{c}", "cost_per_item_{c}", "npv_cost_{c}", "switching_cost_{c}", "fx_cost_{c}",
@@ -76,7 +85,7 @@ def _stats(x: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def _util(log: RunLog, role: str) -> float:
-    mine = np.array([r == role for r in log.pool_roles])
+    mine = np.array([r == role for r in log.pool_roles], dtype=bool)
     cap = float(log.open_server_h[mine].sum())
     return float(min(log.busy_h[mine].sum() / cap, 1.0)) if cap > 0 else 0.0
 
@@ -85,9 +94,27 @@ def _share(mask: np.ndarray) -> float:
     return float(mask.mean()) if mask.size else 0.0
 
 
-def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]:
-    """The KPI row of one option in one replication."""
-    c = scenario.currency_suffix
+@dataclass(frozen=True)
+class LogKpis:
+    """The KPIs of one run log that no price changes, in report order.
+
+    ``timeliness_to_abandoned`` holds the columns from ``lead_time_mean_h`` to
+    ``abandoned_share``, ``hires_to_completed`` those from ``hires_count`` to
+    ``items_completed`` (the money columns go before, and ``delay_cost`` between,
+    them); ``completed`` and ``months`` are what the money columns divide by and
+    discount over.
+    """
+
+    timeliness_to_abandoned: Mapping[str, float]  # read-only: a memoised LogKpis is shared
+    hires_to_completed: Mapping[str, float]
+    completed: int
+    months: int
+
+    def as_dict(self) -> dict[str, float]:
+        return {**self.timeliness_to_abandoned, **self.hires_to_completed}
+
+
+def _measure_log(log: RunLog) -> LogKpis:
     t0, t1 = log.window_h
     win = log.in_window()
     state = log.state()[win]
@@ -103,23 +130,15 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
     routed = log.pool[win]
     handoff = (log.enter_h[win] - arrival)[routed >= 0]
     vendor_idx = [k for k, r in enumerate(log.pool_roles) if r == "vendor"]
-    by_cat = ledger.by_category()
-    total = ledger.total()
     n_done = int(done.sum())
     mean, p50, p90, p99 = _stats(lead)
     open_h = float(log.open_server_h.sum())
     asked = log.clarify_rounds[win] > 0
     clar = log.clarify_h[win][asked]
     reworked = log.reworks[win][done] > 0
-    escaped = log.escaped[win][done]
+    escaped = log.escaped[win][done] != 0
     span = max(t1 - t0, 1e-9)
-    return {
-        f"cost_total_{c}": total,
-        f"cost_per_item_{c}": total / max(n_done, 1),
-        f"npv_cost_{c}": npv(ledger.monthly(len(month_edges(t0, t1)) - 1), scenario.run.discount_rate_annual),
-        f"switching_cost_{c}": by_cat["switching"] + by_cat["exit_fee"],
-        f"fx_cost_{c}": by_cat["fx"],
-        f"sla_credits_{c}": -by_cat["sla_credits"],
+    first = {
         "lead_time_mean_h": mean,
         "lead_time_p50_h": p50,
         "lead_time_p90_h": p90,
@@ -139,7 +158,8 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
         "outage_hours_h": float(log.down_h.sum()),
         "exits_count": float(sum(1 for _, _, what in log.events if what.startswith("exit:"))),
         "abandoned_share": _share(state == ABANDONED),
-        f"delay_cost_{c}": by_cat["delay"],
+    }
+    last = {
         "hires_count": float(sum(1 for _, _, w in log.events if w in ("hire", "scale_up"))),
         "leavers_count": float(sum(1 for _, _, w in log.events if w in ("leave", "scale_down", "layoff"))),
         "staff_end_count": float(sum(int(s) + sum(d for _, d in log.staff_log.get(n, []))
@@ -152,3 +172,40 @@ def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]
         "items_arrived": float(win.sum()),
         "items_completed": float(n_done),
     }
+    return LogKpis(MappingProxyType(first), MappingProxyType(last), n_done, len(month_edges(t0, t1)) - 1)
+
+
+def measure_log(log: RunLog) -> LogKpis:
+    """The KPIs of ``log`` that do not depend on any price (memoised per log).
+
+    They are computed from the log alone (no scenario is passed in, so no field a
+    re-pricing changes can reach them), once for each log however often it is priced.
+    """
+    memo = log_memo(log)
+    out = memo.get("kpis")
+    if out is None:
+        out = memo["kpis"] = _measure_log(log)
+    return out
+
+
+def measure_money(scenario: Scenario, ledger: Ledger, measured: LogKpis) -> dict[str, float]:
+    """The whole KPI row: the money columns from ``ledger`` around the :func:`measure_log` ones."""
+    c = scenario.currency_suffix
+    by_cat = ledger.by_category()
+    total = ledger.total()
+    return {
+        f"cost_total_{c}": total,
+        f"cost_per_item_{c}": total / max(measured.completed, 1),
+        f"npv_cost_{c}": npv(ledger.monthly(measured.months), scenario.run.discount_rate_annual),
+        f"switching_cost_{c}": by_cat["switching"] + by_cat["exit_fee"],
+        f"fx_cost_{c}": by_cat["fx"],
+        f"sla_credits_{c}": -by_cat["sla_credits"],
+        **measured.timeliness_to_abandoned,
+        f"delay_cost_{c}": by_cat["delay"],
+        **measured.hires_to_completed,
+    }
+
+
+def measure(scenario: Scenario, log: RunLog, ledger: Ledger) -> dict[str, float]:
+    """The KPI row of one option in one replication."""
+    return measure_money(scenario, ledger, measure_log(log))
