@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import SCENARIOS, mmc_dict, scenario_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simkit as sk
 from simkit.engine import simulate_option
+from simkit.engine.loop import Environment, FastEnvironment
 from simkit.experiment import draw_trace
 from simkit.streams import Streams
 
@@ -66,3 +69,38 @@ def test_unknown_kernel() -> None:
     st = Streams(1, 0)
     with pytest.raises(ValueError, match="kernel must be one of"):
         simulate_option(sc, "in_house", draw_trace(sc, st), st, kernel="turbo")
+
+
+@settings(max_examples=60, deadline=None)
+@given(plan=st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 2.0]), st.booleans(), st.integers(0, 2)),
+                     min_size=1, max_size=25))
+def test_the_fast_loop_keeps_simpys_order(plan: list[tuple[float, bool, int]]) -> None:
+    """Calls, timeouts, processes and events due at the same instants run in the same order on SimPy's
+    loop and on the fast one (ties are the point: the delays are few and coincide often)."""
+
+    def trace(env_class: type) -> list[tuple[float, str]]:
+        env, seen = env_class(), []
+
+        def note(label: str) -> None:
+            seen.append((env.now, label))
+
+        def proc(k: int, delay: float):
+            yield env.timeout(delay)
+            note(f"process {k}")
+            ev = env.event()
+            ev.callbacks.append(lambda _ev, k=k: note(f"event {k}"))
+            ev.succeed()
+
+        for k, (delay, as_process, chained) in enumerate(plan):
+            if as_process:
+                env.process(proc(k, delay))
+            else:
+                def call(arg: tuple[int, int], delay: float = delay) -> None:
+                    note(f"call {arg}")
+                    if arg[1] > 0:  # a call that schedules another: the arrival chain's pattern
+                        env.call_later(delay, call, (arg[0], arg[1] - 1))
+                env.call_later(delay, call, (k, chained))
+        env.run(until=10.0)
+        return seen
+
+    assert trace(FastEnvironment) == trace(Environment)
