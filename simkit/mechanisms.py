@@ -124,7 +124,7 @@ class SharedSpec(_Spec):
 
 class HiringSpec(_Spec):
     """In-house scaling: attrition with replacement hiring, backlog-triggered hiring, ramp-up of new hires,
-    and layoffs (with severance) after a spell with nothing queued."""
+    and layoffs (with severance) after a quiet spell (see :mod:`simkit.engine.staffing`)."""
 
     attrition_annual: float = Field(0.0, ge=0, le=5)
     hiring_lead_h: float = Field(0.0, ge=0, le=8766)
