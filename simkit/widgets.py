@@ -1,9 +1,13 @@
 """The dashboard: move a lever, see the closed-form preview at once and the simulated decision after.
 
-``sk.explore(scenario)`` builds one slider per *lever* (:mod:`simkit.controls`) — a dotted path into the
+``sk.explore(scenario)`` builds one control per *lever* (:mod:`simkit.controls`) — a dotted path into the
 scenario such as ``teams.engineers.staff`` — with its range and unit in the
-label.  Sliders report on release (``continuous_update=False``), so one drag
-is one simulation.  On every change the dashboard
+label: a slider for a number, a dropdown for a choice the schema lists
+(``vendors.<v>.pricing``, ``vendors.<v>.outages.policy``) and an on/off toggle
+for a boolean field or an optional section (``vendors.<v>.outages``: on is the
+scenario's own section, off removes it; the controls inside a section that is
+off are greyed out and left out of the changes).  Sliders report on release
+(``continuous_update=False``), so one drag is one simulation.  On every change the dashboard
 
 1. applies the levers to the original scenario with :meth:`Scenario.override`
    (a bad combination shows its one-sentence error and keeps the last result);
@@ -22,7 +26,7 @@ is one simulation.  On every change the dashboard
    (``simulate(..., reuse=...)``, :mod:`simkit.memo`).
 
 "Save as scenario YAML" writes the current scenario atomically (temp file,
-then rename); "Reset" puts every lever back.  No modelling happens here: the
+then rename); "Reset" puts every lever back (sliders, dropdowns and toggles).  No modelling happens here: the
 numbers come from the public API.  The controller works without a browser,
 so it is unit-tested by setting ``dash.controls[path].value``.
 """
@@ -89,6 +93,19 @@ def _slider(lever: Control, value: float) -> W.Widget:
     return W.FloatSlider(**kw, readout_format=f".{decimals}f")
 
 
+def _widget(lever: Control, value: Any) -> W.Widget:
+    """A slider, a dropdown or an on/off toggle for ``lever`` showing the scenario value ``value``."""
+    if lever.kind == "number":
+        return _slider(lever, value)
+    kw = dict(value=lever.shown(value), description=lever.label, tooltip=lever.label,
+              layout=W.Layout(**_SLIDER_LAYOUT))
+    if lever.kind == "choice":
+        return W.Dropdown(options=list(lever.options), style=_SLIDER_STYLE, **kw)
+    toggle = W.ToggleButtons(options=[("on", True), ("off", False)],
+                             style={**_SLIDER_STYLE, "button_width": "64px"}, **kw)
+    return toggle.add_class("widget-inline-hbox")  # label beside the buttons, as a slider's
+
+
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
@@ -127,7 +144,7 @@ class Dashboard:
         self.levers = {lv.path: lv for lv in chosen}
         self._base_values = {p: value_at(scenario, p) for p in self.levers}
         self.controls: dict[str, W.Widget] = {
-            p: _slider(lv, self._base_values[p]) for p, lv in self.levers.items()}
+            p: _widget(lv, self._base_values[p]) for p, lv in self.levers.items()}
         self.controls[REPLICATIONS] = W.IntSlider(
             value=replications, min=2, max=max(50, replications), description="replications (runs, 2–50)",
             continuous_update=False, style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
@@ -157,9 +174,19 @@ class Dashboard:
 
     # -- state ----------------------------------------------------------------
     def changes(self) -> dict[str, Any]:
-        """The levers that differ from the original scenario, as ``{dotted path: value}``."""
-        return {p: self.controls[p].value for p in self.levers
-                if self.controls[p].value != self._base_values[p]}
+        """The levers that differ from the original scenario, as ``{dotted path: value}``.
+
+        A section switched off is ``{path: None}``; levers inside it are left out (they have no field to set).
+        """
+        values = {p: lv.value(self.controls[p].value, self._base_values[p]) for p, lv in self.levers.items()}
+        off = self._switched_off()
+        return {p: v for p, v in values.items()
+                if v != self._base_values[p] and not any(p.startswith(f"{q}.") for q in off)}
+
+    def _switched_off(self) -> list[str]:
+        """The section levers that are off while the original scenario has the section."""
+        return [p for p, lv in self.levers.items() if lv.kind == "section" and self._base_values[p] is not None
+                and lv.value(self.controls[p].value, self._base_values[p]) is None]
 
     @property
     def replications(self) -> int:
@@ -171,6 +198,9 @@ class Dashboard:
 
     def refresh(self, simulate_too: bool = True) -> None:
         """Rebuild the scenario from the levers, show the preview, then simulate and show the results."""
+        off = self._switched_off()
+        for p in self.levers:  # a lever inside a section that is off has nothing to change
+            self.controls[p].disabled = any(p.startswith(f"{q}.") for q in off)
         try:
             self.scenario = self.base.override(self.changes())
         except ScenarioError as err:
@@ -217,8 +247,8 @@ class Dashboard:
         """Put every lever back to the original scenario's value and refresh once."""
         self._hold = True
         try:
-            for p in self.levers:
-                self.controls[p].value = self._base_values[p]
+            for p, lv in self.levers.items():
+                self.controls[p].value = lv.shown(self._base_values[p])
         finally:
             self._hold = False
         self.refresh()
@@ -290,9 +320,11 @@ class Dashboard:
         head = W.HTML(f"{_STYLE}<h2 style='margin:4px 0'>{html.escape(sc.name)}</h2>"
                       f"<div class='simkit-note'>{html.escape(sc.description.strip())}</div>")
         groups: dict[str, list[W.Widget]] = {}
-        for p in self.levers:
+        for p, lv in self.levers.items():
             section = {"workload": "Workload", "teams": "In-house teams", "vendors": "Vendors",
                        "options": "Routing"}.get(p.split(".")[0], "Scenario")
+            if lv.kind == "section" or (section in ("In-house teams", "Vendors") and p.count(".") > 2):
+                section = "Risks and scaling"  # a mechanism section or a field inside one
             groups.setdefault(section, []).append(self.controls[p])
         groups["Simulation"] = [self.controls[REPLICATIONS]]
         left = [W.HTML(f"<h3>{title}</h3>") for title in groups]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from typing import get_args
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from conftest import ROOT, mmc_dict, scenario_from
 import simkit as sk
 from simkit import analytic, plots
 from simkit.controls import control_for, default_controls
+from simkit.mechanisms import OutageSpec
 from simkit.preview import expected_arrivals, mmck, preview
 from simkit.widgets import CHARTS, REPLICATIONS, Dashboard, explore
 
@@ -231,3 +233,98 @@ def test_preview_matches_the_simulation_where_it_should(small_helpdesk: sk.Scena
     # a per-item vendor's static cost is within 5% (items still open at the horizon are not billed)
     simulated = s.loc[("vendor", "cost_total_usd"), "mean"]
     assert pv.costs.loc["vendor", "total"] == pytest.approx(simulated, rel=0.05)
+
+
+# ------------------------------------------------------------------ dropdowns and toggles
+OUTAGES = "vendors.alpha.outages"
+POLICY = "vendors.alpha.outages.policy"
+
+
+@pytest.fixture(scope="module")
+def short_dual() -> sk.Scenario:
+    """Dual sourcing against vendor failure over 90 days: alpha's outages (about one in 61 days) matter."""
+    return sk.load(ROOT / "scenarios" / "dual_sourcing_vendor_failure.yaml").override({"run.horizon_days": 90})
+
+
+@pytest.fixture()
+def dual_dash(short_dual: sk.Scenario) -> Dashboard:
+    return explore(short_dual, replications=2, seed=11)
+
+
+def test_choices_and_sections_get_dropdowns_and_toggles(dual_dash: Dashboard) -> None:
+    import ipywidgets as W
+
+    policy, outages = dual_dash.controls[POLICY], dual_dash.controls[OUTAGES]
+    assert isinstance(policy, W.Dropdown) and isinstance(outages, W.ToggleButtons)
+    assert policy.options == get_args(OutageSpec.model_fields["policy"].annotation)
+    assert policy.value == "reroute" and outages.value is True
+    assert policy.description == dual_dash.levers[POLICY].label == "alpha: outage policy (wait / reroute)"
+    assert outages.description == "alpha: outages (on/off)"
+    slider = dual_dash.controls["vendors.alpha.agents"]
+    assert policy.style.description_width == outages.style.description_width == slider.style.description_width
+    panel = dual_dash.widget.children[1].children[0].children  # the left column: headings and controls
+    headings = [w.value for w in panel if isinstance(w, W.HTML)]
+    assert headings == ["<h3>Workload</h3>", "<h3>In-house teams</h3>", "<h3>Vendors</h3>",
+                        "<h3>Risks and scaling</h3>", "<h3>Simulation</h3>"]
+    assert panel[panel.index(outages) - 1].value == "<h3>Risks and scaling</h3>"
+
+
+def test_switching_a_section_off_changes_the_scenario_and_the_numbers(dual_dash: Dashboard,
+                                                                      short_dual: sk.Scenario,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    label = short_dual.options["single"].label
+    before = dual_dash.table.loc[["cost_total_usd", "lead_time_p90_h"], label].copy()
+    refreshes = []
+    original = Dashboard.refresh
+    monkeypatch.setattr(Dashboard, "refresh", lambda self, *a, **k: (refreshes.append(1), original(self, *a, **k)))
+    dual_dash.controls[OUTAGES].value = False
+    assert len(refreshes) == 1  # one change, one refresh
+    assert dual_dash.changes() == {OUTAGES: None}
+    assert dual_dash.scenario.vendors["alpha"].outages is None
+    assert short_dual.vendors["alpha"].outages is not None  # the original is untouched
+    after = dual_dash.table.loc[["cost_total_usd", "lead_time_p90_h"], label]
+    assert (after != before).all()
+    direct = sk.simulate(short_dual.override({OUTAGES: None}), replications=2, seed=11).table()
+    assert dual_dash.table.loc["cost_total_usd", label] == direct.loc["cost_total_usd", "single"]
+    assert dual_dash._runs[1].meta["reused_options"] == ["in_house"]  # the team's option is untouched
+    # the policy inside a section that is off is greyed out and not a change
+    assert dual_dash.controls[POLICY].disabled
+    dual_dash.controls[POLICY].value = "wait"
+    assert dual_dash.changes() == {OUTAGES: None} and dual_dash.error is None
+    dual_dash.controls[OUTAGES].value = True
+    assert not dual_dash.controls[POLICY].disabled
+    assert dual_dash.changes() == {POLICY: "wait"}
+    assert dual_dash.scenario.vendors["alpha"].outages.policy == "wait"
+
+
+def test_reset_and_save_cover_dropdowns_and_toggles(dual_dash: Dashboard, short_dual: sk.Scenario,
+                                                    tmp_path) -> None:  # noqa: ANN001
+    table0 = dual_dash.table.copy()
+    dual_dash.controls["vendors.beta.outages.policy"].value = "wait"
+    dual_dash.controls[OUTAGES].value = False
+    assert dual_dash.changes() == {"vendors.beta.outages.policy": "wait", OUTAGES: None}
+    target = tmp_path / "edited.yaml"
+    dual_dash.save(target)
+    loaded = sk.load(target)
+    assert loaded == dual_dash.scenario
+    assert loaded.vendors["alpha"].outages is None and loaded.vendors["beta"].outages.policy == "wait"
+    dual_dash.reset_button.click()
+    assert dual_dash.changes() == {}
+    assert dual_dash.controls[OUTAGES].value is True and dual_dash.controls[POLICY].value == "reroute"
+    assert dual_dash.scenario == short_dual
+    assert dual_dash.table.equals(table0)
+
+
+def test_an_invalid_choice_shows_one_sentence_and_keeps_the_last_result(small_helpdesk: sk.Scenario) -> None:
+    dash = Dashboard(small_helpdesk, levers=["options.hybrid.routing", "vendors.msp.pricing", STAFF],
+                     replications=2, seed=1)
+    assert dash.controls["options.hybrid.routing"].options == ("overflow", "by_kind")
+    before, table = dash.results, dash.table
+    dash.controls["options.hybrid.routing"].value = "by_kind"
+    assert dash.error == "options.hybrid: routing by_kind needs vendor_kinds: the item kinds sent to the vendor"
+    assert "Not a valid scenario" in dash.status.value
+    assert dash.results is before and dash.table is table
+    dash.controls["options.hybrid.routing"].value = "overflow"
+    dash.controls["vendors.msp.pricing"].value = "per_fte_month"  # the per-item price is then not used
+    assert "price_per_item is not used by pricing 'per_fte_month'" in dash.error
+    assert dash.results is before
