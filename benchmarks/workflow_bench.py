@@ -69,14 +69,17 @@ def _pools_and_dashboard(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> li
     reps = sizes.pool_replications
     clicks = iter(range(10**9))
 
-    last: list[sk.Results] = []  # the previous run (logs are the same whichever executor made them)
+    # the dashboard's run when it opened: every slider move after it has a previous run to start from
+    # (logs are the same whichever executor made them)
+    last: list[sk.Results] = [sk.simulate(sc, replications=sizes.dashboard_replications, seed=seed, keep_logs=True,
+                                          **QUIET)]
 
     def recompute(**executor: Any) -> sk.Results:
         """What the dashboard runs when the slider moves: the options the change touches are simulated,
         the others re-priced from the previous run's logs (``reuse``)."""
         value = SLIDER_VALUES[next(clicks) % len(SLIDER_VALUES)]
         res = sk.simulate(sc.override({SLIDER: value}), replications=sizes.dashboard_replications, seed=seed,
-                          keep_logs=True, reuse=last[-1] if last else None, **executor, **QUIET)
+                          keep_logs=True, reuse=last[-1], **executor, **QUIET)
         last[:] = [res]
         return res
 
