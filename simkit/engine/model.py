@@ -245,7 +245,17 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
 
     puts = [pool.put for pool in pools]
     plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff)
-    in_order(env, trace.arrival_h, arrive_plain if plain else arrive)
+    if plain and n_primary == 1:  # one pool, nothing on the way: the item goes straight to its queue
+        route[:] = [0] * n
+        put = puts[0]
+
+        def arrive_one(item: int) -> None:
+            enter[item] = env._now
+            put(item)
+
+        in_order(env, trace.arrival_h, arrive_one)
+    else:
+        in_order(env, trace.arrival_h, arrive_plain if plain else arrive)
     first = n
     for t, k in zip(bg_t, bg_pool, strict=True):
         if t.size:
