@@ -64,7 +64,8 @@ def engine_key(scenario: Scenario, option: str) -> str:
     data = scenario.model_dump(mode="json")
     parts = {
         "run": {k: v for k, v in _engine_part(data["run"], "run").items() if k not in ("replications", "seed")},
-        "workload": data["workload"],
+        # the kinds' order matters (the trace draws them in it and indexes them by position): keep it
+        "workload": {**data["workload"], "kinds": [[name, spec] for name, spec in data["workload"]["kinds"].items()]},
         "calendars": data["calendars"],
         "option": _engine_part(data["options"][option], f"options.{option}"),
         "members": {f"{section}.{name}": _engine_part(data[section][name], f"{section}.{name}")

@@ -71,3 +71,13 @@ def test_an_exit_fallback_is_part_of_the_vendors_inputs() -> None:
     assert engine_key(moved, "in_house") == engine_key(sc, "in_house")
     assert engine_key(sc.override({"teams.backstop.loaded_cost_per_hour": 80.0}), "vendor") == engine_key(sc, "vendor")
     same(run(moved, reuse=run(sc)), run(moved))
+
+
+def test_the_order_of_item_kinds_is_an_engine_input(base: sk.Results) -> None:
+    """Kinds are drawn in the order they are listed and indexed by position: listed in another order, the
+    same kinds give another trace, so nothing may be reused."""
+    data = base.scenario.to_dict()
+    data["workload"]["kinds"] = dict(reversed(list(data["workload"]["kinds"].items())))
+    flipped = sk.Scenario.model_validate(data)
+    assert reusable_options(flipped, SEED, base) == []
+    same(run(flipped, reuse=base), run(flipped))
