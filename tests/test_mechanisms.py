@@ -186,6 +186,17 @@ def test_abandonment_matches_erlang_a() -> None:
     assert lo <= expected <= hi, (expected, lo, hi)
 
 
+def test_patience_runs_during_the_hand_off_too() -> None:
+    """The requester's clock starts at arrival: with a 2 h hand-off and patience uniform on 0-4 h, about half
+    give up before the vendor even sees the item (a spare vendor takes the rest at once)."""
+    data = vendor_dict(horizon_days=60, rate=1.0, agents=20, handoff_h=2.0)
+    data["workload"]["kinds"]["job"]["patience_h"] = "uniform(low=0, high=4)"
+    log, _, k = runs(scenario_from(data), "vendor", 1, seed=29)[0]
+    assert k["abandoned_share"] == pytest.approx(0.5, abs=0.05)
+    gone = log.status == ABANDONED
+    assert np.isnan(log.start_h[gone]).all() and not np.isnan(log.start_h[~gone & (log.status == 0)]).any()
+
+
 # ---------------------------------------------------------------------------- transition, contract, FX
 def test_wright_ramp_and_transition_costs() -> None:
     f = wright_factors(0.6, 0.8, 6)
