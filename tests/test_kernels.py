@@ -76,7 +76,8 @@ def test_unknown_kernel() -> None:
                      min_size=1, max_size=25))
 def test_the_fast_loop_keeps_simpys_order(plan: list[tuple[float, bool, int]]) -> None:
     """Calls, timeouts, processes and events due at the same instants run in the same order on SimPy's
-    loop and on the fast one (ties are the point: the delays are few and coincide often)."""
+    loop and on the fast one, including calls kept in the slot beside the heap (``call_next``; ties are the
+    point: the delays are few and coincide often)."""
 
     def trace(env_class: type) -> list[tuple[float, str]]:
         env, seen = env_class(), []
@@ -95,11 +96,12 @@ def test_the_fast_loop_keeps_simpys_order(plan: list[tuple[float, bool, int]]) -
             if as_process:
                 env.process(proc(k, delay))
             else:
-                def call(arg: tuple[int, int], delay: float = delay) -> None:
+                def call(arg: tuple[int, int], delay: float = delay, k: int = k) -> None:
                     note(f"call {arg}")
                     if arg[1] > 0:  # a call that schedules another: the arrival chain's pattern
-                        env.call_later(delay, call, (arg[0], arg[1] - 1))
-                env.call_later(delay, call, (k, chained))
+                        schedule = env.call_next if k % 2 else env.call_later  # beside the heap, or in it
+                        schedule(delay, call, (arg[0], arg[1] - 1))
+                env.call_next(delay, call, (k, chained)) if k % 3 == 0 else env.call_later(delay, call, (k, chained))
         env.run(until=10.0)
         return seen
 

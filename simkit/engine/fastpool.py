@@ -36,9 +36,10 @@ class CallbackPool(ServicePool):
 
     def _wake(self, srv: Server) -> None:
         env = self.env
-        queue = env._queue
-        if queue and queue[0][0] <= env._now:  # other work lands at this instant too: let it queue first
-            env.call_later(0.0, self._step, srv)
+        queue, slot = env._queue, env._slot
+        now = env._now
+        if (queue and queue[0][0] <= now) or (slot is not None and slot[0] <= now):
+            env.call_later(0.0, self._step, srv)  # other work lands at this instant too: let it queue first
         else:
             self._step(srv)
 

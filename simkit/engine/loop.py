@@ -13,14 +13,17 @@ schedules such a call exactly where ``env.timeout(delay)`` would put its event
   The process kernel runs on it: the reference.
 * :class:`FastEnvironment` keeps a call as a bare ``(time, priority, id, fn,
   arg)`` entry and runs the heap itself, so a call costs one heap push and
-  one function call.  SimPy events and processes (hiring, exits) share the
-  heap and keep their order.  The callback kernel runs on it.
+  one function call.  The arrivals' next call (:meth:`Environment.call_next`)
+  waits in a slot beside the heap, with the same key; the loop takes whichever
+  of slot and heap top comes first.  SimPy events and processes (hiring, exits)
+  share the heap and keep their order.  The callback kernel runs on it.
 
 ``tests/test_kernels.py`` checks that both give identical logs, item by item.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from heapq import heappop, heappush
 from typing import Any
@@ -48,11 +51,17 @@ class _Call:
 
 
 class Environment(simpy.Environment):
-    """SimPy's environment with :meth:`call_later`."""
+    """SimPy's environment with :meth:`call_later` and :meth:`call_next`."""
+
+    _slot = None  # see FastEnvironment
 
     def call_later(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
         """Call ``fn(arg)`` after ``delay`` hours, ordered exactly as ``self.timeout(delay)`` would be."""
         heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), _Call(fn, arg)))
+
+    def call_next(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
+        """:meth:`call_later` for a stream of calls that keeps one pending at a time (the arrivals)."""
+        self.call_later(delay, fn, arg)
 
 
 class FastEnvironment(Environment):
@@ -65,15 +74,37 @@ class FastEnvironment(Environment):
         def call_later(delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
             heappush(queue, (env._now + delay, NORMAL, next(eid), fn, arg))
 
+        def call_next(delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
+            entry = (env._now + delay, NORMAL, next(eid), fn, arg)
+            if env._slot is None:  # the stream's next call waits beside the heap, with the same key
+                env._slot = entry
+            else:
+                heappush(queue, entry)
+
         call_later.__doc__ = Environment.call_later.__doc__
-        self.call_later = call_later  # a closure: no bound method or attribute lookups per call
+        call_next.__doc__ = Environment.call_next.__doc__
+        self.call_later = call_later  # closures: no bound method or attribute lookups per call
+        self.call_next = call_next
+        self._slot: tuple | None = None
+
+    def peek(self) -> float:
+        """The time of the next entry (``inf`` if none)."""
+        head = self._queue[0][0] if self._queue else math.inf
+        return min(head, self._slot[0]) if self._slot is not None else head
+
+    def _pop(self) -> tuple:
+        """The next entry by SimPy's key: the heap's top or the stream's call beside it."""
+        slot = self._slot
+        if slot is not None and (not self._queue or slot < self._queue[0]):
+            self._slot = None
+            return slot
+        return heappop(self._queue)
 
     def step(self) -> None:
         """Process the next entry: a call, or a SimPy event and its callbacks."""
-        try:
-            entry = heappop(self._queue)
-        except IndexError:
-            raise simpy.core.EmptySchedule() from None
+        if not self._queue and self._slot is None:
+            raise simpy.core.EmptySchedule()
+        entry = self._pop()
         self._now = entry[0]
         if len(entry) == 5:
             entry[3](entry[4])
@@ -91,8 +122,17 @@ class FastEnvironment(Environment):
         if until <= self._now:
             raise ValueError(f"until (={until}) must be > the current simulation time")
         queue = self._queue
-        while queue and queue[0][0] < until:
-            entry = heappop(queue)
+        while True:
+            slot = self._slot
+            if slot is not None and (not queue or slot < queue[0]):  # (time, priority, id): SimPy's order
+                if slot[0] >= until:
+                    break
+                self._slot = None
+                entry = slot
+            elif queue and queue[0][0] < until:
+                entry = heappop(queue)
+            else:
+                break
             self._now = entry[0]
             if len(entry) == 5:
                 entry[3](entry[4])

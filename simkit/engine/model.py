@@ -303,7 +303,7 @@ def in_order(env: Environment, times: np.ndarray, handle) -> None:  # noqa: ANN0
     if not n:
         return
     i = 0  # the next item
-    call_later = env.call_later
+    call_later = env.call_next
 
     def step(_arg: object) -> None:
         nonlocal i
