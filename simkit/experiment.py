@@ -185,21 +185,28 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
 
 def _join_options(pieces: list[Piece], failures: list[ReplicationError],
                   wanted: list[str]) -> tuple[list[Piece], list[ReplicationError]]:
-    """One piece per replication from one piece per option (in option order); a replication with a
-    failed option fails as a whole (reported once)."""
-    failed = {e.replication for e in failures}
-    first = {}
+    """One piece per replication from one piece per option; a replication with a failed option fails as a
+    whole (reported once)."""
+    first: dict[int, ReplicationError] = {}
     for e in failures:
         first.setdefault(e.replication, e)
-    joined = []
-    for r in sorted({piece[0] for piece in pieces} - failed):
-        parts = sorted((p for p in pieces if p[0] == r), key=lambda p: wanted.index(p[1][0]["option"]))
-        if len(parts) < len(wanted):  # interrupted before every option of it finished
-            continue
-        frames = [p[2] for p in parts if len(p[2])]
-        ledger = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
-        joined.append((r, [row for p in parts for row in p[1]], ledger, {k: v for p in parts for k, v in p[3].items()}))
+    parts: dict[int, dict[str, tuple]] = {}
+    for r, kpis, ledger, logs in pieces:
+        name = kpis[0]["option"]
+        parts.setdefault(r, {})[name] = (kpis[0], ledger, logs.get(name))
+    joined = [_piece(r, parts[r], wanted) for r in sorted(parts)
+              if r not in first and len(parts[r]) == len(wanted)]  # short: interrupted before every option ran
     return joined, [first[r] for r in sorted(first)]
+
+
+def _piece(r: int, parts: dict[str, tuple[dict, pd.DataFrame | None, RunLog | None]], wanted: list[str]) -> Piece:
+    """Replication ``r``'s piece from each option's (KPI row, ledger, log), in the option order that
+    :func:`run_replication` gives."""
+    order = [name for name in wanted if name in parts]
+    frames = [parts[name][1] for name in order if parts[name][1] is not None]
+    ledger = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
+    logs = {name: parts[name][2] for name in order if parts[name][2] is not None}
+    return r, [parts[name][0] for name in order], ledger, logs
 
 
 def _check_options(scenario: Scenario, options: Sequence[str] | None) -> None:
@@ -290,20 +297,15 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
 def _with_reused(scenario: Scenario, piece: Piece, reuse: Results, reused: list[str], wanted: list[str],
                  keep_logs: bool) -> Piece:
     """``piece`` (the simulated options of one replication) completed with the reused options' logs, priced
-    under ``scenario``; rows and ledger in the option order a full replication has."""
+    under ``scenario``."""
     r, kpis, ledger, logs = piece
-    rows = {row["option"]: row for row in kpis}
-    frames = {} if ledger is None else {name: ledger[ledger["option"] == name] for name in rows}
-    logs = dict(logs)
+    parts = {row["option"]: (row, None if ledger is None else ledger[ledger["option"] == row["option"]],
+                             logs.get(row["option"])) for row in kpis}
     for name in reused:
         log = reuse.logs[(name, r)]
-        rows[name], frames[name] = price_log(scenario, log, r)
-        if keep_logs:
-            logs[name] = log
-    order = [name for name in wanted if name in rows]
-    parts = [frames[name] for name in order if frames[name] is not None]
-    merged = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LEDGER_COLUMNS)
-    return r, [rows[name] for name in order], merged, {name: logs[name] for name in order if name in logs}
+        row, frame = price_log(scenario, log, r)
+        parts[name] = (row, frame, log if keep_logs else None)
+    return _piece(r, parts, wanted)
 
 
 def _half_widths(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ from .scenario import Scenario
 if TYPE_CHECKING:
     from .results import Results
 
-__all__ = ["engine_key", "reusable_options"]
+__all__ = ["engine_key", "engine_keys", "reusable_options"]
 
 
 def _members(scenario: Scenario, option: str) -> list[tuple[str, str]]:
@@ -61,24 +61,32 @@ def _engine_part(value: Any, path: str) -> Any:
 
 def engine_key(scenario: Scenario, option: str) -> str:
     """A digest of everything the engine reads to simulate ``option`` (prices left out)."""
+    return engine_keys(scenario, [option])[option]
+
+
+def engine_keys(scenario: Scenario, options: list[str]) -> dict[str, str]:
+    """:func:`engine_key` of each of ``options`` (the scenario is dumped once)."""
     data = scenario.model_dump(mode="json")
-    parts = {
+    shared = {
         "run": {k: v for k, v in _engine_part(data["run"], "run").items() if k not in ("replications", "seed")},
         # the kinds' order matters (the trace draws them in it and indexes them by position): keep it
         "workload": {**data["workload"], "kinds": [[name, spec] for name, spec in data["workload"]["kinds"].items()]},
         "calendars": data["calendars"],
-        "option": _engine_part(data["options"][option], f"options.{option}"),
-        "members": {f"{section}.{name}": _engine_part(data[section][name], f"{section}.{name}")
-                    for section, name in _members(scenario, option)},
     }
-    text = json.dumps(parts, sort_keys=True, default=str, allow_nan=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    keys = {}
+    for option in options:
+        parts = {**shared, "option": _engine_part(data["options"][option], f"options.{option}"),
+                 "members": {f"{section}.{name}": _engine_part(data[section][name], f"{section}.{name}")
+                             for section, name in _members(scenario, option)}}
+        text = json.dumps(parts, sort_keys=True, default=str, allow_nan=True)
+        keys[option] = hashlib.sha256(text.encode()).hexdigest()
+    return keys
 
 
 def reusable_options(scenario: Scenario, seed: int, previous: Results | None) -> list[str]:
     """The options of ``scenario`` whose logs ``previous`` holds for the same engine inputs and seed."""
     if previous is None or not previous.logs or int(previous.seed) != int(seed):
         return []
-    old = previous.scenario
-    return [name for name in scenario.option_names
-            if name in old.options and engine_key(scenario, name) == engine_key(old, name)]
+    both = [name for name in scenario.option_names if name in previous.scenario.options]
+    new, old = engine_keys(scenario, both), engine_keys(previous.scenario, both)
+    return [name for name in both if new[name] == old[name]]
