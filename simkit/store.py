@@ -190,8 +190,11 @@ class SweepStore:
 
         A finished file of another key, or an unreadable one, is set aside first, never overwritten.
         """
-        if self.out.is_file() and self._stored_key() != self.key:
-            self._set_aside([self.out], "a finished sweep with other settings")
+        if self.out.is_file():
+            stored = self._stored_key()
+            if stored != self.key:
+                self._set_aside([self.out], "a finished sweep with other settings" if stored else
+                                "an earlier file that is not a readable sweep")
         write_frame(frame, self.out, {**meta, "sweep_key": self.key})
         shutil.rmtree(self.parts, ignore_errors=True)
         try:

@@ -359,6 +359,24 @@ def test_cli_sweep_writes_parquet_and_resumes(tmp_path: Path) -> None:
     assert again.returncode == 0 and "computed 0 point-replications, reused 12" in again.stdout
 
 
+def test_cli_sweep_with_fewer_replications_keeps_the_file_and_fresh_keeps_a_backup(tmp_path: Path) -> None:
+    out = tmp_path / "s.parquet"
+    args = ["sweep", HELPDESK, "--seed", "3", "--set", "run.horizon_days=7", "--quiet",
+            "--vary", "vendors.msp.price_per_item=20,40", "--out", str(out)]
+    assert simkit(*args, "-n", "3").returncode == 0
+    before = pd.read_parquet(out)
+    fewer = simkit(*args, "-n", "1")
+    assert fewer.returncode == 0 and "computed 0 point-replications, reused 2" in fewer.stdout, fewer.stderr
+    assert_frame_equal(pd.read_parquet(out), before, check_exact=True)
+    fresh = simkit(*args, "-n", "1", "--fresh")
+    assert fresh.returncode == 0 and "computed 2 point-replications" in fresh.stdout
+    [note] = fresh.stderr.strip().splitlines()
+    assert note.startswith("warning: ") and "moved to" in note and "Traceback" not in fresh.stderr
+    [backup] = tmp_path.glob("s.parquet.backup-*/s.parquet")
+    assert_frame_equal(pd.read_parquet(backup), before, check_exact=True)
+    assert pd.read_parquet(out)["replication"].max() == 0
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
