@@ -15,9 +15,12 @@ Three things make it cheap and safe:
   the parameters the engine reads (:func:`simkit.reprice.split_changes`); within
   a group the engine runs once per replication and each point's prices are
   applied to the same logs.  A pure price sweep costs one simulation.
-* **Streaming and resume.**  With ``out="sweep.parquet"`` every finished task is
-  on disk at once (:mod:`simkit.store`); after Ctrl+C, running the same sweep
-  again computes only the (point, replication) pairs that are missing.
+* **Streaming and resume; nothing finished is lost.**  With ``out="sweep.parquet"``
+  every finished task is on disk at once (:mod:`simkit.store`), each row with its
+  parameter values; running again (after Ctrl+C, or with more or fewer
+  replications, points or options) computes only the (point, replication) pairs
+  that are missing, finds stored points by their values, and writes a file that
+  keeps every finished row.
 
 A (point, replication) that raises is kept out of the frame and reported as a
 :class:`~simkit.checks.ReplicationError` carrying the point's parameters
@@ -241,16 +244,18 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     executor, batch_size, progress
         As in :func:`simkit.simulate`; ``batch_size`` counts replications per task.
     out
-        A ``.parquet`` file: stream results there as they finish and resume a sweep
-        interrupted earlier (see :mod:`simkit.store`).
+        A ``.parquet`` file: stream results there as they finish, reuse every row an earlier
+        sweep with the same key stored (interrupted or finished; more or fewer replications,
+        points, options), and write a file that keeps all of them (see :mod:`simkit.store`).
     resume
-        ``False`` discards earlier results for ``out``.
+        ``False`` moves earlier results for ``out`` to a dated backup folder and starts afresh.
 
     Returns
     -------
     SweepResults
-        ``.frame`` is tidy (point x option x replication); ``.meta["computed"]``
-        counts the (point, replication) pairs computed by this call.  Pairs that
+        ``.frame`` is tidy (point x option x replication) and holds what was asked for;
+        ``.meta["computed"]`` counts the (point, replication) pairs computed by this call,
+        ``.meta["reused"]`` those read from what was stored.  Pairs that
         raised are left out and listed in ``.failures`` and ``.meta["failures"]``
         (one :class:`~simkit.checks.FailedReplicationWarning` names them); with
         ``out`` the finished ones are stored, and running the same sweep again
