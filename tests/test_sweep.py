@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, mmc_dict, scenario_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 import simkit as sk
@@ -277,6 +279,41 @@ def test_leftovers_of_other_settings_never_block_and_nothing_finished_is_lost(
     assert not (tmp_path / ".s.parquet.parts").exists()
     [backup] = tmp_path.glob("s.parquet.backup-*/s.parquet")  # ... and the other finished file is set aside
     assert_frame_equal(pd.read_parquet(backup), fixed.frame, check_exact=True)
+
+
+PRICES = [10.0, 15.0, 20.0, 25.0, 30.0]
+
+
+@pytest.fixture(scope="module")
+def reference(small: sk.Scenario) -> pd.DataFrame:
+    """Every price and four replications at once, indexed by (price, option, replication)."""
+    frame = sk.sweep(small, {"vendors.acme.price_per_item": PRICES}, 4, **ONCE).frame
+    return frame.drop(columns="point").set_index(["vendors.acme.price_per_item", "option", "replication"])
+
+
+@settings(max_examples=8, deadline=None)
+@given(calls=st.lists(st.tuples(st.sets(st.sampled_from(PRICES), min_size=1), st.integers(1, 4)),
+                      min_size=1, max_size=4))
+def test_any_sequence_of_reruns_keeps_every_row_and_returns_what_was_asked(
+    small: sk.Scenario, reference: pd.DataFrame, calls: list[tuple[set[float], int]]
+) -> None:
+    import tempfile
+    import warnings
+
+    index = ["vendors.acme.price_per_item", "option", "replication"]
+    asked: set[tuple] = set()
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is set aside: every call has the same settings
+        out = Path(tmp) / "s.parquet"
+        for prices, reps in calls:
+            res = sk.sweep(small, {"vendors.acme.price_per_item": sorted(prices)}, reps, out=out, **ONCE)
+            got = res.frame.drop(columns="point").set_index(index)
+            assert set(got.index) == {(p, o, r) for p in prices for o in small.option_names for r in range(reps)}
+            assert_frame_equal(got, reference.loc[got.index], check_exact=True)
+            asked |= set(got.index)
+            stored = pd.read_parquet(out).drop(columns="point").set_index(index)
+            assert set(stored.index) == asked and stored.index.is_unique  # never fewer rows, never twice
+            assert_frame_equal(stored, reference.loc[stored.index], check_exact=True)
 
 
 def test_a_fresh_start_sets_finished_work_aside(small: sk.Scenario, tmp_path: Path,
