@@ -295,10 +295,10 @@ def test_asset_specificity_scales_switching_and_lock_in() -> None:
 
 
 # ---------------------------------------------------------------------------- scalability
-def attrition_runs(staff: int, rate_annual: float, years: float, lead_h: float, reps: int,
+def attrition_runs(staff: int, rate_annual: float, years: float, lead_h: float, reps: int, warmup_days: float = 0,
                    **hiring: object) -> tuple[sk.Scenario, list]:
     """Logs of a team with attrition and (almost) no work, so the runs are cheap and only staffing moves."""
-    data = mmc_dict(staff, 0.01, horizon_days=years * 365.25, warmup_days=0)
+    data = mmc_dict(staff, 0.01, horizon_days=years * 365.25, warmup_days=warmup_days)
     data["teams"]["team"]["hiring"] = {"attrition_annual": rate_annual, "hiring_lead_h": lead_h, **hiring}
     sc = scenario_from(data)
     logs = []
@@ -366,6 +366,20 @@ def test_attrition_with_a_hiring_lead_time_matches_the_renewal_closed_form() -> 
         assert by["labour"] == pytest.approx(10.0 * staffed_h(log, staff, horizon_h))
         assert by["recruiting"] == 500 * k["hires_count"]
         assert k["staff_end_count"] == staff - k["leavers_count"] + k["hires_count"]
+
+
+def test_leavers_and_hires_are_counted_after_the_warm_up_as_the_ledger_pays_them() -> None:
+    # 4 years of which the first is warm-up: 6 x 30% x 3 years = 5.4 leavers are measured
+    sc, logs = attrition_runs(6, 0.3, 4.0, 0.0, 300, warmup_days=365.25, recruiting_cost=500)
+    t0 = 365.25 * 24
+    kpis = [measure(sc, log, account(sc, log)) for log in logs[:5]]
+    for log, k in zip(logs, kpis, strict=False):
+        assert k["leavers_count"] == sum(1 for t in leave_times(log) if t >= t0)
+        assert k["hires_count"] == sum(1 for t, _, what in log.events if what == "hire" and t >= t0)
+        assert account(sc, log).by_category().get("recruiting", 0.0) == 500 * k["hires_count"]
+    assert any(t < t0 for log in logs[:5] for t in leave_times(log))  # some left during the warm-up
+    _, _, lo, hi = mean_ci(np.array([sum(1 for t in leave_times(log) if t >= t0) for log in logs]))
+    assert lo <= 0.3 * 6 * 3 <= hi and (hi - lo) / 2 < 0.06 * 5.4, (lo, hi)
 
 
 def test_attrition_follows_the_head_count_through_hires_and_layoffs() -> None:
