@@ -5,6 +5,8 @@
 * Little's law ``L = lambda * W``;
 * square-root staffing ``c = a + beta * sqrt(a)`` and the Halfin-Whitt limit;
 * availability ``MTBF / (MTBF + MTTR)`` and survival ``exp(-h T)``;
+* attrition with replacement after a hiring lead time: expected leavers and
+  vacant position-hours (``rate x staff x years`` leavers without a lead time);
 * present values: monthly annuity, growing annuity;
 * make-or-buy break-even volume ``Q* = F / (p - v)``;
 * Erlang A (M/M/c+M, impatient customers) by its birth-death chain;
@@ -19,7 +21,8 @@ import math
 __all__ = [
     "erlang_b", "erlang_c", "mmc_wait_mean_h", "mmc_wait_tail", "mmc_service_level",
     "littles_law_l", "sqrt_staffing", "halfin_whitt_p_wait", "min_servers_for_p_wait",
-    "availability", "survival", "annuity_pv", "growing_annuity_pv", "break_even_volume",
+    "availability", "survival", "attrition_leavers", "attrition_vacancy_h", "annuity_pv", "growing_annuity_pv",
+    "break_even_volume",
     "overlap_wait_mean_h", "erlang_a", "dual_sourcing_p_both_down",
 ]
 
@@ -98,6 +101,64 @@ def availability(mtbf_h: float, mttr_h: float) -> float:
 def survival(hazard_per_year: float, years: float) -> float:
     """Probability of no failure by ``years`` at a constant annual hazard: ``exp(-h T)``."""
     return math.exp(-hazard_per_year * years)
+
+
+def _attrition_cycles(rate_annual: float, years: float, lead_h: float):  # noqa: ANN202
+    """Per position: ``(k, a_k)`` for every leave ``k`` that can happen by the horizon.
+
+    A position alternates exponential spells of employment (rate ``rate_annual``) with vacancies
+    of ``lead_h`` hours, so the ``k``-th leave falls at ``G_k + (k - 1) L`` with ``G_k`` Erlang
+    (``k`` phases); ``a_k = T - (k - 1) L`` is the time ``G_k`` has to fall within.
+    """
+    from .workload import HOURS_PER_YEAR
+
+    horizon_h = years * HOURS_PER_YEAR
+    k = 1
+    while horizon_h - (k - 1) * lead_h > 0:
+        yield k, horizon_h - (k - 1) * lead_h
+        k += 1
+        if k > 10 * rate_annual * years + 1000:  # the terms left are below double precision
+            return
+
+
+def attrition_leavers(staff: int, rate_annual: float, years: float, lead_h: float = 0.0) -> float:
+    """Expected leavers over ``years`` when each person leaves at ``rate_annual`` and is replaced
+    after ``lead_h`` hours (a vacancy loses nobody).
+
+    Positions are independent alternating renewal processes, so with ``lam`` per hour
+    ``E[N] = staff * sum_k P(G_k <= T - (k - 1) L) = staff * sum_k P(Poisson(lam (T - (k - 1) L)) >= k)``.
+    Without a lead time this is ``rate x staff x years``; with one it is lower.
+    """
+    from scipy.special import gammainc
+
+    from .workload import HOURS_PER_YEAR
+
+    if lead_h <= 0.0:
+        return staff * rate_annual * years
+    lam = rate_annual / HOURS_PER_YEAR
+    return staff * sum(float(gammainc(k, lam * a)) for k, a in _attrition_cycles(rate_annual, years, lead_h))
+
+
+def attrition_vacancy_h(staff: int, rate_annual: float, years: float, lead_h: float) -> float:
+    """Expected position-hours vacant (unpaid) over ``years`` in the setting of :func:`attrition_leavers`.
+
+    The ``k``-th vacancy lasts ``min(L, T - S_k)`` (cut at the horizon), and
+    ``E[min(L, (T - S)^+)] = int_0^L P(S <= T - u) du``; with ``F_k`` the Erlang distribution
+    function, ``int_0^s F_k = s F_k(s) - (k / lam) F_{k+1}(s)``.
+    """
+    from scipy.special import gammainc
+
+    from .workload import HOURS_PER_YEAR
+
+    if lead_h <= 0.0 or rate_annual <= 0.0:
+        return 0.0
+    lam = rate_annual / HOURS_PER_YEAR
+
+    def integral(k: int, s: float) -> float:  # int_0^s F_k(x) dx
+        return 0.0 if s <= 0 else s * float(gammainc(k, lam * s)) - k / lam * float(gammainc(k + 1, lam * s))
+
+    return staff * sum(integral(k, a) - integral(k, a - lead_h)
+                       for k, a in _attrition_cycles(rate_annual, years, lead_h))
 
 
 def annuity_pv(amount_per_month: float, months: int, discount_rate_annual: float) -> float:

@@ -336,7 +336,7 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--workers", type=int, help="processes (1: serial; default: a pool sized to the cores "
                      "when the work is long)")
     swp.add_argument("--fresh", action="store_true",
-                     help="discard earlier results for --out instead of resuming")
+                     help="start afresh: earlier results for --out are moved to a dated backup folder beside it")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
     swp.set_defaults(func=_cmd_sweep)
 

@@ -18,7 +18,8 @@ The five families of every comparison:
 5. business impact: ``availability_share``, ``outages_count``, ``outage_hours_h``, ``exits_count``,
    ``abandoned_share``, ``delay_cost_<cur>``
 
-scalability: ``hires_count`` (hires and extra vendor agents), ``leavers_count``, ``staff_end_count``;
+scalability: ``hires_count`` (hires and extra vendor agents), ``leavers_count`` (both after the warm-up),
+``staff_end_count``;
 plus ``vendor_item_share``, ``utilisation_share`` (all pools; a shared vendor's other clients
 included), ``team_utilisation_share``, ``vendor_utilisation_share``, ``items_arrived``, ``items_completed``.
 
@@ -160,8 +161,10 @@ def _measure_log(log: RunLog) -> LogKpis:
         "abandoned_share": _share(state == ABANDONED),
     }
     last = {
-        "hires_count": float(sum(1 for _, _, w in log.events if w in ("hire", "scale_up"))),
-        "leavers_count": float(sum(1 for _, _, w in log.events if w in ("leave", "scale_down", "layoff"))),
+        # in the measured window, as the ledger books recruiting and severance
+        "hires_count": float(sum(1 for t, _, w in log.events if w in ("hire", "scale_up") and t0 <= t <= t1)),
+        "leavers_count": float(sum(1 for t, _, w in log.events
+                                   if w in ("leave", "scale_down", "layoff") and t0 <= t <= t1)),
         "staff_end_count": float(sum(int(s) + sum(d for _, d in log.staff_log.get(n, []))
                                      for n, s, (_, stop) in zip(log.pool_names, log.servers, log.active_h, strict=True)
                                      if stop >= t1)),

@@ -1,20 +1,31 @@
-"""Streaming sweep results to parquet, and resuming an interrupted sweep.
+"""Streaming sweep results to parquet, resuming, and never losing finished work.
 
 A long sweep should survive Ctrl+C, a closed laptop or a killed job.  While a
 sweep for ``out.parquet`` runs, every finished task is written at once to its
-own small file in the folder ``.out.parquet.parts/`` next to it (each written to
-a temporary name and renamed, so no file is ever half-written), beside a
-``manifest.json`` holding the sweep's *fingerprint*: the scenario, the points,
-the seed, the options and the simkit version.  When the sweep completes, the
-parts are gathered into ``out.parquet`` (again via a temporary file) and the
-folder is removed.
+own small file in ``.out.parquet.parts/<key>/`` next to it (each written to a
+temporary name and renamed, so no file is ever half-written), beside a
+``manifest.json`` holding the sweep's *key*: a fingerprint of the base scenario,
+the seed, the varied paths and the simkit version — everything that decides a
+row's numbers besides the row's own point, option and replication.  Each stored
+row carries its parameter values, so a point is identified by its values, not
+by its position in a design.  When the sweep completes, the rows are gathered
+into ``out.parquet`` (via a temporary file) and the key's folder is removed.
 
-Running the same sweep again reads the finished rows — from the parts of an
-interrupted run, or from a finished ``out.parquet`` — and computes only the
-(point, replication) pairs that are missing.  The fingerprint leaves out the
-number of replications, so asking for more replications later computes only
-the new ones.  A stale folder from a *different* sweep is refused rather than
-mixed in.
+Rules (all settings with the same key are *compatible*):
+
+* Running a compatible sweep again reads the finished rows — from parts of an
+  interrupted run and from a finished ``out.parquet`` — and computes only the
+  (point, replication) pairs that are missing: more replications or new points
+  extend the result, fewer are read from it.
+* Re-running never shrinks a finished file: ``out.parquet`` keeps every finished
+  row of its key (points, options and replications beyond this call's request
+  included); the returned result holds what was asked for.
+* Leftover parts of *incompatible* settings never block: they stay beside, in
+  their own key's folder, and resume when those settings run again.
+* A finished ``out.parquet`` about to be replaced by rows of another key (or an
+  unreadable one), and everything set aside by ``resume=False`` (CLI
+  ``--fresh``), is moved to a dated folder ``out.parquet.backup-<UTC time>/``
+  with a one-line :class:`SetAsideWarning`; nothing finished is deleted.
 
 A (point, replication) that raised has no rows, so it is never stored as done:
 the finished file lists it in its metadata (``read_meta(out)["failures"]``:
@@ -29,12 +40,13 @@ import json
 import os
 import shutil
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["SweepStore", "write_frame", "read_meta", "fingerprint"]
+__all__ = ["SweepStore", "SetAsideWarning", "write_frame", "read_meta", "fingerprint"]
 
 _META_KEY = b"simkit"
 
@@ -76,67 +88,117 @@ def read_meta(path: Path) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+class SetAsideWarning(UserWarning):
+    """Earlier results were moved to a backup folder instead of being overwritten or reused."""
+
+
+def _backup_dir(out: Path) -> Path:
+    """A new dated folder beside ``out`` for results set aside now."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in range(1000):
+        folder = out.with_name(f"{out.name}.backup-{stamp}" + (f"-{n}" if n else ""))
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            continue
+    raise OSError(f"cannot create a backup folder beside {out}")
+
+
 class SweepStore:
-    """Finished rows of one sweep on disk: stream parts in, read them back, gather them at the end.
+    """Finished rows of sweeps for one output file on disk: stream parts in, read them back, gather them.
 
     Parameters
     ----------
     out
         The final ``.parquet`` file.
     key
-        The sweep's fingerprint (:func:`fingerprint`).
+        The sweep's key (:func:`fingerprint` of what decides its numbers besides point, option
+        and replication).
     resume
-        Reuse finished rows of the same sweep (default).  ``False`` discards any
-        earlier parts or file for ``out`` first.
+        Reuse finished rows of the same key (default).  ``False`` sets aside any earlier parts of
+        this key and the finished file into a dated backup folder first (nothing is deleted).
     """
 
     def __init__(self, out: str | Path, key: str, resume: bool = True) -> None:
         self.out = Path(out)
         if self.out.suffix != ".parquet":
             raise ValueError(f"a sweep streams to a .parquet file, got {str(out)!r}")
+        if self.out.exists() and not self.out.is_file():
+            raise ValueError(f"{self.out} exists and is not a regular file; choose another --out")
         self.key = key
-        self.parts = self.out.with_name(f".{self.out.name}.parts")
+        self.root = self.out.with_name(f".{self.out.name}.parts")
+        if self.root.exists() and not self.root.is_dir():
+            raise ValueError(f"{self.root} (where a sweep keeps its finished parts) is not a folder; "
+                             "move it away or choose another --out")
+        self.parts = self.root / key[:16]
         self._count = 0
+        self._backup: Path | None = None
+        self._resume = resume
+        legacy = [f for f in (self.root.iterdir() if self.root.exists() else []) if f.is_file()]
+        if legacy:  # parts of an older layout: not this sweep's, and kept
+            self._set_aside(legacy, "unfinished parts of another sweep")
         if not resume:
-            shutil.rmtree(self.parts, ignore_errors=True)
-        manifest = self.parts / "manifest.json"
-        if self.parts.exists():
-            stored = None
-            if manifest.exists():
-                stored = json.loads(manifest.read_text(encoding="utf-8")).get("key")
-            if stored != key and (manifest.exists() or any(self.parts.glob("part-*.parquet"))):
-                raise ValueError(f"{self.parts} holds an unfinished sweep with different settings; rerun "
-                                 "those settings to resume it, or start afresh (resume=False, CLI --fresh)")
+            self._set_aside([f for f in (self.parts, self.out) if f.exists()], "earlier results (fresh start)")
         self.parts.mkdir(parents=True, exist_ok=True)
         tmp = self.parts / ".manifest.json.tmp"
         tmp.write_text(json.dumps({"key": key, "out": self.out.name}), encoding="utf-8")
-        tmp.replace(manifest)
-        self._resume = resume
+        tmp.replace(self.parts / "manifest.json")
+
+    def _set_aside(self, paths: list[Path], what: str) -> None:
+        """Move ``paths`` into this run's dated backup folder, with a one-line note."""
+        if not paths:
+            return
+        if self._backup is None:
+            self._backup = _backup_dir(self.out)
+        for path in paths:
+            path.replace(self._backup / path.name)
+        warnings.warn(f"{self.out}: {what} moved to {self._backup}", SetAsideWarning, stacklevel=3)
+
+    def _stored_key(self) -> str | None:
+        """The key of the finished file (``None`` if absent or unreadable)."""
+        try:
+            return read_meta(self.out).get("sweep_key")
+        except (OSError, ValueError, TypeError, AttributeError):  # pyarrow's errors derive from the first two
+            return None
 
     def finished(self) -> pd.DataFrame:
-        """Every row already computed for this sweep (from parts and from a finished file)."""
+        """Every row already computed with this key (from the finished file and from parts), as stored:
+        with each row's parameter values, possibly for points, options and replications not asked for now."""
         frames = []
-        if self._resume and self.out.exists():
+        if self._resume and self.out.is_file() and self._stored_key() == self.key:
             try:
-                if read_meta(self.out).get("sweep_key") == self.key:
-                    frames.append(pd.read_parquet(self.out))
+                frames.append(pd.read_parquet(self.out))
             except (OSError, ValueError):  # pyarrow's errors derive from these
-                pass  # an unreadable file is simply recomputed
+                pass  # an unreadable file is simply recomputed (and set aside before it is replaced)
         for part in sorted(self.parts.glob("part-*.parquet")):
-            frames.append(pd.read_parquet(part))
-        if not frames:
-            return pd.DataFrame()
-        rows = pd.concat(frames, ignore_index=True)
-        return rows.drop_duplicates(["point", "option", "replication"], keep="first", ignore_index=True)
+            try:
+                frames.append(pd.read_parquet(part))
+            except (OSError, ValueError) as err:
+                raise ValueError(f"{part}: a corrupt part of an unfinished sweep ({type(err).__name__}); "
+                                 "move it away to resume without it, or start afresh (CLI --fresh)") from None
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def add(self, rows: pd.DataFrame) -> None:
-        """Write one finished task's rows as a new part (atomically)."""
+        """Write one finished task's rows (with their parameter values) as a new part (atomically)."""
         self._count += 1
         name = f"part-{time.time_ns():020d}-{os.getpid()}-{self._count:06d}.parquet"
         write_frame(rows, self.parts / name)
 
     def finish(self, frame: pd.DataFrame, meta: dict[str, Any]) -> Path:
-        """Write the whole sweep to ``out`` and remove the parts."""
+        """Write every finished row of this key to ``out`` and remove this key's parts.
+
+        A finished file of another key, or an unreadable one, is set aside first, never overwritten.
+        """
+        if self.out.is_file():
+            stored = self._stored_key()
+            if stored != self.key:
+                self._set_aside([self.out], "a finished sweep with other settings" if stored else
+                                "an earlier file that is not a readable sweep")
         write_frame(frame, self.out, {**meta, "sweep_key": self.key})
         shutil.rmtree(self.parts, ignore_errors=True)
+        try:
+            self.root.rmdir()  # only when no other settings' parts are kept there
+        except OSError:
+            pass
         return self.out

@@ -15,9 +15,12 @@ Three things make it cheap and safe:
   the parameters the engine reads (:func:`simkit.reprice.split_changes`); within
   a group the engine runs once per replication and each point's prices are
   applied to the same logs.  A pure price sweep costs one simulation.
-* **Streaming and resume.**  With ``out="sweep.parquet"`` every finished task is
-  on disk at once (:mod:`simkit.store`); after Ctrl+C, running the same sweep
-  again computes only the (point, replication) pairs that are missing.
+* **Streaming and resume; nothing finished is lost.**  With ``out="sweep.parquet"``
+  every finished task is on disk at once (:mod:`simkit.store`), each row with its
+  parameter values; running again (after Ctrl+C, or with more or fewer
+  replications, points or options) computes only the (point, replication) pairs
+  that are missing, finds stored points by their values, and writes a file that
+  keeps every finished row.
 
 A (point, replication) that raises is kept out of the frame and reported as a
 :class:`~simkit.checks.ReplicationError` carrying the point's parameters
@@ -117,7 +120,7 @@ def _sweep_task(sim: Scenario, priced: Priced, seed: int, reps: Sequence[int], o
     return pd.DataFrame(rows), failures
 
 
-def _tidy(rows: pd.DataFrame, points: pd.DataFrame, options: list[str], reps: int) -> pd.DataFrame:
+def _tidy(rows: pd.DataFrame, points: pd.DataFrame, options: list[str], reps: float) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["point", *points.columns, "option", "replication"])
     keep = (rows["replication"] < reps) & rows["point"].isin(points.index) & rows["option"].isin(options)
@@ -130,6 +133,90 @@ def _tidy(rows: pd.DataFrame, points: pd.DataFrame, options: list[str], reps: in
     out = rows.merge(points, left_on="point", right_index=True, how="left")
     first = ["point", *points.columns, "option", "replication"]
     return out[first + [c for c in rows.columns if c not in first]].reset_index(drop=True)
+
+
+def sweep_key(scenario: Scenario, seed: int, paths: list[str]) -> str:
+    """What decides a stored row's numbers besides its point's values, option and replication.
+
+    The number of replications, the design, the points and the options are left out: a sweep
+    that differs only in those reuses (and extends) the same rows.
+    """
+    data = scenario.to_dict()
+    data["run"] = {k: v for k, v in data["run"].items() if k not in ("replications", "seed")}
+    return fingerprint({"scenario": data, "seed": seed, "paths": sorted(map(str, paths)), "version": __version__})
+
+
+def _value_key(values: Sequence[Any]) -> tuple[str, ...]:
+    """A point's identity: its parameter values (numbers compared as floats, so 3 and 3.0 are one point)."""
+    out = []
+    for v in values:
+        v = v.item() if hasattr(v, "item") else v
+        out.append(repr(float(v)) if isinstance(v, int | float) and not isinstance(v, bool) else repr(v))
+    return tuple(out)
+
+
+def _rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of several sources, each (point, option, replication) once (the first: stored before new)."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    rows = pd.concat(frames, ignore_index=True)
+    return rows.drop_duplicates(["point", "option", "replication"], keep="first", ignore_index=True)
+
+
+class _Stored:
+    """Stored rows matched to the current design by parameter values.
+
+    ``mine``: rows of the design's points (one copy per point with those values, numbered as in the
+    design); ``other``: rows of points the design does not have, kept for the finished file.
+    """
+
+    def __init__(self, mine: pd.DataFrame, other: pd.DataFrame) -> None:
+        self.mine, self.other = mine, other
+
+    @classmethod
+    def empty(cls) -> _Stored:
+        return cls(pd.DataFrame(), pd.DataFrame())
+
+    def done(self, options: list[str], reps: int) -> set[tuple[int, int]]:
+        """(point, replication) pairs stored for every option asked for."""
+        if self.mine.empty:
+            return set()
+        rows = self.mine[self.mine["option"].isin(options)]
+        counts = rows.groupby(["point", "replication"])["option"].nunique()
+        return {(int(p), int(r)) for (p, r), c in counts.items() if c >= len(options)}
+
+    def everything(self, rows: pd.DataFrame, points: pd.DataFrame,
+                   options: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+        """Every finished row for the file, with its points and options (in the order of ``options``, the
+        scenario's): ``rows`` (the design's points, every option and replication) and the stored rows of
+        other points, numbered after the design's."""
+        if not self.other.empty:
+            paths = list(points.columns)
+            keys = list(dict.fromkeys(self.other["_values"]))
+            number = {k: len(points) + i for i, k in enumerate(keys)}
+            firsts = self.other.drop_duplicates("_values").set_index("_values").loc[keys, paths]
+            extra = pd.DataFrame(firsts.to_numpy(), columns=paths,
+                                 index=pd.Index([number[k] for k in keys], name="point"))
+            points = pd.concat([points, extra.astype(points.dtypes.to_dict())])
+            other = self.other.assign(point=self.other["_values"].map(number)).drop(columns="_values")
+            rows = _rows([rows, other])
+        present = set(rows["option"]) if not rows.empty else set()
+        return rows, points, [o for o in options if o in present] + sorted(present - set(options))
+
+
+def _by_values(finished: pd.DataFrame, points: pd.DataFrame) -> _Stored:
+    """Match stored rows to the design's points by their parameter values."""
+    paths = list(points.columns)
+    if finished.empty or not set(paths) <= set(finished.columns):
+        return _Stored.empty()
+    finished = finished.assign(_values=[_value_key(v) for v in finished[paths].itertuples(index=False)])
+    finished = finished.drop_duplicates(["_values", "option", "replication"], keep="first")
+    design = pd.DataFrame({"_values": [_value_key(v) for v in points.itertuples(index=False)],
+                           "point": points.index.to_numpy()})
+    mine = finished.drop(columns=["point", *paths]).merge(design, on="_values").drop(columns="_values")
+    other = finished[~finished["_values"].isin(set(design["_values"]))]
+    return _Stored(mine.reset_index(drop=True), other.reset_index(drop=True))
 
 
 def sweep(scenario: Scenario, space: Space, replications: int | None = None, seed: int | None = None,
@@ -157,16 +244,18 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     executor, batch_size, progress
         As in :func:`simkit.simulate`; ``batch_size`` counts replications per task.
     out
-        A ``.parquet`` file: stream results there as they finish and resume a sweep
-        interrupted earlier (see :mod:`simkit.store`).
+        A ``.parquet`` file: stream results there as they finish, reuse every row an earlier
+        sweep with the same key stored (interrupted or finished; more or fewer replications,
+        points, options), and write a file that keeps all of them (see :mod:`simkit.store`).
     resume
-        ``False`` discards earlier results for ``out``.
+        ``False`` moves earlier results for ``out`` to a dated backup folder and starts afresh.
 
     Returns
     -------
     SweepResults
-        ``.frame`` is tidy (point x option x replication); ``.meta["computed"]``
-        counts the (point, replication) pairs computed by this call.  Pairs that
+        ``.frame`` is tidy (point x option x replication) and holds what was asked for;
+        ``.meta["computed"]`` counts the (point, replication) pairs computed by this call,
+        ``.meta["reused"]`` those read from what was stored.  Pairs that
         raised are left out and listed in ``.failures`` and ``.meta["failures"]``
         (one :class:`~simkit.checks.FailedReplicationWarning` names them); with
         ``out`` the finished ones are stored, and running the same sweep again
@@ -200,14 +289,10 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
             check_size(sims[key])  # refuse an absurd point before any work is handed out
         groups.setdefault(key, []).append((int(point), scenario.override(changes), changes))
 
-    key = fingerprint({"scenario": scenario.fingerprint(), "points": points.to_dict("split"), "seed": seed,
-                       "options": options, "version": __version__})
+    key = sweep_key(scenario, seed, list(points.columns))
     store = SweepStore(out, key, resume) if out is not None else None
-    finished = store.finished() if store is not None else pd.DataFrame()
-    done: set[tuple[int, int]] = set()
-    if not finished.empty:
-        counts = finished.groupby(["point", "replication"])["option"].nunique()
-        done = {(int(p), int(r)) for (p, r), c in counts.items() if c >= len(options)}
+    stored = _by_values(store.finished(), points) if store is not None else _Stored.empty()
+    done = stored.done(options, reps)
 
     need: dict[tuple, list[int]] = {}
     for gkey, priced in groups.items():
@@ -225,8 +310,8 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
             units.append(len(chunk) * len(priced))
 
     def stream(_i: int, result: tuple[pd.DataFrame, list[ReplicationError]]) -> None:
-        if store is not None and not result[0].empty:
-            store.add(result[0])
+        if store is not None and not result[0].empty:  # stored with its parameter values: points are found by them
+            store.add(result[0].merge(points, left_on="point", right_index=True, how="left"))
 
     outcome = run_tasks(_sweep_task, tasks, executor, progress, f"{scenario.name}: sweep", units, stream)
     failures = [err for i in sorted(outcome.results) for err in outcome.results[i][1]]
@@ -238,20 +323,23 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
                      for r in chunk for point, point_sc, changes in priced]
     failures.sort(key=lambda e: (e.point, e.replication))
 
-    frames = [finished] if not finished.empty else []
-    frames += [outcome.results[i][0] for i in sorted(outcome.results) if not outcome.results[i][0].empty]
-    if failures and not frames:
+    new = [outcome.results[i][0] for i in sorted(outcome.results) if not outcome.results[i][0].empty]
+    if failures and not new and stored.mine.empty:
         raise failures[0]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    rows = _rows([stored.mine, *new])
     frame = _tidy(rows, points, options, reps)
     computed = sum(units[i] for i in outcome.results) - sum(len(outcome.results[i][1]) for i in outcome.results)
     meta: dict[str, Any] = {"replications": reps, "options": options, "interrupted": outcome.interrupted,
-                            "computed": computed, "reused": len(done),
+                            "computed": computed, "reused": sum(1 for _, r in done if r < reps),
                             "levers": [lv.path for lv in levers] or list(points.columns), "sweep_key": key,
                             "engine_groups": len(groups)}
     res = SweepResults(scenario, seed, points, frame, design, meta, failures)
     if store is not None and not outcome.interrupted:
-        store.finish(frame, {k: v for k, v in res.meta.items() if k != "interrupted"})
+        kept, kept_points, kept_options = stored.everything(rows, points, scenario.option_names)
+        whole = _tidy(kept, kept_points, kept_options, math.inf)  # never fewer rows than were stored
+        store.finish(whole, {**{k: v for k, v in res.meta.items() if k != "interrupted"},
+                             "stored": {"points": len(kept_points), "options": kept_options,
+                                        "replications": int(whole["replication"].max()) + 1 if len(whole) else 0}})
     hint = f"; run the same sweep (out={str(out)!r}) again to retry only these" if store is not None else ""
     warn_failures(failures, computed + len(failures), "point-replications", hint)
     return res

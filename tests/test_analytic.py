@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simkit import analytic
 
@@ -51,3 +53,19 @@ def test_availability_survival_overlap() -> None:
     assert analytic.survival(0.2, 5) == pytest.approx(math.exp(-1))
     assert analytic.overlap_wait_mean_h(0) == 12.0
     assert analytic.overlap_wait_mean_h(24) == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(staff=st.integers(1, 50), rate=st.floats(0.01, 5.0), years=st.floats(0.1, 10.0),
+       lead_h=st.floats(1.0, 4000.0))
+def test_attrition_closed_forms_are_consistent(staff: int, rate: float, years: float, lead_h: float) -> None:
+    plain = analytic.attrition_leavers(staff, rate, years)
+    assert plain == pytest.approx(staff * rate * years)
+    assert analytic.attrition_leavers(staff, rate, years, 1e-6) == pytest.approx(plain, rel=1e-6)
+    with_lead = analytic.attrition_leavers(staff, rate, years, lead_h)
+    # a vacancy loses nobody: between the long-run renewal rate and the plain rule
+    assert staff * rate * years / (1 + rate * lead_h / 8766) * (1 - 1e-9) - staff <= with_lead <= plain * (1 + 1e-9)
+    assert with_lead >= analytic.attrition_leavers(staff, rate, years, 2 * lead_h) - 1e-9
+    vacant = analytic.attrition_vacancy_h(staff, rate, years, lead_h)
+    assert 0.0 <= vacant <= lead_h * with_lead * (1 + 1e-9)  # each leave empties a position for at most L
+    assert vacant <= staff * years * 8766

@@ -476,8 +476,8 @@ def test_a_corrupt_part_of_an_interrupted_sweep_is_one_clear_line(tmp_path: Path
     key = _sweep(out).meta["sweep_key"]
     assert read_meta(out)["sweep_key"] == key
     out.unlink()
-    parts = tmp_path / ".s.parquet.parts"
-    parts.mkdir()
+    parts = tmp_path / ".s.parquet.parts" / key[:16]
+    parts.mkdir(parents=True)
     (parts / "manifest.json").write_text(json.dumps({"key": key, "out": out.name}), encoding="utf-8")
     torn = parts / "part-00000000000000000001-1-000001.parquet"
     torn.write_bytes(b"PAR1\x00 torn")

@@ -42,10 +42,20 @@ def rich() -> sk.Scenario:
     return scenario_from(data)
 
 
+def staffing() -> sk.Scenario:
+    """Attrition while backlog hires and layoffs move the head count (the leave clock restarts at each)."""
+    data = mmc_dict(2, 0.4, service_mean_h=10.0, horizon_days=120, warmup_days=0)
+    data["teams"]["team"]["hiring"] = {"attrition_annual": 3.0, "hiring_lead_h": 100, "ramp_months": 0.5,
+                                       "hire_when_backlog_per_staff": 2, "max_staff": 8,
+                                       "layoff_after_idle_days": 5, "min_staff": 1}
+    return scenario_from(data)
+
+
 CASES = {
     "mmc": lambda: scenario_from(mmc_dict(5, 4.5, horizon_days=40, warmup_days=2)),
     "helpdesk": lambda: sk.load(SCENARIOS / "startup_it_helpdesk.yaml").override({"run.horizon_days": 56}),
     "rich": rich,
+    "staffing": staffing,
 }
 
 

@@ -295,25 +295,116 @@ def test_asset_specificity_scales_switching_and_lock_in() -> None:
 
 
 # ---------------------------------------------------------------------------- scalability
-def test_attrition_rate_and_paid_headcount() -> None:
-    data = mmc_dict(10, 2.0, horizon_days=730, warmup_days=0)
-    data["teams"]["team"]["hiring"] = {"attrition_annual": 0.5, "hiring_lead_h": 0.0}
+def attrition_runs(staff: int, rate_annual: float, years: float, lead_h: float, reps: int, warmup_days: float = 0,
+                   **hiring: object) -> tuple[sk.Scenario, list]:
+    """Logs of a team with attrition and (almost) no work, so the runs are cheap and only staffing moves."""
+    data = mmc_dict(staff, 0.01, horizon_days=years * 365.25, warmup_days=warmup_days)
+    data["teams"]["team"]["hiring"] = {"attrition_annual": rate_annual, "hiring_lead_h": lead_h, **hiring}
     sc = scenario_from(data)
-    leavers = np.array([k["leavers_count"] for _, _, k in runs(sc, "in_house", 30, seed=16)])
-    _, _, lo, hi = mean_ci(leavers)
-    assert lo <= 0.5 * 10 * 730 / 365.25 <= hi
-    # with a hiring lead time, vacancies save wages: labour = rate x hours actually staffed
-    data["teams"]["team"]["hiring"] = {"attrition_annual": 1.0, "hiring_lead_h": 1000.0, "recruiting_cost": 500}
-    sc = scenario_from(data)
-    log, ledger, k = runs(sc, "in_house", 1, seed=17)[0]
+    logs = []
+    for r in range(reps):
+        st = Streams(16, r)
+        logs.append(simulate_option(sc, "in_house", draw_trace(sc, st), st))
+    return sc, logs
+
+
+def leave_times(log) -> list[float]:  # noqa: ANN001
+    return [t for t, _, what in log.events if what == "leave"]
+
+
+def staffed_h(log, staff: int, horizon_h: float) -> float:  # noqa: ANN001
     from simkit.engine.log import headcount_segments
 
-    staffed_h = sum(c * (b - a) for a, b, c in headcount_segments(10, log.staff_log["team"], 0, 730 * 24))
-    by = ledger.by_category()
-    assert by["labour"] == pytest.approx(10.0 * staffed_h)
-    assert by["labour"] < 10.0 * 10 * 730 * 24
-    assert by["recruiting"] == 500 * k["hires_count"]
-    assert k["staff_end_count"] == 10 - k["leavers_count"] + k["hires_count"]
+    return sum(c * (b - a) for a, b, c in headcount_segments(staff, log.staff_log.get("team", []), 0, horizon_h))
+
+
+def test_attrition_count_is_rate_x_staff_x_years() -> None:
+    # 6 staff, 30% a year, replaced at once, 10 years: 18 leavers.  With 400 replications the 95% CI
+    # half-width is ~0.4 (2.3%), far below the 15% a clock that lags the head count would lose.
+    sc, logs = attrition_runs(6, 0.3, 10.0, 0.0, 400)
+    horizon_h = 10 * HOURS_PER_YEAR
+    leavers = np.array([len(leave_times(log)) for log in logs])
+    mean, _, lo, hi = mean_ci(leavers)
+    expected = analytic.attrition_leavers(6, 0.3, 10.0)
+    assert expected == pytest.approx(18.0)
+    assert (hi - lo) / 2 < 0.03 * expected, (lo, hi)
+    assert lo <= expected <= hi, (mean, lo, hi)
+    for log in logs[:50]:  # replaced at once: six people are paid all the time
+        assert staffed_h(log, 6, horizon_h) == pytest.approx(6 * horizon_h)
+        assert sum(1 for _, _, what in log.events if what == "hire") == len(leave_times(log))
+    log = logs[0]
+    by = account(sc, log).by_category()
+    assert by["labour"] == pytest.approx(10.0 * 6 * horizon_h)
+
+
+def test_attrition_with_a_hiring_lead_time_matches_the_renewal_closed_form() -> None:
+    # Each position alternates exponential employment with a vacancy of L hours (nobody leaves an
+    # empty position), so fewer leave than rate x staff x years: the closed form (analytic) is exact.
+    staff, rate, years, lead_h = 6, 0.3, 10.0, 2000.0
+    sc, logs = attrition_runs(staff, rate, years, lead_h, 400, recruiting_cost=500)
+    horizon_h = years * HOURS_PER_YEAR
+    expected = analytic.attrition_leavers(staff, rate, years, lead_h)
+    assert expected < 0.95 * rate * staff * years
+    mean, _, lo, hi = mean_ci(np.array([len(leave_times(log)) for log in logs]))
+    assert (hi - lo) / 2 < 0.03 * expected, (lo, hi)
+    assert lo <= expected <= hi, (mean, lo, hi)
+    assert hi < rate * staff * years  # the plain rule would be wrong here
+    # paid head count: each leave empties a position for L hours (cut at the horizon), to the hour ...
+    for log in logs:
+        vacant = sum(min(lead_h, horizon_h - t) for t in leave_times(log))
+        assert staffed_h(log, staff, horizon_h) == pytest.approx(staff * horizon_h - vacant)
+        joins = [t for t, _, what in log.events if what == "hire"]
+        assert joins == pytest.approx([t + lead_h for t in leave_times(log) if t + lead_h < horizon_h])
+    # ... and on average as the closed form says
+    paid = np.array([staffed_h(log, staff, horizon_h) / horizon_h for log in logs])
+    mean, _, lo, hi = mean_ci(paid)
+    expected_paid = staff - analytic.attrition_vacancy_h(staff, rate, years, lead_h) / horizon_h
+    assert lo <= expected_paid <= hi and hi - lo < 0.1 * (staff - expected_paid), (expected_paid, lo, hi)
+    for log in logs[:3]:  # the ledger pays the staffed hours and each hire
+        k = measure(sc, log, ledger := account(sc, log))
+        by = ledger.by_category()
+        assert by["labour"] == pytest.approx(10.0 * staffed_h(log, staff, horizon_h))
+        assert by["recruiting"] == 500 * k["hires_count"]
+        assert k["staff_end_count"] == staff - k["leavers_count"] + k["hires_count"]
+
+
+def test_leavers_and_hires_are_counted_after_the_warm_up_as_the_ledger_pays_them() -> None:
+    # 4 years of which the first is warm-up: 6 x 30% x 3 years = 5.4 leavers are measured
+    sc, logs = attrition_runs(6, 0.3, 4.0, 0.0, 300, warmup_days=365.25, recruiting_cost=500)
+    t0 = 365.25 * 24
+    kpis = [measure(sc, log, account(sc, log)) for log in logs[:5]]
+    for log, k in zip(logs, kpis, strict=False):
+        assert k["leavers_count"] == sum(1 for t in leave_times(log) if t >= t0)
+        assert k["hires_count"] == sum(1 for t, _, what in log.events if what == "hire" and t >= t0)
+        assert account(sc, log).by_category().get("recruiting", 0.0) == 500 * k["hires_count"]
+    assert any(t < t0 for log in logs[:5] for t in leave_times(log))  # some left during the warm-up
+    _, _, lo, hi = mean_ci(np.array([sum(1 for t in leave_times(log) if t >= t0) for log in logs]))
+    assert lo <= 0.3 * 6 * 3 <= hi and (hi - lo) / 2 < 0.06 * 5.4, (lo, hi)
+
+
+def test_attrition_follows_the_head_count_through_hires_and_layoffs() -> None:
+    # Backlog hires and layoffs move the head count between 1 and 8.  Whatever the path, leavers
+    # arrive at rate x the people there are, so E[leavers] = rate x E[person-years] (the count minus
+    # its compensator has mean zero).  A clock drawn for the head count at an earlier moment fails this.
+    rate, years, reps = 2.0, 1.0, 150
+    data = mmc_dict(2, 0.4, service_mean_h=10.0, horizon_days=years * 365.25, warmup_days=0)
+    data["teams"]["team"]["hiring"] = {"attrition_annual": rate, "hiring_lead_h": 300,
+                                       "hire_when_backlog_per_staff": 2, "max_staff": 8,
+                                       "layoff_after_idle_days": 10, "min_staff": 1}
+    sc = scenario_from(data)
+    horizon_h = years * HOURS_PER_YEAR
+    leavers, excess, layoffs = [], [], 0
+    for r in range(reps):
+        st = Streams(16, r)
+        log = simulate_option(sc, "in_house", draw_trace(sc, st), st)
+        n = len(leave_times(log))
+        leavers.append(n)
+        excess.append(n - rate * staffed_h(log, 2, horizon_h) / HOURS_PER_YEAR)
+        layoffs += sum(1 for _, _, what in log.events if what == "layoff")
+    assert layoffs > 5 * reps  # the head count really moves
+    _, _, lo, hi = mean_ci(np.array(excess))
+    assert (hi - lo) / 2 < 0.06 * np.mean(leavers), (lo, hi)
+    assert lo <= 0.0 <= hi, (lo, hi)
 
 
 def test_backlog_hiring_with_ramp_cuts_the_backlog() -> None:

@@ -10,9 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, mmc_dict, scenario_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 import simkit as sk
+from simkit import store as sk_store
 from simkit import sweep as sweep_module
 from simkit.design import Lever, design_points, levers_from_dict, load_levers, parse_vary
 from simkit.store import read_meta
@@ -167,7 +170,7 @@ def test_resume_after_an_interrupt_recomputes_nothing_finished(
 
     counting(monkeypatch, stop_at=8)  # the 4th task is interrupted after its first run
     part = sk.sweep(small, space, out=out, **kw)
-    parts = list(tmp_path.glob(".sweep.parquet.parts/part-*.parquet"))
+    parts = list(tmp_path.glob(".sweep.parquet.parts/*/part-*.parquet"))
     assert part.interrupted and len(parts) == 3 and not out.exists()
     assert part.frame.groupby(["point", "replication"]).ngroups == 3
 
@@ -188,35 +191,150 @@ def test_resume_after_an_interrupt_recomputes_nothing_finished(
     assert len(calls) == 2 * 2 and more.frame["replication"].nunique() == 4  # only replication 3 is new
 
 
-def test_a_stale_unfinished_sweep_is_refused_not_mixed_in(
+GRID = {"vendors.acme.agents": [1, 2], "vendors.acme.price_per_item": [15.0, 20.0, 25.0]}  # 2 engine groups
+ONCE = {"seed": 5, "executor": None, "progress": False}
+
+
+def test_rerunning_a_finished_sweep_never_shrinks_it(
     small: sk.Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "s.parquet"
-    counting(monkeypatch, stop_at=3)
-    sk.sweep(
-        small,
-        {"vendors.acme.agents": [1, 2]},
-        2,
-        seed=1,
-        out=out,
-        executor=None,
-        progress=False,
-        batch_size=1,
-    )
-    counting(monkeypatch)
-    with pytest.raises(ValueError, match="unfinished sweep with different settings"):
-        sk.sweep(small, {"vendors.acme.agents": [1, 3]}, 2, seed=1, out=out, executor=None, progress=False)
-    fresh = sk.sweep(
-        small,
-        {"vendors.acme.agents": [1, 3]},
-        2,
-        seed=1,
-        out=out,
-        executor=None,
-        progress=False,
-        resume=False,
-    )
-    assert fresh.meta["reused"] == 0 and out.exists()
+    first = sk.sweep(small, GRID, 4, out=out, **ONCE)
+    assert len(first.frame) == 6 * 2 * 4
+
+    calls = counting(monkeypatch)  # fewer replications: read from the file, which keeps all of them
+    fewer = sk.sweep(small, GRID, 2, out=out, **ONCE)
+    assert calls == [] and fewer.meta["computed"] == 0 and fewer.meta["reused"] == 6 * 2
+    assert_frame_equal(fewer.frame, first.frame[first.frame["replication"] < 2].reset_index(drop=True),
+                       check_exact=True)
+    assert_frame_equal(pd.read_parquet(out), first.frame, check_exact=True)
+
+    calls = counting(monkeypatch)  # more: only the two missing replications of each point are simulated
+    more = sk.sweep(small, GRID, 6, out=out, **ONCE)
+    assert len(calls) == 2 * 2 * 2  # engine groups x new replications x options; every price on the same logs
+    assert more.meta["computed"] == 6 * 2 and more.meta["reused"] == 6 * 4
+    assert_frame_equal(more.frame[more.frame["replication"] < 4].reset_index(drop=True), first.frame,
+                       check_exact=True)
+    alone = sk.sweep(small, GRID, 6, **ONCE)  # common random numbers: as if all six were run at once
+    assert_frame_equal(more.frame, alone.frame, check_exact=True)
+    assert_frame_equal(pd.read_parquet(out), alone.frame, check_exact=True)
+
+    calls = counting(monkeypatch)  # fewer options: the file keeps the other option's rows
+    vendor_only = sk.sweep(small, GRID, 6, options=["vendor"], out=out, **ONCE)
+    assert calls == [] and set(vendor_only.frame["option"]) == {"vendor"}
+    assert_frame_equal(pd.read_parquet(out), alone.frame, check_exact=True)
+
+
+def test_points_are_found_by_their_values_and_the_file_keeps_the_others(
+    small: sk.Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "s.parquet"
+    first = sk.sweep(small, GRID, 3, out=out, **ONCE)
+    calls = counting(monkeypatch)
+    subset = {"vendors.acme.agents": [2], "vendors.acme.price_per_item": [25.0, 15.0]}  # other order, numbers
+    part = sk.sweep(small, subset, 3, out=out, **ONCE)
+    assert calls == [] and part.meta["reused"] == 2 * 3
+    for point, values in part.points.iterrows():
+        old = first.points.index[(first.points == values).all(axis=1)][0]
+        mine = part.frame[part.frame["point"] == point].drop(columns="point").reset_index(drop=True)
+        theirs = first.frame[first.frame["point"] == old].drop(columns="point").reset_index(drop=True)
+        assert_frame_equal(mine, theirs, check_exact=True)
+    kept = pd.read_parquet(out)
+    assert len(kept) == len(first.frame)  # the four points not asked for are still there (numbered after)
+    key = ["vendors.acme.agents", "vendors.acme.price_per_item", "option", "replication"]
+    assert_frame_equal(kept.drop(columns="point").sort_values(key).reset_index(drop=True),
+                       first.frame.drop(columns="point").sort_values(key).reset_index(drop=True), check_exact=True)
+
+    calls = counting(monkeypatch)  # a new price: its group's logs are simulated again, the old points reused
+    wider = {"vendors.acme.agents": [1, 2], "vendors.acme.price_per_item": [15.0, 20.0, 25.0, 30.0]}
+    grown = sk.sweep(small, wider, 3, out=out, **ONCE)
+    assert grown.meta["computed"] == 2 * 3 and grown.meta["reused"] == 6 * 3 and len(calls) == 2 * 3 * 2
+    assert_frame_equal(grown.frame, sk.sweep(small, wider, 3, **ONCE).frame, check_exact=True)
+    assert len(pd.read_parquet(out)) == 8 * 2 * 3
+
+
+def test_leftovers_of_other_settings_never_block_and_nothing_finished_is_lost(
+    small: sk.Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "s.parquet"
+    space = {"vendors.acme.agents": [1, 2]}
+    counting(monkeypatch, stop_at=3)  # the first settings are interrupted after one finished task
+    broken = sk.sweep(small, space, 2, out=out, batch_size=1, **ONCE)
+    assert broken.interrupted and not out.exists()
+    leftover = list(tmp_path.glob(".s.parquet.parts/*/part-*.parquet"))
+    assert len(leftover) == 1
+
+    calls = counting(monkeypatch)  # corrected settings: they run, without a fresh start
+    longer = small.override({"run.horizon_days": 12})
+    fixed = sk.sweep(longer, space, 2, out=out, **ONCE)
+    assert fixed.meta["reused"] == 0 and len(calls) == 2 * 2 * 2 and not fixed.interrupted
+    assert_frame_equal(pd.read_parquet(out), fixed.frame, check_exact=True)
+    assert list(tmp_path.glob(".s.parquet.parts/*/part-*.parquet")) == leftover  # kept beside, untouched
+
+    calls = counting(monkeypatch)  # the first settings again: they resume from their parts ...
+    with pytest.warns(sk_store.SetAsideWarning, match="finished sweep with other settings moved to .*backup-"):
+        resumed = sk.sweep(small, space, 2, out=out, **ONCE)
+    assert resumed.meta["reused"] == 1 and len(calls) == 3 * 2
+    assert_frame_equal(resumed.frame, sk.sweep(small, space, 2, **ONCE).frame, check_exact=True)
+    assert not (tmp_path / ".s.parquet.parts").exists()
+    [backup] = tmp_path.glob("s.parquet.backup-*/s.parquet")  # ... and the other finished file is set aside
+    assert_frame_equal(pd.read_parquet(backup), fixed.frame, check_exact=True)
+
+
+PRICES = [10.0, 15.0, 20.0, 25.0, 30.0]
+
+
+@pytest.fixture(scope="module")
+def reference(small: sk.Scenario) -> pd.DataFrame:
+    """Every price and four replications at once, indexed by (price, option, replication)."""
+    frame = sk.sweep(small, {"vendors.acme.price_per_item": PRICES}, 4, **ONCE).frame
+    return frame.drop(columns="point").set_index(["vendors.acme.price_per_item", "option", "replication"])
+
+
+@settings(max_examples=8, deadline=None)
+@given(calls=st.lists(st.tuples(st.sets(st.sampled_from(PRICES), min_size=1), st.integers(1, 4)),
+                      min_size=1, max_size=4))
+def test_any_sequence_of_reruns_keeps_every_row_and_returns_what_was_asked(
+    small: sk.Scenario, reference: pd.DataFrame, calls: list[tuple[set[float], int]]
+) -> None:
+    import tempfile
+    import warnings
+
+    index = ["vendors.acme.price_per_item", "option", "replication"]
+    asked: set[tuple] = set()
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is set aside: every call has the same settings
+        out = Path(tmp) / "s.parquet"
+        for prices, reps in calls:
+            res = sk.sweep(small, {"vendors.acme.price_per_item": sorted(prices)}, reps, out=out, **ONCE)
+            got = res.frame.drop(columns="point").set_index(index)
+            assert set(got.index) == {(p, o, r) for p in prices for o in small.option_names for r in range(reps)}
+            assert_frame_equal(got, reference.loc[got.index], check_exact=True)
+            asked |= set(got.index)
+            stored = pd.read_parquet(out).drop(columns="point").set_index(index)
+            assert set(stored.index) == asked and stored.index.is_unique  # never fewer rows, never twice
+            assert_frame_equal(stored, reference.loc[stored.index], check_exact=True)
+
+
+def test_a_fresh_start_sets_finished_work_aside(small: sk.Scenario, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "s.parquet"
+    space = {"vendors.acme.agents": [1, 2]}
+    first = sk.sweep(small, space, 2, out=out, **ONCE)
+    calls = counting(monkeypatch)
+    with pytest.warns(sk_store.SetAsideWarning, match=r"earlier results \(fresh start\) moved to"):
+        fresh = sk.sweep(small, space, 2, out=out, resume=False, **ONCE)
+    assert fresh.meta["reused"] == 0 and len(calls) == 2 * 2 * 2
+    [backup] = tmp_path.glob("s.parquet.backup-*/s.parquet")
+    assert_frame_equal(pd.read_parquet(backup), first.frame, check_exact=True)
+    assert_frame_equal(pd.read_parquet(out), first.frame, check_exact=True)
+
+
+def test_a_parts_name_that_is_a_file_is_one_clear_error(small: sk.Scenario, tmp_path: Path) -> None:
+    (tmp_path / ".s.parquet.parts").write_text("not a folder")
+    with pytest.raises(ValueError, match=r"\.s\.parquet\.parts .*is not a folder"):
+        sk.sweep(small, {"vendors.acme.agents": [1]}, 1, out=tmp_path / "s.parquet", **ONCE)
+    assert (tmp_path / ".s.parquet.parts").read_text() == "not a folder"
 
 
 def test_sweep_results_summaries(small: sk.Scenario) -> None:
@@ -276,6 +394,24 @@ def test_cli_sweep_writes_parquet_and_resumes(tmp_path: Path) -> None:
     assert "P(cheaper)" in p.stdout and "computed 12 point-replications" in p.stdout
     again = simkit(*args)
     assert again.returncode == 0 and "computed 0 point-replications, reused 12" in again.stdout
+
+
+def test_cli_sweep_with_fewer_replications_keeps_the_file_and_fresh_keeps_a_backup(tmp_path: Path) -> None:
+    out = tmp_path / "s.parquet"
+    args = ["sweep", HELPDESK, "--seed", "3", "--set", "run.horizon_days=7", "--quiet",
+            "--vary", "vendors.msp.price_per_item=20,40", "--out", str(out)]
+    assert simkit(*args, "-n", "3").returncode == 0
+    before = pd.read_parquet(out)
+    fewer = simkit(*args, "-n", "1")
+    assert fewer.returncode == 0 and "computed 0 point-replications, reused 2" in fewer.stdout, fewer.stderr
+    assert_frame_equal(pd.read_parquet(out), before, check_exact=True)
+    fresh = simkit(*args, "-n", "1", "--fresh")
+    assert fresh.returncode == 0 and "computed 2 point-replications" in fresh.stdout
+    [note] = fresh.stderr.strip().splitlines()
+    assert note.startswith("warning: ") and "moved to" in note and "Traceback" not in fresh.stderr
+    [backup] = tmp_path.glob("s.parquet.backup-*/s.parquet")
+    assert_frame_equal(pd.read_parquet(backup), before, check_exact=True)
+    assert pd.read_parquet(out)["replication"].max() == 0
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_right
+from collections.abc import Callable
 from heapq import heappop, heappush
 
 import numpy as np
@@ -132,6 +133,7 @@ class ServicePool:
         self.closes_at = math.inf  # a vendor exit
         self.closed = False
         self.fallback: ServicePool | None = None
+        self.on_headcount_change: Callable[[], None] | None = None  # attrition's clock restarts on every change
         self.down: list[tuple[float, float]] = []  # outage intervals (for rerouting)
         self._down_starts: list[float] = []
         # mechanism hooks (set by the model when configured)
@@ -170,6 +172,8 @@ class ServicePool:
         srv = Server(self.env.now, ramp_start, ramp_h)
         self.staff_log.append((self.env.now, +1))
         self._start(srv)
+        if self.on_headcount_change is not None:
+            self.on_headcount_change()
         return srv
 
     def remove_server(self, srv: Server) -> None:
@@ -181,6 +185,8 @@ class ServicePool:
             self._idle.remove(srv)
             if srv.wake is not None:
                 srv.wake.succeed()  # the process resumes, sees it is leaving, and ends
+        if self.on_headcount_change is not None:
+            self.on_headcount_change()
 
     def has_free_server(self) -> bool:
         """Whether an item put now would start at once."""

@@ -1,7 +1,9 @@
 """Staffing dynamics: people leave and are replaced, teams hire into a backlog, vendors flex.
 
-* **Attrition**: each person leaves at the annual rate (a Poisson process on the
-  headcount, from the ``"attrition:<team>"`` stream); the position is refilled after the
+* **Attrition**: each person leaves at the annual rate (from the ``"attrition:<team>"``
+  stream): the time to the next leaver is exponential at rate x head count, drawn afresh
+  whenever the head count changes (exact, as the exponential is memoryless), and the
+  leaver is anyone on the team, new hires included; the position is refilled after the
   hiring lead time, and the new hire ramps up from ``ramp_start_productivity`` to full
   productivity over ``ramp_months`` (time to productivity).
 * **Layoffs**: after ``layoff_after_idle_days`` of quiet daily checks, one person is let go
@@ -52,20 +54,32 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
 
         env.timeout(spec.hiring_lead_h).callbacks.append(join)
 
-    def attrition():
-        rate_per_h = spec.attrition_annual / HOURS_PER_YEAR
-        while True:
-            n = pool.headcount
-            if n == 0:
-                yield env.timeout(HIRING_CHECK_H)
-                continue
-            yield env.timeout(float(rng.exponential(1.0 / (rate_per_h * n))))
-            if pool.headcount == 0 or pool.closed:
-                continue
-            leaver = pool.members[int(rng.integers(pool.headcount))]
-            pool.remove_server(leaver)
-            events.append((env.now, name, "leave"))
-            hire_later()
+    rate_per_h = spec.attrition_annual / HOURS_PER_YEAR
+    clock = [0]  # which drawn leave is live: a redraw makes every earlier one stale
+
+    def next_leaver() -> None:
+        """Restart the clock to the next leaver at rate x the head count now.
+
+        Called whenever the head count changes (a leave, a join, a layoff).  Each person leaves
+        after an exponential time, so the time to the first of ``n`` leaves is exponential at
+        ``n`` x the rate, and, the exponential being memoryless, drawing it afresh at every change
+        is exact: the team always loses people at the rate times the people it has now.
+        """
+        clock[0] += 1
+        n = pool.headcount
+        if n == 0 or pool.closed:
+            return  # nobody to lose; the next join restarts the clock
+        drawn = clock[0]
+        env.timeout(float(rng.exponential(1.0 / (rate_per_h * n)))).callbacks.append(
+            lambda _ev: leave(drawn))
+
+    def leave(drawn: int) -> None:
+        if drawn != clock[0] or pool.closed:
+            return  # the head count changed since this time was drawn
+        leaver = pool.members[int(rng.integers(pool.headcount))]
+        pool.remove_server(leaver)  # restarts the clock
+        events.append((env.now, name, "leave"))
+        hire_later()
 
     def backlog():
         limit = spec.max_staff if spec.max_staff is not None else 10**9
@@ -90,7 +104,8 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
                 quiet_since = env.now
 
     if spec.attrition_annual * max(pool.headcount, 1) / HOURS_PER_YEAR > 1e-12:  # below that, nobody ever leaves
-        env.process(attrition())
+        pool.on_headcount_change = next_leaver
+        next_leaver()
     if spec.hire_when_backlog_per_staff is not None:
         env.process(backlog())
     if spec.layoff_after_idle_days is not None:
