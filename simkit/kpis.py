@@ -4,7 +4,7 @@ Each :class:`Kpi` holds the column name (``{c}`` stands for the lower-case curre
 money columns), a plain label, the unit, the family, the direction of improvement, a number
 format, whether the value can never be negative, and the definition: one sentence saying exactly
 what :mod:`simkit.kpi` computes, over which items.  The KPI table of ``scenarios/README.md`` is
-generated from these records (:func:`sync_docs`; ``python -m simkit.kpis`` rewrites it), so the
+generated from these records (:func:`sync_docs`; ``make kpi-docs`` rewrites it), so the
 words a reader sees and the numbers the code computes come from the same place.
 
 Why one registry: the KPI list used to live in half a dozen hand-kept tables (families, ranking
@@ -16,7 +16,6 @@ a direction decided by a name's prefix gave ``team_utilisation_share`` a directi
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +79,6 @@ class Kpi:
 
 
 _MONEY, _H, _SHARE = ",.0f", ",.1f", ".3f"
-_ITEMS = "measured items: those that arrived after the warm-up"
 
 KPIS: tuple[Kpi, ...] = (
     # -- cost
@@ -101,8 +99,8 @@ KPIS: tuple[Kpi, ...] = (
         "subtracted in `cost_total_<cur>`); lower is better because credits are paid for missed service."),
     # -- timeliness
     Kpi("lead_time_mean_h", "Lead time, mean", "h", "timeliness", -1, _H, True,
-        f"Mean time from arrival to final completion (rework included) over the {_ITEMS} and were completed "
-        "by the horizon; 0 when none was.", 3),
+        "Mean time from arrival to final completion (rework included) over the measured items completed by "
+        "the horizon; 0 when none was.", 3),
     Kpi("lead_time_p50_h", "Lead time, median", "h", "timeliness", -1, _H, True,
         "Median of the same lead times (linear interpolation between order statistics)."),
     Kpi("lead_time_p90_h", "Lead time, 90th percentile", "h", "timeliness", -1, _H, True,
@@ -110,8 +108,8 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("lead_time_p99_h", "Lead time, 99th percentile", "h", "timeliness", -1, _H, True,
         "99th percentile of the same lead times (linear interpolation between order statistics)."),
     Kpi("wait_mean_h", "Wait for service, mean", "h", "timeliness", -1, _H, True,
-        f"Mean time from joining the first queue (after any hand-off) to the first time a server took the item "
-        f"(to work on it or to ask a clarification question), over the {_ITEMS} and were taken by the horizon."),
+        "Mean time from joining the first queue (after any hand-off) to the first time a server took the item "
+        "(to work on it or to ask a clarification question), over the measured items taken by the horizon."),
     Kpi("waited_share", "Items that waited", "share", "timeliness", -1, _SHARE, True,
         "Share of the items counted by `wait_mean_h` that were not taken the moment they joined the queue "
         "(a closed calendar counts as waiting)."),
@@ -310,10 +308,3 @@ def sync_docs(path: str | Path, check: bool = False) -> bool:
         tmp.replace(p)
     return False
 
-
-if __name__ == "__main__":  # python -m simkit.kpis [--check] [scenarios/README.md]
-    args = [a for a in sys.argv[1:] if a != "--check"]
-    target = Path(args[0] if args else "scenarios/README.md")
-    fresh = sync_docs(target, check="--check" in sys.argv[1:])
-    print(f"{target}: {'up to date' if fresh else ('out of date' if '--check' in sys.argv else 'rewritten')}")
-    sys.exit(0 if fresh or "--check" not in sys.argv else 1)
