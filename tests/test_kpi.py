@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import ROOT, mmc_dict, scenario_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simkit as sk
 from simkit import kpis
@@ -310,3 +312,133 @@ def test_hires_count_only_the_measured_period_as_the_recruiting_cost_does() -> N
         assert row["leavers_count"] == sum(t >= t0 for t in leaves)
         assert recruiting.get(r, 0.0) == pytest.approx(1000 * row["hires_count"])
     assert warmup_hires > 0  # the case that tells the measured period from the whole run
+
+
+# --------------------------------------------------------------------------- words equal code, any log
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between order statistics, written out."""
+    pos = q / 100 * (len(sorted_values) - 1)
+    lower = int(pos)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    return sorted_values[lower] + (pos - lower) * (sorted_values[upper] - sorted_values[lower])
+
+
+def _by_the_definitions(log: RunLog) -> dict[str, float]:
+    """Every log KPI, item by item, read off the registry's definition sentences."""
+    t0, t1 = log.window_h
+    sla = log.trace.sla_h
+    measured = [i for i in range(len(log.trace)) if log.trace.arrival_h[i] >= t0]
+    arrival = log.trace.arrival_h
+    completed = [i for i in measured if log.status[i] == COMPLETED]
+    taken = [i for i in measured if not math.isnan(log.start_h[i])]
+    asked = [i for i in measured if log.clarify_rounds[i] > 0]
+    leads = sorted(log.end_h[i] - arrival[i] for i in completed)
+    waits = [log.start_h[i] - log.enter_h[i] for i in taken]
+    met = sum(1 for i in completed if log.end_h[i] - arrival[i] <= sla[i])
+    late = sum(1 for i in measured if log.status[i] != COMPLETED and arrival[i] + sla[i] < t1)
+    events = [what for t, _, what in log.events if t0 <= t <= t1]
+
+    def mean(xs: list[float]) -> float:
+        return sum(xs) / len(xs) if xs else 0.0
+
+    def share(count: int, of: int) -> float:
+        return count / of if of else 0.0
+
+    def util(roles: tuple[str, ...]) -> float:
+        mine = [k for k, r in enumerate(log.pool_roles) if r in roles]
+        cap = sum(log.open_server_h[k] for k in mine)
+        return min(sum(log.busy_h[k] for k in mine) / cap, 1.0) if cap > 0 else 0.0
+
+    staff_end = 0
+    for k, name in enumerate(log.pool_names):
+        if log.active_h[k][1] >= t1:
+            staff_end += int(log.servers[k]) + sum(d for _, d in log.staff_log.get(name, []))
+    return {
+        "lead_time_mean_h": mean(leads),
+        "lead_time_p50_h": _percentile(leads, 50) if leads else 0.0,
+        "lead_time_p90_h": _percentile(leads, 90) if leads else 0.0,
+        "lead_time_p99_h": _percentile(leads, 99) if leads else 0.0,
+        "wait_mean_h": mean(waits),
+        "waited_share": share(sum(1 for w in waits if w > 0), len(waits)),
+        "sla_attainment_share": met / (len(completed) + late) if len(completed) + late else 1.0,
+        "backlog_end_items": float(sum(1 for i in measured if log.status[i] not in (COMPLETED, ABANDONED))),
+        "defect_share": share(sum(1 for i in completed if log.reworks[i] or log.escaped[i]), len(completed)),
+        "rework_share": share(sum(1 for i in completed if log.reworks[i]), len(completed)),
+        "escaped_defects_items": float(sum(1 for i in completed if log.escaped[i])),
+        "handoff_delay_mean_h": mean([log.enter_h[i] - arrival[i] for i in measured]),
+        "clarify_share": share(len(asked), len(measured)),
+        "clarify_delay_mean_h": mean([log.clarify_h[i] for i in asked]),
+        "availability_share": 1.0 - min(max(log.down_h, default=0.0) / (t1 - t0), 1.0),
+        "outages_count": float(sum(log.outages)),
+        "outage_hours_h": float(sum(log.down_h)),
+        "exits_count": float(sum(1 for w in events if w.startswith("exit:"))),
+        "abandoned_share": share(sum(1 for i in measured if log.status[i] == ABANDONED), len(measured)),
+        "hires_count": float(sum(1 for w in events if w in ("hire", "scale_up"))),
+        "leavers_count": float(sum(1 for w in events if w in ("leave", "layoff", "scale_down"))),
+        "staff_end_count": float(staff_end),
+        "vendor_item_share": share(sum(1 for i in measured if log.pool_roles[log.pool[i]] == "vendor"),
+                                   len(measured)),
+        "utilisation_share": util(("team", "vendor")),
+        "team_utilisation_share": util(("team",)),
+        "vendor_utilisation_share": util(("vendor",)),
+        "items_arrived": float(len(measured)),
+        "items_completed": float(len(completed)),
+    }
+
+
+_HALF_HOURS = st.integers(0, 40).map(lambda k: k / 2)
+
+
+@st.composite
+def _logs(draw: st.DrawFn) -> RunLog:
+    """Random but consistent run logs: a team and a vendor (hand-off 1 h), window 10 h to 110 h."""
+    n = draw(st.integers(0, 25))
+    arrival = np.sort(np.array(draw(st.lists(st.integers(0, 219), min_size=n, max_size=n)), dtype=float) / 2)
+    pool = np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)), dtype=np.int8)
+    status = np.array(draw(st.lists(st.sampled_from([COMPLETED, IN_SERVICE, QUEUED, ABANDONED]),
+                                    min_size=n, max_size=n)), dtype=np.int8)
+    enter = arrival + pool  # the vendor's hand-off is 1 h
+    start, end = np.full(n, NAN), np.full(n, NAN)
+    asked, waited = np.zeros(n, dtype=np.int16), np.zeros(n)
+    reworks, escaped = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool)
+    for i in range(n):
+        if status[i] == ABANDONED or (status[i] == QUEUED and draw(st.booleans())):
+            continue  # never taken
+        start[i] = enter[i] + draw(_HALF_HOURS)
+        asked[i] = draw(st.integers(0, 2))
+        waited[i] = sum(draw(_HALF_HOURS) for _ in range(asked[i]))
+        if status[i] == COMPLETED:
+            end[i] = start[i] + waited[i] + 0.5 + draw(_HALF_HOURS)
+            reworks[i] = draw(st.integers(0, 1))
+            escaped[i] = not reworks[i] and draw(st.booleans())
+    trace = Trace(arrival_h=arrival, kind=np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)),
+                                                   dtype=np.int64).reshape(n),
+                  effort_h=np.ones(n), u=np.zeros((n, 4)), patience_h=np.full(n, np.inf), kind_names=("a", "b"),
+                  priority_by_kind=(1, 1), sla_h_by_kind=(draw(st.sampled_from([2.0, 8.0, 1e9])), 24.0))
+    times = st.integers(0, 110)
+    events = [(float(draw(times)), draw(st.sampled_from(["team", "acme"])),
+               draw(st.sampled_from(["hire", "leave", "layoff", "scale_up", "scale_down", "exit:insolvency",
+                                     "fallback_start"]))) for _ in range(draw(st.integers(0, 8)))]
+    vendor_stop = draw(st.sampled_from([110.0, 80.0]))
+    return RunLog(
+        option="drawn", trace=trace, pool_names=("team", "acme"), pool_roles=("team", "vendor"), pool=pool,
+        enter_h=enter, start_h=start, end_h=end, status=status, clarify_rounds=asked, clarify_h=waited,
+        reworks=reworks, escaped=escaped, window_h=(10.0, 110.0), servers=np.array([2, 3]),
+        busy_h=np.array([draw(st.integers(0, 200)), draw(st.integers(0, 300))], dtype=float),
+        open_server_h=np.array([200.0, draw(st.sampled_from([0.0, 150.0, 300.0]))]),
+        active_h=np.array([[10.0, 110.0], [10.0, vendor_stop]]),
+        down_h=np.array([0.0, float(draw(st.integers(0, 100)))]), outages=np.array([0, draw(st.integers(0, 3))]),
+        events=sorted(events),
+        staff_log={"team": [(t, +1 if w == "hire" else -1) for t, p, w in sorted(events)
+                            if p == "team" and w in ("hire", "leave", "layoff")]},
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(_logs())
+def test_every_log_kpi_matches_its_definition_on_any_log(log: RunLog) -> None:
+    got = measure_log(log).as_dict()
+    want = _by_the_definitions(log)
+    assert set(got) == set(want)
+    for name, value in want.items():
+        assert got[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
