@@ -21,6 +21,7 @@ frames flag them (``few_replications``) and :meth:`Decision.text` says so.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ class Decision:
         lines = [f"Decision summary ({self.replications} replications, common random numbers, "
                  f"{pct}% CI; baseline {self.baseline})", ""]
         if self.caveat:
-            lines += [f"  {self.caveat}", ""]
+            lines += [*textwrap.wrap(self.caveat, 110, initial_indent="  ", subsequent_indent="  "), ""]
         for opt, r in self.versus.iterrows():
             lines.append(
                 f"  {opt}: total cost {r['delta_cost_mean']:+,.0f} {cur} ({r['delta_cost_share']:+.1%}) "
