@@ -34,6 +34,7 @@ from .scenario import Scenario
 
 __all__ = ["measure", "measure_log", "measure_money", "LogKpis", "kpi_columns", "KPI_DIRECTION", "KPI_FAMILIES"]
 
+
 def KPI_FAMILIES(currency: str = "usd") -> dict[str, list[str]]:  # noqa: N802 - a table
     """KPI columns grouped by family (cost, timeliness, quality, communication, business_impact,
     scalability, volume), read from the registry :mod:`simkit.kpis`."""
