@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench lab app clean
+.PHONY: demo test lint bench lab app clean kpi-docs
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: cannot create a virtualenv; on Debian/Ubuntu run: apt-get install python3-venv"; exit 2; }
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
+
+kpi-docs: $(STAMP)
+	$(PY) -c "from simkit.kpis import sync_docs; sync_docs('scenarios/README.md')"
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run

@@ -6,6 +6,14 @@ confidence interval.  Options within a replication share the workload
 option - baseline is taken replication by replication and its mean gets the
 interval.  That interval is much narrower than the one from two independent
 samples, which is the point of common random numbers.
+
+Two honesty rules.  The interval of a quantity that cannot be negative (a count,
+a cost, a share, hours: the registry's ``non_negative`` flag) is clipped at 0: a
+Student-t interval reaching below 0 only says the sample is small and skewed, and
+clipping keeps every true value the interval covered.  Tail statistics — VaR and
+CVaR, P(missing the SLA), ``p_best`` — rest on the few worst or best replications;
+from fewer than :data:`MIN_TAIL_REPLICATIONS` replications they are flagged
+(``few_replications``) and the decision text says so.
 """
 
 from __future__ import annotations
@@ -14,14 +22,42 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from . import kpis as registry
 from .kpi import KPI_DIRECTION
 
-__all__ = ["mean_ci", "summarise", "paired", "var_cvar", "risk_table", "p_miss_sla", "kpi_family",
+__all__ = ["mean_ci", "summarise", "MIN_TAIL_REPLICATIONS", "few_replications", "tail_caveat",
+           "paired", "var_cvar", "risk_table", "p_miss_sla", "kpi_family",
            "rank_options", "check_weights", "KPI_FAMILIES"]
 
 
-def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
-    """Mean, standard deviation and the two-sided Student-t CI of the mean of ``x``."""
+MIN_TAIL_REPLICATIONS = 10
+
+
+def few_replications(n: int) -> bool:
+    """Whether ``n`` replications are too few for a tail statistic (VaR, CVaR, P(miss SLA), ``p_best``).
+
+    At 95 % the VaR of fewer than 10 replications is their largest value and the CVaR
+    the same value again; a probability of a bad year is a count out of a handful.
+    """
+    return n < MIN_TAIL_REPLICATIONS
+
+
+def tail_caveat(n: int) -> str | None:
+    """One sentence warning that tail statistics rest on ``n`` replications, or ``None`` when enough."""
+    if not few_replications(n):
+        return None
+    return (f"Caution: VaR, CVaR, P(miss SLA) and p_best rest on {n} replication{'s' if n != 1 else ''} "
+            f"(fewer than {MIN_TAIL_REPLICATIONS}): the tail is barely sampled; run more replications "
+            "before relying on them.")
+
+
+def mean_ci(x: np.ndarray, level: float = 0.95,
+            floor: float | None = None) -> tuple[float, float, float, float]:
+    """Mean, standard deviation and the two-sided Student-t CI of the mean of ``x``.
+
+    ``floor``: the least value the quantity can take (0 for a count or a cost); the
+    interval is clipped there, since no mean below it is possible.
+    """
     x = np.asarray(x, dtype=float)
     n = x.size
     if n == 0:
@@ -33,15 +69,22 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float, fl
     if sd <= 1e-12 * max(1.0, abs(m)):  # identical values up to rounding: no spread
         sd = 0.0
     half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * sd / np.sqrt(n)
-    return m, sd, m - half, m + half
+    lo, hi = m - half, m + half
+    if floor is not None:
+        lo, hi = max(lo, floor), max(hi, floor)
+    return m, sd, lo, hi
 
 
 def summarise(kpis: pd.DataFrame, columns: list[str], level: float = 0.95) -> pd.DataFrame:
-    """Per option and KPI: ``mean, std, ci_low, ci_high, n`` (tidy, one row each)."""
+    """Per option and KPI: ``mean, std, ci_low, ci_high, n`` (tidy, one row each).
+
+    The interval of a KPI that cannot be negative (:func:`simkit.kpis.non_negative`) is clipped at 0.
+    """
+    floors = {col: 0.0 if registry.non_negative(col) else None for col in columns}
     rows = []
     for option, group in kpis.groupby("option", sort=False):
         for col in columns:
-            m, sd, lo, hi = mean_ci(group[col].to_numpy(), level)
+            m, sd, lo, hi = mean_ci(group[col].to_numpy(), level, floors[col])
             rows.append({"option": option, "kpi": col, "mean": m, "std": sd, "ci_low": lo, "ci_high": hi,
                          "n": len(group)})
     return pd.DataFrame(rows)
@@ -109,17 +152,27 @@ def var_cvar(x: np.ndarray, level: float = 0.95, worse: str = "high") -> tuple[f
 
 
 def risk_table(kpis: pd.DataFrame, columns: list[str], level: float = 0.95) -> pd.DataFrame:
-    """Per option: mean, VaR and CVaR at ``level`` of each column (a cost: bigger is worse)."""
+    """Per option: mean, VaR and CVaR at ``level`` of each column (a cost: bigger is worse).
+
+    ``.attrs["replications"]`` holds each option's number of replications and
+    ``.attrs["few_replications"]`` whether any option has fewer than :data:`MIN_TAIL_REPLICATIONS`
+    (the tail is then barely sampled; see :func:`tail_caveat`).
+    """
     pct = f"{round(level * 100):d}"
     rows = {}
+    counts = {}
     for option, group in kpis.groupby("option", sort=False):
+        counts[option] = len(group)
         row: dict[str, float] = {}
         for col in columns:
             var, cvar = var_cvar(group[col].to_numpy(), level)
             row.update({f"{col}_mean": float(group[col].mean()), f"{col}_var{pct}": var,
                         f"{col}_cvar{pct}": cvar})
         rows[option] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.attrs["replications"] = counts
+    out.attrs["few_replications"] = any(few_replications(n) for n in counts.values())
+    return out
 
 
 def p_miss_sla(kpis: pd.DataFrame, target_share: float = 0.95,
@@ -136,35 +189,21 @@ def p_miss_sla(kpis: pd.DataFrame, target_share: float = 0.95,
 
 
 # --------------------------------------------------------------------------- ranking
-KPI_FAMILIES = ("cost", "quality", "timeliness", "communication", "business_impact")
+KPI_FAMILIES = registry.RANKED_FAMILIES
 _ALIASES = {"business": "business_impact", "impact": "business_impact", "time": "timeliness"}
-_PREFIXES = {  # used only for columns the KPI module does not list
-    "cost": ("cost_total", "cost_per_item", "npv_cost", "cost_cvar"),
-    "quality": ("defect", "rework", "escaped"),
-    "timeliness": ("lead_time", "wait_", "waited", "sla_attainment", "backlog"),
-    "communication": ("handoff", "clarif"),
-    "business_impact": ("delay_cost", "abandon", "availability", "outage"),
-}
 
 
 def kpi_family(column: str, currency: str = "usd") -> str | None:
-    """Which of the five KPI families a column belongs to (``None``: not a ranking criterion).
+    """Which of the five ranking families a KPI column belongs to (``None``: not a ranking criterion).
 
-    The KPI module's own table (``simkit.kpi.KPI_FAMILIES``) decides when it
-    lists the column; otherwise the column's prefix does.
+    The registry (:mod:`simkit.kpis`) decides; a column it does not hold, or one of the
+    scalability and volume families, is no criterion.  ``currency`` is accepted for
+    compatibility: the registry reads the currency from the column name.
     """
-    from . import kpi as kpi_module
-
-    table = getattr(kpi_module, "KPI_FAMILIES", None)
-    if callable(table):
-        for fam, cols in table(currency).items():
-            if column in cols:
-                fam = _ALIASES.get(fam, fam)
-                return fam if fam in KPI_FAMILIES else None
-    for fam, prefixes in _PREFIXES.items():
-        if column.startswith(prefixes):
-            return fam
-    return None
+    kpi = registry.lookup(column)
+    if kpi is None:
+        return None
+    return kpi.family if kpi.family in KPI_FAMILIES else None
 
 
 def check_weights(weights: dict[str, float] | None) -> dict[str, float]:
@@ -185,8 +224,12 @@ def check_weights(weights: dict[str, float] | None) -> dict[str, float]:
     return out
 
 
-def _scores(values: pd.DataFrame, criteria: dict[str, list[str]], weights: dict[str, float]) -> pd.DataFrame:
-    """Min-max scores in [0, 1] (1 = best option) per criterion, averaged per family, weighted."""
+def _scores(values: pd.DataFrame, criteria: dict[str, list[str]], weights: dict[str, float],
+            better: dict[str, int]) -> pd.DataFrame:
+    """Min-max scores in [0, 1] (1 = best option) per criterion, averaged per family, weighted.
+
+    ``better[col]`` is +1 when more of ``col`` is better, -1 when less is.
+    """
     fam_scores = {}
     for fam, cols in criteria.items():
         parts = []
@@ -197,7 +240,7 @@ def _scores(values: pd.DataFrame, criteria: dict[str, list[str]], weights: dict[
                 parts.append(pd.Series(1.0, index=x.index))
             else:
                 s = (x - lo) / (hi - lo)
-                parts.append(s if KPI_DIRECTION(col) > 0 else 1.0 - s)
+                parts.append(s if better[col] > 0 else 1.0 - s)
         fam_scores[fam] = pd.concat(parts, axis=1).mean(axis=1)
     out = pd.DataFrame(fam_scores)
     w = pd.Series({f: weights.get(f, 0.0) for f in criteria})
@@ -226,7 +269,9 @@ def rank_options(kpis: pd.DataFrame, columns: list[str], weights: dict[str, floa
     pandas.DataFrame
         Indexed by option, sorted by rank: one column per family used, ``score``,
         ``rank`` (1 = best) and ``p_best``; ``.attrs["weights"]`` and
-        ``.attrs["criteria"]`` record what was used.
+        ``.attrs["criteria"]`` record what was used, ``.attrs["replications"]`` how many
+        replications ``p_best`` counts over and ``.attrs["few_replications"]`` whether
+        that is fewer than :data:`MIN_TAIL_REPLICATIONS`.
     """
     weights = check_weights(weights)
     currency = cost_column.rsplit("_", 1)[-1] if cost_column else "usd"
@@ -246,21 +291,29 @@ def rank_options(kpis: pd.DataFrame, columns: list[str], weights: dict[str, floa
         criteria = {"cost": [cost_column]} if cost_column in means.columns else {}
     means = means[[c for cols in criteria.values() for c in cols]]
     with_risk = {f: list(c) for f, c in criteria.items()}
+    cvar_col = None
     if cost_column is not None and weights.get("business_impact", 0.0) > 0:
         cvar_col = cost_column.replace("cost_total", "cost_cvar") + f"_{round(level * 100):d}"
         means[cvar_col] = kpis.groupby("option", sort=False)[cost_column].apply(
             lambda s: var_cvar(s.to_numpy(), level)[1])
         with_risk.setdefault("business_impact", []).append(cvar_col)
-    table = _scores(means, with_risk, weights)
+    better = {col: KPI_DIRECTION(col) for cols in criteria.values() for col in cols}
+    if cost_column is not None:
+        better[cost_column] = KPI_DIRECTION(cost_column)
+    if cvar_col is not None:
+        better[cvar_col] = -1  # cost at risk: less is better
+    table = _scores(means, with_risk, weights, better)
     wins = pd.Series(0.0, index=table.index)
     reps = kpis["replication"].unique()
     for _, one in kpis.groupby("replication", sort=True):
         values = one.set_index("option")[means.columns.intersection(one.columns)]
-        s = _scores(values, criteria, weights)["score"]
+        s = _scores(values, criteria, weights, better)["score"]
         wins[s.idxmax()] += 1.0
     table["rank"] = table["score"].rank(ascending=False, method="min").astype(int)
     table["p_best"] = wins / max(len(reps), 1)
     table = table.sort_values(["rank"], kind="stable")
     table.attrs["weights"] = {f: weights[f] for f in with_risk}
     table.attrs["criteria"] = with_risk
+    table.attrs["replications"] = len(reps)
+    table.attrs["few_replications"] = few_replications(len(reps))
     return table

@@ -13,17 +13,23 @@ number replications:
   below the committed target share (:func:`simkit.analysis.p_miss_sla`);
 * a **weighted ranking** over the five KPI families with the user's weights
   (:func:`simkit.analysis.rank_options`).
+
+VaR, CVaR, P(missing the SLA) and the ranking's ``p_best`` are tail statistics:
+from fewer than :data:`simkit.analysis.MIN_TAIL_REPLICATIONS` replications the
+frames flag them (``few_replications``) and :meth:`Decision.text` says so.
 """
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .analysis import p_miss_sla, rank_options, risk_table, var_cvar
+from .analysis import few_replications, p_miss_sla, rank_options, risk_table, tail_caveat, var_cvar
+from .kpis import kpi_name
 
 if TYPE_CHECKING:
     from .results import Results
@@ -41,11 +47,12 @@ class Decision:
         The option every other is compared with.
     versus
         One row per other option: the paired total-cost and NPV differences
-        (``delta_*``, CI, relative to the baseline), ``p_cheaper``, and the VaR and
-        CVaR of the paired extra cost.
+        (``delta_*``, CI, relative to the baseline), ``p_cheaper``, the VaR and
+        CVaR of the paired extra cost, and ``few_replications``: whether the
+        paired replications are too few for those tail statistics.
     risk
-        One row per option: mean, VaR and CVaR of total cost and NPV, and
-        ``p_miss_sla``.
+        One row per option: mean, VaR and CVaR of total cost and NPV,
+        ``p_miss_sla`` and ``few_replications`` (as in ``versus``).
     ranking
         :func:`~simkit.analysis.rank_options` output.
     """
@@ -59,11 +66,19 @@ class Decision:
     risk: pd.DataFrame
     ranking: pd.DataFrame
 
+    @property
+    def caveat(self) -> str | None:
+        """A sentence warning that the tail statistics rest on too few replications (``None``: enough)."""
+        counts = list(self.risk.attrs.get("replications", {}).values()) or [self.replications]
+        return tail_caveat(min(counts))
+
     def text(self) -> str:
         """The summary as plain text for a terminal or a log."""
         cur, pct = self.currency, f"{round(self.level * 100):d}"
         lines = [f"Decision summary ({self.replications} replications, common random numbers, "
                  f"{pct}% CI; baseline {self.baseline})", ""]
+        if self.caveat:
+            lines += [*textwrap.wrap(self.caveat, 110, initial_indent="  ", subsequent_indent="  "), ""]
         for opt, r in self.versus.iterrows():
             lines.append(
                 f"  {opt}: total cost {r['delta_cost_mean']:+,.0f} {cur} ({r['delta_cost_share']:+.1%}) "
@@ -72,7 +87,7 @@ class Decision:
                 f"{r[f'delta_cost_var{pct}']:+,.0f}, CVaR{pct} {r[f'delta_cost_cvar{pct}']:+,.0f}")
         lines += ["", f"  Cost at risk and P(missing the SLA: attainment < {self.sla_target_share:.0%}):"]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
-            shown = self.risk.copy()
+            shown = self.risk.drop(columns="few_replications", errors="ignore")
             money = [c for c in shown.columns if c != "p_miss_sla"]
             shown[money] = shown[money].map(lambda v: f"{v:,.0f}")
             shown["p_miss_sla"] = shown["p_miss_sla"].map(lambda v: f"{v:.2f}")
@@ -121,7 +136,7 @@ def decide(res: Results, baseline: str | None = None, weights: dict[str, float] 
     if base not in res.options:
         raise KeyError(f"unknown option '{base}'; options: {', '.join(res.options)}")
     cost = res.cost_column
-    npv = f"npv_cost_{res.scenario.currency_suffix}"
+    npv = kpi_name("npv_cost", res.scenario.currency_suffix)
     pct = f"{round(level * 100):d}"
     rows = {}
     for opt in res.options:
@@ -137,10 +152,12 @@ def decide(res: Results, baseline: str | None = None, weights: dict[str, float] 
             "delta_npv_mean": cmp.loc[npv, "delta_mean"], "delta_npv_ci_low": cmp.loc[npv, "ci_low"],
             "delta_npv_ci_high": cmp.loc[npv, "ci_high"],
             f"delta_cost_var{pct}": var, f"delta_cost_cvar{pct}": cvar,
+            "few_replications": few_replications(d.size),
         }
     versus = pd.DataFrame.from_dict(rows, orient="index")
     risk = risk_table(res.kpis, [cost, npv], level)
     risk["p_miss_sla"] = p_miss_sla(res.kpis, sla_target_share)
+    risk["few_replications"] = [few_replications(risk.attrs["replications"][o]) for o in risk.index]
     ranking = rank_options(res.kpis, res.kpi_columns, weights, cost_column=cost, level=level)
     return Decision(base, res.scenario.run.currency, level, sla_target_share, int(res.meta["replications"]),
                     versus, risk, ranking)

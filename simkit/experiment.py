@@ -40,6 +40,7 @@ from .costs import CATEGORIES, account
 from .engine import RunLog, simulate_option
 from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .kpi import measure
+from .kpis import kpi_name
 from .memo import reusable_options
 from .results import Results
 from .scenario import Scenario, ScenarioError
@@ -353,7 +354,7 @@ def simulate_to_precision(scenario: Scenario, kpi: str | None = None, rel_half_w
                          f"{max_replications}")
     _check_options(scenario, options)
     seed = int(seed if seed is not None else scenario.run.seed)
-    kpi = kpi or f"cost_total_{scenario.currency_suffix}"
+    kpi = kpi or kpi_name("cost_total", scenario.currency_suffix)
     judged = list(options or scenario.option_names)
     pieces: list = []
     n, interrupted, needed, worst = 0, False, None, np.full(max_replications, np.inf)

@@ -2,26 +2,16 @@
 
 Computed vectorised from a :class:`~simkit.engine.RunLog` and its
 :class:`~simkit.costs.Ledger`, over the items that arrived inside the measured
-window.  No KPI is ever NaN or infinite: a statistic over no items is 0
-(lead times when nothing finished) or 1 (SLA attainment when nothing was due),
-and ``cost_per_item`` divides by at least one item.
+window (after the warm-up), and the events (hires, leavers, exits) dated inside it.
+No KPI is ever NaN or infinite: a statistic over no items is 0 (lead times when
+nothing finished) or 1 (SLA attainment when nothing was due), and
+``cost_per_item`` divides by at least one item.
 
-The five families of every comparison:
-
-1. cost: ``cost_total_<cur>``, ``cost_per_item_<cur>``, ``npv_cost_<cur>``, and the ledger's
-   risk-related parts ``switching_cost_<cur>``, ``fx_cost_<cur>``, ``sla_credits_<cur>``
-2. quality: ``defect_share``, ``rework_share``, ``escaped_defects_items``
-3. timeliness: ``lead_time_{mean,p50,p90,p99}_h``, ``wait_mean_h``, ``waited_share``,
-   ``sla_attainment_share``, ``backlog_end_items``
-4. communication: ``handoff_delay_mean_h``, ``clarify_share`` (items that needed a question answered),
-   ``clarify_delay_mean_h`` (hours waiting for answers, per such item)
-5. business impact: ``availability_share``, ``outages_count``, ``outage_hours_h``, ``exits_count``,
-   ``abandoned_share``, ``delay_cost_<cur>``
-
-scalability: ``hires_count`` (hires and extra vendor agents), ``leavers_count`` (both after the warm-up),
-``staff_end_count``;
-plus ``vendor_item_share``, ``utilisation_share`` (all pools; a shared vendor's other clients
-included), ``team_utilisation_share``, ``vendor_utilisation_share``, ``items_arrived``, ``items_completed``.
+What each column means — its label, unit, family, direction and the exact
+definition this module implements — is recorded once, in :mod:`simkit.kpis`;
+:func:`KPI_FAMILIES`, :func:`kpi_columns` and :func:`KPI_DIRECTION` read it.
+The families: cost, timeliness, quality, communication, business impact (the five
+a ranking weighs), scalability and volume.
 
 Only the cost columns and ``delay_cost_<cur>`` depend on prices.  :func:`measure_log` computes
 every other column from the run log alone — it is given nothing else — once per log
@@ -37,45 +27,28 @@ from types import MappingProxyType
 
 import numpy as np
 
+from . import kpis
 from .costs import Ledger, log_memo, month_edges, npv
 from .engine.log import ABANDONED, COMPLETED, RunLog
 from .scenario import Scenario
 
 __all__ = ["measure", "measure_log", "measure_money", "LogKpis", "kpi_columns", "KPI_DIRECTION", "KPI_FAMILIES"]
 
-_FAMILIES = {
-    "cost": ["cost_total_{c}", "cost_per_item_{c}", "npv_cost_{c}", "switching_cost_{c}", "fx_cost_{c}",
-             "sla_credits_{c}"],
-    "timeliness": ["lead_time_mean_h", "lead_time_p50_h", "lead_time_p90_h", "lead_time_p99_h", "wait_mean_h",
-                   "waited_share", "sla_attainment_share", "backlog_end_items"],
-    "quality": ["defect_share", "rework_share", "escaped_defects_items"],
-    "communication": ["handoff_delay_mean_h", "clarify_share", "clarify_delay_mean_h"],
-    "business_impact": ["availability_share", "outages_count", "outage_hours_h", "exits_count", "abandoned_share",
-                        "delay_cost_{c}"],
-    "scalability": ["hires_count", "leavers_count", "staff_end_count"],
-    "volume": ["vendor_item_share", "utilisation_share", "team_utilisation_share", "vendor_utilisation_share",
-               "items_arrived", "items_completed"],
-}
-
 
 def KPI_FAMILIES(currency: str = "usd") -> dict[str, list[str]]:  # noqa: N802 - a table
-    """KPI columns grouped by family (cost, timeliness, quality, communication, business_impact, volume)."""
-    c = currency.lower()
-    return {f: [k.format(c=c) for k in cols] for f, cols in _FAMILIES.items()}
+    """KPI columns grouped by family (cost, timeliness, quality, communication, business_impact,
+    scalability, volume), read from the registry :mod:`simkit.kpis`."""
+    return kpis.families(currency)
 
 
 def kpi_columns(currency: str = "usd") -> list[str]:
     """The KPI column names in report order."""
-    return [k for cols in KPI_FAMILIES(currency).values() for k in cols]
+    return kpis.columns(currency)
 
 
 def KPI_DIRECTION(column: str) -> int:  # noqa: N802 - reads as a table lookup
-    """+1 when more is better, -1 when less is better, 0 when neither."""
-    if column.startswith(("sla_attainment", "items_completed", "availability", "sla_credits")):
-        return 1 if not column.startswith("sla_credits") else -1
-    if column.startswith(("items_arrived", "vendor_item_share", "utilisation")):
-        return 0
-    return -1
+    """+1 when more is better, -1 when less is better, 0 when neither (or not a KPI column)."""
+    return kpis.direction(column)
 
 
 def _stats(x: np.ndarray) -> tuple[float, float, float, float]:
@@ -139,6 +112,7 @@ def _measure_log(log: RunLog) -> LogKpis:
     reworked = log.reworks[win][done] > 0
     escaped = log.escaped[win][done] != 0
     span = max(t1 - t0, 1e-9)
+    events = [e for e in log.events if t0 <= e[0] <= t1]  # as the ledger books one-offs: inside the window
     first = {
         "lead_time_mean_h": mean,
         "lead_time_p50_h": p50,
@@ -157,14 +131,12 @@ def _measure_log(log: RunLog) -> LogKpis:
         "availability_share": float(1.0 - min(log.down_h.max(initial=0.0) / span, 1.0)),
         "outages_count": float(log.outages.sum()),
         "outage_hours_h": float(log.down_h.sum()),
-        "exits_count": float(sum(1 for _, _, what in log.events if what.startswith("exit:"))),
+        "exits_count": float(sum(1 for _, _, what in events if what.startswith("exit:"))),
         "abandoned_share": _share(state == ABANDONED),
     }
     last = {
-        # in the measured window, as the ledger books recruiting and severance
-        "hires_count": float(sum(1 for t, _, w in log.events if w in ("hire", "scale_up") and t0 <= t <= t1)),
-        "leavers_count": float(sum(1 for t, _, w in log.events
-                                   if w in ("leave", "scale_down", "layoff") and t0 <= t <= t1)),
+        "hires_count": float(sum(1 for _, _, w in events if w in ("hire", "scale_up"))),
+        "leavers_count": float(sum(1 for _, _, w in events if w in ("leave", "scale_down", "layoff"))),
         "staff_end_count": float(sum(int(s) + sum(d for _, d in log.staff_log.get(n, []))
                                      for n, s, (_, stop) in zip(log.pool_names, log.servers, log.active_h, strict=True)
                                      if stop >= t1)),
@@ -197,14 +169,14 @@ def measure_money(scenario: Scenario, ledger: Ledger, measured: LogKpis) -> dict
     by_cat = ledger.by_category()
     total = ledger.total()
     return {
-        f"cost_total_{c}": total,
-        f"cost_per_item_{c}": total / max(measured.completed, 1),
-        f"npv_cost_{c}": npv(ledger.monthly(measured.months), scenario.run.discount_rate_annual),
-        f"switching_cost_{c}": by_cat["switching"] + by_cat["exit_fee"],
-        f"fx_cost_{c}": by_cat["fx"],
-        f"sla_credits_{c}": -by_cat["sla_credits"],
+        kpis.kpi_name("cost_total", c): total,
+        kpis.kpi_name("cost_per_item", c): total / max(measured.completed, 1),
+        kpis.kpi_name("npv_cost", c): npv(ledger.monthly(measured.months), scenario.run.discount_rate_annual),
+        kpis.kpi_name("switching_cost", c): by_cat["switching"] + by_cat["exit_fee"],
+        kpis.kpi_name("fx_cost", c): by_cat["fx"],
+        kpis.kpi_name("sla_credits", c): -by_cat["sla_credits"],
         **measured.timeliness_to_abandoned,
-        f"delay_cost_{c}": by_cat["delay"],
+        kpis.kpi_name("delay_cost", c): by_cat["delay"],
         **measured.hires_to_completed,
     }
 

@@ -25,6 +25,7 @@ import pandas as pd
 from . import __version__
 from .analysis import mean_ci, p_miss_sla, paired, rank_options, risk_table, summarise
 from .kpi import KPI_DIRECTION, kpi_columns
+from .kpis import kpi_name, non_negative
 
 if TYPE_CHECKING:
     from .checks import ReplicationError
@@ -82,7 +83,7 @@ class Results:
 
     @property
     def cost_column(self) -> str:
-        return f"cost_total_{self.scenario.currency_suffix}"
+        return kpi_name("cost_total", self.scenario.currency_suffix)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Mean, standard deviation and CI of every KPI per option (tidy)."""
@@ -114,7 +115,7 @@ class Results:
 
     def risk(self, level: float = 0.95) -> pd.DataFrame:
         """Per option: mean, VaR and CVaR of total cost and NPV (see :func:`~simkit.analysis.var_cvar`)."""
-        return risk_table(self.kpis, [self.cost_column, f"npv_cost_{self.scenario.currency_suffix}"], level)
+        return risk_table(self.kpis, [self.cost_column, kpi_name("npv_cost", self.scenario.currency_suffix)], level)
 
     def p_miss_sla(self, target_share: float = 0.95) -> pd.Series:
         """Per option, the share of replications whose SLA attainment fell below ``target_share``."""
@@ -165,7 +166,10 @@ class Results:
         return pd.DataFrame(rows, columns=["option", "month", "mean", "low", "high"])
 
     def table(self, level: float = 0.95, digits: int = 2) -> pd.DataFrame:
-        """KPIs as rows, options as columns, each cell ``mean [ci_low, ci_high]`` as text."""
+        """KPIs as rows, options as columns, each cell ``mean [ci_low, ci_high]`` as text.
+
+        The intervals are :meth:`summary`'s: clipped at 0 for a KPI that cannot be negative.
+        """
         s = self.summary(level)
 
         def cell(r: pd.Series) -> str:
@@ -256,7 +260,7 @@ class SweepResults:
 
     @property
     def cost_column(self) -> str:
-        return f"cost_total_{self.scenario.currency_suffix}"
+        return kpi_name("cost_total", self.scenario.currency_suffix)
 
     @property
     def kpi_columns(self) -> list[str]:
@@ -300,11 +304,15 @@ class SweepResults:
         return others[0] if others else base
 
     def summary(self, kpi: str | None = None, level: float = 0.95) -> pd.DataFrame:
-        """Per point and option: mean, CI and n of ``kpi`` (default total cost), with the parameter values."""
+        """Per point and option: mean, CI and n of ``kpi`` (default total cost), with the parameter values.
+
+        The interval of a KPI that cannot be negative is clipped at 0 (as in :meth:`Results.summary`).
+        """
         kpi = kpi or self.cost_column
+        floor = 0.0 if non_negative(kpi) else None
         rows = []
         for (point, option), group in self.frame.groupby(["point", "option"], sort=False):
-            m, sd, lo, hi = mean_ci(group[kpi].to_numpy(), level)
+            m, sd, lo, hi = mean_ci(group[kpi].to_numpy(), level, floor)
             rows.append({"point": point, "option": option, "mean": m, "std": sd, "ci_low": lo, "ci_high": hi,
                          "n": len(group)})
         out = pd.DataFrame(rows)

@@ -37,6 +37,7 @@ from .analysis import mean_ci
 from .design import Lever, current_value, resolve_levers
 from .execution import ExecutorArg
 from .experiment import simulate
+from .kpis import kpi_name
 from .reprice import is_cost_only
 from .results import SweepResults
 from .scenario import Scenario
@@ -209,7 +210,7 @@ def break_even(scenario: Scenario, path: str, bracket: tuple[float, float], opti
     option = option or next((o for o in scenario.option_names if o != base), base)
     if option == base:
         raise ValueError("a break-even needs two different options")
-    kpi = kpi or f"cost_total_{scenario.currency_suffix}"
+    kpi = kpi or kpi_name("cost_total", scenario.currency_suffix)
     integer = resolve_levers(scenario, [Lever(path, lo, hi)])[0].integer
     opts = [option, base]
     cache: dict[float, tuple[float, float, float]] = {}
@@ -288,7 +289,7 @@ def decision_map(scenario: Scenario, x: Lever, y: Lever, option: str | None = No
     """
     base = baseline or scenario.baseline_option
     option = option or next((o for o in scenario.option_names if o != base), base)
-    kpi = kpi or f"cost_total_{scenario.currency_suffix}"
+    kpi = kpi or kpi_name("cost_total", scenario.currency_suffix)
     sw = sweep(scenario, [x, y], replications, seed, design="grid", options=[option, base], executor=executor,
                progress=progress)
     frame = sw.paired(option, base, kpi, level).reset_index(drop=True)

@@ -52,6 +52,7 @@ from matplotlib.figure import Figure
 from . import plots
 from .controls import Control, control_for, controls_from, default_controls, value_at
 from .experiment import simulate
+from .kpis import dashboard_columns
 from .preview import preview
 from .reprice import split_changes
 from .results import Results
@@ -62,8 +63,6 @@ __all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 REPLICATIONS = "replications"
 CHARTS = {"cost_distribution": plots.cost_distribution, "cost_at_risk": plots.cost_at_risk,
           "monthly_cost": plots.monthly_cost, "lead_times": plots.lead_times}
-TABLE_KPIS = ("cost_total_{c}", "cost_per_item_{c}", "lead_time_mean_h", "lead_time_p90_h",
-              "sla_attainment_share", "utilisation_share", "vendor_item_share", "backlog_end_items")
 _STYLE = """<style>
 .simkit-dash .simkit-kpi table, .simkit-dash .simkit-preview table {border-collapse: collapse;
   font-size: 12.5px}
@@ -279,8 +278,7 @@ class Dashboard:
 
     # -- views ----------------------------------------------------------------
     def _kpi_table(self, res: Results) -> pd.DataFrame:
-        c = self.scenario.currency_suffix
-        rows = [k.format(c=c) for k in TABLE_KPIS if k.format(c=c) in res.kpi_columns]
+        rows = [k for k in dashboard_columns(self.scenario.currency_suffix) if k in res.kpi_columns]
         table = res.table().loc[rows].copy()
         base = self.scenario.baseline_option
         delta, p_cheaper = {}, {}

@@ -41,7 +41,8 @@ class RunLog:
         Each item's state at the horizon: COMPLETED, IN_SERVICE, QUEUED (incl. waiting for
         an answer or for rework) or ABANDONED.
     clarify_rounds, clarify_h
-        How many clarification questions the item needed, and the hours it waited for the answers.
+        How many clarification questions the item asked by the horizon, and the hours it waited for
+        the answers (0 for a question asked while the client was at work: answered at once).
     reworks, escaped
         Whether the item was reworked after a detected defect, or shipped with an undetected one.
     window_h
@@ -49,7 +50,11 @@ class RunLog:
     servers
         Servers per pool (people on shift or vendor agents).
     busy_h, open_server_h
-        Per pool, effort hours worked inside the window, and server capacity on shift.
+        Per pool, server hours spent working on items inside the window (time, not effort: an
+        item of e effort hours takes e / productivity, longer while a hire ramps up), and server
+        hours available (headcount x open hours, outages excluded).  Both are measured on the
+        pool's capacity timeline, so an hour at a reduced rate (degradation, a learning curve)
+        counts at that rate on both sides.
     active_h
         Per pool, ``(from, to)``: when it was under contract or employed inside the window.
     down_h
