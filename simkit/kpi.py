@@ -15,8 +15,9 @@ The five families of every comparison:
    ``sla_attainment_share``, ``backlog_end_items``
 4. communication: ``handoff_delay_mean_h``, ``clarify_share`` (items that needed a question answered),
    ``clarify_delay_mean_h`` (hours waiting for answers, per such item)
-5. business impact: ``availability_share``, ``outages_count``, ``outage_hours_h``, ``exits_count``,
-   ``abandoned_share``, ``delay_cost_<cur>``
+5. business impact: ``availability_share``, ``outages_count``, ``outage_hours_h``, ``exits_count`` (any
+   exit, for cause included), ``reviews_count``, ``remediations_count`` (plans that took effect),
+   ``terminations_count`` (terminations for cause), ``abandoned_share``, ``delay_cost_<cur>``
 
 scalability: ``hires_count`` (hires and extra vendor agents), ``leavers_count``, ``staff_end_count``;
 plus ``vendor_item_share``, ``utilisation_share`` (all pools; a shared vendor's other clients
@@ -49,8 +50,8 @@ _FAMILIES = {
                    "waited_share", "sla_attainment_share", "backlog_end_items"],
     "quality": ["defect_share", "rework_share", "escaped_defects_items"],
     "communication": ["handoff_delay_mean_h", "clarify_share", "clarify_delay_mean_h"],
-    "business_impact": ["availability_share", "outages_count", "outage_hours_h", "exits_count", "abandoned_share",
-                        "delay_cost_{c}"],
+    "business_impact": ["availability_share", "outages_count", "outage_hours_h", "exits_count", "reviews_count",
+                        "remediations_count", "terminations_count", "abandoned_share", "delay_cost_{c}"],
     "scalability": ["hires_count", "leavers_count", "staff_end_count"],
     "volume": ["vendor_item_share", "utilisation_share", "team_utilisation_share", "vendor_utilisation_share",
                "items_arrived", "items_completed"],
@@ -157,6 +158,9 @@ def _measure_log(log: RunLog) -> LogKpis:
         "outages_count": float(log.outages.sum()),
         "outage_hours_h": float(log.down_h.sum()),
         "exits_count": float(sum(1 for _, _, what in log.events if what.startswith("exit:"))),
+        "reviews_count": float(sum(1 for _, _, what in log.events if what == "review")),
+        "remediations_count": float(sum(1 for _, _, what in log.events if what == "remediation")),
+        "terminations_count": float(sum(1 for _, _, what in log.events if what == "exit:cause")),
         "abandoned_share": _share(state == ABANDONED),
     }
     last = {
