@@ -16,7 +16,7 @@ from .fastpool import CallbackPool
 from .log import RunLog, headcount_segments
 from .loop import Environment, FastEnvironment
 from .pools import Items, ServicePool
-from .review import CLOSED, SwitchableTimeline, fallback_timeline, wire_for_cause, without_pools
+from .review import CLOSED, SwitchableTimeline, fallback_timeline, wire_reviews, without_pools
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
 from .staffing import start_elastic, start_hiring
@@ -275,9 +275,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         first += t.size
     for name, t_exit in exits.items():
         env.process(exit_process(pools[names.index(name)], t_exit))
-    if for_cause:
-        wire_for_cause(scenario, env, for_cause, deferred, switchable, names, pools, active, events,
-                       terminations, trace, route, items, (t0, horizon))
+    reviewed = [m for m, r in members[:n_primary] if r == "vendor" and scenario.vendors[m].review is not None]
+    if reviewed:
+        wire_reviews(scenario, env, reviewed, for_cause, deferred, switchable, names, pools, active, events,
+                     terminations, trace, route, items, (t0, horizon))
     env.run(until=horizon)
 
     for item in np.flatnonzero(np.isfinite(trace.patience_h)).tolist():  # requesters who gave up unnoticed

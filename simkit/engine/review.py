@@ -36,7 +36,8 @@ from ..timeline import CapacityTimeline
 from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR
 from .log import ABANDONED
 
-__all__ = ["SwitchableTimeline", "CLOSED", "fallback_timeline", "monthly_attainment", "start_review"]
+__all__ = ["SwitchableTimeline", "CLOSED", "fallback_timeline", "monthly_attainment", "start_review", "wire_reviews",
+           "without_pools", "is_counted"]
 
 CLOSED = CapacityTimeline(np.array([0.0]), np.array([0.0]), 0.0)  # no capacity, ever
 
@@ -154,12 +155,13 @@ def is_counted(status: list[int], start: list[float], gives_up_h: list[float], n
     return counted
 
 
-def wire_for_cause(scenario, env, for_cause: dict[str, float], deferred: dict,  # noqa: ANN001, PLR0913
+def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float], deferred: dict,  # noqa: ANN001
                    switchable: dict[str, SwitchableTimeline], names: tuple[str, ...], pools: list,
                    active: list[tuple[float, float]], events: list[tuple[float, str, str]],
                    terminations: list[tuple[str, float, float]], trace, route: list[int], items,
                    window_h: tuple[float, float]) -> None:
-    """Start the review checks of every vendor that may be terminated for cause, and schedule its exit.
+    """Start the review checks of the ``reviewed`` vendors, and schedule the exit of those that may be
+    terminated for cause (``for_cause``: their drawn exit time) on the same path as a termination.
 
     ``deferred`` maps each fallback brought in only for such a termination to its capacity timeline
     (it stays closed until then); ``terminations`` receives ``(vendor, when, fallback start)``, the
@@ -199,9 +201,10 @@ def wire_for_cause(scenario, env, for_cause: dict[str, float], deferred: dict,  
         terminations.append((name, now, start))
         pool.close()
 
-    for name, t_exit in for_cause.items():
+    for name in reviewed:
         k = names.index(name)
         spec = scenario.vendors[name]
+        t_exit = for_cause.get(name, math.inf)
         if t_exit < horizon:
             ex = spec.exit
             cause = ("termination" if ex.terminate_at_month is not None
