@@ -87,7 +87,8 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    return lo, 1.0 if k == n else min(1.0, centre + half)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _plan(sc: Scenario, option: str, at_month: float) -> tuple[Scenario, Scenari
     elif opt.backup is not None:
         plan = {"fallback": opt.backup, "terminate_at_month": float(at_month)}
     else:
-        raise ScenarioError(f"vendors.{v}.exit", f"option {option!r}'s vendor {v!r} has no exit plan to drill "
+        raise ScenarioError(f"vendors.{v}.exit", f"the vendor {v!r} of option {option!r} has no exit plan to drill "
                                                  f"(add vendors.{v}.exit with a fallback, or a backup vendor)")
     keep = {"baseline": None, "options": {option: opt.model_dump()}}
     base = {f"vendors.{v}.exit": None, f"vendors.{v}.review": None, **keep}
