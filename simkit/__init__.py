@@ -32,7 +32,7 @@ _LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / paper
 _LAZY.update({"Lever": "design", "load_levers": "design", "tornado": "sensitivity",
               "sobol_indices": "sensitivity", "break_even": "sensitivity",
               "decision_map": "sensitivity"})  # sensitivity needs scipy.optimize and SALib
-_LAZY.update({"screen": "screen", "drill": "drill"})  # the sourcing lifecycle: step 1 and the exit drill
+_LAZY.update({"screen": "screening", "drill": "exit_drill"})  # the sourcing lifecycle: step 1 and the exit drill
 
 
 def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute (PEP 562)

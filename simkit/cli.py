@@ -295,7 +295,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
-    from .screen import screen
+    from .screening import screen
 
     result = screen(args.file)
     if args.out is not None:
@@ -313,8 +313,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _cmd_drill(args: argparse.Namespace) -> int:
-    from .drill import drill
     from .drill_report import write_html
+    from .exit_drill import drill
 
     sc = _scenario(args)
     if args.out is not None and Path(args.out).suffix.lower() not in (".html", ".htm"):

@@ -1,6 +1,6 @@
 """The exit drill as HTML: a section usable as exit-plan test evidence, with its provenance.
 
-Presentation only (the numbers come from :mod:`simkit.drill`).  Every piece of text that comes from
+Presentation only (the numbers come from :mod:`simkit.exit_drill`).  Every piece of text that comes from
 the scenario (its name, option, vendor and team names, file path) is escaped with :func:`html.escape`;
 the chart is an embedded PNG with alt text, so the file stands alone (no scripts, no network).
 """
@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .drill import DrillResult
+from .exit_drill import DrillResult
 from .scenario import ScenarioError
 
 __all__ = ["html_section", "html_page", "write_html", "dip_png"]

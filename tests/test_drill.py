@@ -21,9 +21,9 @@ from conftest import SCENARIOS
 
 import simkit as sk
 from simkit.cli import main
-from simkit.drill import _plan, drill, time_to_restore, weekly_attainment, wilson
 from simkit.drill_report import html_section, write_html
 from simkit.engine import simulate_option
+from simkit.exit_drill import _plan, drill, time_to_restore, weekly_attainment, wilson
 from simkit.streams import Streams
 from simkit.workload import HOURS_PER_MONTH, Trace
 
