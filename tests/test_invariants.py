@@ -158,7 +158,7 @@ VENDOR_SECTIONS: dict[str, Any] = {
         "surge_price_per_agent_hour": money}),
     "clarify_factor": lambda ctx: num(0, 3),
     "review": lambda ctx: st.fixed_dictionaries({  # termination for cause is drawn with the exit plan, below
-        "floor_share": share(), "months_below": st.integers(1, 2), "penalty": money,
+        "floor_share": num(0.5, 1.0), "months_below": st.sampled_from([1, 1, 2]), "penalty": money,
         "remediation_productivity_factor": num(1, 2), "remediation_delay_h": num(0, 300)}),
 }
 
@@ -208,8 +208,10 @@ def scenarios(draw: st.DrawFn) -> dict:
                       "handoff_h": draw(num(0, 24))}
         ctx = {"self": v, "pools": pools, "teams": team_names}
         vendors[v] |= _optional(draw, VENDOR_SECTIONS, VendorSpec, ctx)
-        if "review" in vendors[v] and "exit" in vendors[v] and draw(st.booleans()):
-            vendors[v]["review"]["terminate_at_review"] = draw(st.integers(1, 2))
+        if "review" in vendors[v] and "exit" in vendors[v]:
+            terminate = draw(st.sampled_from([None, 1, 1, 2]))
+            if terminate is not None:
+                vendors[v]["review"]["terminate_at_review"] = terminate
     options: dict[str, dict] = {}
     for t in team_names:
         options[f"in_{t}"] = {"team": t}
@@ -225,7 +227,7 @@ def scenarios(draw: st.DrawFn) -> dict:
         kinds_sent = draw(st.lists(st.sampled_from(kind_names), min_size=1, unique=True))
         options["split"] = {**draw(pair), "routing": "by_kind", "vendor_kinds": kinds_sent}
     reviewed = any("review" in v for v in vendors.values())  # a review needs a month end inside the window
-    horizon = draw(num(32.0, 45.0) if reviewed else num(2.0, 21.0))
+    horizon = draw(num(32.0, 65.0) if reviewed else num(2.0, 21.0))
     warmup = draw(num(0.0, horizon - 31.0) if reviewed else num(0.0, horizon / 3))
     return {
         "name": "random",
