@@ -317,11 +317,18 @@ def _cmd_drill(args: argparse.Namespace) -> int:
     from .exit_drill import drill
 
     sc = _scenario(args)
-    if args.out is not None and Path(args.out).suffix.lower() not in (".html", ".htm"):
-        raise _UsageError(f"-o/--out must end in .html, got {args.out!r}")
-    source = args.scenario if not args.set else sc  # a changed scenario is no longer the file's bytes
-    result = drill(source, args.option, args.at, replications=args.replications, seed=args.seed,
-                   sla_target=args.sla_target, tolerance_days=args.tolerance_days)
+    if args.out is not None:  # checked before the runs, so that a bad path costs nothing
+        if Path(args.out).suffix.lower() not in (".html", ".htm"):
+            raise _UsageError(f"-o/--out must end in .html, got {args.out!r}")
+        if Path(args.out).exists() and not Path(args.out).is_file():
+            raise _UsageError(f"-o/--out {args.out!r} exists and is not a regular file")
+    result = drill(args.scenario if not args.set else sc, args.option, args.at, replications=args.replications,
+                   seed=args.seed, sla_target=args.sla_target, tolerance_days=args.tolerance_days)
+    if args.set:  # the file's bytes, and the changes made to it (the fingerprint is the changed scenario's)
+        import hashlib
+
+        result.meta["scenario_file"] = f"{args.scenario} with --set {' '.join(args.set)}"
+        result.meta["scenario_sha256"] = hashlib.sha256(Path(args.scenario).read_bytes()).hexdigest()
     print(result.text())
     if args.out is not None:
         print(f"wrote {write_html(result, args.out)}")

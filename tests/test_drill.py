@@ -157,3 +157,14 @@ def test_cli_drill_refuses_a_folder_as_output_and_keeps_the_previous_file(tmp_pa
                  "-n", "1", "-o", str(folder)])
     assert code == 2 and "is not a regular file" in capsys.readouterr().err
     assert folder.is_dir() and not list(folder.iterdir())
+
+
+def test_cli_drill_with_set_keeps_the_file_hash_and_names_the_changes(tmp_path, capsys) -> None:
+    path = SCENARIOS / "dual_sourcing_vendor_failure.yaml"
+    out = tmp_path / "drill.html"
+    code = main(["drill", str(path), "--option", "dual", "--at", "2", "-n", "1", "--set", "run.horizon_days=120",
+                 "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() in page and "--set run.horizon_days=120" in page
+    assert sk.load(path).override({"run.horizon_days": 120}).fingerprint() in page
