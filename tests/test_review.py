@@ -161,3 +161,13 @@ def test_scheduled_exit_of_a_reviewed_vendor_takes_the_same_path() -> None:
 def test_termination_for_cause_needs_an_exit_plan() -> None:
     with pytest.raises(sk.ScenarioError, match=r"vendors\.acme\.review\.terminate_at_review: .*exit plan"):
         scenario().override({"vendors.acme.exit": None})
+
+
+def test_a_fallback_opened_by_termination_learns_from_its_start() -> None:
+    """Defects halving every 0.01 months from the fallback's start: almost none after the first hours
+    (were the learning counted from the horizon, every item of the fallback would be defective)."""
+    sc = scenario().override({"teams.team.quality": {"defect_share": 1.0, "defect_halving_months": 0.01,
+                                                     "rework_effort_share": 0.1}})
+    log = simulate_option(sc, "vendor", trace(), Streams(1, 0))
+    by_team = (log.pool == 1) & (log.status == COMPLETED) & (log.start_h > 5 * M + 48 + 24)
+    assert by_team.sum() > 100 and log.reworks[by_team].mean() < 0.05

@@ -121,6 +121,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             members.append((fb, "team" if fb in scenario.teams else "vendor"))
             deferred[fb] = CLOSED
     switchable: dict[str, SwitchableTimeline] = {}
+    reopen: dict = {}  # a deferred fallback's quality hooks, rebuilt for its start (same stream, same draws)
 
     # -- background load of shared vendors (indices n.. in the item arrays)
     bg_t, bg_e, bg_p, bg_pool = [], [], [], []
@@ -195,9 +196,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         if np.any(p_kind_all > 0):
             pool.answer_time = client_cal.next_open
         if spec.quality is not None:
-            pool.quality = _quality_hooks(spec.quality, trace, degraded,
-                                          spec.degradation.defect_factor if role == "vendor" and spec.degradation
-                                          else 1.0, start_h, streams.rng(f"quality:{name}"), total)
+            factor_d = spec.degradation.defect_factor if role == "vendor" and spec.degradation else 1.0
+            pool.quality = _quality_hooks(spec.quality, trace, degraded, factor_d, start_h,
+                                          streams.rng(f"quality:{name}"), total)
+            if name in deferred:  # its defects fall with experience from the start a termination sets
+                reopen[name] = (lambda start, q=spec.quality, d=degraded, f=factor_d, n=name:
+                                _quality_hooks(q, trace, d, f, start, streams.rng(f"quality:{n}"), total))
         if role == "team" and spec.hiring is not None:
             start_hiring(env, pool, spec.hiring, streams.rng(f"attrition:{name}"), events, name)
         if role == "vendor" and spec.elastic is not None:
@@ -278,7 +282,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     reviewed = [m for m, r in members[:n_primary] if r == "vendor" and scenario.vendors[m].review is not None]
     if reviewed:
         wire_reviews(scenario, env, reviewed, for_cause, deferred, switchable, names, pools, active, events,
-                     terminations, trace, route, items, (t0, horizon))
+                     terminations, trace, route, items, (t0, horizon), reopen)
     env.run(until=horizon)
 
     for item in np.flatnonzero(np.isfinite(trace.patience_h)).tolist():  # requesters who gave up unnoticed

@@ -159,13 +159,14 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
                    switchable: dict[str, SwitchableTimeline], names: tuple[str, ...], pools: list,
                    active: list[tuple[float, float]], events: list[tuple[float, str, str]],
                    terminations: list[tuple[str, float, float]], trace, route: list[int], items,
-                   window_h: tuple[float, float]) -> None:
+                   window_h: tuple[float, float], reopen: dict | None = None) -> None:
     """Start the review checks of the ``reviewed`` vendors, and schedule the exit of those that may be
     terminated for cause (``for_cause``: their drawn exit time) on the same path as a termination.
 
     ``deferred`` maps each fallback brought in only for such a termination to its capacity timeline
     (it stays closed until then); ``terminations`` receives ``(vendor, when, fallback start)``, the
-    start being NaN when the fallback was already working in the option.
+    start being NaN when the fallback was already working in the option.  ``reopen`` maps a deferred
+    fallback to a function of its start returning its quality hooks (defects learn from that start).
     """
     t0, horizon = window_h
     due_h = trace.due_h
@@ -195,6 +196,8 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
                 j = names.index(fb)
                 role = "team" if fb in scenario.teams else "vendor"
                 switchable[fb].switch(fallback_timeline(deferred[fb], ex, start, t0, role))
+                if reopen and fb in reopen:
+                    pools[j].quality = reopen[fb](start)
                 active[j] = (start, horizon)
                 events.append((start, fb, "fallback_start"))
             start = opened[fb]
