@@ -10,10 +10,10 @@ IT helpdesk — through all of them with simkit:
 | --- | --- | --- |
 | 1. identify needs | which functions are candidates at all | `sk.screen` / `simkit screen` |
 | 2. select a vendor | which provider and operating model | the options of a scenario, `sk.simulate`, `res.decision()` |
-| 3. negotiate the contract | price, SLA credits, review clauses, exit plan | `vendors.X.pricing`, `.sla`, `.review`, `.exit`, `.contract` |
+| 3. negotiate the contract | price, credits, review, exit plan | `vendors.X.pricing`, `.sla`, `.review`, `.exit` |
 | 4. transition | ramp-up, parallel running, knowledge transfer | `vendors.X.transition` |
 | 5. manage and communicate | governance, hand-offs, time zones | `governance_share`, `handoff_h`, `clarify_share` |
-| 6. review and optimise | act on measured performance; exit if needed | `vendors.X.review`, `sk.drill` / `simkit drill` |
+| 6. review and optimise | act on performance; exit if needed | `vendors.X.review`, `sk.drill` / `simkit drill` |
 
 **You will** (1) screen a company's functions onto a keep / hybrid / outsource map, (2) simulate the
 candidate, (3) write a review clause into the contract and see it act when the vendor under-delivers, and
