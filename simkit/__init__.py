@@ -25,13 +25,14 @@ __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",
     "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
     "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
-    "decision_map", "reprice", "reprice_sweep", "SweepResults",
+    "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill",
 ]
 
 _LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / papermill on first use
 _LAZY.update({"Lever": "design", "load_levers": "design", "tornado": "sensitivity",
               "sobol_indices": "sensitivity", "break_even": "sensitivity",
               "decision_map": "sensitivity"})  # sensitivity needs scipy.optimize and SALib
+_LAZY.update({"screen": "screening", "drill": "exit_drill"})  # the sourcing lifecycle: step 1 and the exit drill
 
 
 def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute (PEP 562)

@@ -5,6 +5,8 @@
     simkit sweep SCENARIO --vary key=lo:hi:n [--vary ...] [--design grid|lhs|sobol] -n N --out FILE.parquet
     simkit validate SCENARIO
     simkit report SCENARIO -o out/report.html [--seed S] [--replications N] [--set key=value ...]
+    simkit screen FILE [--out FILE.csv]
+    simkit drill SCENARIO --option O --at MONTH [--tolerance-days D] [--sla-target S] [-o FILE.html]
 
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
@@ -292,6 +294,47 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from .screening import screen
+
+    result = screen(args.file)
+    if args.out is not None:
+        if Path(args.out).suffix.lower() != ".csv":
+            raise _UsageError(f"--out must end in .csv, got {args.out!r}")
+        out = Path(args.out)
+        if out.exists() and not out.is_file():
+            raise _UsageError(f"--out {args.out!r} exists and is not a regular file")
+        try:
+            _atomic_write_text(out, result.table().to_csv(index=False))
+        except OSError as err:
+            raise _UsageError(f"cannot write --out {args.out!r} ({err.strerror})") from None
+    print(result.text())
+    return 0
+
+
+def _cmd_drill(args: argparse.Namespace) -> int:
+    from .drill_report import write_html
+    from .exit_drill import drill
+
+    sc = _scenario(args)
+    if args.out is not None:  # checked before the runs, so that a bad path costs nothing
+        if Path(args.out).suffix.lower() not in (".html", ".htm"):
+            raise _UsageError(f"-o/--out must end in .html, got {args.out!r}")
+        if Path(args.out).exists() and not Path(args.out).is_file():
+            raise _UsageError(f"-o/--out {args.out!r} exists and is not a regular file")
+    result = drill(args.scenario if not args.set else sc, args.option, args.at, replications=args.replications,
+                   seed=args.seed, sla_target=args.sla_target, tolerance_days=args.tolerance_days)
+    if args.set:  # the file's bytes, and the changes made to it (the fingerprint is the changed scenario's)
+        import hashlib
+
+        result.meta["scenario_file"] = f"{args.scenario} with --set {' '.join(args.set)}"
+        result.meta["scenario_sha256"] = hashlib.sha256(Path(args.scenario).read_bytes()).hexdigest()
+    print(result.text())
+    if args.out is not None:
+        print(f"wrote {write_html(result, args.out)}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="simkit", description="Make-or-buy decisions with evidence.",
                                 epilog=EXIT_CODES)
@@ -348,6 +391,22 @@ def _parser() -> argparse.ArgumentParser:
     common(rep)
     rep.add_argument("-o", "--out", default="out/report.html", help="the HTML file (default out/report.html)")
     rep.set_defaults(func=_cmd_report)
+
+    scr = sub.add_parser("screen", help="place business functions on a keep / hybrid / outsource map")
+    scr.add_argument("file", help="screen YAML file (functions scored 1-5 on the criteria)")
+    scr.add_argument("--out", help="also write the placements to FILE.csv")
+    scr.set_defaults(func=_cmd_screen)
+
+    dri = sub.add_parser("drill", help="force a vendor's exit and test the exit plan", epilog=EXIT_CODES)
+    common(dri)
+    dri.add_argument("--option", required=True, help="the option whose vendor exits")
+    dri.add_argument("--at", required=True, type=float, metavar="MONTH", help="when, in months after the warm-up")
+    dri.add_argument("--tolerance-days", type=float, default=30.0, dest="tolerance_days",
+                     help="service must be back within SLA within this many days (default 30)")
+    dri.add_argument("--sla-target", type=float, dest="sla_target", metavar="SHARE",
+                     help="weekly SLA attainment that counts as restored (default: the vendor's SLA target, else 0.9)")
+    dri.add_argument("-o", "--out", help="write the drill as an HTML section with provenance")
+    dri.set_defaults(func=_cmd_drill)
     return p
 
 

@@ -13,7 +13,7 @@ the schema (:mod:`simkit.schema`, :mod:`simkit.mechanisms`):
 The default set covers the levers every make-or-buy scenario has — the arrival rate, each team's staff
 and loaded cost, each vendor's agents and the price its scheme uses, each overflow threshold — and, where
 the scenario defines them, a toggle for each risk or scaling section (outages, degradation, exit, an
-elastic bench, hiring) and a dropdown for each outage policy.  Sweep levers (:class:`simkit.Lever`) and
+elastic bench, a review clause, hiring) and a dropdown for each outage policy.  Sweep levers (:class:`simkit.Lever`) and
 levers files (:func:`simkit.load_levers`) become controls with their own ranges; a levers-file entry with
 only a ``path`` to a choice, a switch or a section becomes a dropdown or a toggle.  No widgets here:
 :mod:`simkit.widgets` turns controls into sliders, dropdowns and toggles.
@@ -42,7 +42,7 @@ _UNITS = {"rate_per_hour": "items/h", "staff": "people", "agents": "people",
           "productivity": "x", "governance_share": "share of fees", "handoff_h": "h", "horizon_days": "days",
           "growth_annual": "per year"}
 #: The optional sections the default set switches on and off, where the scenario defines them.
-SWITCHED_SECTIONS = {"teams": ("hiring",), "vendors": ("outages", "degradation", "exit", "elastic")}
+SWITCHED_SECTIONS = {"teams": ("hiring",), "vendors": ("outages", "degradation", "exit", "elastic", "review")}
 KINDS = ("number", "choice", "switch", "section")
 
 

@@ -20,7 +20,7 @@ from its start).  Categories (costs positive, credits and FX gains negative):
 ``parallel_run``        the retained in-house team's labour while it runs in parallel with the vendor
 ``severance``           released staff at the end of parallel running, and in-house layoffs
 ``switching``           one-off on a vendor's exit, scaled by asset specificity
-``exit_fee``            when the client terminates the contract
+``exit_fee``            when the client terminates the contract (not on a termination for cause)
 ``commitment``          take-or-pay: shortfall below the minimum monthly volume at the item price
 ``fx``                  the difference the exchange rate makes to fees or wages in another currency
 ``sla_credits``         service credits the vendor pays back when it misses its SLA (negative)
@@ -32,6 +32,7 @@ from its start).  Categories (costs positive, credits and FX gains negative):
                         (1 + premium); the hours of each item in service after closing, so approximate when
                         an item waits for an answer or rework meanwhile
 ``surge``               an elastic vendor's extra agents x their hours on shift x the surge price
+``review_penalties``    what the vendor owes at each review for cause (``vendors.X.review.penalty``; negative)
 
 Pricing is split in two so that a price sweep is cheap: :func:`log_usage` reads what a
 log *used* (staffed hours and items per month and pool, dated events, late hours, ...:
@@ -62,7 +63,7 @@ __all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges", "price_facto
 
 CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition", "knowledge_transfer", "parallel_run",
               "severance", "switching", "exit_fee", "commitment", "fx", "sla_credits", "quality", "delay",
-              "lost_business", "recruiting", "surge", "overtime")
+              "lost_business", "recruiting", "surge", "overtime", "review_penalties")
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,7 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
         within = np.histogram(log.end_h[mine][lead <= log.trace.sla_h[mine] + 1e-9], bins=edges)[0]
         pools.append(PoolUsage(**common, items=items, within_sla=within, surge_agent_h=surge))
 
-    priced = ("hire", "layoff")
+    priced = ("hire", "layoff", "review")
     events = tuple((m, name, what) for t, name, what in log.events
                    if (what in priced or what.startswith("exit:")) and (m := _month_at(t, edges, log.window_h)) >= 0)
     in_window = log.in_window()
@@ -383,6 +384,8 @@ def price_usage(scenario: Scenario, use: Usage) -> Ledger:
             one_off("recruiting", month, scenario.teams[name].hiring.recruiting_cost)
         elif what == "layoff":
             one_off("severance", month, scenario.teams[name].hiring.severance_per_fte)
+        elif what == "review":
+            one_off("review_penalties", month, -scenario.vendors[name].review.penalty)
         else:
             ex = scenario.vendors[name].exit
             one_off("switching", month, ex.switching_cost * k_spec)

@@ -132,6 +132,9 @@ def _measure_log(log: RunLog) -> LogKpis:
         "outages_count": float(log.outages.sum()),
         "outage_hours_h": float(log.down_h.sum()),
         "exits_count": float(sum(1 for _, _, what in events if what.startswith("exit:"))),
+        "reviews_count": float(sum(1 for _, _, what in events if what == "review")),
+        "remediations_count": float(sum(1 for _, _, what in events if what == "remediation")),
+        "terminations_count": float(sum(1 for _, _, what in events if what == "exit:cause")),
         "abandoned_share": _share(state == ABANDONED),
     }
     last = {

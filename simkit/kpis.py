@@ -149,7 +149,17 @@ KPIS: tuple[Kpi, ...] = (
         "Hours without service in the measured period (outages, and the gap between an exit and the "
         "fallback's start), summed over the option's pools."),
     Kpi("exits_count", "Vendor exits", "count", "business_impact", -1, ",.2f", True,
-        "Vendor exits (insolvency or termination) in the measured period."),
+        "Vendor exits (insolvency, termination, or termination for cause under a review clause) in the measured "
+        "period."),
+    Kpi("reviews_count", "Performance reviews", "count", "business_impact", -1, ",.2f", True,
+        "Reviews for cause in the measured period: month ends at which a vendor's monthly SLA attainment had "
+        "stayed below its review clause's floor for the stated number of months (`vendors.X.review`)."),
+    Kpi("remediations_count", "Remediation plans", "count", "business_impact", -1, ",.2f", True,
+        "Remediation plans that took effect in the measured period (after a review, once the plan's delay "
+        "has passed)."),
+    Kpi("terminations_count", "Terminations for cause", "count", "business_impact", -1, ",.2f", True,
+        "Contracts terminated for cause in the measured period (the review clause's last step: the work moves "
+        "to the exit plan's fallback without an exit fee)."),
     Kpi("abandoned_share", "Abandoned items", "share", "business_impact", -1, _SHARE, True,
         "Share of the measured items whose requester gave up before any server took them (`patience_h`)."),
     Kpi("delay_cost_{c}", "Delay cost", "currency", "business_impact", -1, _MONEY, True,

@@ -16,7 +16,7 @@ from .distributions import Dist, DistField
 
 __all__ = [
     "OutageSpec", "DegradationSpec", "ExitSpec", "QualitySpec", "SlaSpec", "TransitionSpec",
-    "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec",
+    "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec", "ReviewSpec",
 ]
 
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
@@ -146,3 +146,23 @@ class ElasticSpec(_Spec):
     notice_h: float = Field(24.0, ge=0, le=8766)
     release_after_h: float = Field(168.0, gt=0, le=8766)
     surge_price_per_agent_hour: Money = 0.0
+
+
+class ReviewSpec(_Spec):
+    """Review for cause: when the vendor's monthly SLA attainment stays below a floor, the contract acts.
+
+    At each month end the engine measures the share of the vendor's items due that month that were
+    done by their due time.  After ``months_below`` months in a row under ``floor_share`` a review is
+    held: the vendor pays ``penalty``, a remediation plan lifts its productivity by
+    ``remediation_productivity_factor`` after ``remediation_delay_h``, and at review number
+    ``terminate_at_review`` the client terminates for cause instead, moving the work to the exit
+    plan's fallback (``vendors.X.exit``) without the exit fee.  The count of bad months starts again
+    after each review.
+    """
+
+    floor_share: Share = 0.8
+    months_below: int = Field(2, ge=1, le=120)
+    penalty: Money = 0.0
+    remediation_productivity_factor: float = Field(1.0, ge=1, le=5)
+    remediation_delay_h: float = Field(720.0, ge=0, le=87660)
+    terminate_at_review: int | None = Field(None, ge=1, le=1000)

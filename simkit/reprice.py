@@ -14,6 +14,7 @@ Cost-only fields (:data:`COST_ONLY_PATHS`, ``*`` is any team, vendor or item kin
   ``vendors.*.governance_share``, ``vendors.*.transition_cost``, ``vendors.*.quality.escaped_defect_cost``
 * SLA credits: ``vendors.*.sla.target_share``, ``.credit_share_per_point``, ``.cap_share``
 * exit: ``vendors.*.exit.switching_cost``, ``vendors.*.exit.exit_fee``
+* review for cause: ``vendors.*.review.penalty``
 * transition: ``vendors.*.transition.knowledge_transfer_cost``, ``.parallel_run_months``, ``.released_staff``,
   ``.severance_per_fte`` (the retained team's parallel running is paid, not simulated)
 * contract: ``vendors.*.contract.term_months``, ``.indexation_annual``, ``.lock_in_premium``,
@@ -68,6 +69,7 @@ COST_ONLY_PATHS = (
     "vendors.*.sla.cap_share",
     "vendors.*.exit.switching_cost",
     "vendors.*.exit.exit_fee",
+    "vendors.*.review.penalty",
     "vendors.*.transition.knowledge_transfer_cost",
     "vendors.*.transition.parallel_run_months",
     "vendors.*.transition.released_staff",

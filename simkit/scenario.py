@@ -248,6 +248,10 @@ class Scenario(ScenarioSpec):
                 checks.append((f"vendors.{n}.exit.fallback", v.exit.fallback, pools, "team or vendor"))
                 if v.exit.fallback == n:
                     raise ScenarioError(f"vendors.{n}.exit.fallback", "a vendor cannot fall back to itself")
+            if v.review is not None and v.review.terminate_at_review is not None and v.exit is None:
+                raise ScenarioError(f"vendors.{n}.review.terminate_at_review",
+                                    f"termination for cause needs an exit plan (vendors.{n}.exit with a fallback),"
+                                    f" got {v.review.terminate_at_review} without one")
             if v.transition is not None and v.transition.retained_team is not None:
                 retained = v.transition.retained_team
                 checks.append((f"vendors.{n}.transition.retained_team", retained, self.teams, "team"))

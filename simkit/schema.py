@@ -24,6 +24,7 @@ from .mechanisms import (
     HiringSpec,
     OutageSpec,
     QualitySpec,
+    ReviewSpec,
     SharedSpec,
     SlaSpec,
     TransitionSpec,
@@ -179,6 +180,7 @@ class VendorSpec(_Spec):
     fx: FxSpec | None = None
     shared: SharedSpec | None = None
     elastic: ElasticSpec | None = None
+    review: ReviewSpec | None = None
 
     @model_validator(mode="after")
     def _priced(self) -> VendorSpec:

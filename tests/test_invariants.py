@@ -39,7 +39,7 @@ from simkit.schema import KindSpec, TeamSpec, VendorSpec
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SIGNED_CATEGORIES = {"fx"}  # exchange-rate differences may be gains
-CREDIT_CATEGORIES = {"sla_credits"}  # paid back to the client: never positive
+CREDIT_CATEGORIES = {"sla_credits", "review_penalties"}  # paid back to the client: never positive
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -157,6 +157,9 @@ VENDOR_SECTIONS: dict[str, Any] = {
         "notice_h": num(0, 48), "release_after_h": num(1, 100),
         "surge_price_per_agent_hour": money}),
     "clarify_factor": lambda ctx: num(0, 3),
+    "review": lambda ctx: st.fixed_dictionaries({  # termination for cause is drawn with the exit plan, below
+        "floor_share": num(0.5, 1.0), "months_below": st.sampled_from([1, 1, 2]), "penalty": money,
+        "remediation_productivity_factor": num(1, 2), "remediation_delay_h": num(0, 300)}),
 }
 
 
@@ -205,6 +208,10 @@ def scenarios(draw: st.DrawFn) -> dict:
                       "handoff_h": draw(num(0, 24))}
         ctx = {"self": v, "pools": pools, "teams": team_names}
         vendors[v] |= _optional(draw, VENDOR_SECTIONS, VendorSpec, ctx)
+        if "review" in vendors[v] and "exit" in vendors[v]:
+            terminate = draw(st.sampled_from([None, 1, 1, 2]))
+            if terminate is not None:
+                vendors[v]["review"]["terminate_at_review"] = terminate
     options: dict[str, dict] = {}
     for t in team_names:
         options[f"in_{t}"] = {"team": t}
@@ -219,10 +226,12 @@ def scenarios(draw: st.DrawFn) -> dict:
         options["overflow"] = {**draw(pair), "routing": "overflow", "overflow_queue": draw(st.integers(0, 5))}
         kinds_sent = draw(st.lists(st.sampled_from(kind_names), min_size=1, unique=True))
         options["split"] = {**draw(pair), "routing": "by_kind", "vendor_kinds": kinds_sent}
-    horizon = draw(num(2.0, 21.0))
+    reviewed = any("review" in v for v in vendors.values())  # a review needs a month end inside the window
+    horizon = draw(num(32.0, 65.0) if reviewed else num(2.0, 21.0))
+    warmup = draw(num(0.0, horizon - 31.0) if reviewed else num(0.0, horizon / 3))
     return {
         "name": "random",
-        "run": {"horizon_days": horizon, "warmup_days": draw(num(0.0, horizon / 3)),
+        "run": {"horizon_days": horizon, "warmup_days": warmup,
                 "replications": 1, "seed": draw(st.integers(0, 2**32)),
                 "discount_rate_annual": draw(num(0, 0.3)), "currency": "USD"},
         "calendars": calendars,
@@ -276,6 +285,8 @@ def check_row(row: dict, ledger: pd.DataFrame, cost_col: str) -> None:
         if k.endswith(("_count", "_items", "_h")):
             assert v >= -1e-9, f"{row['option']}: {k} = {v} < 0"
     arrived, done = row["items_arrived"], row["items_completed"]
+    if "reviews_count" in row:  # every remediation and termination for cause follows a review
+        assert row["remediations_count"] <= row["reviews_count"] and row["terminations_count"] <= row["reviews_count"]
     abandoned = row.get("abandoned_share", 0.0) * arrived
     assert done + row["backlog_end_items"] + abandoned == pytest.approx(arrived, abs=1e-6), row
     by_cat = ledger.groupby("category")["amount"].sum()

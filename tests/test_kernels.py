@@ -34,10 +34,14 @@ def rich() -> sk.Scenario:
                              "policy": "reroute"},
                  "quality": {"defect_share": 0.1, "detection_delay_h": "exponential(mean=20)"},
                  "exit": {"hazard_per_year": 3.0, "fallback": "team", "switch_lead_h": 100},
+                 "review": {"floor_share": 0.99, "months_below": 1, "remediation_productivity_factor": 1.2,
+                            "remediation_delay_h": 100},
                  "elastic": {"max_agents": 6, "notice_h": 24},
                  "shared": {"background_rate_per_hour": 1.0, "background_effort_h": "exponential(mean=1)"}},
         "beta": {"agents": 2, "price_per_item": 12, "degradation": {
-            "time_between_h": "exponential(mean=200)", "duration_h": "exponential(mean=50)"}},
+            "time_between_h": "exponential(mean=200)", "duration_h": "exponential(mean=50)"},
+                 "review": {"floor_share": 0.99, "months_below": 1, "terminate_at_review": 1},
+                 "exit": {"fallback": "team", "switch_lead_h": 50}},
     }
     return scenario_from(data)
 
@@ -62,6 +66,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_kernels_agree_item_by_item(case: str) -> None:
     sc = CASES[case]()
+    seen: set[str] = set()
     for rep in range(2):
         st = Streams(7, rep)
         trace = draw_trace(sc, st)
@@ -72,6 +77,9 @@ def test_kernels_agree_item_by_item(case: str) -> None:
                         "busy_h", "open_server_h", "down_h"):
                 np.testing.assert_array_equal(getattr(a, col), getattr(b, col), err_msg=f"{case}/{option}/{col}")
             assert a.events == b.events and a.staff_log == b.staff_log
+            seen.update(what for _, _, what in b.events)
+    if case == "rich":  # every mechanism on: the review clause acted too
+        assert {"review", "remediation", "exit:cause"} <= seen, seen
 
 
 def test_unknown_kernel() -> None:

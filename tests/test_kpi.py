@@ -184,6 +184,9 @@ HAND = {  # worked out from the registry's definitions; items 1-7 arrived in the
     "outages_count": 2.0,
     "outage_hours_h": 15.0,
     "exits_count": 1.0,
+    "reviews_count": 0.0,  # no review clause in this log
+    "remediations_count": 0.0,
+    "terminations_count": 0.0,
     "abandoned_share": 1 / 7,
     "hires_count": 2.0,  # the hire at 60 and the agent at 70; the warm-up hire at 5 is outside the window
     "leavers_count": 2.0,  # the leaver at 50 and the agent released at 80
@@ -372,6 +375,9 @@ def _by_the_definitions(log: RunLog) -> dict[str, float]:
         "outages_count": float(sum(log.outages)),
         "outage_hours_h": float(sum(log.down_h)),
         "exits_count": float(sum(1 for w in events if w.startswith("exit:"))),
+        "reviews_count": float(sum(1 for w in events if w == "review")),
+        "remediations_count": float(sum(1 for w in events if w == "remediation")),
+        "terminations_count": float(sum(1 for w in events if w == "exit:cause")),
         "abandoned_share": share(sum(1 for i in measured if log.status[i] == ABANDONED), len(measured)),
         "hires_count": float(sum(1 for w in events if w in ("hire", "scale_up"))),
         "leavers_count": float(sum(1 for w in events if w in ("leave", "layoff", "scale_down"))),

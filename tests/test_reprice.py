@@ -60,8 +60,11 @@ def every_mechanism() -> dict[str, Any]:
                                  "release_after_h": 24, "surge_price_per_agent_hour": 15.0},
                      "quality": {"defect_share": 0.1, "detection_share": 0.5, "escaped_defect_cost": 50.0}},
             "beta": {"agents": 3, "pricing": "per_fte_month", "price_per_fte_month": 4000.0},
+            "gamma": {"agents": 1, "price_per_item": 9.0,  # swamped: a review (and a penalty) every month
+                      "review": {"floor_share": 0.99, "months_below": 1, "penalty": 1500.0}},
         },
-        "options": {"in_house": {"team": "team"}, "lean": {"team": "spare"}, "vendor": {"vendor": "acme"}},
+        "options": {"in_house": {"team": "team"}, "lean": {"team": "spare"}, "vendor": {"vendor": "acme"},
+                    "reviewed": {"vendor": "gamma"}},
     }
 
 
@@ -85,6 +88,7 @@ CHANGES: list[dict[str, Any]] = [
     {"vendors.acme.sla.cap_share": 0.01},
     {"vendors.acme.exit.switching_cost": 9500.0},
     {"vendors.acme.exit.exit_fee": 4400.0},
+    {"vendors.gamma.review.penalty": 1800.0},
     {"vendors.acme.transition.knowledge_transfer_cost": 7000.0},
     {"vendors.acme.transition.parallel_run_months": 0.5},
     {"vendors.acme.transition.released_staff": 3},

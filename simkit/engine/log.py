@@ -64,7 +64,8 @@ class RunLog:
         Per pool, the number of outages that started inside the window.
     events
         Dated events ``(time_h, pool_name, what)``: ``"exit:insolvency"``, ``"exit:termination"``,
-        ``"fallback_start"``.
+        ``"exit:cause"`` (termination for cause), ``"fallback_start"``, ``"review"``, ``"remediation"``,
+        and the staffing events ``"hire"``, ``"leave"``, ``"layoff"``, ``"scale_up"``, ``"scale_down"``.
     staff_log
         Per pool whose headcount changed, ``(time_h, +1 joined / -1 left)`` after the start
         (``servers`` is the headcount at the start).

@@ -11,11 +11,12 @@ from ..calendar import Calendar
 from ..scenario import Scenario
 from ..streams import Streams
 from ..timeline import CapacityTimeline
-from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR, Trace
+from ..workload import HOURS_PER_MONTH, Trace
 from .fastpool import CallbackPool
 from .log import RunLog, headcount_segments
 from .loop import Environment, FastEnvironment
 from .pools import Items, ServicePool
+from .review import CLOSED, SwitchableTimeline, fallback_timeline, wire_reviews, without_pools
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
 from .routing import make_router
 from .staffing import start_elastic, start_hiring
@@ -100,15 +101,27 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         members.append((option.backup, "vendor"))
     n_primary = len(members)
     exits: dict[str, float] = {}
+    for_cause: dict[str, float] = {}  # vendors a review may terminate: their scheduled exit runs the same path
     for name, role in list(members):
         spec = scenario.vendors[name] if role == "vendor" else None
         if spec is not None and spec.exit is not None:
             t_exit = exit_time_h(spec.exit, t0, streams.rng(f"exit:{name}"))
-            if t_exit < horizon:
+            if spec.review is not None and spec.review.terminate_at_review is not None:
+                for_cause[name] = t_exit
+            elif t_exit < horizon:
                 exits[name] = t_exit
                 fb = spec.exit.fallback
                 if fb not in [m for m, _ in members]:
                     members.append((fb, "team" if fb in scenario.teams else "vendor"))
+
+    deferred: dict[str, CapacityTimeline] = {}  # fallbacks whose start a termination for cause sets
+    for name in for_cause:
+        fb = scenario.vendors[name].exit.fallback
+        if fb not in [m for m, _ in members]:
+            members.append((fb, "team" if fb in scenario.teams else "vendor"))
+            deferred[fb] = CLOSED
+    switchable: dict[str, SwitchableTimeline] = {}
+    reopen: dict = {}  # a deferred fallback's quality hooks, rebuilt for its start (same stream, same draws)
 
     # -- background load of shared vendors (indices n.. in the item arrays)
     bg_t, bg_e, bg_p, bg_pool = [], [], [], []
@@ -158,6 +171,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
                 months = math.ceil((t_end - t0) / HOURS_PER_MONTH) + 1
                 factors = wright_factors(spec.transition.start_productivity, spec.transition.learning_rate, months)
                 tl = _as_timeline(tl, t_end).stepped([t0 + m * HOURS_PER_MONTH for m in range(months)], factors)
+            if name in for_cause:
+                tl = switchable[name] = SwitchableTimeline(tl, getattr(tl, "always_open", False))
             if name in exits:
                 stop_h = exits[name]
                 tl = _as_timeline(tl, t_end).closed_after(stop_h)
@@ -165,17 +180,14 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
                 cause = ("termination" if ex.terminate_at_month is not None
                          and abs(stop_h - (t0 + ex.terminate_at_month * HOURS_PER_MONTH)) < 1e-9 else "insolvency")
                 events.append((stop_h, name, f"exit:{cause}"))
-        if is_new_fallback:
+        if name in deferred:  # closed until a termination opens it
+            deferred[name] = _as_timeline(tl, t_end)
+            tl = switchable[name] = SwitchableTimeline(CLOSED)
+            start_h = horizon
+        elif is_new_fallback:
             start_h = min(fallback_start[name], horizon)
             ex = next(scenario.vendors[v].exit for v in exits if scenario.vendors[v].exit.fallback == name)
-            years_out = max(0.0, (start_h - t0) / HOURS_PER_YEAR)
-            first = ex.ramp_start_productivity
-            if role == "team":
-                first *= max(0.05, 1.0 - ex.knowledge_erosion_annual * years_out)
-            steps = max(1, math.ceil(ex.ramp_months))
-            factors = [first + (1.0 - first) * m / steps for m in range(steps)] + [1.0]
-            tl = _as_timeline(tl, t_end).opened_from(start_h).stepped(
-                [start_h + m * HOURS_PER_MONTH for m in range(steps + 1)], factors)
+            tl = fallback_timeline(_as_timeline(tl, t_end), ex, start_h, t0, role)
             events.append((start_h, name, "fallback_start"))
         pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
                            name)
@@ -184,9 +196,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         if np.any(p_kind_all > 0):
             pool.answer_time = client_cal.next_open
         if spec.quality is not None:
-            pool.quality = _quality_hooks(spec.quality, trace, degraded,
-                                          spec.degradation.defect_factor if role == "vendor" and spec.degradation
-                                          else 1.0, start_h, streams.rng(f"quality:{name}"), total)
+            factor_d = spec.degradation.defect_factor if role == "vendor" and spec.degradation else 1.0
+            pool.quality = _quality_hooks(spec.quality, trace, degraded, factor_d, start_h,
+                                          streams.rng(f"quality:{name}"), total)
+            if name in deferred:  # its defects fall with experience from the start a termination sets
+                reopen[name] = (lambda start, q=spec.quality, d=degraded, f=factor_d, n=name:
+                                _quality_hooks(q, trace, d, f, start, streams.rng(f"quality:{n}"), total))
         if role == "team" and spec.hiring is not None:
             start_hiring(env, pool, spec.hiring, streams.rng(f"attrition:{name}"), events, name)
         if role == "vendor" and spec.elastic is not None:
@@ -195,12 +210,13 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         downs.append(down)
         active.append((start_h, stop_h))
 
-    for name in exits:
+    for name in [*exits, *for_cause]:
         k = [m for m, _ in members].index(name)
         pools[k].fallback = pools[[m for m, _ in members].index(scenario.vendors[name].exit.fallback)]
 
     names = tuple(m for m, _ in members)
     roles = tuple(r for _, r in members)
+    terminations: list[tuple[str, float, float]] = []  # (vendor, when, its new fallback's start or nan)
     router = make_router(option, pools[:n_primary], roles[:n_primary], trace, scenario.vendors)
     handoff = [scenario.vendors[m].handoff_h if r == "vendor" else 0.0 for m, r in members]
     factor = np.array([(scenario.teams[m] if r == "team" else scenario.vendors[m]).clarify_factor
@@ -263,6 +279,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         first += t.size
     for name, t_exit in exits.items():
         env.process(exit_process(pools[names.index(name)], t_exit))
+    reviewed = [m for m, r in members[:n_primary] if r == "vendor" and scenario.vendors[m].review is not None]
+    if reviewed:
+        wire_reviews(scenario, env, reviewed, for_cause, deferred, switchable, names, pools, active, events,
+                     terminations, trace, route, items, (t0, horizon), reopen)
     env.run(until=horizon)
 
     for item in np.flatnonzero(np.isfinite(trace.patience_h)).tolist():  # requesters who gave up unnoticed
@@ -278,6 +298,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             continue  # the fallback was already working in this option: no gap
         gap_end = min(fallback_start[scenario.vendors[name].exit.fallback], horizon)
         down_h[names.index(name)] += max(0.0, gap_end - max(t_exit, t0))
+    for name, t_stop, start in terminations:  # the same gap after a termination for cause
+        if start == start:
+            down_h[names.index(name)] += max(0.0, min(start, horizon) - max(t_stop, t0))
     outages = np.array([sum(1 for s, _ in d if t0 <= s < horizon) for d in downs])
     n_months = math.ceil((horizon - t0) / HOURS_PER_MONTH - 1e-9)
     fx = {}
@@ -285,11 +308,14 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
         if spec.fx is not None:
             fx[name] = fx_path(spec.fx, n_months, streams.rng(f"fx:{name}"))
-    return RunLog(option_name, trace, names, roles, pool_col, np.array(enter), cols["start"], cols["end"],
-                  cols["status"], cols["asked"], cols["clarify_h"], cols["reworks"], cols["escaped"], (t0, horizon),
-                  np.array([p.servers for p in pools]), busy, open_server,
-                  np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
-                  {p.name: list(p.staff_log) for p in pools if p.staff_log})
+    log = RunLog(option_name, trace, names, roles, pool_col, np.array(enter), cols["start"], cols["end"],
+                 cols["status"], cols["asked"], cols["clarify_h"], cols["reworks"], cols["escaped"], (t0, horizon),
+                 np.array([p.servers for p in pools]), busy, open_server,
+                 np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
+                 {p.name: list(p.staff_log) for p in pools if p.staff_log})
+    opened = {scenario.vendors[v].exit.fallback for v, _, start in terminations if start == start}
+    unused = [fb for fb in deferred if fb not in opened]
+    return without_pools(log, unused) if unused else log
 
 
 def _as_timeline(tl: Calendar | CapacityTimeline, end_h: float) -> CapacityTimeline:
