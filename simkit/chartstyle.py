@@ -110,7 +110,7 @@ def alt_text(fig: Figure) -> str:
 def title(ax: Axes, text: str) -> None:
     """Set a title that states the finding, wrapped to the width of the axes' figure."""
     width_in = ax.figure.get_figwidth()
-    ax.set_title(textwrap.fill(text, width=max(40, int(width_in * 8.5))))
+    ax.set_title(textwrap.fill(text, width=max(40, int(width_in * 8.5)), break_on_hyphens=False))
 
 
 def _titles(fig: Figure) -> str:
@@ -153,7 +153,8 @@ def png_bytes(fig: Figure, dpi: int = PNG_DPI) -> bytes:
 #: Plain names of the KPI columns (the unit comes from the column's suffix).
 _KPI_NAMES = {"cost_total": "total cost", "cost_per_item": "cost per item", "npv_cost": "NPV of cost",
               "switching_cost": "switching cost", "fx_cost": "exchange-rate cost", "sla_credits": "SLA credits",
-              "delay_cost": "cost of delay", "lead_time_mean_h": "mean lead time", "lead_time_p50_h": "median lead time",
+              "delay_cost": "cost of delay", "lead_time_mean_h": "mean lead time",
+              "lead_time_p50_h": "median lead time",
               "lead_time_p90_h": "90th percentile lead time", "lead_time_p99_h": "99th percentile lead time",
               "wait_mean_h": "mean wait", "sla_attainment_share": "share within SLA", "savings": "savings",
               "availability_share": "availability"}

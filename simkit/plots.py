@@ -18,14 +18,14 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .chartstyle import PALETTE, alt_text, identity, kpi_label, money, new_axes, option_label, set_alt, styled, title
-from .monthly_plots import monthly_cost
+from .monthly_plots import monthly_by_category, monthly_cost
 from .sensitivity_plots import decision_map, tornado
 
 if TYPE_CHECKING:
     from .results import Results
 
-__all__ = ["cost_distribution", "cost_at_risk", "monthly_cost", "lead_times", "paired_difference", "tornado",
-           "decision_map", "cumulative_cost", "alt_text", "PALETTE"]
+__all__ = ["cost_distribution", "cost_at_risk", "monthly_cost", "monthly_by_category", "lead_times",
+           "paired_difference", "tornado", "decision_map", "cumulative_cost", "alt_text", "PALETTE"]
 
 def _span(res: Results) -> str:
     """The period a total covers, in words."""
@@ -226,8 +226,9 @@ def paired_difference(res: Results, option: str, baseline: str | None = None, kp
     title(ax, f"{head}; below zero in {share:.0%} of {d.size} replications")
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    set_alt(fig, f"Histogram of the paired difference {option_label(res, option)} minus {option_label(res, base)} in {what} over "
-                 f"{d.size} replications; mean {m:+,.0f}, 95% CI [{lo:,.0f}, {hi:,.0f}], below zero in {share:.0%}.")
+    set_alt(fig, f"Histogram of the paired difference {option_label(res, option)} minus {option_label(res, base)} "
+                 f"in {what} over {d.size} replications; mean {m:+,.0f}, 95% CI [{lo:,.0f}, {hi:,.0f}], "
+                 f"below zero in {share:.0%}.")
     return fig
 
 
