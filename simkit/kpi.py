@@ -72,7 +72,8 @@ def KPI_DIRECTION(column: str) -> int:  # noqa: N802 - reads as a table lookup
     """+1 when more is better, -1 when less is better, 0 when neither."""
     if column.startswith(("sla_attainment", "items_completed", "availability", "sla_credits")):
         return 1 if not column.startswith("sla_credits") else -1
-    if column.startswith(("items_arrived", "vendor_item_share", "utilisation")):
+    if column.startswith(("items_arrived", "vendor_item_share", "utilisation", "team_utilisation",
+                          "vendor_utilisation")):
         return 0
     return -1
 
