@@ -9,6 +9,7 @@ the cost axis so heights compare across options.
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -25,22 +26,26 @@ if TYPE_CHECKING:
 __all__ = ["monthly_cost", "monthly_by_category"]
 
 #: Categories shown by name; the rest are summed into "other" so the legend stays readable.
-TOP_CATEGORIES = 5
-_CATEGORY_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++")
+TOP_CATEGORIES = 6
+_CATEGORY_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo")
+_OTHER_GREY = "#9a9a9a"  # "other" reads as the remainder, apart from every named category
 
 
 def monthly_by_category(res: Results, top: int = TOP_CATEGORIES) -> pd.DataFrame:
-    """Mean cost per option, month and category over replications (the biggest ``top`` categories, then other).
+    """Mean cost per option, month and category over replications (the ``top`` categories, then other).
 
     Returns a frame indexed by ``(option, month)`` with months from 1, one column per category
-    (largest total first, ``other`` last when there is one); a month in which a replication
-    paid nothing counts as zero in the mean.
+    (the categories with the largest mean amount in any one month first, ``other`` last when
+    there is one); a month in which a replication paid nothing counts as zero in the mean.
     """
     led = res.ledger
     n = res.kpis.groupby("option")["replication"].nunique()
-    totals = led.groupby("category")["amount"].sum().sort_values(ascending=False, kind="stable")
-    totals = totals[totals.abs() > 0]
-    named = list(totals.index[:top])
+    # rank by the largest mean amount in any one month: a one-off (transition, switching) that makes a month
+    # stand out is named, not folded into "other", even when its total is small beside a year of wages
+    monthly = led.groupby(["option", "month", "category"])["amount"].sum()
+    monthly = monthly / n.reindex(monthly.index.get_level_values("option")).to_numpy()
+    peaks = monthly.abs().groupby("category").max().sort_values(ascending=False, kind="stable")
+    named = list(peaks[peaks > 0].index[:top])
     category = led["category"].where(led["category"].isin(named), "other")
     table = (led.assign(category=category).groupby(["option", "month", "category"])["amount"].sum()
              .unstack("category", fill_value=0.0))
@@ -101,7 +106,7 @@ def monthly_cost(res: Results, band: float = 0.9, ax: Axes | None = None) -> Fig
         bottom = np.zeros(len(x))
         for j, cat in enumerate(categories):
             values = mine[cat].to_numpy(float)
-            pax.bar(x, values, 0.8, bottom=bottom, color=PALETTE[j % len(PALETTE)],
+            pax.bar(x, values, 0.8, bottom=bottom, color=_OTHER_GREY if cat == "other" else PALETTE[j % 6],
                     hatch=_CATEGORY_HATCHES[j % len(_CATEGORY_HATCHES)], edgecolor="white", lw=0.4,
                     label=cat.replace("_", " ") if k == 0 else None)
             bottom += values
@@ -115,7 +120,9 @@ def monthly_cost(res: Results, band: float = 0.9, ax: Axes | None = None) -> Fig
             if bottom[m] > peak[0]:
                 above = mine.iloc[m] - mine.median()
                 peak = (float(bottom[m]), o, int(x[m]), str(above.idxmax()).replace("_", " "))
-        pax.set_title(option_label(res, o), fontsize=10, loc="center")
+        width = max(14, int(fig.get_figwidth() / len(res.options) * 9))  # characters a panel's title fits
+        pax.set_title(textwrap.fill(option_label(res, o), width, break_on_hyphens=False), fontsize=10,
+                      loc="center")
         pax.set_xlabel("month")
         pax.xaxis.get_major_locator().set_params(integer=True)
         pax.grid(axis="y")
