@@ -107,10 +107,13 @@ def alt_text(fig: Figure) -> str:
     return getattr(fig, "_simkit_alt", "")
 
 
-def title(ax: Axes, text: str) -> None:
-    """Set a title that states the finding, wrapped to the width of the axes' figure."""
-    width_in = ax.figure.get_figwidth()
-    ax.set_title(textwrap.fill(text, width=max(40, int(width_in * 8.5)), break_on_hyphens=False))
+def title(ax: Axes, text: str, share: float = 1.0) -> None:
+    """Set a title that states the finding, wrapped to the axes' width.
+
+    ``share`` is about how much of the figure's width the axes take (less beside long tick labels).
+    """
+    width_in = ax.figure.get_figwidth() * share
+    ax.set_title(textwrap.fill(text, width=max(36, int(width_in * 8.5)), break_on_hyphens=False))
 
 
 def _titles(fig: Figure) -> str:

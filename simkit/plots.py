@@ -217,6 +217,7 @@ def paired_difference(res: Results, option: str, baseline: str | None = None, kp
     what = kpi_label(kpi, cur)
     ax.set_xlabel(f"{option_label(res, option)} minus {option_label(res, base)}: {what}")
     ax.set_ylabel("replications (count)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     name = what.split(" (")[0]
     if hi < 0 or lo > 0:
         sign = "lower" if m < 0 else "higher"

@@ -59,10 +59,12 @@ def tornado(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.set_xlabel(f"{metric}, {who}{versus}" if who else metric)
     if len(table):
         top = table.iloc[0]
-        head = f"{names[0]} moves {metric.split(' (')[0]} most: {top['swing']:+,.0f} from low to high"
+        unit = f" {cur}" if cur and "(" in metric else ""
+        head = (f"{names[0].split(' (')[0]} moves {metric.split(' (')[0]} most: {top['swing']:+,.0f}{unit} "
+                f"from its low to its high end")
     else:
         head = "One-at-a-time sensitivity: no levers"
-    title(ax, head)
+    title(ax, head, share=0.5)
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.grid(axis="x")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(table) > 2 else -0.45), ncol=3)
