@@ -257,7 +257,7 @@ def cumulative_cost(res: Results, band: float = 0.9, ax: Axes | None = None) -> 
     title(ax, head)
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
     ax.grid()
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the lines and bands, never on them
     set_alt(fig, f"Line chart of cumulative cost in {cur} by month for {len(res.options)} options with a band of "
                  f"the central {band:.0%} of replications; {head}.")
     return fig

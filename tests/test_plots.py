@@ -176,7 +176,8 @@ def _inside(inner: object, outer: object) -> bool:
     return inner.x0 < outer.x1 and inner.x1 > outer.x0 and inner.y0 < outer.y1 and inner.y1 > outer.y0
 
 
-@pytest.mark.parametrize("chart", ["tornado", "lead_times", "paired_difference", "decision_map"])
+@pytest.mark.parametrize("chart", ["tornado", "lead_times", "paired_difference", "decision_map", "cumulative_cost",
+                                   "cost_at_risk"])
 def test_legends_sit_outside_the_plotting_area(res: sk.Results, chart: str) -> None:
     fig = _every_chart(res)[chart]
     fig.canvas.draw()
