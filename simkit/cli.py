@@ -21,6 +21,7 @@ is written); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -156,15 +157,22 @@ def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
     (folder / ".summary.csv.tmp").replace(folder / "summary.csv")
     res.ledger.to_csv(folder / ".ledger.csv.tmp", index=False)
     (folder / ".ledger.csv.tmp").replace(folder / "ledger.csv")
-    for name, draw in (("cost_distribution", plots.cost_distribution), ("monthly_cost", plots.monthly_cost),
-                       ("lead_times", plots.lead_times)):
+    from .chartstyle import png_bytes, svg_bytes
+
+    base = res.scenario.baseline_option
+    charts = [("cost_distribution", plots.cost_distribution), ("cost_at_risk", plots.cost_at_risk),
+              ("monthly_cost", plots.monthly_cost), ("lead_times", plots.lead_times)]
+    charts += [(f"paired_difference_{o}", functools.partial(plots.paired_difference, option=o))
+               for o in res.options if o != base and base in res.options]
+    for name, draw in charts:
         fig = draw(res)
-        tmp = folder / f".{name}.tmp.png"
-        fig.savefig(tmp, dpi=110)
+        for suffix, data in (("svg", svg_bytes(fig)), ("png", png_bytes(fig))):  # SVG for slides, PNG >= 150 dpi
+            tmp = folder / f".{name}.tmp.{suffix}"
+            tmp.write_bytes(data)
+            tmp.replace(folder / f"{name}.{suffix}")
         plt.close(fig)
-        tmp.replace(folder / f"{name}.png")
-    print(f"wrote {folder}/: table.txt, meta.json, summary.csv, ledger.csv, cost_distribution.png, "
-          "monthly_cost.png, lead_times.png")
+    print(f"wrote {folder}/: table.txt, meta.json, summary.csv, ledger.csv, "
+          f"{', '.join(name for name, _ in charts)} (.svg and .png)")
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -353,7 +361,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--all-kpis", action="store_true", dest="all_kpis",
                      help="print every KPI, also those that are 0 for every option")
     run.add_argument("--out", help="write the KPIs (one row per option and replication) to .csv or .parquet")
-    run.add_argument("--charts", metavar="DIR", help="write the table, summary, ledger and PNG charts to DIR")
+    run.add_argument("--charts", metavar="DIR", help="write the table, summary, ledger and charts (SVG and PNG) to DIR")
     run.set_defaults(func=_cmd_run)
 
     cmp = sub.add_parser("compare", help="paired comparison of options against the baseline", epilog=EXIT_CODES)

@@ -1,52 +1,85 @@
-"""Charts of results (presentation only: every number comes from :class:`~simkit.results.Results`)."""
+"""Charts of results (presentation only: every number comes from :class:`~simkit.results.Results`).
+
+Each chart is drawn in simkit's own style (:func:`simkit.chartstyle.style`; the caller's
+rcParams are untouched), gives every option the same colour *and* marker/hatch everywhere,
+puts units on every axis, titles itself with what the numbers show, and attaches a
+one-sentence description for screen readers (:func:`alt_text`).  Charts of sensitivity
+analyses live in :mod:`simkit.sensitivity_plots` and are re-exported here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .chartstyle import PALETTE, alt_text, identity, kpi_label, money, new_axes, option_label, set_alt, styled, title
+from .monthly_plots import monthly_by_category, monthly_cost
+from .sensitivity_plots import decision_map, tornado
+
 if TYPE_CHECKING:
     from .results import Results
 
-__all__ = ["cost_distribution", "cost_at_risk", "monthly_cost", "lead_times", "paired_difference", "tornado",
-           "decision_map", "cumulative_cost", "PALETTE"]
+__all__ = ["cost_distribution", "cost_at_risk", "monthly_cost", "monthly_by_category", "lead_times",
+           "paired_difference", "tornado", "decision_map", "cumulative_cost", "alt_text", "PALETTE"]
 
-PALETTE = ("#1b6ca8", "#d9822b", "#3a9d5d", "#8e5ea2", "#c23b3b", "#6b6b6b")
-
-
-def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
+def _span(res: Results) -> str:
+    """The period a total covers, in words."""
+    days = float(res.scenario.run.horizon_days)
+    return "a year" if abs(days - 365) <= 1 else f"over {days:g} days"
 
 
-def _label(res: Results, option: str) -> str:
-    return res.scenario.options[option].label or option
+def _cheapest_finding(res: Results) -> tuple[str, str]:
+    """A title and a sentence on which option is cheapest by median total cost, and whether that is clear."""
+    col, cur = res.cost_column, res.scenario.run.currency
+    medians = res.kpis.groupby("option")[col].median().reindex(res.options)
+    order = medians.sort_values(kind="stable").index.tolist()
+    best = order[0]
+    if len(order) == 1:
+        return (f"{option_label(res, best)}: median total cost {money(medians[best], cur)} {_span(res)}",
+                f"median {money(medians[best], cur)}")
+    runner = order[1]
+    gap = float(medians[runner] - medians[best])
+    row = res.compare(best, runner).loc[col]
+    clear = row["ci_high"] < 0  # the paired 95% CI of best - runner-up lies below zero
+    if clear:
+        head = (f"{option_label(res, best)} is cheapest: {money(gap, cur)} less {_span(res)} than "
+                f"{option_label(res, runner)} (median)")
+    else:
+        head = (f"No clear cheapest: {option_label(res, best)} and {option_label(res, runner)} differ by "
+                f"{money(gap, cur)} {_span(res)} (median), within the noise")
+    return head, f"{option_label(res, best)} has the lowest median, {money(medians[best], cur)}"
 
 
+@styled
 def cost_distribution(res: Results, ax: Axes | None = None) -> Figure:
-    """Total cost of each option across replications: a box per option with every replication as a dot."""
-    fig, ax = _axes(ax)
-    col = res.cost_column
+    """Total cost of each option across replications: a box per option with every replication as a dot.
+
+    The title names the cheapest option by median and the gap to the runner-up, or says there
+    is no clear cheapest when the paired 95% CI of their difference includes zero.
+    """
+    fig, ax = new_axes(ax)
+    col, cur = res.cost_column, res.scenario.run.currency
     data = [res.kpis.loc[res.kpis["option"] == o, col].to_numpy() for o in res.options]
     ax.boxplot(data, orientation="horizontal", widths=0.5, showfliers=False, medianprops={"color": "black"})
     rng = np.random.default_rng(0)  # jitter for display only
     for i, (o, d) in enumerate(zip(res.options, data, strict=True)):
-        ax.scatter(d, i + 1 + rng.uniform(-0.12, 0.12, d.size), s=14, alpha=0.7,
-                   color=PALETTE[i % len(PALETTE)], label=_label(res, o), zorder=3)
-    ax.set_yticks(range(1, len(res.options) + 1), [_label(res, o) for o in res.options])
+        look = identity(i)
+        ax.scatter(d, i + 1 + rng.uniform(-0.12, 0.12, d.size), s=16, alpha=0.75, color=look.color,
+                   marker=look.marker, label=option_label(res, o), zorder=3)
+    ax.set_yticks(range(1, len(res.options) + 1), [option_label(res, o) for o in res.options])
     ax.invert_yaxis()
-    ax.set_xlabel(f"total cost over the horizon ({res.scenario.run.currency})")
-    ax.set_title(f"{res.scenario.name}: total cost per option ({len(data[0])} replications)")
+    ax.set_xlabel(f"total cost over the horizon ({cur})")
+    head, sentence = _cheapest_finding(res)
+    title(ax, head)
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
-    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="x")
+    set_alt(fig, f"Box plot of total cost in {cur} across {len(data[0])} replications for "
+                 f"{len(res.options)} options; {sentence}. {head}.")
     return fig
 
 
@@ -55,6 +88,7 @@ _RISK_MARKS = {"median": ("median (P50)", "o", 6), "p": ("P{pct}", "s", 6), "var
                "cvar": ("CVaR {pct}%: mean of the worst {tail}%", "D", 10)}
 
 
+@styled
 def cost_at_risk(res: Results, levels: Sequence[float] = (0.5, 0.9, 0.95), ax: Axes | None = None) -> Figure:
     """Cost at risk: how much each option costs in a typical run and in a bad one.
 
@@ -67,10 +101,11 @@ def cost_at_risk(res: Results, levels: Sequence[float] = (0.5, 0.9, 0.95), ax: A
     quantile in ``levels`` (the highest is the VaR, also used for the CVaR); the dotted line is
     the baseline's mean. The numbers are :meth:`Results.risk` at each level (empirical
     quantiles, :func:`simkit.analysis.var_cvar`); with few replications the tail is the worst
-    run or two, which the title says.
+    run or two, which the title says. Options are rows labelled by name, so the statistics,
+    not the options, own the markers.
     """
-    fig, ax = _axes(ax)
-    col = res.cost_column
+    fig, ax = new_axes(ax)
+    col, cur = res.cost_column, res.scenario.run.currency
     levels = sorted(float(lv) for lv in levels)
     top = levels[-1]
     pct = {lv: f"{round(lv * 100):d}" for lv in levels}
@@ -80,10 +115,10 @@ def cost_at_risk(res: Results, levels: Sequence[float] = (0.5, 0.9, 0.95), ax: A
     greys = dict(zip(levels, np.linspace(0.6, 0.0, len(levels)), strict=True))
     for i, o in enumerate(res.options):
         y = len(res.options) - 1 - i
-        ax.plot([quantiles[levels[0]][o], cvar[o]], [y, y], color=PALETTE[i % len(PALETTE)], lw=7, alpha=0.35,
+        ax.plot([quantiles[levels[0]][o], cvar[o]], [y, y], color=identity(i).color, lw=7, alpha=0.35,
                 solid_capstyle="round")
         label, marker, size = _RISK_MARKS["cvar"]
-        ax.plot(cvar[o], y, marker=marker, ms=size, ls="none", color=PALETTE[4], zorder=3,
+        ax.plot(cvar[o], y, marker=marker, ms=size, ls="none", color=PALETTE[3], zorder=3,
                 label=label.format(pct=pct[top], tail=round((1 - top) * 100)) if i == 0 else None)
         for k, lv in enumerate(reversed(levels)):
             label, marker, size = _RISK_MARKS["median" if lv == 0.5 else ("var" if lv == top else "p")]
@@ -93,43 +128,44 @@ def cost_at_risk(res: Results, levels: Sequence[float] = (0.5, 0.9, 0.95), ax: A
                     fontsize=8)
     base = res.scenario.baseline_option
     if base in mean.index:
-        ax.axvline(mean[base], color="black", lw=1, ls=":", label=f"mean of {_label(res, base)}")
-    ax.set_yticks(range(len(res.options)), [_label(res, o) for o in reversed(res.options)])
+        ax.axvline(mean[base], color="black", lw=1, ls=":", label=f"mean of {option_label(res, base)}")
+    ax.set_yticks(range(len(res.options)), [option_label(res, o) for o in reversed(res.options)])
     ax.set_ylim(-0.6, len(res.options) - 0.4)
     ax.margins(x=0.15)
     n = int(res.kpis.groupby("option").size().min())
-    few = f"\nfew runs: P{pct[top]} and CVaR are the worst run or two" if n * (1 - top) < 2 else ""
-    ax.set_title(f"Cost at risk over {n} replications{few}")
-    ax.set_xlabel(f"total cost over the horizon ({res.scenario.run.currency})")
+    safest = cvar.reindex(res.options).idxmin()
+    few = f"; few runs: P{pct[top]} and CVaR are the worst run or two" if n * (1 - top) < 2 else ""
+    title(ax, f"{option_label(res, safest)} has the lowest cost at risk: CVaR {pct[top]}% {money(cvar[safest], cur)} "
+              f"over {n} replications{few}")
+    ax.set_xlabel(f"total cost over the horizon ({cur})")
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
-    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="x")
     handles, labels = ax.get_legend_handles_labels()  # drawn from the tail in; listed from the median out
     order = [*reversed(range(len(levels) + 1)), *range(len(levels) + 1, len(labels))]
-    ax.legend([handles[k] for k in order], [labels[k] for k in order], frameon=False, fontsize=7, ncol=2,
+    ax.legend([handles[k] for k in order], [labels[k] for k in order], fontsize=7, ncol=2,
               loc="upper center", bbox_to_anchor=(0.5, -0.2))
-    return fig
-
-def monthly_cost(res: Results, ax: Axes | None = None) -> Figure:
-    """Mean cost per month of each option."""
-    fig, ax = _axes(ax)
-    m = res.monthly_cost()
-    for i, o in enumerate(res.options):
-        ax.plot(m.index + 1, m[o].to_numpy(), marker="o", ms=3, color=PALETTE[i % len(PALETTE)],
-                label=_label(res, o))
-    ax.set_xlabel("month")
-    ax.set_ylabel(f"mean cost ({res.scenario.run.currency})")
-    ax.set_title("Cost per month (mean over replications)")
-    ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
+    set_alt(fig, f"Cost at risk in {cur} per option over {n} replications, from the median to the CVaR "
+                 f"{pct[top]}%; {option_label(res, safest)} has the lowest CVaR, {money(cvar[safest], cur)}.")
     return fig
 
 
+def _sla_hours(res: Results) -> dict[float, list[str]]:
+    """The SLA targets of the work kinds: hours -> the kinds with that target."""
+    out: dict[float, list[str]] = {}
+    for name, kind in res.scenario.workload.kinds.items():
+        out.setdefault(float(kind.sla_h), []).append(name)
+    return dict(sorted(out.items()))
+
+
+@styled
 def lead_times(res: Results, ax: Axes | None = None) -> Figure:
-    """Lead-time mean, p50, p90 and p99 per option, with 95% CIs across replications."""
-    fig, ax = _axes(ax)
+    """Lead-time mean, p50, p90 and p99 per option, with 95% CIs across replications and the SLA targets.
+
+    A dashed line marks each work kind's SLA target (one line when all kinds share it); the
+    title names the option with the shortest p90 lead time and its share of items within SLA.
+    """
+    fig, ax = new_axes(ax)
     s = res.summary().set_index(["option", "kpi"])
     stats_ = ["lead_time_mean_h", "lead_time_p50_h", "lead_time_p90_h", "lead_time_p99_h"]
     width = 0.8 / len(res.options)
@@ -138,94 +174,90 @@ def lead_times(res: Results, ax: Axes | None = None) -> Figure:
         mean = np.array([s.loc[(o, k), "mean"] for k in stats_])
         lo = np.array([s.loc[(o, k), "ci_low"] for k in stats_])
         hi = np.array([s.loc[(o, k), "ci_high"] for k in stats_])
-        ax.bar(x + i * width, mean, width, color=PALETTE[i % len(PALETTE)], label=_label(res, o),
-               yerr=np.vstack([mean - np.maximum(lo, 0), np.maximum(hi - mean, 0)]), capsize=3)
+        look = identity(i)
+        ax.bar(x + i * width, mean, width, color=look.color, hatch=look.hatch, edgecolor="white",
+               label=option_label(res, o), yerr=np.vstack([mean - np.maximum(lo, 0), np.maximum(hi - mean, 0)]),
+               capsize=3)
+    slas = _sla_hours(res)
+    for j, (hours, kinds) in enumerate(slas.items()):
+        who = "" if len(slas) == 1 else f" ({', '.join(kinds)})"
+        ax.axhline(hours, color="black", lw=1, ls=("--", ":", "-.")[j % 3], label=f"SLA {hours:g} h{who}")
     ax.set_xticks(x + width * (len(res.options) - 1) / 2, ["mean", "median", "p90", "p99"])
+    ax.set_xlabel("lead-time statistic over items (bars: mean of replications, whiskers: 95% CI)")
     ax.set_ylabel("lead time (hours)")
-    ax.set_title("Lead time from arrival to completion")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(frameon=False)
+    p90 = {o: float(s.loc[(o, "lead_time_p90_h"), "mean"]) for o in res.options}
+    fast = min(p90, key=p90.get)
+    within = float(s.loc[(fast, "sla_attainment_share"), "mean"])
+    head = f"{option_label(res, fast)} is fastest: 90% of items done within {p90[fast]:.1f} h; {within:.0%} within SLA"
+    title(ax, head)
+    ax.grid(axis="y")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never on them
+    set_alt(fig, f"Bar chart of lead-time mean, median, p90 and p99 in hours for {len(res.options)} options with "
+                 f"SLA lines at {', '.join(f'{h:g}' for h in slas)} h; {head}.")
     return fig
 
 
+@styled
 def paired_difference(res: Results, option: str, baseline: str | None = None, kpi: str | None = None,
                       ax: Axes | None = None) -> Figure:
     """The per-replication difference ``option - baseline`` (common random numbers), its mean and 95% CI."""
     from .analysis import mean_ci
 
-    fig, ax = _axes(ax)
+    fig, ax = new_axes(ax)
     base = baseline or res.scenario.baseline_option
     kpi = kpi or res.cost_column
+    cur = res.scenario.run.currency
     d = res.paired_deltas(option, base, kpi)
     m, _, lo, hi = mean_ci(d)
     ax.hist(d, bins=max(5, min(40, d.size // 2)), color=PALETTE[0], alpha=0.75, edgecolor="white")
-    ax.axvspan(lo, hi, color=PALETTE[1], alpha=0.25, label=f"95% CI of the mean [{lo:,.0f}, {hi:,.0f}]")
-    ax.axvline(m, color=PALETTE[1], lw=2, label=f"mean {m:+,.0f}")
-    ax.axvline(0.0, color="black", lw=1, ls="--")
+    ax.axvspan(lo, hi, color=PALETTE[1], alpha=0.25, hatch="//", label=f"95% CI of the mean [{lo:,.0f}, {hi:,.0f}]")
+    ax.axvline(m, color=PALETTE[3], lw=2, label=f"mean {m:+,.0f}")
+    ax.axvline(0.0, color="black", lw=1, ls="--", label="no difference")
     share = float((d < 0).mean())
-    ax.set_xlabel(f"{_label(res, option)} - {_label(res, base)}: {kpi}")
-    ax.set_ylabel("replications")
-    ax.set_title(f"Paired difference over {d.size} replications; below zero in {share:.0%}")
+    what = kpi_label(kpi, cur)
+    ax.set_xlabel(f"{option_label(res, option)} minus {option_label(res, base)}: {what}")
+    ax.set_ylabel("replications (count)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    name = what.split(" (")[0]
+    if hi < 0 or lo > 0:
+        sign = "lower" if m < 0 else "higher"
+        head = f"{option_label(res, option)} has {sign} {name} than {option_label(res, base)}: {m:+,.0f} on average"
+    else:
+        head = f"No clear difference in {name} between {option_label(res, option)} and {option_label(res, base)}"
+    title(ax, f"{head}; below zero in {share:.0%} of {d.size} replications")
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
-    ax.legend(frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    set_alt(fig, f"Histogram of the paired difference {option_label(res, option)} minus {option_label(res, base)} "
+                 f"in {what} over {d.size} replications; mean {m:+,.0f}, 95% CI [{lo:,.0f}, {hi:,.0f}], "
+                 f"below zero in {share:.0%}.")
     return fig
 
 
-def tornado(table, ax: Axes | None = None) -> Figure:  # noqa: ANN001 - a sensitivity.tornado frame
-    """Tornado diagram of :func:`simkit.sensitivity.tornado`: each lever's metric at its low and high end."""
-    fig, ax = _axes(ax, (7.0, 1.0 + 0.5 * len(table)))
-    base = float(table["base"].iloc[0]) if len(table) else 0.0
-    y = np.arange(len(table))
-    for i, r in enumerate(table.itertuples()):
-        for end, value, color in (("low", r.at_low, PALETTE[0]), ("high", r.at_high, PALETTE[1])):
-            ax.barh(i, value - base, left=base, color=color, height=0.6,
-                    label=f"{end} end" if i == 0 else None)
-    ax.set_yticks(y, [f"{r.label} ({r.low:g} to {r.high:g})" for r in table.itertuples()])
-    ax.invert_yaxis()
-    ax.axvline(base, color="black", lw=1)
-    metric = table.attrs.get("kpi", "metric")
-    who = table.attrs.get("option", "")
-    versus = f" vs {table.attrs['baseline']}" if table.attrs.get("baseline") else ""
-    ax.set_xlabel(f"{metric} of {who}{versus}")
-    ax.set_title("One-at-a-time sensitivity (largest swing first)")
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(frameon=False, loc="lower right")
-    return fig
-
-
-def decision_map(dm, ax: Axes | None = None) -> Figure:  # noqa: ANN001 - a sensitivity.DecisionMap
-    """P(option better than baseline) over two parameters, and the boundary where the mean difference is 0."""
-    fig, ax = _axes(ax, (7.0, 5.0))
-    p = dm.grid("p_better")
-    d = dm.grid("delta_mean")
-    xs, ys = p.columns.to_numpy(float), p.index.to_numpy(float)
-    mesh = ax.pcolormesh(xs, ys, p.to_numpy(float), cmap="RdBu", vmin=0, vmax=1, shading="nearest")
-    fig.colorbar(mesh, ax=ax, label=f"P({dm.option} better than {dm.baseline})")
-    if len(xs) > 1 and len(ys) > 1:
-        ax.contour(xs, ys, d.to_numpy(float), levels=[0.0], colors="black", linewidths=2)
-    edge = dm.boundary()
-    ax.plot(edge[dm.x], edge[dm.y], "k--", lw=0, marker="o", ms=3, label="mean difference = 0")
-    ax.set_xlabel(dm.x)
-    ax.set_ylabel(dm.y)
-    ax.set_title(f"Where the choice flips: {dm.option} vs {dm.baseline} on {dm.kpi}")
-    ax.legend(frameon=False, loc="best")
-    return fig
-
-
+@styled
 def cumulative_cost(res: Results, band: float = 0.9, ax: Axes | None = None) -> Figure:
     """Cumulative cost over time per option: the mean and a central band of the replications."""
-    fig, ax = _axes(ax)
+    fig, ax = new_axes(ax)
+    cur = res.scenario.run.currency
     c = res.cumulative_cost(band)
     for i, o in enumerate(res.options):
         mine = c[c["option"] == o]
-        color = PALETTE[i % len(PALETTE)]
-        ax.plot(mine["month"], mine["mean"], color=color, marker="o", ms=3, label=_label(res, o))
-        ax.fill_between(mine["month"], mine["low"], mine["high"], color=color, alpha=0.2)
-    ax.set_xlabel("month")
-    ax.set_ylabel(f"cumulative cost ({res.scenario.run.currency})")
-    ax.set_title(f"Cumulative cost: mean and central {band:.0%} of replications")
+        look = identity(i)
+        ax.plot(mine["month"], mine["mean"], color=look.color, marker=look.marker, ls=look.linestyle, ms=4,
+                label=option_label(res, o))
+        ax.fill_between(mine["month"], mine["low"], mine["high"], color=look.color, alpha=0.18, lw=0)
+    ax.set_xlabel("month (end of)")
+    ax.set_ylabel(f"cumulative cost ({cur})")
+    last = c[c["month"] == c["month"].max()].set_index("option")["mean"] if len(c) else None
+    if last is not None and len(last):
+        best = last.idxmin()
+        head = (f"{option_label(res, best)} has cost least after {int(c['month'].max())} months: "
+                f"{money(last[best], cur)} (mean; band: central {band:.0%} of replications)")
+    else:
+        head = "Cumulative cost: no months priced"
+    title(ax, head)
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.0f}")
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
+    ax.grid()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the lines and bands, never on them
+    set_alt(fig, f"Line chart of cumulative cost in {cur} by month for {len(res.options)} options with a band of "
+                 f"the central {band:.0%} of replications; {head}.")
     return fig

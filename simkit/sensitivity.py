@@ -84,7 +84,8 @@ def tornado(scenario: Scenario, levers: Sequence[Lever], kpi: str = "savings", o
     out = pd.DataFrame(rows)
     order = out["swing"].abs().sort_values(ascending=False, kind="stable").index
     out = out.reindex(order).reset_index(drop=True)
-    out.attrs.update({"kpi": kpi, "option": option, "baseline": base, "replications": v.shape[1]})
+    out.attrs.update({"kpi": kpi, "option": option, "baseline": base, "replications": v.shape[1],
+                      "currency": scenario.run.currency})
     return out
 
 

@@ -16,7 +16,7 @@ off are greyed out and left out of the changes).  Sliders report on release
 3. simulates every option on common random numbers (:func:`simkit.simulate`)
    and shows the KPI table with 95% confidence intervals, the paired cost
    difference against the baseline, and four charts drawn by
-   :mod:`simkit.plots` as static PNG images — the cost distribution, the
+   :mod:`simkit.plots` as static PNG images with alt text — the cost distribution, the
    cost at risk (median, P90, P95 and CVaR of total cost: what a budget has
    to carry in a bad year), the monthly cost and the lead times.  When only
    prices moved (a vendor's price, a loaded cost), the last runs are re-priced
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 import os
 import re
@@ -50,6 +49,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import plots
+from .chartstyle import alt_text, png_bytes, style
 from .controls import Control, control_for, controls_from, default_controls, value_at
 from .experiment import simulate
 from .kpis import dashboard_columns
@@ -61,6 +61,8 @@ from .scenario import Scenario, ScenarioError, load
 __all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 
 REPLICATIONS = "replications"
+#: Resolution of the dashboard's chart images (shown scaled to the column, sharp on high-density screens).
+DASHBOARD_DPI = 150
 CHARTS = {"cost_distribution": plots.cost_distribution, "cost_at_risk": plots.cost_at_risk,
           "monthly_cost": plots.monthly_cost, "lead_times": plots.lead_times}
 _STYLE = """<style>
@@ -105,10 +107,12 @@ def _widget(lever: Control, value: Any) -> W.Widget:
     return toggle.add_class("widget-inline-hbox")  # label beside the buttons, as a slider's
 
 
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
-    return buf.getvalue()
+def _chart_output(name: str, png: bytes, alt: str) -> dict:
+    """A display_data output: an ``<img>`` with its alt text, and the PNG itself for front ends without HTML."""
+    data = base64.b64encode(png).decode("ascii")
+    tag = f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"text/html": tag, "image/png": data, "text/plain": alt or f"<{name} chart>"}}
 
 
 def _fmt(x: float, digits: int = 2) -> str:
@@ -152,6 +156,7 @@ class Dashboard:
         self.table: pd.DataFrame | None = None
         self.error: str | None = None
         self.chart_png: dict[str, bytes] = {}
+        self.chart_alt: dict[str, str] = {}
         self._hold = False
         self._runs: tuple[tuple, Results] | None = None  # the last simulation, kept for re-pricing
         self.preview_html = W.HTML().add_class("simkit-preview")
@@ -218,13 +223,12 @@ class Dashboard:
         self.table = self._kpi_table(res)
         self.kpi_html.value = self.table.to_html(escape=True, border=0)
         for name, draw in CHARTS.items():
-            fig = Figure(figsize=(6.0, 3.6), layout="constrained")
-            draw(res, ax=fig.subplots())
-            fig.axes[0].title.set_fontsize(10)
-            png = self.chart_png[name] = _png(fig)
-            self.charts[name].outputs = ({"output_type": "display_data", "metadata": {},
-                                          "data": {"image/png": base64.b64encode(png).decode("ascii"),
-                                                   "text/plain": f"<{name} chart>"}},)
+            with style():
+                fig = Figure(figsize=(6.0, 3.6), layout="constrained")
+                draw(res, ax=fig.subplots())
+            png = self.chart_png[name] = png_bytes(fig, dpi=DASHBOARD_DPI)
+            self.chart_alt[name] = alt_text(fig)
+            self.charts[name].outputs = (_chart_output(name, png, self.chart_alt[name]),)
         self.status.value = (f"<span class='simkit-note'>{self.replications} replications, seed {self.seed}, "
                              f"{self.scenario.run.horizon_days:g} days — {how} in "
                              f"{time.perf_counter() - started:.1f} s; mean [95% CI]</span>")

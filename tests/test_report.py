@@ -51,6 +51,14 @@ def test_static_html_with_figures_and_no_code(api_report: str) -> None:
     assert "Startup IT helpdesk" in api_report and "Decision" in api_report
 
 
+def test_figures_carry_alt_text(api_report: str) -> None:
+    tags = re.findall(r'<img[^>]+src="data:image/png;base64,[^>]*>', api_report)
+    alts = [html.unescape(m) for tag in tags for m in re.findall(r'alt="([^"]*)"', tag)]
+    assert len(alts) == len(tags) >= 3
+    assert all(len(alt) > 60 for alt in alts)
+    assert any(alt.startswith("Bar chart of lead-time") and "SLA lines" in alt for alt in alts)
+
+
 def test_provenance_is_recorded(api_report: str) -> None:
     sc = sk.load(SCENARIO).override(SHORT)
     text = html.unescape(api_report)

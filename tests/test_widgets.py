@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import subprocess
 import sys
@@ -182,6 +183,17 @@ def test_levers_must_name_numbers(helpdesk: sk.Scenario) -> None:
         control_for(helpdesk, "teams.nobody.staff")
     with pytest.raises(sk.ScenarioError, match="needs a number"):
         control_for(helpdesk, "options.in_house.team")
+
+
+def test_the_chart_images_carry_alt_text(dash: Dashboard) -> None:
+    for name, out in dash.charts.items():
+        alt = dash.chart_alt[name]
+        assert len(alt) > 60 and alt.endswith("."), name
+        data = out.outputs[0]["data"]
+        assert f'alt="{html.escape(alt, quote=True)}"' in data["text/html"]
+        assert data["text/html"].startswith('<img src="data:image/png;base64,') and data["text/plain"] == alt
+        png = dash.chart_png[name]
+        assert png[png.index(b"pHYs") + 4:][:4] >= (5905).to_bytes(4, "big")  # at least 150 dots per inch
 
 
 def test_explore_accepts_a_path_and_can_wait_for_the_first_move() -> None:
