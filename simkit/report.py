@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .catalog import example_path
 from .extras import require
 from .scenario import Scenario, ScenarioError, load
 
@@ -131,8 +132,9 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
         if isinstance(scenario, Scenario):
             path = tmp / "scenario.yaml"
             path.write_text(scenario.to_yaml(), encoding="utf-8")
-        else:
-            path = Path(scenario).resolve()
+        else:  # a file, or the name of a shipped example
+            path = Path(scenario) if Path(scenario).exists() else example_path(str(scenario)) or Path(scenario)
+            path = path.resolve()
         executed = tmp / "report.ipynb"
         shown = "(a Scenario object, saved as YAML)" if isinstance(scenario, Scenario) else str(scenario)
         params = {"scenario_path": str(path), "scenario_label": shown,

@@ -49,7 +49,7 @@ from .engine import simulate_option
 from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .experiment import draw_trace, price_log
 from .reprice import split_changes
-from .results import SweepResults
+from .results import SweepResults, stored_meta
 from .scenario import Scenario, ScenarioError
 from .store import SweepStore, fingerprint
 from .streams import Streams
@@ -251,7 +251,7 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
                             "engine_groups": len(groups)}
     res = SweepResults(scenario, seed, points, frame, design, meta, failures)
     if store is not None and not outcome.interrupted:
-        store.finish(frame, {k: v for k, v in res.meta.items() if k != "interrupted"})
+        store.finish(frame, stored_meta({k: v for k, v in res.meta.items() if k != "interrupted"}))
     hint = f"; run the same sweep (out={str(out)!r}) again to retry only these" if store is not None else ""
     warn_failures(failures, computed + len(failures), "point-replications", hint)
     return res
