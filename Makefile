@@ -1,24 +1,45 @@
-# simkit: `make demo` runs the default scenario, `make test` runs every test and builds the docs.
+# simkit: `make demo` runs the default scenario, `make test` runs every test and builds the docs, `make lowest`
+# the fast subset on the lowest versions pyproject.toml allows.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-all
+DEMO_STAMP := $(VENV)/.installed-demo
+LOWEST ?= .venv-lowest
+# The fast subset run on the lowest direct versions (the floors in pyproject.toml are what it proves).
+LOWEST_TESTS := tests/test_engine.py tests/test_scenario.py tests/test_theory.py tests/test_costs.py \
+	tests/test_cli.py tests/test_install.py tests/test_tdist.py tests/test_packaging.py tests/test_plots.py
 
-.PHONY: demo test lint docs bench lab app clean kpi-docs
+.PHONY: demo test lowest lint docs bench lab app clean kpi-docs
 
-$(STAMP): pyproject.toml
+$(VENV)/.created:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: cannot create a virtualenv; on Debian/Ubuntu run: apt-get install python3-venv"; exit 2; }
 	$(PY) -m pip install -q --upgrade pip
+	@touch $@
+
+$(STAMP): pyproject.toml $(VENV)/.created
 	$(PY) -m pip install -q -e ".[all]"
 	@touch $(STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml $(VENV)/.created
+	$(PY) -m pip install -q -e ".[charts]"
+	@touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(VENV)/bin/simkit run scenarios/startup_it_helpdesk.yaml --out out/kpis.csv --charts out
 
 test: $(STAMP) docs
 	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider -q
+
+# A fresh venv resolved with uv's lowest-direct strategy: every direct dependency at its floor.
+lowest: $(STAMP)
+	rm -rf $(LOWEST)
+	$(VENV)/bin/uv venv -q -p $(PY) $(LOWEST)
+	$(VENV)/bin/uv pip install -q --python $(LOWEST)/bin/python --resolution lowest-direct \
+		-e ".[charts,parquet,sensitivity]" $$($(PY) .ci/lowest_requirements.py)
+	$(LOWEST)/bin/python -m pytest $(LOWEST_TESTS) -p no:cacheprovider -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
@@ -40,4 +61,4 @@ app: $(STAMP)
 	$(VENV)/bin/voila notebooks/02_dashboard.ipynb
 
 clean:
-	rm -rf out .pytest_cache build *.egg-info site docs/reference/fields.md docs/reference/kpis.md
+	rm -rf out .pytest_cache build *.egg-info site docs/reference/fields.md docs/reference/kpis.md $(LOWEST)

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
 
 from . import kpis as registry
 from .kpi import KPI_DIRECTION
+from .tdist import t_quantile
 
 __all__ = ["mean_ci", "summarise", "MIN_TAIL_REPLICATIONS", "few_replications", "tail_caveat",
            "paired", "var_cvar", "risk_table", "p_miss_sla", "kpi_family",
@@ -68,7 +68,7 @@ def mean_ci(x: np.ndarray, level: float = 0.95,
     sd = float(x.std(ddof=1))
     if sd <= 1e-12 * max(1.0, abs(m)):  # identical values up to rounding: no spread
         sd = 0.0
-    half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * sd / np.sqrt(n)
+    half = float(t_quantile(n - 1, 0.5 + level / 2.0)) * sd / np.sqrt(n)
     lo, hi = m - half, m + half
     if floor is not None:
         lo, hi = max(lo, floor), max(hi, floor)

@@ -121,6 +121,16 @@ def _attrition_cycles(rate_annual: float, years: float, lead_h: float):  # noqa:
             return
 
 
+def _erlang_cdf(k: int, x: float) -> float:
+    """``P(Poisson(x) >= k)``: the Erlang(``k``) distribution function at ``x`` in units of the rate (the
+    regularised lower incomplete gamma function for a whole ``k``), as ``1 - sum_{j<k} e^-x x^j / j!`` with
+    the terms in log space so that no term overflows."""
+    if x <= 0.0:
+        return 0.0
+    below = math.fsum(math.exp(-x + j * math.log(x) - math.lgamma(j + 1.0)) for j in range(k))
+    return min(1.0, max(0.0, 1.0 - below))
+
+
 def attrition_leavers(staff: int, rate_annual: float, years: float, lead_h: float = 0.0) -> float:
     """Expected leavers over ``years`` when each person leaves at ``rate_annual`` and is replaced
     after ``lead_h`` hours (a vacancy loses nobody).
@@ -129,14 +139,12 @@ def attrition_leavers(staff: int, rate_annual: float, years: float, lead_h: floa
     ``E[N] = staff * sum_k P(G_k <= T - (k - 1) L) = staff * sum_k P(Poisson(lam (T - (k - 1) L)) >= k)``.
     Without a lead time this is ``rate x staff x years``; with one it is lower.
     """
-    from scipy.special import gammainc
-
     from .workload import HOURS_PER_YEAR
 
     if lead_h <= 0.0:
         return staff * rate_annual * years
     lam = rate_annual / HOURS_PER_YEAR
-    return staff * sum(float(gammainc(k, lam * a)) for k, a in _attrition_cycles(rate_annual, years, lead_h))
+    return staff * sum(_erlang_cdf(k, lam * a) for k, a in _attrition_cycles(rate_annual, years, lead_h))
 
 
 def attrition_vacancy_h(staff: int, rate_annual: float, years: float, lead_h: float) -> float:
@@ -146,8 +154,6 @@ def attrition_vacancy_h(staff: int, rate_annual: float, years: float, lead_h: fl
     ``E[min(L, (T - S)^+)] = int_0^L P(S <= T - u) du``; with ``F_k`` the Erlang distribution
     function, ``int_0^s F_k = s F_k(s) - (k / lam) F_{k+1}(s)``.
     """
-    from scipy.special import gammainc
-
     from .workload import HOURS_PER_YEAR
 
     if lead_h <= 0.0 or rate_annual <= 0.0:
@@ -155,7 +161,7 @@ def attrition_vacancy_h(staff: int, rate_annual: float, years: float, lead_h: fl
     lam = rate_annual / HOURS_PER_YEAR
 
     def integral(k: int, s: float) -> float:  # int_0^s F_k(x) dx
-        return 0.0 if s <= 0 else s * float(gammainc(k, lam * s)) - k / lam * float(gammainc(k + 1, lam * s))
+        return 0.0 if s <= 0 else s * _erlang_cdf(k, lam * s) - k / lam * _erlang_cdf(k + 1, lam * s)
 
     return staff * sum(integral(k, a) - integral(k, a - lead_h)
                        for k, a in _attrition_cycles(rate_annual, years, lead_h))

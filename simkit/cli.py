@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from . import __version__
+from .extras import MissingExtraError, extra_message, require
 from .scenario import Scenario, ScenarioError, load
 
 __all__ = ["main", "EXIT_FAILED"]
@@ -149,14 +150,14 @@ def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
     import matplotlib.pyplot as plt
 
     from . import plots
+    from .results import stored_meta
+    from .store import write_frame
 
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_write_text(folder / "table.txt", table_text + "\n")
     _atomic_write_text(folder / "meta.json", json.dumps(res.meta, indent=2, default=str) + "\n")  # seed, ver.
-    res.summary().to_csv(folder / ".summary.csv.tmp", index=False)
-    (folder / ".summary.csv.tmp").replace(folder / "summary.csv")
-    res.ledger.to_csv(folder / ".ledger.csv.tmp", index=False)
-    (folder / ".ledger.csv.tmp").replace(folder / "ledger.csv")
+    write_frame(res.summary(), folder / "summary.csv", stored_meta(res.meta))  # + summary.csv.meta.json
+    write_frame(res.ledger, folder / "ledger.csv", stored_meta(res.meta))
     from .chartstyle import png_bytes, svg_bytes
 
     base = res.scenario.baseline_option
@@ -350,7 +351,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp: argparse.ArgumentParser, runs: bool = True) -> None:
-        sp.add_argument("scenario", help="scenario YAML file")
+        sp.add_argument("scenario", help="scenario YAML file, or the name of a shipped example "
+                        "(e.g. startup_it_helpdesk; python -c 'import simkit; print(simkit.examples())' lists them)")
         sp.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a field by dotted path")
         if runs:
             sp.add_argument("--replications", "-n", type=int, help="replications (default: the scenario's)")
@@ -418,6 +420,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _needed_extras(args: argparse.Namespace) -> None:
+    """Before any work: every optional package this command will import, or one line naming its extra."""
+    feature = f"simkit {args.command}"
+    out = str(getattr(args, "out", None) or "")
+    if args.command == "sweep" or (args.command == "run" and out.endswith(".parquet")):
+        require("pyarrow", f"{feature} --out FILE.parquet")
+    if args.command == "sweep" and args.design == "sobol":
+        require("SALib", f"{feature} --design sobol")
+    if args.command == "run" and args.charts:
+        require("matplotlib", f"{feature} --charts")
+    if args.command == "report":
+        for module in ("papermill", "nbconvert", "nbformat", "ipykernel", "matplotlib"):
+            require(module, feature)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (see :data:`EXIT_CODES`: 0 ok, 2 bad input, 3 failed replications)."""
     from .checks import ReplicationError
@@ -431,7 +448,13 @@ def main(argv: list[str] | None = None) -> int:
     shown_as = warnings.formatwarning
     warnings.formatwarning = lambda message, category, *_: f"warning: {message}\n"  # one line, no source
     try:
+        _needed_extras(args)
         return int(args.func(args))
+    except MissingExtraError as err:  # an optional package the command needs is not installed
+        message = str(err) if err.feature.startswith("simkit ") else extra_message(f"simkit {args.command}",
+                                                                                   err.extra)
+        print(f"error: {message}", file=sys.stderr)
+        return 2
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .extras import require
 from .scenario import Scenario, ScenarioError
 from .streams import Streams
 
@@ -247,7 +248,7 @@ def design_points(scenario: Scenario, levers: Sequence[Lever], design: str = "gr
         u = np.column_stack([(rng.permutation(count) + rng.uniform(size=count)) / count for _ in levers])
         rows = list(zip(*(lv.scale(u[:, i]) for i, lv in enumerate(levers)), strict=True))
     else:
-        from SALib.sample import sobol as saltelli
+        saltelli = require("SALib.sample.sobol", "a Sobol design")
 
         base_n = int(n or 64)
         if base_n < 2 or base_n & (base_n - 1):

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
 
 from .checks import ReplicationError, check_size, preflight, warn_failures
 from .costs import CATEGORIES, account
@@ -45,6 +44,7 @@ from .memo import reusable_options
 from .results import Results
 from .scenario import Scenario, ScenarioError
 from .streams import Streams
+from .tdist import t_quantile
 from .workload import Trace, generate
 
 __all__ = ["simulate", "simulate_to_precision", "run_replication", "draw_trace", "price_log", "Replication",
@@ -315,7 +315,7 @@ def _half_widths(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     mean = np.cumsum(x) / m
     dev = np.cumsum((x - x[0]) ** 2) - m * (mean - x[0]) ** 2  # shifted sums: stable for large values
     var = np.where(m > 1, np.maximum(dev, 0.0) / np.maximum(m - 1, 1), np.inf)
-    t = np.where(m > 1, stdtrit(np.maximum(m - 1, 1), 0.5 + level / 2.0), np.inf)
+    t = np.where(m > 1, t_quantile(np.maximum(m - 1, 1), 0.5 + level / 2.0), np.inf)
     return mean, t * np.sqrt(var / m)
 
 

@@ -13,19 +13,36 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from .chartstyle import PALETTE, alt_text, identity, kpi_label, money, new_axes, option_label, set_alt, styled, title
-from .monthly_plots import monthly_by_category, monthly_cost
-from .sensitivity_plots import decision_map, tornado
+from .extras import require
+
+require("matplotlib", "simkit.plots")  # one line naming the 'charts' extra when it is missing
+
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from .chartstyle import (  # noqa: E402
+    PALETTE,
+    alt_text,
+    identity,
+    kpi_label,
+    money,
+    new_axes,
+    option_label,
+    set_alt,
+    styled,
+    title,
+)
+from .monthly_plots import monthly_by_category, monthly_cost  # noqa: E402
+from .sensitivity_plots import decision_map, tornado  # noqa: E402
 
 if TYPE_CHECKING:
     from .results import Results
 
 __all__ = ["cost_distribution", "cost_at_risk", "monthly_cost", "monthly_by_category", "lead_times",
            "paired_difference", "tornado", "decision_map", "cumulative_cost", "alt_text", "PALETTE"]
+
 
 def _span(res: Results) -> str:
     """The period a total covers, in words."""

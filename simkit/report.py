@@ -27,6 +27,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .catalog import example_path
+from .extras import require
 from .scenario import Scenario, ScenarioError, load
 
 __all__ = ["report", "ReportError", "TEMPLATE"]
@@ -59,8 +61,8 @@ def _check(scenario: Scenario | str | Path, out: str | Path, seed: int | None, r
 
 def _export(executed: Path, title: str) -> str:
     """Static HTML of the executed notebook: outputs only, cells without output dropped."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    nbformat = require("nbformat", "simkit.report")
+    HTMLExporter = require("nbconvert", "simkit.report").HTMLExporter  # noqa: N806
 
     nb = nbformat.read(executed, as_version=4)
     nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.get("outputs")]
@@ -119,7 +121,8 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
     ReportError
         The notebook failed while running or exporting.
     """
-    import papermill as pm
+    pm = require("papermill", "simkit.report")
+    require("matplotlib", "simkit.report")  # the notebook draws charts
 
     sc = _check(scenario, out, seed, replications, overrides)
     target = Path(out)
@@ -129,8 +132,9 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
         if isinstance(scenario, Scenario):
             path = tmp / "scenario.yaml"
             path.write_text(scenario.to_yaml(), encoding="utf-8")
-        else:
-            path = Path(scenario).resolve()
+        else:  # a file, or the name of a shipped example
+            path = Path(scenario) if Path(scenario).exists() else example_path(str(scenario)) or Path(scenario)
+            path = path.resolve()
         executed = tmp / "report.ipynb"
         shown = "(a Scenario object, saved as YAML)" if isinstance(scenario, Scenario) else str(scenario)
         params = {"scenario_path": str(path), "scenario_label": shown,

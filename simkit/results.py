@@ -188,27 +188,14 @@ class Results:
         return (m / n).reindex(columns=self.options)
 
     def save(self, path: str | Path) -> Path:
-        """Write the KPIs to ``.csv`` or ``.parquet`` (atomically: temp file, then rename)."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if p.suffix not in (".parquet", ".csv"):
-            raise ValueError(f"cannot write '{p.suffix}' files; use .csv or .parquet")
-        tmp = p.with_name(f".{p.name}.tmp")
-        try:
-            if p.suffix == ".parquet":  # provenance (and any failed replications) travels inside the file
-                frame = self.kpis.copy()
-                frame.attrs = stored_meta(self.meta)
-                frame.to_parquet(tmp, index=False)
-            else:  # a CSV has nowhere to put it: a sidecar FILE.csv.meta.json holds it
-                self.kpis.to_csv(tmp, index=False)
-                side = p.with_name(p.name + ".meta.json")
-                side_tmp = side.with_name(f".{side.name}.tmp")
-                side_tmp.write_text(json.dumps(stored_meta(self.meta), indent=2) + "\n")
-                side_tmp.replace(side)
-            tmp.replace(p)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return p
+        """Write the KPIs to ``.csv`` or ``.parquet`` (atomically), with the provenance in ``meta``.
+
+        Stored as every simkit file is (:mod:`simkit.store`): inside a parquet file, in a
+        ``FILE.csv.meta.json`` sidecar beside a CSV; :func:`simkit.read` returns both.
+        """
+        from .store import write_frame
+
+        return write_frame(self.kpis, Path(path), stored_meta(self.meta))
 
 
 @dataclass

@@ -425,7 +425,10 @@ def loads(text: str | bytes, source: str | None = None) -> Scenario:
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+    """Read and validate a scenario file, or a shipped example by name (``sk.load("startup_it_helpdesk")``).
+
+    A bare name (no folder, no ``.yaml``) that is not an existing file is looked up among the
+    examples that ship with simkit (:func:`simkit.examples`); a file always wins.
 
     Raises
     ------
@@ -435,7 +438,14 @@ def load(path: str | Path) -> Scenario:
     p = Path(path)
     source = str(path)
     if not p.exists():
-        raise ScenarioError("", "no such file", source)
+        from .catalog import example_names, example_path, is_bare_name
+
+        shipped = example_path(source)
+        if shipped is None and is_bare_name(source):
+            raise ScenarioError("", f"no such file or example; examples: {', '.join(example_names())}", source)
+        if shipped is None:
+            raise ScenarioError("", "no such file", source)
+        p = shipped
     if p.is_dir():
         raise ScenarioError("", "is a folder, not a scenario file", source)
     size = p.stat().st_size

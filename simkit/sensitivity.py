@@ -31,18 +31,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 from .analysis import mean_ci
 from .design import Lever, current_value, resolve_levers
 from .execution import ExecutorArg
 from .experiment import simulate
+from .extras import require
 from .kpis import kpi_name
 from .reprice import is_cost_only
 from .results import SweepResults
 from .scenario import Scenario
 from .streams import Streams
 from .sweep import sweep
+
+brentq = require("scipy.optimize", "simkit's sensitivity analysis").brentq
 
 __all__ = ["tornado", "sobol_indices", "break_even", "BreakEven", "decision_map", "DecisionMap"]
 
@@ -110,7 +112,7 @@ def sobol_indices(source: Scenario | SweepResults, levers: Sequence[Lever] | Non
     pandas.DataFrame
         Indexed by parameter path: ``S1, S1_ci_low, S1_ci_high, ST, ST_ci_low, ST_ci_high``.
     """
-    from SALib.analyze import sobol as saltelli
+    saltelli = require("SALib.analyze.sobol", "Sobol indices")
 
     if isinstance(source, SweepResults):
         sw = source

@@ -31,10 +31,19 @@ A (point, replication) that raised has no rows, so it is never stored as done:
 the finished file lists it in its metadata (``read_meta(out)["failures"]``:
 point, parameter values, replication, seed and error) and the next run of the
 same sweep computes exactly those pairs again.
+
+One file convention for everything simkit writes (``run --out``, ``sweep
+--out``, the tables beside the charts): the provenance — seed, simkit version,
+scenario name and SHA-256, replications, failures, when it was written — is
+stored one way.  A parquet file holds it as JSON under the schema-metadata key
+``simkit`` and the same JSON as the frame's pandas ``attrs`` (so
+``pd.read_parquet(f).attrs`` shows it too); a CSV file has a sidecar
+``FILE.csv.meta.json``.  :func:`read` returns ``(frame, meta)`` for any of them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -42,13 +51,30 @@ import shutil
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
-__all__ = ["SweepStore", "SetAsideWarning", "write_frame", "read_meta", "fingerprint"]
+__all__ = ["SweepStore", "Stored", "SetAsideWarning", "write_frame", "read", "read_meta", "fingerprint"]
 
 _META_KEY = b"simkit"
+_ATTRS_KEY = b"PANDAS_ATTRS"  # where pandas keeps DataFrame.attrs in a parquet file
+SIDECAR = ".meta.json"
+"""A CSV's provenance is in ``FILE.csv`` + this suffix."""
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + SIDECAR)
+
+
+def _parquet(feature: str = "a .parquet file"):  # noqa: ANN202 - the pyarrow.parquet module
+    from .extras import require
+
+    require("pyarrow", feature)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pa, pq
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
@@ -57,34 +83,55 @@ def fingerprint(payload: dict[str, Any]) -> str:
 
 
 def write_frame(frame: pd.DataFrame, path: Path, meta: dict[str, Any] | None = None) -> Path:
-    """Write ``frame`` to ``.parquet`` (with ``meta`` in the file's metadata) or ``.csv``, atomically."""
+    """Write ``frame`` to ``.parquet`` or ``.csv``, atomically, with ``meta`` stored by the file convention.
+
+    ``meta`` (JSON-able; see :func:`simkit.results.stored_meta`) gains ``written``, the UTC time of
+    writing, unless it has one.  ``meta=None`` stores nothing (the parts of a running sweep).
+    """
     path = Path(path)
     if path.suffix not in (".parquet", ".csv"):
         raise ValueError(f"cannot write '{path.suffix}' files; use .parquet or .csv")
+    if meta is not None:
+        meta = {**meta, "written": meta.get("written") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    text = json.dumps(meta, default=str) if meta is not None else None
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         if path.suffix == ".csv":
             frame.to_csv(tmp, index=False)
         else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
+            pa, pq = _parquet()
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            extra = {_META_KEY: json.dumps(meta or {}, default=str).encode()}
+            extra = {_META_KEY: text.encode(), _ATTRS_KEY: text.encode()} if text is not None else {}
             table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
             pq.write_table(table, tmp)
+        if path.suffix == ".csv" and text is not None:  # the sidecar first: a CSV is never without it
+            side = _sidecar(path)
+            side_tmp = side.with_name(f".{side.name}.{os.getpid()}.tmp")
+            try:
+                side_tmp.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
+                side_tmp.replace(side)
+            finally:
+                side_tmp.unlink(missing_ok=True)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def read_meta(path: Path) -> dict[str, Any]:
-    """The simkit metadata stored in a parquet file by :func:`write_frame` (``{}`` if none)."""
-    import pyarrow.parquet as pq
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The provenance stored with a file simkit wrote (``{}`` if none).
 
-    raw = (pq.read_schema(path).metadata or {}).get(_META_KEY)
+    Parquet: the ``simkit`` schema-metadata key (or, for files written before that key was
+    used for every file, the pandas ``attrs``).  CSV: the sidecar ``FILE.csv.meta.json``.
+    """
+    path = Path(path)
+    if path.suffix == ".csv":
+        side = _sidecar(path)
+        return json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
+    _, pq = _parquet()
+    stored = pq.read_schema(path).metadata or {}
+    raw = stored.get(_META_KEY) or stored.get(_ATTRS_KEY)
     return json.loads(raw) if raw else {}
 
 
@@ -103,6 +150,44 @@ def _backup_dir(out: Path) -> Path:
         except FileExistsError:
             continue
     raise OSError(f"cannot create a backup folder beside {out}")
+
+
+class Stored(NamedTuple):
+    """A file simkit wrote: its ``frame`` and its ``meta`` (provenance); unpacks as ``frame, meta``."""
+
+    frame: pd.DataFrame
+    meta: dict[str, Any]
+
+
+def read(path: str | Path) -> Stored:
+    """Read any ``.parquet`` or ``.csv`` file simkit wrote, with its provenance.
+
+    Returns ``(frame, meta)``; ``frame.attrs`` holds ``meta`` as well.  ``meta`` has
+    ``simkit_version``, ``seed``, ``scenario``, ``scenario_sha256``, ``replications``,
+    ``failures`` and ``written`` (a sweep adds ``design``, ``points``, ``options`` and
+    ``sweep_key``).
+
+    Raises
+    ------
+    ScenarioError
+        The path does not exist, is not a regular file, or is not ``.csv`` / ``.parquet``.
+    """
+    from .scenario import ScenarioError
+
+    path = Path(path)
+    if path.suffix not in (".parquet", ".csv"):
+        raise ScenarioError("path", f"must be a .csv or .parquet file simkit wrote, got {str(path)[:200]!r}",
+                            "read")
+    if not path.is_file():
+        raise ScenarioError("path", f"no such file: {str(path)[:200]!r}", "read")
+    meta = read_meta(path)
+    if path.suffix == ".csv":
+        frame = pd.read_csv(path)
+    else:
+        _parquet()
+        frame = pd.read_parquet(path)
+    frame.attrs = dict(meta)
+    return Stored(frame, meta)
 
 
 class SweepStore:

@@ -52,7 +52,7 @@ from .engine import simulate_option
 from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .experiment import draw_trace, price_log
 from .reprice import split_changes
-from .results import SweepResults
+from .results import SweepResults, stored_meta
 from .scenario import Scenario, ScenarioError
 from .store import SweepStore, fingerprint
 from .streams import Streams
@@ -337,9 +337,9 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     if store is not None and not outcome.interrupted:
         kept, kept_points, kept_options = stored.everything(rows, points, scenario.option_names)
         whole = _tidy(kept, kept_points, kept_options, math.inf)  # never fewer rows than were stored
-        store.finish(whole, {**{k: v for k, v in res.meta.items() if k != "interrupted"},
+        store.finish(whole, stored_meta({**{k: v for k, v in res.meta.items() if k != "interrupted"},
                              "stored": {"points": len(kept_points), "options": kept_options,
-                                        "replications": int(whole["replication"].max()) + 1 if len(whole) else 0}})
+                                        "replications": int(whole["replication"].max()) + 1 if len(whole) else 0}}))
     hint = f"; run the same sweep (out={str(out)!r}) again to retry only these" if store is not None else ""
     warn_failures(failures, computed + len(failures), "point-replications", hint)
     return res

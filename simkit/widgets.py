@@ -44,19 +44,25 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as W
 import pandas as pd
-from matplotlib.figure import Figure
 
-from . import plots
-from .chartstyle import alt_text, png_bytes, style
 from .controls import Control, control_for, controls_from, default_controls, value_at
 from .experiment import simulate
+from .extras import require
 from .kpis import dashboard_columns
 from .preview import preview
 from .reprice import split_changes
 from .results import Results
 from .scenario import Scenario, ScenarioError, load
+
+require("ipywidgets", "simkit.explore")  # one line naming the 'dashboard' extra when it is missing
+require("matplotlib", "simkit.explore")
+
+import ipywidgets as W  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from . import plots  # noqa: E402
+from .chartstyle import alt_text, png_bytes, style  # noqa: E402
 
 __all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 

@@ -222,11 +222,11 @@ def test_a_failed_save_leaves_the_previous_file_intact(reference: sk.Results, tm
     path = reference.save(tmp_path / "kpis.parquet")
     before = path.read_bytes()
 
-    def broken(self, target, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def broken(table, target, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         Path(target).write_bytes(b"PAR1 half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    monkeypatch.setattr(pq, "write_table", broken)  # what simkit.store.write_frame writes with
     with pytest.raises(OSError, match="disk full"):
         reference.save(path)
     assert path.read_bytes() == before

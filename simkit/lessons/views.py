@@ -11,12 +11,16 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from ..engine.log import COMPLETED
+from ..extras import require
 from ..results import Results
 from ..workload import HOURS_PER_MONTH
+
+require("matplotlib", "simkit.lessons")  # one line naming the 'charts' extra when it is missing
+
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 __all__ = ["waterfall", "monthly_sla"]
 
