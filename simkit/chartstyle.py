@@ -25,9 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec
 from xml.sax.saxutils import escape
 
-import matplotlib.pyplot as plt
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from .extras import require
+
+require("matplotlib", "simkit.plots")  # one line naming the 'charts' extra when it is missing
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 if TYPE_CHECKING:
     from .results import Results

@@ -27,6 +27,9 @@ def _e(value: object) -> str:
 
 def dip_png(result: DrillResult) -> bytes:
     """The service dip: weekly SLA attainment around the exit (mean and 10-90% band) against no exit."""
+    from .extras import require
+
+    require("matplotlib", "simkit drill")  # one line naming the 'charts' extra when it is missing
     import matplotlib
 
     matplotlib.use("Agg", force=False)

@@ -12,13 +12,17 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from .extras import require
 
-from .chartstyle import PALETTE, money, option_label, set_alt, styled
+require("matplotlib", "simkit.plots")  # one line naming the 'charts' extra when it is missing
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .chartstyle import PALETTE, money, option_label, set_alt, styled  # noqa: E402
 
 if TYPE_CHECKING:
     from .results import Results

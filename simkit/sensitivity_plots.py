@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
-from .chartstyle import PALETTE, kpi_label, new_axes, path_label, set_alt, styled, title
+from .extras import require
+
+require("matplotlib", "simkit.plots")  # one line naming the 'charts' extra when it is missing
+
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .chartstyle import PALETTE, kpi_label, new_axes, path_label, set_alt, styled, title  # noqa: E402
 
 __all__ = ["tornado", "decision_map"]
 
