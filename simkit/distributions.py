@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from .yamlio import show
+
 __all__ = ["Dist", "DistField", "parse_dist", "DIST_NAMES"]
 
 # name -> (required parameter sets, in order of preference)
@@ -67,11 +69,11 @@ class Dist:
         p = dict(self.params)
         n = self.name
         if n not in _PARAMS:
-            raise ValueError(f"unknown distribution '{n}'; allowed: {', '.join(DIST_NAMES)}")
+            raise ValueError(f"unknown distribution {show(n)}; allowed: {', '.join(DIST_NAMES)}")
         keys = set(p)
         if not any(keys == set(opt) for opt in _PARAMS[n]):
             allowed = " or ".join("(" + ", ".join(opt) + ")" for opt in _PARAMS[n])
-            got = ", ".join(sorted(keys)) or "nothing"
+            got = show(", ".join(sorted(keys))).strip("'") or "nothing"
             raise ValueError(f"{n} takes {allowed}, got ({got})")
         for k, v in p.items():
             if k in ("values", "weights"):
@@ -79,7 +81,7 @@ class Dist:
                 if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
                     raise ValueError(f"{n} {k} must be a non-empty list of finite numbers >= 0")
             elif not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
-                raise ValueError(f"{n} {k} must be a finite number, got {v!r}")
+                raise ValueError(f"{n} {k} must be a finite number, got {show(v)}")
         positive = {"mean", "rate", "shape", "scale"}
         for k in positive & keys:
             if p[k] <= 0:
@@ -102,6 +104,9 @@ class Dist:
     @classmethod
     def of(cls, name: str, **params: Any) -> Dist:
         """Build a distribution from keyword parameters, e.g. ``Dist.of("exponential", mean=1)``."""
+        for k, v in params.items():  # float() would read True as 1 and "1_000" as 1000
+            if isinstance(v, list | tuple) and any(isinstance(x, bool | str | bytes) for x in v):
+                raise ValueError(f"{show(name)} {show(k)} must be a list of numbers, got {show(list(v))}")
         norm = {k: (tuple(float(x) for x in v) if isinstance(v, list | tuple) else v) for k, v in params.items()}
         return cls(name, tuple(sorted(norm.items())))
 
@@ -213,7 +218,7 @@ def parse_dist(value: Any) -> Dist:
     if isinstance(value, Dist):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"expected a distribution, got {value!r}")
+        raise ValueError(f"expected a distribution, got {show(value)}")
     if isinstance(value, int | float):
         try:
             return Dist.of("deterministic", value=float(value))
@@ -225,7 +230,7 @@ def parse_dist(value: Any) -> Dist:
         if not isinstance(name, str):
             raise ValueError("a distribution mapping needs 'dist: <name>'; allowed: " + ", ".join(DIST_NAMES))
         if not all(isinstance(k, str) for k in params):
-            raise ValueError(f"{name} parameter names must be text, got {sorted(map(str, params))}")
+            raise ValueError(f"{show(name)} parameter names must be text, got {show(sorted(map(str, params)))}")
         try:
             return Dist.of(name, **params)
         except (TypeError, OverflowError):
@@ -234,7 +239,7 @@ def parse_dist(value: Any) -> Dist:
         m = _CALL.match(value)
         if not m:
             raise ValueError(
-                f"cannot read {value!r} as a distribution; write e.g. 'lognormal(mean=2, cv=0.5)'"
+                f"cannot read {show(value)} as a distribution; write e.g. 'lognormal(mean=2, cv=0.5)'"
                 f" with one of: {', '.join(DIST_NAMES)}"
             )
         name, body = m.group(1), m.group(2).strip()
@@ -245,20 +250,20 @@ def parse_dist(value: Any) -> Dist:
         while pos < len(body):
             a = _ARG.match(body, pos)
             if not a or a.end() == pos:
-                raise ValueError(f"cannot read the parameters of {value!r}; write key=number pairs")
+                raise ValueError(f"cannot read the parameters of {show(value)}; write key=number pairs")
             key, raw = a.group(1), a.group(2)
             if key in params:
                 raise ValueError(f"{name} parameter '{key}' is given twice")
             if raw.startswith("["):
                 items = [x.strip() for x in raw[1:-1].split(",") if x.strip()]
                 if not all(re.fullmatch(_NUMBER, x) for x in items):
-                    raise ValueError(f"{name} {key} must be a list of numbers, got {raw}")
+                    raise ValueError(f"{name} {key} must be a list of numbers, got {show(raw)}")
                 params[key] = [float(x) for x in items]
             else:
                 params[key] = float(raw)
             pos = a.end()
         return Dist.of(name, **params)
-    raise ValueError(f"expected a distribution, got {type(value).__name__} {value!r}")
+    raise ValueError(f"expected a distribution, got {type(value).__name__} {show(value)}")
 
 
 def _dist_field():

@@ -8,11 +8,13 @@ vendor it concerns (``vendors.acme.outages``, ``teams.support.hiring``, ...).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .distributions import Dist, DistField
+from .yamlio import show
 
 __all__ = [
     "OutageSpec", "DegradationSpec", "ExitSpec", "QualitySpec", "SlaSpec", "TransitionSpec",
@@ -23,8 +25,62 @@ Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
+def _number_kind(tp: Any) -> tuple[str, bool] | None:
+    """``("number" | "whole number", is_list)`` for a numeric field's annotation, else ``None``."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _number_kind(get_args(tp)[0])
+    if origin in (Union, UnionType):
+        kinds = {_number_kind(a) for a in get_args(tp) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin is tuple:
+        inner = _number_kind(get_args(tp)[0]) if get_args(tp) else None
+        return (inner[0], True) if inner is not None and not inner[1] else None
+    if tp is int:
+        return ("whole number", False)
+    if tp is float:
+        return ("number", False)
+    return None
+
+
+def _refuse_lookalike(value: Any, kind: str) -> None:
+    """Pydantic's lax mode reads ``true`` as 1 and ``"1_000"`` as 1000; a number must be written as one."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError(f"must be a {kind}, got {show(value)}")
+
+
+def _check_keys(value: Any) -> None:
+    """Text is stripped on validation, so ``"engineers "`` would silently replace ``engineers``: refuse it."""
+    for key in value:
+        if isinstance(key, str) and key != key.strip():
+            twin = key.strip()
+            also = f" and differs from key {show(twin)} only by it" if twin in value else ""
+            raise ValueError(f"key {show(key)} has whitespace around it{also}; write {show(twin)}")
+
+
 class _Spec(BaseModel):
+    """Frozen, no unknown keys, no NaN; numbers must be numbers and keys must not hide whitespace."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_numbers_and_keys(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None:
+            return value
+        if isinstance(value, dict):
+            _check_keys(value)
+            return value
+        kind = _number_kind(field.annotation)
+        if kind is None:
+            return value
+        if kind[1] and isinstance(value, list | tuple):
+            for item in value:
+                _refuse_lookalike(item, kind[0])
+        elif not kind[1]:
+            _refuse_lookalike(value, kind[0])
+        return value
 
 
 class OutageSpec(_Spec):

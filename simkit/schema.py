@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .calendar import DAY_NAMES, Calendar
 from .distributions import DistField
@@ -27,6 +27,7 @@ from .mechanisms import (
     SharedSpec,
     SlaSpec,
     TransitionSpec,
+    _Spec,
 )
 
 __all__ = [
@@ -44,10 +45,6 @@ __all__ = [
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
 
 
 class RunSpec(_Spec):
