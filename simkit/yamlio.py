@@ -109,18 +109,18 @@ def read_file(path: str | Path, what: str = "a scenario", max_bytes: int = MAX_F
     except FileNotFoundError:
         raise ScenarioError("", "no such file", source) from None
     except IsADirectoryError:
-        raise ScenarioError("", f"is a folder, not {what} file", source) from None
+        raise ScenarioError("", "is a folder, not a file", source) from None
     except OSError as err:
         raise ScenarioError("", f"cannot be read ({err.strerror})", source) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise ScenarioError("", f"is a folder, not {what} file", source)
+            raise ScenarioError("", "is a folder, not a file", source)
         if not stat.S_ISREG(info.st_mode):
             raise ScenarioError("", f"is not a regular file (a pipe, device or socket); {what} must be a "
                                     "regular file", source)
         if info.st_size > max_bytes:
-            raise ScenarioError("", f"is {info.st_size:,} bytes; {what} file may have at most {max_bytes:,}",
+            raise ScenarioError("", f"is {info.st_size:,} bytes; {what} may have at most {max_bytes:,}",
                                 source)
         chunks, size = [], 0
         while size <= max_bytes:
@@ -130,7 +130,7 @@ def read_file(path: str | Path, what: str = "a scenario", max_bytes: int = MAX_F
             chunks.append(chunk)
             size += len(chunk)
         if size > max_bytes:  # grew while being read
-            raise ScenarioError("", f"is larger than the {max_bytes:,} bytes {what} file may have", source)
+            raise ScenarioError("", f"is larger than the {max_bytes:,} bytes {what} may have", source)
         return b"".join(chunks)
     except OSError as err:
         raise ScenarioError("", f"cannot be read ({err.strerror})", source) from None
@@ -171,6 +171,7 @@ def decode(text: str | bytes, source: str | None, what: str = "a scenario") -> s
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when installed: ~10x faster
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 _CORE = [
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),  # recognised only to be refused
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
@@ -203,7 +204,7 @@ class _StrictLoader(_PARSER):  # type: ignore[misc, valid-type]
             except TypeError:
                 raise ScenarioError("", f"a mapping key must be text, got {show(key)} (line {line})") from None
             if dup:
-                raise ScenarioError("", f"key {show(key)} appears twice (lines {seen[key]} and {line})")
+                raise ScenarioError("", f"key {show(key)} appears twice (line {line}), first on line {seen[key]}")
             seen[key] = line
         for key, line in seen.items():  # validation strips text: "engineers " would replace "engineers"
             if isinstance(key, str) and key != key.strip():
@@ -278,6 +279,8 @@ def _scan(text: str) -> None:
 def parse_yaml(text: str | bytes, source: str | None, what: str = "a scenario") -> Any:
     """YAML text to plain data (dicts, lists, text, numbers, booleans, None) under the rules above."""
     text = decode(text, source, what)
+    if not text.strip():
+        return None
     try:
         _scan(text)
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
