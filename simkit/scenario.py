@@ -34,8 +34,17 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from .calendar import Calendar
 from .schema import ScenarioSpec
-from .yamlio import (MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, ScenarioError, dump_yaml, parse_yaml, read_file, show,
-                     show_key)
+from .yamlio import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_VALUES,
+    ScenarioError,
+    dump_yaml,
+    parse_yaml,
+    read_file,
+    show,
+    show_key,
+)
 
 __all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_VALUES"]
 

@@ -72,7 +72,7 @@ def show(value: Any, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]{1,%d}" % SHOWN_CHARS)
+_PLAIN_KEY = re.compile(rf"[A-Za-z0-9_]{{1,{SHOWN_CHARS}}}")
 
 
 def show_key(key: Any) -> str:
