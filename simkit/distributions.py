@@ -43,6 +43,14 @@ _PARAMS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 DIST_NAMES = tuple(_PARAMS)
 
+MAX_PARAMETER = 1e15
+"""Largest size of a distribution parameter (hours, counts, weights): sums and products of draws stay finite."""
+MAX_CV = 100.0
+"""Largest coefficient of variation: beyond it a lognormal or gamma draw is a single huge value among zeros, and
+``cv ** 2`` overflows near 1e154."""
+MIN_RATE = 1.0 / MAX_PARAMETER
+"""Smallest exponential rate (a mean of at most :data:`MAX_PARAMETER`)."""
+
 _CALL = re.compile(r"^\s*([a-z_]+)\s*\((.*)\)\s*$", re.S)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _ARG = re.compile(rf"\s*([a-z_]+)\s*=\s*(\[[^\]]*\]|{_NUMBER})\s*(?:,|$)")
@@ -80,14 +88,22 @@ class Dist:
                 arr = np.asarray(v, dtype=float)
                 if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
                     raise ValueError(f"{n} {k} must be a non-empty list of finite numbers >= 0")
+                if np.any(arr > MAX_PARAMETER):
+                    raise ValueError(f"{n} {k} must be at most {MAX_PARAMETER:.0e}, got {arr.max():g}")
             elif not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
                 raise ValueError(f"{n} {k} must be a finite number, got {show(v)}")
+            elif abs(v) > MAX_PARAMETER:
+                raise ValueError(f"{n} {k} must be at most {MAX_PARAMETER:.0e} in size, got {v:g}")
         positive = {"mean", "rate", "shape", "scale"}
         for k in positive & keys:
             if p[k] <= 0:
                 raise ValueError(f"{n} {k} must be > 0, got {p[k]}")
-        if "cv" in p and p["cv"] < 0:
-            raise ValueError(f"{n} cv must be >= 0, got {p['cv']}")
+        if "cv" in p and not 0 <= p["cv"] <= MAX_CV:
+            raise ValueError(f"{n} cv must be from 0 to {MAX_CV:g} (beyond it a draw is one huge value among "
+                             f"zeros), got {p['cv']:g}")
+        if "rate" in p and p["rate"] < MIN_RATE:
+            raise ValueError(f"{n} rate must be >= {MIN_RATE:g} (a mean of at most {MAX_PARAMETER:.0e}), got "
+                             f"{p['rate']:g}")
         for k in ("low", "mode", "high", "value"):
             if k in p and p[k] < 0:
                 raise ValueError(f"{n} {k} must be >= 0, got {p[k]}")

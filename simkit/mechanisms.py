@@ -17,9 +17,25 @@ from .distributions import Dist, DistField
 from .yamlio import show
 
 __all__ = [
+    "MIN_PRODUCTIVITY", "MIN_LEARNING_RATE", "BOUND_REASONS",
     "OutageSpec", "DegradationSpec", "ExitSpec", "QualitySpec", "SlaSpec", "TransitionSpec",
     "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec",
 ]
+
+MIN_PRODUCTIVITY = 1e-3
+"""Lowest productivity (or productivity factor) a pool may have: below it an hour of work takes over a thousand
+hours, times that overflow and KPIs that are no longer numbers follow."""
+MIN_LEARNING_RATE = 0.1
+"""Lowest Wright learning rate: ten-fold faster per doubling of experience is steeper than any measured curve,
+and rates near 0 overflow the curve's power law."""
+BOUND_REASONS = {
+    "productivity": "below it an hour of work takes over a thousand hours",
+    "start_productivity": "below it an hour of work takes over a thousand hours",
+    "ramp_start_productivity": "below it an hour of work takes over a thousand hours",
+    "productivity_factor": "below it an hour of work takes over a thousand hours",
+    "learning_rate": "steeper than any measured learning curve",
+}
+"""Why a bound is where it is, added to the message that refuses a value beyond it."""
 
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -96,7 +112,7 @@ class DegradationSpec(_Spec):
 
     time_between_h: DistField
     duration_h: DistField
-    productivity_factor: float = Field(0.7, gt=0, le=1)
+    productivity_factor: float = Field(0.7, ge=MIN_PRODUCTIVITY, le=1)
     defect_factor: float = Field(2.0, ge=1, le=100)
 
 
@@ -109,7 +125,7 @@ class ExitSpec(_Spec):
     switch_lead_h: float = Field(0.0, ge=0, le=87660)
     switching_cost: Money = 0.0
     exit_fee: Money = 0.0
-    ramp_start_productivity: float = Field(1.0, gt=0, le=1)
+    ramp_start_productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=1)
     ramp_months: float = Field(0.0, ge=0, le=120)
     knowledge_erosion_annual: Share = 0.0
 
@@ -137,8 +153,8 @@ class SlaSpec(_Spec):
 class TransitionSpec(_Spec):
     """Moving the work to the provider: ramp-up on a learning curve, parallel running, one-off costs."""
 
-    start_productivity: float = Field(1.0, gt=0, le=1)
-    learning_rate: float = Field(0.8, gt=0, le=1)
+    start_productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=1)
+    learning_rate: float = Field(0.8, ge=MIN_LEARNING_RATE, le=1)
     parallel_run_months: float = Field(0.0, ge=0, le=60)
     retained_team: str | None = None
     knowledge_transfer_cost: Money = 0.0
@@ -185,7 +201,7 @@ class HiringSpec(_Spec):
     attrition_annual: float = Field(0.0, ge=0, le=5)
     hiring_lead_h: float = Field(0.0, ge=0, le=8766)
     ramp_months: float = Field(0.0, ge=0, le=60)
-    ramp_start_productivity: float = Field(0.5, gt=0, le=1)
+    ramp_start_productivity: float = Field(0.5, ge=MIN_PRODUCTIVITY, le=1)
     hire_when_backlog_per_staff: float | None = Field(None, gt=0)
     max_staff: int | None = Field(None, ge=0, le=100_000)
     recruiting_cost: Money = 0.0

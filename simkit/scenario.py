@@ -33,6 +33,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError, model_validator
 
 from .calendar import Calendar
+from .mechanisms import BOUND_REASONS
 from .schema import ScenarioSpec
 from .yamlio import (
     MAX_DEPTH,
@@ -85,7 +86,8 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
         limit = next(iter(ctx.values()))
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)
-        return path, f"must be {bounds[kind]} {limit}, got {_show(got)}"
+        why = BOUND_REASONS.get(str(loc[-1]) if loc else "")
+        return path, f"must be {bounds[kind]} {limit}, got {_show(got)}" + (f" ({why})" if why else "")
     if kind == "extra_forbidden":
         parent, key = loc[:-1], loc[-1]
         model = _model_at(parent)

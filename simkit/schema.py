@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from .calendar import DAY_NAMES, Calendar
 from .distributions import DistField
 from .mechanisms import (
+    MIN_PRODUCTIVITY,
     ContractSpec,
     DegradationSpec,
     ElasticSpec,
@@ -143,7 +144,7 @@ class TeamSpec(_Spec):
     calendar: Name = "client"
     loaded_cost_per_hour: Money = 50.0
     overhead_per_fte_month: Money = 0.0
-    productivity: float = Field(1.0, gt=0, le=10)
+    productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=10)
     clarify_factor: float = Field(1.0, ge=0, le=100)
     quality: QualitySpec | None = None
     fx: FxSpec | None = None
@@ -161,7 +162,7 @@ class VendorSpec(_Spec):
     price_per_item: Money = 0.0
     price_per_fte_month: Money = 0.0
     fee_per_month: Money = 0.0
-    productivity: float = Field(1.0, gt=0, le=10)
+    productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=10)
     governance_share: float = Field(0.05, ge=0, le=1)
     transition_cost: Money = 0.0
     handoff_h: float = Field(0.0, ge=0, le=8760)

@@ -76,6 +76,22 @@ def read_meta(path: Path) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+def _manifest_key(manifest: Path) -> Any:
+    """The sweep key a parts folder's manifest records; a :class:`ValueError` (one line) for a damaged one."""
+    from .yamlio import ScenarioError, read_file
+
+    try:
+        data = json.loads(read_file(manifest, "a sweep manifest", 1_000_000).decode("utf-8"))
+    except ScenarioError as err:
+        raise ValueError(str(err)) from None
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deeply
+        data = None
+    if not isinstance(data, dict):
+        raise ValueError(f"{manifest}: is not a sweep manifest (a JSON mapping with the sweep's key); remove "
+                         f"{manifest.parent} or start afresh (resume=False, CLI --fresh)")
+    return data.get("key")
+
+
 class SweepStore:
     """Finished rows of one sweep on disk: stream parts in, read them back, gather them at the end.
 
@@ -103,7 +119,7 @@ class SweepStore:
         if self.parts.exists():
             stored = None
             if manifest.exists():
-                stored = json.loads(manifest.read_text(encoding="utf-8")).get("key")
+                stored = _manifest_key(manifest)
             if stored != key and (manifest.exists() or any(self.parts.glob("part-*.parquet"))):
                 raise ValueError(f"{self.parts} holds an unfinished sweep with different settings; rerun "
                                  "those settings to resume it, or start afresh (resume=False, CLI --fresh)")
