@@ -236,7 +236,7 @@ def _levers_file(scenario: Scenario, path: str | Path) -> list[Control]:
         for name, spec in entries.items():
             target = spec.get("path") if isinstance(spec, Mapping) else None
             if isinstance(target, str) and field_kind(scenario, target)[0] != "number":
-                extra = [k for k in spec if k != "path"]
+                extra = sorted((k for k in spec if k != "path"), key=str)
                 if extra:
                     raise ScenarioError(f"{section}.{name}", f"{target} is a choice or an on/off section, so "
                                         f"{show(str(extra[0]))} is not allowed; give only its path", source)
