@@ -64,8 +64,7 @@ def _check_args(args: argparse.Namespace) -> str | None:
     for name, (low, high) in _BOUNDS.items():
         value = getattr(args, name, None)
         if value is not None and not low <= value <= high:
-            flag = "--replications/-n" if name == "replications" else f"--{name}"
-            return f"{flag} must be a whole number from {low:,} to {high:,}, got {value:,}"
+            return f"--{name} must be >= {low} and <= {high:,}, got {value:,}"
     return None
 
 
