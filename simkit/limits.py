@@ -12,7 +12,9 @@ Episodes
     ``horizon / (E[up] + E[down])`` cycles in expectation (``E[up]`` at least
     the engine's floor of 1e-9 h, so zero means are counted, not divided by).
     Attrition loses ``rate x staff x years`` people (with the largest head
-    count the team can grow to), and each leaver is followed by a hire.
+    count the team can grow to), and each leaver is followed by a hire.  A
+    head-count change costs time in proportion to the team's size, so
+    ``leavers x staff`` is capped as well.
 Checks
     Hiring rules look at the backlog once a day (attrition when nobody is
     left, backlog hiring, layoffs: three clocks), an elastic vendor once an
@@ -38,7 +40,8 @@ from typing import Any
 from .scenario import Scenario, ScenarioError
 from .workload import HOURS_PER_MONTH, HOURS_PER_YEAR
 
-__all__ = ["MAX_EPISODES_PER_REPLICATION", "MAX_CHECKS_PER_REPLICATION", "MAX_CLARIFY_ROUNDS_PER_REPLICATION",
+__all__ = ["MAX_EPISODES_PER_REPLICATION", "MAX_LEAVER_STAFF_PER_REPLICATION",
+           "MAX_CHECKS_PER_REPLICATION", "MAX_CLARIFY_ROUNDS_PER_REPLICATION",
            "MAX_PRICE_FACTOR", "MAX_REPLICATIONS", "MAX_SEED", "MAX_DESIGN_POINTS", "expected_episodes",
            "expected_checks", "expected_clarify_rounds", "check_events", "check_price_growth", "check_priced",
            "check_run_args",
@@ -54,6 +57,13 @@ MAX_CHECKS_PER_REPLICATION = 5_000_000
 """Most periodic checks (daily hiring rules, hourly elastic-bench checks) over all options of a replication.
 
 A check costs about 10 microseconds (measured: 175,000 elastic checks took 1.3 s): under a minute."""
+
+MAX_LEAVER_STAFF_PER_REPLICATION = 200_000_000
+"""Most leavers x head count one replication may expect over all options.
+
+A head-count change costs the engine time in proportion to the team's size (measured: 4,900 leavers from a team of
+20,000 took 28 s, 0.28 microseconds per leaver and person), so this keeps attrition under about a minute; attrition
+on 100,000 staff is refused even over a few weeks."""
 
 MAX_CLARIFY_ROUNDS_PER_REPLICATION = 20_000_000
 """Most clarification rounds one replication may expect: each is an extra wait per item, like an item itself."""
@@ -99,15 +109,17 @@ def _cycles(up: Any, down: Any, horizon_h: float) -> float:
     return horizon_h / (max(up.mean, _UP_FLOOR_H) + down.mean)
 
 
-def _pool_episodes(scenario: Scenario, kind: str, name: str, horizon_h: float) -> Iterable[tuple[str, float]]:
-    """``(field path, expected episodes)`` of one pool's risk and staffing processes."""
+def _pool_episodes(scenario: Scenario, kind: str, name: str, horizon_h: float
+                   ) -> Iterable[tuple[str, float, float]]:
+    """``(field path, expected episodes, episodes x head count)`` of one pool's risk and staffing processes."""
     spec = getattr(scenario, kind)[name]
     if kind == "vendors":
         if spec.outages is not None:
-            yield f"vendors.{name}.outages", _cycles(spec.outages.time_between_h, spec.outages.repair_h, horizon_h)
+            yield (f"vendors.{name}.outages", _cycles(spec.outages.time_between_h, spec.outages.repair_h, horizon_h),
+                   0.0)
         if spec.degradation is not None:
             deg = spec.degradation
-            yield f"vendors.{name}.degradation", _cycles(deg.time_between_h, deg.duration_h, horizon_h)
+            yield f"vendors.{name}.degradation", _cycles(deg.time_between_h, deg.duration_h, horizon_h), 0.0
         return
     hiring = spec.hiring
     if hiring is not None and hiring.attrition_annual > 0:
@@ -115,17 +127,19 @@ def _pool_episodes(scenario: Scenario, kind: str, name: str, horizon_h: float) -
         if hiring.hire_when_backlog_per_staff is not None and hiring.max_staff is None:
             staff += horizon_h / _HIRING_CHECK_H  # at most one backlog hire a day
         leavers = hiring.attrition_annual * staff * horizon_h / HOURS_PER_YEAR
-        yield f"teams.{name}.hiring.attrition_annual", 2.0 * leavers  # each leaver is replaced
+        yield f"teams.{name}.hiring.attrition_annual", 2.0 * leavers, leavers * staff  # each leaver is replaced
 
 
-def expected_episodes(scenario: Scenario) -> dict[str, float]:
-    """Expected risk and staffing episodes per replication, by field path, summed over the options."""
+def expected_episodes(scenario: Scenario, weighted: bool = False) -> dict[str, float]:
+    """Expected risk and staffing episodes per replication, by field path, summed over the options
+    (``weighted``: leavers x head count, the measure of attrition's cost)."""
     horizon_h = scenario.run.horizon_days * 24.0
     out: dict[str, float] = {}
     for option in scenario.options.values():
         for kind, name in _pools(scenario, option):
-            for path, n in _pool_episodes(scenario, kind, name, horizon_h):
-                out[path] = out.get(path, 0.0) + n
+            for path, n, staffed in _pool_episodes(scenario, kind, name, horizon_h):
+                if not weighted or staffed > 0:
+                    out[path] = out.get(path, 0.0) + (staffed if weighted else n)
     return out
 
 
@@ -196,6 +210,14 @@ def check_events(scenario: Scenario, items: float) -> None:
                                   f"replication are expected over {days:g} days and every option; at most "
                                   f"{MAX_EPISODES_PER_REPLICATION:,} can be simulated: lengthen time_between_h "
                                   "and repair_h or duration_h, lower attrition_annual, or shorten run.horizon_days")
+    staffed = expected_episodes(scenario, weighted=True)
+    total = sum(staffed.values())
+    if not total <= MAX_LEAVER_STAFF_PER_REPLICATION:
+        path = max(staffed, key=lambda p: staffed[p])
+        raise ScenarioError(path, f"about {_count(total)} leavers x head count per replication are expected over "
+                                  f"{days:g} days and every option (each leaver costs time in proportion to the "
+                                  f"team); at most {MAX_LEAVER_STAFF_PER_REPLICATION:,} can be simulated: lower "
+                                  "attrition_annual or staff, or shorten run.horizon_days")
     checks = expected_checks(scenario)
     total = sum(checks.values())
     if not total <= MAX_CHECKS_PER_REPLICATION:
