@@ -89,8 +89,8 @@ def _failed_note(res: Any) -> str:
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
-    """``--set`` values read as a scenario file's values are (YAML 1.2 scalars; aliases, deep nesting and huge
-    values refused); text that is not YAML at all (``[unclosed``) is taken as text."""
+    """``--set`` values read as a scenario file's values are: YAML 1.2 scalars; aliases, deep nesting, huge values
+    and text that is not YAML (``[draft``: quote it) refused in one line naming the key."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -99,10 +99,9 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
         try:
             value = parse_yaml(raw, "--set") if raw.strip() else ""
         except ScenarioError as err:
-            if not err.message.startswith("not valid YAML"):
-                path = ".".join(show_key(part) for part in key.strip().split("."))
-                raise ScenarioError(path, err.message, "--set") from None
-            value = raw
+            path = ".".join(show_key(part) for part in key.strip().split("."))
+            hint = "; quote text that is not YAML" if err.message.startswith("not valid YAML") else ""
+            raise ScenarioError(path, err.message + hint, "--set") from None
         out[key.strip()] = value
     return out
 
