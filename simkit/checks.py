@@ -53,6 +53,7 @@ from typing import Any
 from .limits import check_events
 from .scenario import Scenario, ScenarioError
 from .workload import HOURS_PER_YEAR
+from .yamlio import show
 
 __all__ = [
     "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "MAX_MAGNITUDE", "CapacityWarning",
@@ -340,7 +341,7 @@ class ReplicationError(RuntimeError):
             values = ", ".join(f"{k}={v!r}" for k, v in self.overrides.items())
             where = f" at sweep point {self.point}" + (f" ({values})" if values else "")
         super().__init__(
-            f"replication {self.replication} (seed {self.seed}) of scenario '{scenario.name}' "
+            f"replication {self.replication} (seed {self.seed}) of scenario {show(scenario.name)} "
             f"(sha256 {scenario.fingerprint()[:12]}){where} failed with {_one_line(self.error)}; re-run it alone "
             f"with err.rerun() or simkit.run_replication(err.scenario, {self.replication}, seed={self.seed})")
 

@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyError as err:
-        print(f"error: {err.args[0]}", file=sys.stderr)
+        print(f"error: {one_line(str(err.args[0]))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
