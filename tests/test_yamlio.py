@@ -237,3 +237,18 @@ def test_hostile_values_give_one_short_line(value: str, path: tuple) -> None:
         loads_with(path, value)
     except sk.ScenarioError as err:
         _assert_one_short_line(err)
+
+
+@pytest.mark.parametrize("text", ["1e3", "0o17", "0x1F", "yes", "010", "8:00", "null", "~", ".nan", "<<", "1_000"])
+def test_text_that_looks_like_a_number_is_quoted_when_written(text: str) -> None:
+    sc = sk.load(HELPDESK).override({"options.vendor.label": text, "description": text})
+    again = sk.loads(sc.to_yaml())
+    assert again.options["vendor"].label == text and again.description == text
+
+
+def test_a_failed_replication_names_a_hostile_scenario_on_one_line() -> None:
+    from simkit.checks import ReplicationError
+
+    sc = sk.load(HELPDESK).override({"name": "two\nlines\u2028and " + "x" * 150})
+    msg = str(ReplicationError(sc, 0, 1, RuntimeError("boom\nagain")))
+    assert "\n" not in msg and "\u2028" not in msg and len(msg) < 400, msg
