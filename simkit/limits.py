@@ -66,7 +66,10 @@ A head-count change costs the engine time in proportion to the team's size (meas
 on 100,000 staff is refused even over a few weeks."""
 
 MAX_CLARIFY_ROUNDS_PER_REPLICATION = 20_000_000
-"""Most clarification rounds one replication may expect: each is an extra wait per item, like an item itself."""
+"""Most clarification rounds one replication may expect over all options.
+
+A round is a wait and one more queue entry, lighter than an item; ten times the item cap keeps the rounds
+within the same order of time as the items."""
 
 MAX_PRICE_FACTOR = 1e6
 """Most a contract price may grow by renewals over the horizon (indexation and lock-in premium compounded)."""
