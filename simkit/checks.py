@@ -64,9 +64,10 @@ __all__ = [
 MAX_ITEMS_PER_REPLICATION = 2_000_000
 """At most this many expected work items per replication.
 
-A replication's peak memory is about 1.2 KB per item (measured: 1.04 GB peak resident for 682,000 items through
-three options, 0.17 GB of it the interpreter and libraries), and each item takes about 20 microseconds per
-option: the cap keeps one replication near 2.5 GB and a few minutes, so that two worker processes fit in memory."""
+A replication's peak memory is at most about 1.2 KB per item (measured through three options: 1.04 GB peak
+resident for 682,000 items, 1.75 GB for 1.93 million, 0.17 GB of it the interpreter and libraries), and each
+item takes about 20 microseconds per option: just under the cap a replication needs about 2 GB and a few
+minutes, so that two worker processes fit in memory."""
 
 MAX_CANDIDATES_PER_REPLICATION = 30_000_000
 """At most this many thinning candidates per replication.
