@@ -48,8 +48,6 @@ MAX_PARAMETER = 1e15
 MAX_CV = 100.0
 """Largest coefficient of variation: beyond it a lognormal or gamma draw is a single huge value among zeros, and
 ``cv ** 2`` overflows near 1e154."""
-MIN_CV = 1e-6
-"""Smallest non-zero coefficient of variation (write 0 for none): a gamma's shape ``1 / cv ** 2`` stays finite."""
 MIN_RATE = 1.0 / MAX_PARAMETER
 """Smallest exponential rate (a mean of at most :data:`MAX_PARAMETER`)."""
 
@@ -100,9 +98,9 @@ class Dist:
         for k in positive & keys:
             if p[k] <= 0:
                 raise ValueError(f"{n} {k} must be > 0, got {p[k]}")
-        if "cv" in p and not (p["cv"] == 0 or MIN_CV <= p["cv"] <= MAX_CV):
-            raise ValueError(f"{n} cv must be 0 or from {MIN_CV:g} to {MAX_CV:g} (beyond 100 a draw is one huge "
-                             f"value among zeros), got {p['cv']:g}")
+        if "cv" in p and not 0 <= p["cv"] <= MAX_CV:
+            raise ValueError(f"{n} cv must be from 0 to {MAX_CV:g} (beyond it a draw is one huge value among "
+                             f"zeros), got {p['cv']:g}")
         if "rate" in p and p["rate"] < MIN_RATE:
             raise ValueError(f"{n} rate must be >= {MIN_RATE:g} (a mean of at most {MAX_PARAMETER:.0e}), got "
                              f"{p['rate']:g}")
@@ -192,7 +190,7 @@ class Dist:
                 return rng.lognormal(math.log(m) - s2 / 2.0, math.sqrt(s2), n)
             case "gamma":
                 if "cv" in p:
-                    if p["cv"] == 0:
+                    if p["cv"] ** 2 == 0:  # also a cv so small that its square underflows: no spread to draw
                         return np.full(n, float(p["mean"]))
                     k = 1.0 / p["cv"] ** 2
                     return rng.gamma(k, p["mean"] / k, n)
