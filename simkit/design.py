@@ -212,7 +212,7 @@ def levers_from_dict(data: Mapping[str, Any], source: str | None = None) -> list
         for name, spec in entries.items():
             where = f"{section}.{show_key(name)}"
             if isinstance(name, str) and name != name.strip():
-                raise ScenarioError(where, f"the name {show(name)} has whitespace around it; write "
+                raise ScenarioError(where, f"the name {show(name)} must not have whitespace around it; write "
                                            f"{show(name.strip())}", source)
             if not isinstance(spec, Mapping) or "path" not in spec:
                 raise ScenarioError(where, "needs path and either low and high, or values", source)

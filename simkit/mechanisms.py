@@ -71,7 +71,8 @@ def _check_keys(value: Any) -> None:
         if isinstance(key, str) and key != key.strip():
             twin = key.strip()
             also = f" and differs from key {show(twin)} only by it" if twin in value else ""
-            raise ValueError(f"key {show(key)} has whitespace around it{also}; write {show(twin)}")
+            write = f"; write {show(twin)}" if twin else ""
+            raise ValueError(f"key {show(key)} must not have whitespace around it{also}{write}")
 
 
 class _Spec(BaseModel):

@@ -210,8 +210,9 @@ class _StrictLoader(_PARSER):  # type: ignore[misc, valid-type]
             if isinstance(key, str) and key != key.strip():
                 twin = key.strip()
                 also = f" and differs from key {show(twin)} (line {seen[twin]}) only by it" if twin in seen else ""
-                raise ScenarioError("", f"key {show(key)} (line {line}) has whitespace around it{also}; "
-                                        f"write {show(twin)}")
+                write = f"; write {show(twin)}" if twin else ""
+                raise ScenarioError("", f"key {show(key)} (line {line}) must not have whitespace around it{also}"
+                                        f"{write}")
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node):  # noqa: ANN001, ANN201 - PyYAML signature

@@ -126,9 +126,10 @@ def test_any_text_survives_writing_and_reading_back(text: str) -> None:
     ("text", "expected"),
     [
         ('teams:\n  engineers: {staff: 1}\n  "engineers ": {staff: 9}\n',
-         "key 'engineers ' (line 3) has whitespace around it and differs from key 'engineers' (line 2) only by it"),
-        ('options:\n  " vendor": {vendor: msp}\n', "key ' vendor' (line 2) has whitespace around it"),
-        ('"name\\t": x\n', "has whitespace around it"),
+         "key 'engineers ' (line 3) must not have whitespace around it and differs from key 'engineers' (line 2) "
+         "only by it"),
+        ('options:\n  " vendor": {vendor: msp}\n', "key ' vendor' (line 2) must not have whitespace around it"),
+        ('"name\\t": x\n', "must not have whitespace around it"),
     ],
 )
 def test_keys_with_whitespace_are_refused_when_read(text: str, expected: str) -> None:
@@ -141,8 +142,8 @@ def test_keys_with_whitespace_are_refused_when_read(text: str, expected: str) ->
 def test_keys_with_whitespace_are_refused_from_python_and_set(section: str) -> None:
     sc = sk.load(HELPDESK)
     first = next(iter(sc.to_dict()[section] if "." not in section else sc.to_dict()["workload"]["kinds"]))
-    with pytest.raises(sk.ScenarioError, match=f"key '{first} ' has whitespace around it and differs from key "
-                                               f"'{first}' only by it"):
+    with pytest.raises(sk.ScenarioError, match=f"key '{first} ' must not have whitespace around it and differs "
+                                               f"from key '{first}' only by it"):
         sc.override({f"{section}.{first} ": {}})
 
 
