@@ -19,9 +19,9 @@ goes through :func:`parse_yaml`, and every file through :func:`read_file`:
   laughs" file is a few lines of them), nesting deeper than :data:`MAX_DEPTH`
   and more than :data:`MAX_VALUES` values are refused from the event stream
   before any Python object is built.
-* **No silent collapse of keys.**  A key may appear once; a text key with
-  surrounding whitespace (``"engineers "``) is refused, because validation
-  strips text and the key would silently replace ``engineers``.
+* **No silent collapse of keys.**  A key may appear once.  (A key with
+  surrounding whitespace, ``"engineers "``, is refused where it is validated,
+  with its field path: :mod:`simkit.mechanisms` and :mod:`simkit.design`.)
 
 Messages quote and truncate what they show (:func:`show`), so a hostile key
 or value can neither break the one-line promise nor flood a terminal.
@@ -183,8 +183,8 @@ _CORE = [
 class _StrictLoader(_PARSER):  # type: ignore[misc, valid-type]
     """Safe loader (never constructs Python objects) with YAML 1.2 core-schema scalars.
 
-    It refuses duplicate keys, keys with surrounding whitespace, non-text
-    keys, merge keys and decimal integers with a leading zero.
+    It refuses duplicate keys, non-text keys, merge keys and decimal
+    integers with a leading zero.
     """
 
     yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
@@ -206,13 +206,6 @@ class _StrictLoader(_PARSER):  # type: ignore[misc, valid-type]
             if dup:
                 raise ScenarioError("", f"key {show(key)} appears twice (line {line}), first on line {seen[key]}")
             seen[key] = line
-        for key, line in seen.items():  # validation strips text: "engineers " would replace "engineers"
-            if isinstance(key, str) and key != key.strip():
-                twin = key.strip()
-                also = f" and differs from key {show(twin)} (line {seen[twin]}) only by it" if twin in seen else ""
-                write = f"; write {show(twin)}" if twin else ""
-                raise ScenarioError("", f"key {show(key)} (line {line}) must not have whitespace around it{also}"
-                                        f"{write}")
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node):  # noqa: ANN001, ANN201 - PyYAML signature
