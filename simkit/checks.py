@@ -50,8 +50,10 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .limits import check_events
 from .scenario import Scenario, ScenarioError
 from .workload import HOURS_PER_YEAR
+from .yamlio import show
 
 __all__ = [
     "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "MAX_MAGNITUDE", "CapacityWarning",
@@ -59,11 +61,19 @@ __all__ = [
     "preflight", "ReplicationError", "FailedReplicationWarning", "warn_failures",
 ]
 
-MAX_ITEMS_PER_REPLICATION = 20_000_000
-"""At most this many expected work items per replication (about 2 GB of logs and minutes per option)."""
+MAX_ITEMS_PER_REPLICATION = 2_000_000
+"""At most this many expected work items per replication.
 
-MAX_CANDIDATES_PER_REPLICATION = 60_000_000
-"""At most this many thinning candidates per replication (about 70 bytes each while a trace is drawn)."""
+A replication's peak memory is at most about 1.2 KB per item (measured through three options: 1.04 GB peak
+resident for 682,000 items, 1.75 GB for 1.93 million, 0.17 GB of it the interpreter and libraries), and each
+item takes about 20 microseconds per option: just under the cap a replication needs about 2 GB and a few
+minutes, so that two worker processes fit in memory."""
+
+MAX_CANDIDATES_PER_REPLICATION = 30_000_000
+"""At most this many thinning candidates per replication.
+
+Drawing a trace holds about 80 bytes per candidate at its peak (measured: 4.7 GB for 60 million candidates),
+so the cap keeps it near 2.4 GB."""
 
 
 MAX_MAGNITUDE = 1e15
@@ -169,8 +179,11 @@ def check_size(scenario: Scenario) -> None:
     ScenarioError
         When a number is beyond :data:`MAX_MAGNITUDE` (:func:`check_magnitudes`),
         one replication is expected to hold more than
-        :data:`MAX_ITEMS_PER_REPLICATION` items, or its arrival profile needs
-        more than :data:`MAX_CANDIDATES_PER_REPLICATION` thinning candidates.
+        :data:`MAX_ITEMS_PER_REPLICATION` items, its arrival profile needs
+        more than :data:`MAX_CANDIDATES_PER_REPLICATION` thinning candidates,
+        or it expects too many events of another kind (:func:`simkit.limits.check_events`:
+        outage and staffing episodes, checks, clarification rounds, a price
+        compounded by renewals).
     """
     check_magnitudes(scenario)
     days = scenario.run.horizon_days
@@ -189,6 +202,7 @@ def check_size(scenario: Scenario) -> None:
             f"per replication; at most {MAX_CANDIDATES_PER_REPLICATION:,} are allowed: flatten the peak "
             "multipliers (hour_of_day, day_of_week, month_of_year), lower growth_annual or shorten "
             "run.horizon_days")
+    check_events(scenario, n)  # outages, staffing, checks, clarification rounds, renewals
 
 
 def _capacity_per_h(scenario: Scenario, servers: float, calendar: str, productivity: float) -> float:
@@ -328,7 +342,7 @@ class ReplicationError(RuntimeError):
             values = ", ".join(f"{k}={v!r}" for k, v in self.overrides.items())
             where = f" at sweep point {self.point}" + (f" ({values})" if values else "")
         super().__init__(
-            f"replication {self.replication} (seed {self.seed}) of scenario '{scenario.name}' "
+            f"replication {self.replication} (seed {self.seed}) of scenario {show(scenario.name)} "
             f"(sha256 {scenario.fingerprint()[:12]}){where} failed with {_one_line(self.error)}; re-run it alone "
             f"with err.rerun() or simkit.run_replication(err.scenario, {self.replication}, seed={self.seed})")
 

@@ -29,11 +29,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import __version__
 from .extras import MissingExtraError, extra_message, require
+from .limits import MAX_DESIGN_POINTS, MAX_REPLICATIONS, MAX_SEED
 from .scenario import Scenario, ScenarioError, load
+from .yamlio import one_line, parse_yaml, show, show_key
 
 __all__ = ["main", "EXIT_FAILED"]
 
@@ -47,6 +47,29 @@ EXIT_CODES = ("exit codes: 0 done; 1 the report could not be built; 2 bad input 
 
 class _UsageError(Exception):
     pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (``error: ...``) and exit 2, like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = one_line(message)
+        text = text if len(text) <= 300 else text[:297] + "..."
+        print(f"error: {self.prog}: {text} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+_BOUNDS = {"replications": (1, MAX_REPLICATIONS), "seed": (0, MAX_SEED), "points": (1, MAX_DESIGN_POINTS),
+           "workers": (1, 1024)}
+"""Numeric arguments and their bounds, checked before anything is read, allocated or run."""
+
+
+def _check_args(args: argparse.Namespace) -> str | None:
+    for name, (low, high) in _BOUNDS.items():
+        value = getattr(args, name, None)
+        if value is not None and not low <= value <= high:
+            return f"--{name} must be >= {low} and <= {high:,}, got {value:,}"
+    return None
 
 
 def _keeping_failures(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -70,15 +93,19 @@ def _failed_note(res: Any) -> str:
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
+    """``--set`` values read as a scenario file's values are: YAML 1.2 scalars; aliases, deep nesting, huge values
+    and text that is not YAML (``[draft``: quote it) refused in one line naming the key."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise _UsageError(f"--set expects key=value (e.g. vendors.msp.price_per_item=30), got {item!r}")
+            raise _UsageError(f"--set expects key=value (e.g. vendors.msp.price_per_item=30), got {show(item)}")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            value = raw
+            value = parse_yaml(raw, "--set") if raw.strip() else ""
+        except ScenarioError as err:
+            path = ".".join(show_key(part) for part in key.strip().split("."))
+            hint = "; quote text that is not YAML" if err.message.startswith("not valid YAML") else ""
+            raise ScenarioError(path, err.message + hint, "--set") from None
         out[key.strip()] = value
     return out
 
@@ -241,8 +268,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         levers += load_levers(args.levers) if args.levers else []
         if not levers:
             raise _UsageError("sweep needs at least one --vary key=lo:hi:n or a --levers file")
-        if args.workers is not None and args.workers < 1:
-            raise _UsageError(f"--workers must be >= 1, got {args.workers}")
         res = _keeping_failures(sweep, sc, levers, args.replications, args.seed, design=args.design,
                                 n=args.points, executor=args.workers or "auto", out=args.out,
                                 resume=not args.fresh, progress=False if args.quiet else None)
@@ -345,8 +370,7 @@ def _cmd_drill(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="simkit", description="Make-or-buy decisions with evidence.",
-                                epilog=EXIT_CODES)
+    p = _Parser(prog="simkit", description="Make-or-buy decisions with evidence.", epilog=EXIT_CODES)
     p.add_argument("--version", action="version", version=f"simkit {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -440,11 +464,10 @@ def main(argv: list[str] | None = None) -> int:
     from .checks import ReplicationError
 
     args = _parser().parse_args(argv)
-    for name in ("replications",):
-        value = getattr(args, name, None)
-        if value is not None and value < 1:
-            print(f"error: --{name} must be >= 1, got {value}", file=sys.stderr)
-            return 2
+    problem = _check_args(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     shown_as = warnings.formatwarning
     warnings.formatwarning = lambda message, category, *_: f"warning: {message}\n"  # one line, no source
     try:
@@ -465,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyError as err:
-        print(f"error: {err.args[0]}", file=sys.stderr)
+        print(f"error: {one_line(str(err.args[0]))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

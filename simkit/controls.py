@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel
 
 from .scenario import Scenario, ScenarioError
+from .yamlio import load_yaml_file, show
 
 __all__ = ["Control", "control_for", "controls_from", "default_controls", "field_kind", "kind_of", "value_at"]
 
@@ -218,17 +218,13 @@ def control_for(scenario: Scenario, path: str, label: str | None = None, low: fl
 
 def _levers_file(scenario: Scenario, path: str | Path) -> list[Control]:
     """A levers file's controls in file order: entries naming a choice, switch or section become toggles."""
-    from .design import levers_from_dict
+    from .design import check_sections, levers_from_dict
 
     source = str(path)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ScenarioError("", f"cannot be read ({err.strerror})", source) from None
-    except yaml.YAMLError as err:
-        raise ScenarioError("", f"not valid YAML: {str(err).splitlines()[0]}", source) from None
+    data = load_yaml_file(path, "a levers file")  # bounded, regular files only, YAML 1.2, no duplicate keys
     if not isinstance(data, Mapping):
         return controls_from(scenario, levers_from_dict(data, source))
+    check_sections(data, source)
     slots: list[Control | None] = []  # None: the next numeric lever, in file order
     numeric, malformed = dict(data), False
     for section in ("levers", "uncertainties"):
@@ -240,10 +236,10 @@ def _levers_file(scenario: Scenario, path: str | Path) -> list[Control]:
         for name, spec in entries.items():
             target = spec.get("path") if isinstance(spec, Mapping) else None
             if isinstance(target, str) and field_kind(scenario, target)[0] != "number":
-                extra = sorted(set(spec) - {"path"})
+                extra = sorted((k for k in spec if k != "path"), key=str)
                 if extra:
                     raise ScenarioError(f"{section}.{name}", f"{target} is a choice or an on/off section, so "
-                                        f"'{extra[0]}' is not allowed; give only its path", source)
+                                        f"{show(str(extra[0]))} is not allowed; give only its path", source)
                 slots.append(control_for(scenario, target, str(name)))
             else:
                 kept[name] = spec

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from .yamlio import show
+
 __all__ = ["Dist", "DistField", "parse_dist", "DIST_NAMES"]
 
 # name -> (required parameter sets, in order of preference)
@@ -40,6 +42,14 @@ _PARAMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "empirical": (("values",), ("values", "weights")),
 }
 DIST_NAMES = tuple(_PARAMS)
+
+MAX_PARAMETER = 1e15
+"""Largest size of a distribution parameter (hours, counts, weights): sums and products of draws stay finite."""
+MAX_CV = 100.0
+"""Largest coefficient of variation: beyond it a lognormal or gamma draw is a single huge value among zeros, and
+``cv ** 2`` overflows near 1e154."""
+MIN_RATE = 1.0 / MAX_PARAMETER
+"""Smallest exponential rate (a mean of at most :data:`MAX_PARAMETER`)."""
 
 _CALL = re.compile(r"^\s*([a-z_]+)\s*\((.*)\)\s*$", re.S)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -67,25 +77,33 @@ class Dist:
         p = dict(self.params)
         n = self.name
         if n not in _PARAMS:
-            raise ValueError(f"unknown distribution '{n}'; allowed: {', '.join(DIST_NAMES)}")
+            raise ValueError(f"unknown distribution {show(n)}; allowed: {', '.join(DIST_NAMES)}")
         keys = set(p)
         if not any(keys == set(opt) for opt in _PARAMS[n]):
             allowed = " or ".join("(" + ", ".join(opt) + ")" for opt in _PARAMS[n])
-            got = ", ".join(sorted(keys)) or "nothing"
+            got = show(", ".join(sorted(keys))).strip("'") or "nothing"
             raise ValueError(f"{n} takes {allowed}, got ({got})")
         for k, v in p.items():
             if k in ("values", "weights"):
                 arr = np.asarray(v, dtype=float)
                 if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
                     raise ValueError(f"{n} {k} must be a non-empty list of finite numbers >= 0")
+                if np.any(arr > MAX_PARAMETER):
+                    raise ValueError(f"{n} {k} must be at most {MAX_PARAMETER:.0e}, got {arr.max():g}")
             elif not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
-                raise ValueError(f"{n} {k} must be a finite number, got {v!r}")
+                raise ValueError(f"{n} {k} must be a finite number, got {show(v)}")
+            elif abs(v) > MAX_PARAMETER:
+                raise ValueError(f"{n} {k} must be at most {MAX_PARAMETER:.0e} in size, got {v:g}")
         positive = {"mean", "rate", "shape", "scale"}
         for k in positive & keys:
             if p[k] <= 0:
                 raise ValueError(f"{n} {k} must be > 0, got {p[k]}")
-        if "cv" in p and p["cv"] < 0:
-            raise ValueError(f"{n} cv must be >= 0, got {p['cv']}")
+        if "cv" in p and not 0 <= p["cv"] <= MAX_CV:
+            raise ValueError(f"{n} cv must be from 0 to {MAX_CV:g} (beyond it a draw is one huge value among "
+                             f"zeros), got {p['cv']:g}")
+        if "rate" in p and p["rate"] < MIN_RATE:
+            raise ValueError(f"{n} rate must be >= {MIN_RATE:g} (a mean of at most {MAX_PARAMETER:.0e}), got "
+                             f"{p['rate']:g}")
         for k in ("low", "mode", "high", "value"):
             if k in p and p[k] < 0:
                 raise ValueError(f"{n} {k} must be >= 0, got {p[k]}")
@@ -102,6 +120,9 @@ class Dist:
     @classmethod
     def of(cls, name: str, **params: Any) -> Dist:
         """Build a distribution from keyword parameters, e.g. ``Dist.of("exponential", mean=1)``."""
+        for k, v in params.items():  # float() would read True as 1 and "1_000" as 1000
+            if isinstance(v, list | tuple) and any(isinstance(x, bool | str | bytes) for x in v):
+                raise ValueError(f"{show(name)} {show(k)} must be a list of numbers, got {show(list(v))}")
         norm = {k: (tuple(float(x) for x in v) if isinstance(v, list | tuple) else v) for k, v in params.items()}
         return cls(name, tuple(sorted(norm.items())))
 
@@ -169,7 +190,7 @@ class Dist:
                 return rng.lognormal(math.log(m) - s2 / 2.0, math.sqrt(s2), n)
             case "gamma":
                 if "cv" in p:
-                    if p["cv"] == 0:
+                    if p["cv"] ** 2 == 0:  # also a cv so small that its square underflows: no spread to draw
                         return np.full(n, float(p["mean"]))
                     k = 1.0 / p["cv"] ** 2
                     return rng.gamma(k, p["mean"] / k, n)
@@ -213,7 +234,7 @@ def parse_dist(value: Any) -> Dist:
     if isinstance(value, Dist):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"expected a distribution, got {value!r}")
+        raise ValueError(f"expected a distribution, got {show(value)}")
     if isinstance(value, int | float):
         try:
             return Dist.of("deterministic", value=float(value))
@@ -225,7 +246,7 @@ def parse_dist(value: Any) -> Dist:
         if not isinstance(name, str):
             raise ValueError("a distribution mapping needs 'dist: <name>'; allowed: " + ", ".join(DIST_NAMES))
         if not all(isinstance(k, str) for k in params):
-            raise ValueError(f"{name} parameter names must be text, got {sorted(map(str, params))}")
+            raise ValueError(f"{show(name)} parameter names must be text, got {show(sorted(map(str, params)))}")
         try:
             return Dist.of(name, **params)
         except (TypeError, OverflowError):
@@ -234,7 +255,7 @@ def parse_dist(value: Any) -> Dist:
         m = _CALL.match(value)
         if not m:
             raise ValueError(
-                f"cannot read {value!r} as a distribution; write e.g. 'lognormal(mean=2, cv=0.5)'"
+                f"cannot read {show(value)} as a distribution; write e.g. 'lognormal(mean=2, cv=0.5)'"
                 f" with one of: {', '.join(DIST_NAMES)}"
             )
         name, body = m.group(1), m.group(2).strip()
@@ -245,20 +266,20 @@ def parse_dist(value: Any) -> Dist:
         while pos < len(body):
             a = _ARG.match(body, pos)
             if not a or a.end() == pos:
-                raise ValueError(f"cannot read the parameters of {value!r}; write key=number pairs")
+                raise ValueError(f"cannot read the parameters of {show(value)}; write key=number pairs")
             key, raw = a.group(1), a.group(2)
             if key in params:
                 raise ValueError(f"{name} parameter '{key}' is given twice")
             if raw.startswith("["):
                 items = [x.strip() for x in raw[1:-1].split(",") if x.strip()]
                 if not all(re.fullmatch(_NUMBER, x) for x in items):
-                    raise ValueError(f"{name} {key} must be a list of numbers, got {raw}")
+                    raise ValueError(f"{name} {key} must be a list of numbers, got {show(raw)}")
                 params[key] = [float(x) for x in items]
             else:
                 params[key] = float(raw)
             pos = a.end()
         return Dist.of(name, **params)
-    raise ValueError(f"expected a distribution, got {type(value).__name__} {value!r}")
+    raise ValueError(f"expected a distribution, got {type(value).__name__} {show(value)}")
 
 
 def _dist_field():

@@ -40,6 +40,7 @@ from .engine import RunLog, simulate_option
 from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .kpi import measure
 from .kpis import kpi_name
+from .limits import check_run_args
 from .memo import reusable_options
 from .results import Results
 from .scenario import Scenario, ScenarioError
@@ -93,6 +94,7 @@ def price_log(scenario: Scenario, log: RunLog, replication: int,
 def run_replication(scenario: Scenario, replication: int, seed: int, options: Sequence[str] | None = None,
                     keep_logs: bool = False) -> Replication:
     """Run one replication of ``options`` (default: all) on one shared trace."""
+    check_run_args(seed=seed)
     streams = Streams(seed, replication)
     trace = draw_trace(scenario, streams)
     kpis, ledgers, logs = [], [], {}
@@ -265,9 +267,8 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
         :class:`~simkit.checks.FailedReplicationWarning` names them, and every
         statistic uses the finished replications only.
     """
+    check_run_args(replications, seed)  # before int(): 1e9 or -1 is a one-line ValueError, not an allocation
     n = int(replications if replications is not None else scenario.run.replications)
-    if n < 1:
-        raise ValueError(f"replications must be >= 1, got {n}")
     _check_options(scenario, options)
     preflight(scenario)  # size cap and overload warnings, before any work is handed out
     seed = int(seed if seed is not None else scenario.run.seed)
@@ -352,6 +353,7 @@ def simulate_to_precision(scenario: Scenario, kpi: str | None = None, rel_half_w
     if not 2 <= min_replications <= max_replications:
         raise ValueError(f"need 2 <= min_replications <= max_replications, got {min_replications} and "
                          f"{max_replications}")
+    check_run_args(max_replications, seed)
     _check_options(scenario, options)
     seed = int(seed if seed is not None else scenario.run.seed)
     kpi = kpi or kpi_name("cost_total", scenario.currency_suffix)

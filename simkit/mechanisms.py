@@ -8,23 +8,96 @@ vendor it concerns (``vendors.acme.outages``, ``teams.support.hiring``, ...).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .distributions import Dist, DistField
+from .yamlio import show
 
 __all__ = [
+    "MIN_PRODUCTIVITY", "MIN_LEARNING_RATE", "BOUND_REASONS",
     "OutageSpec", "DegradationSpec", "ExitSpec", "QualitySpec", "SlaSpec", "TransitionSpec",
     "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec", "ReviewSpec",
 ]
+
+MIN_PRODUCTIVITY = 1e-3
+"""Lowest productivity (or productivity factor) a pool may have: below it an hour of work takes over a thousand
+hours, times that overflow and KPIs that are no longer numbers follow."""
+MIN_LEARNING_RATE = 0.1
+"""Lowest Wright learning rate: ten-fold faster per doubling of experience is steeper than any measured curve,
+and rates near 0 overflow the curve's power law."""
+BOUND_REASONS = {
+    "productivity": "below it an hour of work takes over a thousand hours",
+    "start_productivity": "below it an hour of work takes over a thousand hours",
+    "ramp_start_productivity": "below it an hour of work takes over a thousand hours",
+    "productivity_factor": "below it an hour of work takes over a thousand hours",
+    "learning_rate": "steeper than any measured learning curve",
+}
+"""Why a bound is where it is, added to the message that refuses a value beyond it."""
 
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
+def _number_kind(tp: Any) -> tuple[str, bool] | None:
+    """``("number" | "whole number", is_list)`` for a numeric field's annotation, else ``None``."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _number_kind(get_args(tp)[0])
+    if origin in (Union, UnionType):
+        kinds = {_number_kind(a) for a in get_args(tp) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin is tuple:
+        inner = _number_kind(get_args(tp)[0]) if get_args(tp) else None
+        return (inner[0], True) if inner is not None and not inner[1] else None
+    if tp is int:
+        return ("whole number", False)
+    if tp is float:
+        return ("number", False)
+    return None
+
+
+def _refuse_lookalike(value: Any, kind: str) -> None:
+    """Pydantic's lax mode reads ``true`` as 1 and ``"1_000"`` as 1000; a number must be written as one."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError(f"must be a {kind}, got {show(value)}")
+
+
+def _check_keys(value: Any) -> None:
+    """Text is stripped on validation, so ``"engineers "`` would silently replace ``engineers``: refuse it."""
+    for key in value:
+        if isinstance(key, str) and key != key.strip():
+            twin = key.strip()
+            also = f" and differs from key {show(twin)} only by it" if twin in value else ""
+            write = f"; write {show(twin)}" if twin else ""
+            raise ValueError(f"key {show(key)} must not have whitespace around it{also}{write}")
+
+
 class _Spec(BaseModel):
+    """Frozen, no unknown keys, no NaN; numbers must be numbers and keys must not hide whitespace."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_numbers_and_keys(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None:
+            return value
+        if isinstance(value, dict):
+            _check_keys(value)
+            return value
+        kind = _number_kind(field.annotation)
+        if kind is None:
+            return value
+        if kind[1] and isinstance(value, list | tuple):
+            for item in value:
+                _refuse_lookalike(item, kind[0])
+        elif not kind[1]:
+            _refuse_lookalike(value, kind[0])
+        return value
 
 
 class OutageSpec(_Spec):
@@ -40,7 +113,7 @@ class DegradationSpec(_Spec):
 
     time_between_h: DistField
     duration_h: DistField
-    productivity_factor: float = Field(0.7, gt=0, le=1)
+    productivity_factor: float = Field(0.7, ge=MIN_PRODUCTIVITY, le=1)
     defect_factor: float = Field(2.0, ge=1, le=100)
 
 
@@ -53,7 +126,7 @@ class ExitSpec(_Spec):
     switch_lead_h: float = Field(0.0, ge=0, le=87660)
     switching_cost: Money = 0.0
     exit_fee: Money = 0.0
-    ramp_start_productivity: float = Field(1.0, gt=0, le=1)
+    ramp_start_productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=1)
     ramp_months: float = Field(0.0, ge=0, le=120)
     knowledge_erosion_annual: Share = 0.0
 
@@ -81,8 +154,8 @@ class SlaSpec(_Spec):
 class TransitionSpec(_Spec):
     """Moving the work to the provider: ramp-up on a learning curve, parallel running, one-off costs."""
 
-    start_productivity: float = Field(1.0, gt=0, le=1)
-    learning_rate: float = Field(0.8, gt=0, le=1)
+    start_productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=1)
+    learning_rate: float = Field(0.8, ge=MIN_LEARNING_RATE, le=1)
     parallel_run_months: float = Field(0.0, ge=0, le=60)
     retained_team: str | None = None
     knowledge_transfer_cost: Money = 0.0
@@ -129,7 +202,7 @@ class HiringSpec(_Spec):
     attrition_annual: float = Field(0.0, ge=0, le=5)
     hiring_lead_h: float = Field(0.0, ge=0, le=8766)
     ramp_months: float = Field(0.0, ge=0, le=60)
-    ramp_start_productivity: float = Field(0.5, gt=0, le=1)
+    ramp_start_productivity: float = Field(0.5, ge=MIN_PRODUCTIVITY, le=1)
     hire_when_backlog_per_staff: float | None = Field(None, gt=0)
     max_staff: int | None = Field(None, ge=0, le=100_000)
     recruiting_cost: Money = 0.0

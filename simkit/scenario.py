@@ -7,12 +7,13 @@ sweeps and dashboards build on.
 Every problem with a scenario becomes one :class:`ScenarioError` whose message
 is a single sentence: the field path, the offending value and what is allowed,
 e.g. ``vendors.acme.price_per_item: must be >= 0, got -3``, with "did you mean"
-for a misspelt key.  YAML is read with the safe loader (on libyaml's C parser
-when it is installed), so nothing in a file is ever evaluated.  Before anything
-is built, the event stream alone refuses anchors, aliases and merge keys (they
-are how "billion laughs" files explode), nesting deeper than :data:`MAX_DEPTH`
-and more than :data:`MAX_VALUES` values; files over :data:`MAX_FILE_BYTES`, binary
-files and text that is not UTF-8 are refused unread.  Duplicate keys are refused.
+for a misspelt key.  Files and text are read by :mod:`simkit.yamlio`: regular
+files only, at most :data:`MAX_FILE_BYTES`, UTF-8, with the safe loader under
+YAML 1.2 core-schema rules (``8:00`` is text, not 480), so nothing in a file is
+ever evaluated; anchors, aliases, merge keys, nesting deeper than
+:data:`MAX_DEPTH`, more than :data:`MAX_VALUES` values, duplicate keys and keys
+with whitespace around them are refused.  Numeric fields refuse booleans and
+text (``staff: true`` is not 1).
 Whether a *valid* scenario is sensible to simulate (its size, its load) is
 checked later, by :mod:`simkit.checks`.
 """
@@ -29,103 +30,24 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError, model_validator
 
 from .calendar import Calendar
+from .mechanisms import BOUND_REASONS
 from .schema import ScenarioSpec
+from .yamlio import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_VALUES,
+    ScenarioError,
+    dump_yaml,
+    parse_yaml,
+    read_file,
+    show,
+    show_key,
+)
 
 __all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_VALUES"]
-
-MAX_FILE_BYTES = 1_000_000
-MAX_DEPTH = 32
-"""Deepest nesting of mappings and lists a scenario may have (the schema itself needs about 7)."""
-MAX_VALUES = 100_000
-"""Most scalar values (numbers, texts) a scenario file may hold; parsing stays within a few seconds."""
-
-
-class ScenarioError(Exception):
-    """A scenario is wrong; ``str(err)`` is one sentence naming the field and what is allowed."""
-
-    def __init__(self, path: str, message: str, source: str | None = None):
-        self.path, self.message, self.source = path, message, source
-        where = f"{source}: " if source else ""
-        super().__init__(f"{where}{path}: {message}" if path else f"{where}{message}")
-
-    def __reduce__(self):  # noqa: ANN204 - so that the error crosses process boundaries intact
-        return (type(self), (self.path, self.message, self.source))
-
-
-# --------------------------------------------------------------------------- YAML
-_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when installed: ~10x faster
-
-
-class _NoDuplicates:
-    """Constructor mix-in: a mapping key may appear once, must be hashable, and ``<<`` merges are refused."""
-
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML signature
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            line = key_node.start_mark.line + 1
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise ScenarioError("", f"merge keys (<<) are not allowed (line {line})")
-            if not isinstance(key_node, yaml.ScalarNode):
-                kind = "list" if isinstance(key_node, yaml.SequenceNode) else "mapping"
-                raise ScenarioError("", f"a mapping key must be text, got a {kind} (line {line})")
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                dup = key in seen
-            except TypeError:
-                raise ScenarioError("", f"a mapping key must be text, got {key!r} (line {line})") from None
-            if dup:
-                raise ScenarioError("", f"key '{key}' appears twice (line {line})")
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-class _StrictLoader(_NoDuplicates, _PARSER):  # type: ignore[misc, valid-type]
-    """Safe loader (never constructs Python objects) that refuses duplicate keys and merges."""
-
-
-def _scan(text: str) -> None:
-    """Refuse, from the event stream alone, what could make loading explode or recurse.
-
-    Anchors and aliases (a "billion laughs" file is a few lines of them), nesting
-    deeper than :data:`MAX_DEPTH` and more than :data:`MAX_VALUES` values are
-    refused before any Python object is built.
-    """
-    depth = values = 0
-    for event in yaml.parse(text, Loader=_PARSER):
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise ScenarioError("", f"anchors and aliases (&, *) are not allowed (line {line})")
-        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ScenarioError("", f"is nested more than {MAX_DEPTH} levels deep (line {line}); "
-                                        "a scenario needs far fewer")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.ScalarEvent):
-            values += 1
-            if values > MAX_VALUES:
-                raise ScenarioError("", f"has more than {MAX_VALUES:,} values (line {line}); "
-                                        "a scenario may have at most that many")
-
-
-def _parse_yaml(text: str, source: str | None) -> Any:
-    try:
-        _scan(text)
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
-    except ScenarioError as err:
-        raise ScenarioError("", err.message, source) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ScenarioError("", f"not valid YAML{line}: {problem}", source) from None
-    except RecursionError:
-        raise ScenarioError("", "the YAML is nested too deeply", source) from None
 
 
 # --------------------------------------------------------------------------- errors
@@ -152,27 +74,26 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 _DIST_NUMBERS = "a distribution's parameters must be numbers (values and weights: lists of numbers)"
 
 
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+_show = show
 
 
 def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
     loc = tuple(p for p in err["loc"] if p != "[key]")
-    path = ".".join(str(p) for p in loc)
+    path = ".".join(show_key(p) for p in loc)
     kind, ctx, got = err["type"], err.get("ctx", {}), err.get("input")
     bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
     if kind in bounds:
         limit = next(iter(ctx.values()))
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)
-        return path, f"must be {bounds[kind]} {limit}, got {_show(got)}"
+        why = BOUND_REASONS.get(str(loc[-1]) if loc else "")
+        return path, f"must be {bounds[kind]} {limit}, got {_show(got)}" + (f" ({why})" if why else "")
     if kind == "extra_forbidden":
         parent, key = loc[:-1], loc[-1]
         model = _model_at(parent)
         allowed = list(model.model_fields) if model else []
-        hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-        msg = f"unknown key '{key}'"
+        hint = difflib.get_close_matches(str(key)[:100], allowed, n=1, cutoff=0.6)
+        msg = f"unknown key {show(str(key))}"
         msg += f" (did you mean '{hint[0]}'?)" if hint else ""
         if allowed:
             msg += f"; allowed: {', '.join(allowed)}"
@@ -226,10 +147,10 @@ def _from_validation_error(exc: ValidationError, source: str | None) -> Scenario
 def _pick(name: str, known: Mapping[str, Any], what: str) -> str | None:
     if name in known:
         return None
-    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    listed = ", ".join(known) or "none"
+    hint = difflib.get_close_matches(str(name)[:100], list(known), n=1, cutoff=0.6)
+    listed = ", ".join(show_key(k) for k in known) or "none"
     suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-    return f"unknown {what} '{name}'{suggestion}; defined: {listed}"
+    return f"unknown {what} {show(str(name))}{suggestion}; defined: {listed}"
 
 
 class Scenario(ScenarioSpec):
@@ -305,7 +226,7 @@ class Scenario(ScenarioSpec):
 
     def to_yaml(self) -> str:
         """The scenario as YAML text that :func:`loads` reads back to an equal scenario."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        return dump_yaml(self.to_dict())
 
     def fingerprint(self) -> str:
         """A SHA-256 of the scenario's canonical content (independent of formatting and comments)."""
@@ -325,7 +246,7 @@ class Scenario(ScenarioSpec):
             node: Any = data
             for i, part in enumerate(parts[:-1]):
                 if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
-                    here = ".".join(parts[: i + 1])
+                    here = ".".join(show_key(p) for p in parts[: i + 1])
                     known = list(node) if isinstance(node, dict) else []
                     problem = _pick(part, dict.fromkeys(known), "field") or "is not a section"
                     raise ScenarioError(here, problem)
@@ -394,34 +315,12 @@ def _validate(data: Any, source: str | None) -> Scenario:
         raise _unreadable(data, err, source) from None
 
 
-_BINARY = "is a binary file; a scenario must be YAML text in UTF-8"
-
-
 def loads(text: str | bytes, source: str | None = None) -> Scenario:
-    """Validate scenario text (YAML) and return a :class:`Scenario`."""
-    if len(text) > MAX_FILE_BYTES:  # characters or bytes: either way more bytes than allowed
-        raise ScenarioError("", f"is larger than the {MAX_FILE_BYTES:,} bytes a scenario may have", source)
-    if isinstance(text, bytes):
-        if b"\x00" in text:
-            raise ScenarioError("", _BINARY, source)
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line = text.count(b"\n", 0, err.start) + 1
-            raise ScenarioError("", f"is not UTF-8 text (bad byte at offset {err.start}, line {line}); "
-                                    "a scenario must be saved as UTF-8", source) from None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise ScenarioError("", f"must be valid Unicode text, got a lone surrogate at offset {err.start}",
-                            source) from None
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise ScenarioError("", f"is larger than the {MAX_FILE_BYTES:,} bytes a scenario may have", source)
-    if "\x00" in text:
-        raise ScenarioError("", _BINARY, source)
-    if not text.strip():
+    """Validate scenario text (YAML, read under the rules of :mod:`simkit.yamlio`) and return a :class:`Scenario`."""
+    data = parse_yaml(text, source)
+    if data is None:
         raise ScenarioError("", "is empty; a scenario needs at least name, workload and options", source)
-    return _validate(_parse_yaml(text, source), source)
+    return _validate(data, source)
 
 
 def load(path: str | Path) -> Scenario:
@@ -433,26 +332,15 @@ def load(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        For a missing, unreadable, non-YAML or invalid file, naming the field at fault.
+        For a missing, unreadable, non-regular, oversized, non-YAML or invalid file, naming the field at fault.
     """
-    p = Path(path)
     source = str(path)
-    if not p.exists():
+    if not Path(path).exists() and not Path(path).is_symlink():  # a bare name may be a shipped example
         from .catalog import example_names, example_path, is_bare_name
 
         shipped = example_path(source)
         if shipped is None and is_bare_name(source):
             raise ScenarioError("", f"no such file or example; examples: {', '.join(example_names())}", source)
-        if shipped is None:
-            raise ScenarioError("", "no such file", source)
-        p = shipped
-    if p.is_dir():
-        raise ScenarioError("", "is a folder, not a scenario file", source)
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError("", f"is {size:,} bytes; a scenario may have at most {MAX_FILE_BYTES:,}", source)
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise ScenarioError("", f"cannot be read ({err.strerror})", source) from None
-    return loads(raw, source)
+        if shipped is not None:
+            return loads(read_file(shipped), source)
+    return loads(read_file(path), source)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .calendar import DAY_NAMES, Calendar
 from .distributions import DistField
 from .mechanisms import (
+    MIN_PRODUCTIVITY,
     ContractSpec,
     DegradationSpec,
     ElasticSpec,
@@ -28,6 +29,7 @@ from .mechanisms import (
     SharedSpec,
     SlaSpec,
     TransitionSpec,
+    _Spec,
 )
 
 __all__ = [
@@ -45,10 +47,6 @@ __all__ = [
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
 
 
 class RunSpec(_Spec):
@@ -147,7 +145,7 @@ class TeamSpec(_Spec):
     calendar: Name = "client"
     loaded_cost_per_hour: Money = 50.0
     overhead_per_fte_month: Money = 0.0
-    productivity: float = Field(1.0, gt=0, le=10)
+    productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=10)
     clarify_factor: float = Field(1.0, ge=0, le=100)
     quality: QualitySpec | None = None
     fx: FxSpec | None = None
@@ -165,7 +163,7 @@ class VendorSpec(_Spec):
     price_per_item: Money = 0.0
     price_per_fte_month: Money = 0.0
     fee_per_month: Money = 0.0
-    productivity: float = Field(1.0, gt=0, le=10)
+    productivity: float = Field(1.0, ge=MIN_PRODUCTIVITY, le=10)
     governance_share: float = Field(0.05, ge=0, le=1)
     transition_cost: Money = 0.0
     handoff_h: float = Field(0.0, ge=0, le=8760)

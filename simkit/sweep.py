@@ -51,6 +51,7 @@ from .design import Lever, design_points
 from .engine import simulate_option
 from .execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
 from .experiment import draw_trace, price_log
+from .limits import check_priced, check_run_args
 from .reprice import split_changes
 from .results import SweepResults, stored_meta
 from .scenario import Scenario, ScenarioError
@@ -266,9 +267,8 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     ReplicationError
         When every pair this call ran raised and nothing earlier is stored (the first of them).
     """
+    check_run_args(replications, seed)
     reps = int(replications if replications is not None else scenario.run.replications)
-    if reps < 1:
-        raise ValueError(f"replications must be >= 1, got {reps}")
     seed = int(seed if seed is not None else scenario.run.seed)
     options = list(options or scenario.option_names)
     for name in options:
@@ -287,7 +287,9 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
         if key not in sims:
             sims[key] = scenario.override(engine) if engine else scenario
             check_size(sims[key])  # refuse an absurd point before any work is handed out
-        groups.setdefault(key, []).append((int(point), scenario.override(changes), changes))
+        priced = scenario.override(changes)
+        check_priced(priced)  # a price-only point is never drawn: its prices are checked here
+        groups.setdefault(key, []).append((int(point), priced, changes))
 
     key = sweep_key(scenario, seed, list(points.columns))
     store = SweepStore(out, key, resume) if out is not None else None

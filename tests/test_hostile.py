@@ -389,9 +389,9 @@ def test_errors_survive_a_process_boundary() -> None:
         ({"workload.rate_per_hour": 1e5, "run.horizon_days": 36525}, "items per replication are expected"),
         ({"workload.rate_per_hour": 1e5, "workload.growth_annual": 10, "run.horizon_days": 36525},
          "items per replication are expected"),
-        ({"workload.rate_per_hour": 0.5, "run.horizon_days": 36525, "workload.growth_annual": 0,
+        ({"workload.rate_per_hour": 0.05, "run.horizon_days": 36525, "workload.growth_annual": 0,
           "workload.day_of_week": None, "workload.hour_of_day": [1000] + [0] * 23},
-         "candidate arrivals"),  # 18 million items, but a peak 24 times the mean
+         "candidate arrivals"),  # 1.8 million items, but a peak 24 times the mean
     ],
 )
 def test_absurd_sizes_are_refused_before_anything_is_simulated(changes: dict, expected: str) -> None:
@@ -439,7 +439,7 @@ def test_cli_prints_one_line_and_exits_2_on_hostile_files(tmp_path: Path) -> Non
     p = _cli("run", str(SCENARIOS / "startup_it_helpdesk.yaml"), "--set", "workload.rate_per_hour=100000",
              "--set", "run.horizon_days=36525", "--out", str(out), cwd=tmp_path)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
-    assert "at most 20,000,000" in p.stderr
+    assert f"at most {checks.MAX_ITEMS_PER_REPLICATION:,}" in p.stderr
     assert not (tmp_path / "out").exists(), "nothing may be written when the run is refused"
 
 
