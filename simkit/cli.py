@@ -273,6 +273,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     sc = _scenario(args)
     preflight(sc)  # a valid file may still be too large to simulate, or certain to drown (a warning)
     print(f"{args.scenario}: valid — '{sc.name}', options: {', '.join(sc.option_names)}")
+    summary = sc.summary()
+    print(summary)
+    for line in summary.straw_man:  # overload was already warned about by preflight
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 
