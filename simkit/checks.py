@@ -117,6 +117,7 @@ def candidate_draws(scenario: Scenario) -> float:
     w = scenario.workload
     horizon_h = _horizon_h(scenario)
     peak = w.rate_per_hour * _peak(w.hour_of_day) * _peak(w.day_of_week) * _peak(w.month_of_year)
+    peak *= _peak(getattr(w, "hour_of_week", None))
     if w.growth_annual > 0:
         try:
             peak *= math.pow(1.0 + w.growth_annual, horizon_h / HOURS_PER_YEAR)

@@ -136,7 +136,8 @@ def _growth_integral_h(log_g: float, a_h: float, b_h: float) -> float:
 
 
 def profile_integral_h(hour_of_day: tuple[float, ...] | None, day_of_week: tuple[float, ...] | None,
-                       month_of_year: tuple[float, ...] | None, growth_annual: float, horizon_h: float) -> float:
+                       month_of_year: tuple[float, ...] | None, growth_annual: float, horizon_h: float,
+                       hour_of_week: tuple[float, ...] | None = None) -> float:
     """``integral_0^H profile(t) x (1 + g) ** (t / year) dt`` in hours: expected items per unit of base rate.
 
     Months are twelfths of a 365.25-day year, so the month multipliers and the growth factor integrate
@@ -145,7 +146,7 @@ def profile_integral_h(hour_of_day: tuple[float, ...] | None, day_of_week: tuple
     changes the rate by at most ``(1 + g) ** (1 / 52)`` (0.4% at 25% a year), so the remaining error is
     far below what one simulated year can resolve.
     """
-    flat = _mean_of(hour_of_day) * _mean_of(day_of_week)
+    flat = _mean_of(hour_of_day) * _mean_of(day_of_week) * _mean_of(hour_of_week)
     log_g = math.log1p(growth_annual)
     if month_of_year is None:
         return flat * _growth_integral_h(log_g, 0.0, horizon_h)
@@ -174,6 +175,8 @@ class WorkloadSpec(_Spec):
     expected first-year count equals what was written whatever the multipliers average:
     ``rate_per_hour = annual_volume / integral over the first 8766 h of the profile x growth``
     (:func:`profile_integral_h`, the same integral :func:`simkit.checks.expected_items` uses).
+    ``hour_of_week`` (168 multipliers, Monday 00-01 first) shapes a week whose hours differ by day
+    (a Saturday morning peak); it multiplies with the other profiles, which are usually left out then.
     """
 
     rate_per_hour: float | None = Field(None, ge=0, le=MAX_RATE_PER_HOUR)
@@ -181,6 +184,7 @@ class WorkloadSpec(_Spec):
     calendar: Name = "client"
     hour_of_day: Multipliers | None = None
     day_of_week: Multipliers | None = None
+    hour_of_week: Multipliers | None = None
     month_of_year: Multipliers | None = None
     growth_annual: float = Field(0.0, gt=-1, le=10)
     day_noise_cv: float = Field(0.0, ge=0, le=3)
@@ -189,12 +193,13 @@ class WorkloadSpec(_Spec):
     @property
     def profile_mean(self) -> float:
         """Mean of the hour x weekday x month multipliers over a year (1 for a flat profile)."""
-        return _mean_of(self.hour_of_day) * _mean_of(self.day_of_week) * _mean_of(self.month_of_year)
+        return (_mean_of(self.hour_of_day) * _mean_of(self.day_of_week) * _mean_of(self.hour_of_week)
+                * _mean_of(self.month_of_year))
 
     def items_per_rate(self, horizon_h: float) -> float:
         """Expected items on ``[0, horizon_h)`` per item/h of base rate (see :func:`profile_integral_h`)."""
         return profile_integral_h(self.hour_of_day, self.day_of_week, self.month_of_year, self.growth_annual,
-                                  horizon_h)
+                                  horizon_h, self.hour_of_week)
 
     @property
     def implied_annual_volume(self) -> float:
@@ -222,14 +227,16 @@ class WorkloadSpec(_Spec):
             data.pop("rate_per_hour", None)
         else:  # absent: the dump (and every fingerprint) stays what it was before the field existed
             data.pop("annual_volume", None)
+        if self.hour_of_week is None:
+            data.pop("hour_of_week", None)
         if self.day_noise_cv == 0.0:  # off: as above
             data.pop("day_noise_cv", None)
         return data
 
-    @field_validator("hour_of_day", "day_of_week", "month_of_year")
+    @field_validator("hour_of_day", "day_of_week", "hour_of_week", "month_of_year")
     @classmethod
     def _lengths(cls, v, info):  # noqa: ANN001 - pydantic signature
-        want = {"hour_of_day": 24, "day_of_week": 7, "month_of_year": 12}[info.field_name]
+        want = {"hour_of_day": 24, "day_of_week": 7, "hour_of_week": 168, "month_of_year": 12}[info.field_name]
         if v is not None:
             if len(v) != want:
                 raise ValueError(f"needs {want} multipliers, got {len(v)}")

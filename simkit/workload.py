@@ -2,7 +2,7 @@
 
 Arrivals form a non-homogeneous Poisson process whose rate is
 
-    rate(t) = rate_per_hour * hour_of_day[h] * day_of_week[d] * month_of_year[m]
+    rate(t) = rate_per_hour * hour_of_day[h] * day_of_week[d] * hour_of_week[24 d + h] * month_of_year[m]
               * (1 + growth_annual) ** (t / 8766) [* day multiplier]
 
 with ``h``, ``d`` and ``m`` read in the workload calendar's local time, and an
@@ -96,6 +96,8 @@ def rate_at(spec: WorkloadSpec, t_h: np.ndarray, utc_offset_h: float = 0.0) -> n
     day = np.floor(local / 24.0).astype(np.int64) % 7
     month = np.floor(np.mod(local / 24.0, 365.25) / (365.25 / 12.0)).astype(np.int64) % 12
     r = spec.rate_per_hour * _multiplier(spec.hour_of_day, hour) * _multiplier(spec.day_of_week, day)
+    if spec.hour_of_week is not None:
+        r = r * _multiplier(spec.hour_of_week, day * 24 + hour)
     r = r * _multiplier(spec.month_of_year, month)
     if spec.growth_annual:
         r = r * (1.0 + spec.growth_annual) ** (np.asarray(t_h) / HOURS_PER_YEAR)
@@ -104,7 +106,7 @@ def rate_at(spec: WorkloadSpec, t_h: np.ndarray, utc_offset_h: float = 0.0) -> n
 
 def _peak_rate(spec: WorkloadSpec, horizon_h: float) -> float:
     peak = spec.rate_per_hour
-    for m in (spec.hour_of_day, spec.day_of_week, spec.month_of_year):
+    for m in (spec.hour_of_day, spec.day_of_week, spec.hour_of_week, spec.month_of_year):
         if m is not None:
             peak *= max(m)
     if spec.growth_annual > 0:

@@ -234,6 +234,7 @@ def scenarios(draw: st.DrawFn) -> dict:
         "calendars": calendars,
         "workload": {**draw(volume()), "calendar": draw(st.sampled_from(cal_names)),
                      "hour_of_day": draw(profile(24)), "day_of_week": draw(profile(7)),
+                     "hour_of_week": draw(st.none() | profile(168)),
                      "month_of_year": draw(profile(12)), "growth_annual": draw(num(-0.5, 2.0)),
                      "day_noise_cv": draw(st.sampled_from([0.0, 0.0, 0.2, 1.0])), "kinds": kinds},
         "teams": teams, "vendors": vendors, "options": options,
