@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..scenario import Scenario, ScenarioError, loads
+from ..schema import WorkloadSpec
 from .backtest import BackTest, backtest
 from .effort import KindFit, fit_kinds
 from .profile import ArrivalFit, fit_arrivals, hourly_counts
@@ -73,7 +74,7 @@ class FitResult:
 def fit(source: str | Path | pd.DataFrame, *, time_column: str | None = None, count_column: str | None = None,
         kind_column: str | None = None, effort_column: str | None = None, effort_unit: str = "min",
         priority_column: str | None = None, resolved_column: str | None = None, interval: int | None = None,
-        timezone: str | None = None, name: str | None = None, replications: int = 20,
+        timezone: str | None = None, name: str | None = None, replications: int = 10,
         now: pd.Timestamp | None = None) -> FitResult:
     """Fit a scenario to a history of events or interval volumes (see the module docstring).
 
@@ -93,8 +94,11 @@ def fit(source: str | Path | pd.DataFrame, *, time_column: str | None = None, co
     bt = backtest(hist, frame, arrivals, kinds, replications=replications)
     years_span = (arrivals.end - arrivals.start).total_seconds() / 3600.0 / 8766.0
     level_end = arrivals.level_per_h * (1.0 + arrivals.growth_annual) ** years_span
-    probe = loads(_probe(arrivals, level_end))
-    annual = probe.workload.implied_annual_volume
+    annual = WorkloadSpec.model_validate({
+        "rate_per_hour": float(level_end), "hour_of_week": arrivals.how.tolist(),
+        "growth_annual": arrivals.growth_annual,
+        "month_of_year": None if arrivals.month is None else arrivals.month.tolist(),
+        "kinds": {"k": {"share": 1, "effort_h": 1}}}).implied_annual_volume
     title = name or f"Fitted from {Path(hist.source).name}"
     text = scenario_yaml(hist, arrivals, kinds, annual, title)
     return FitResult(hist, arrivals, kinds, bt, annual, text, loads(text, "fitted scenario"))
@@ -102,11 +106,3 @@ def fit(source: str | Path | pd.DataFrame, *, time_column: str | None = None, co
 
 def _contact_kind() -> KindFit:
     return KindFit("contact", ("all",), 0, 1.0, None, 1, "", None)
-
-
-def _probe(arr: ArrivalFit, level: float) -> str:
-    """A minimal scenario with the fitted profile at ``level``, to read its first-year volume."""
-    months = "" if arr.month is None else f", month_of_year: {arr.month.tolist()}"
-    return (f"name: probe\nteams: {{t: {{staff: 1}}}}\noptions: {{o: {{team: t}}}}\nworkload: {{rate_per_hour: "
-            f"{level!r}, hour_of_week: {arr.how.tolist()}{months}, growth_annual: {arr.growth_annual!r}, kinds: "
-            "{k: {share: 1, effort_h: 1}}}\n")

@@ -8,7 +8,8 @@ weekday, hour and month line up with the history's first day.  Compared are:
   error over *hours with volume* (observed at least one item a week on average) and the
   volume-weighted error ``sum |obs - sim| / sum obs`` over all hours;
 * **weekly volume** — mean items per week, observed against simulated;
-* **daily totals** — mean and standard deviation of whole days (over-dispersion shows here);
+* **daily totals** — mean and standard deviation across whole days (over-dispersion shows here; the
+  simulated figure is the mean over replications of each run's standard deviation across days);
 * **months** — mean items per day in each calendar month present;
 * **effort** — the 10th, 50th and 90th percentiles per kind, observed against the fitted distribution.
 """
@@ -112,7 +113,8 @@ def backtest(hist: History, frame: pd.DataFrame, arr: ArrivalFit, kinds: list[Ki
         "weekly_obs": float(weekly_obs), "weekly_sim": float(weekly_sim),
         "weekly_error": float(weekly_sim / weekly_obs - 1.0) if weekly_obs else float("nan"),
         "daily_mean_obs": float(full["observed"].mean()), "daily_mean_sim": float(full["sim_mean"].mean()),
-        "daily_sd_obs": float(full["observed"].std()), "daily_sd_sim": float(full["sim_sd"].mean()),
+        "daily_sd_obs": float(full["observed"].std()),
+        "daily_sd_sim": float(np.mean([r[full.index].std() for r in daily_sim])),
     }
     return BackTest(how, daily, months, effort, summary, replications)
 

@@ -43,7 +43,7 @@ def clean_events(hist: History, df: pd.DataFrame, unit_h: float, zone: ZoneInfo 
                  now: pd.Timestamp | None) -> None:
     """Keep the event rows with a usable time; turn the other columns into arrays (see the module docstring)."""
     issues = hist.issues
-    ok = hist.times.notna().to_numpy()
+    ok = hist.times.notna().to_numpy().copy()
     dup = df.duplicated(keep="first").to_numpy() & ok
     _count(issues, "duplicate rows", dup)
     ok &= ~dup
@@ -124,7 +124,7 @@ def clean_intervals(hist: History, df: pd.DataFrame, interval_min: int | None) -
     issues = hist.issues
     raw = df[hist.columns["count"]].astype("string").str.strip()
     counts = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    ok = hist.times.notna().to_numpy()
+    ok = hist.times.notna().to_numpy().copy()
     _count(issues, "missing or unparsable count", np.isnan(counts) & ok)
     _count(issues, "negative count", (counts < 0) & ok)
     ok &= ~np.isnan(counts) & (counts >= 0)

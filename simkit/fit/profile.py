@@ -126,8 +126,8 @@ def _fit(frame: pd.DataFrame, separable: bool, months: bool, trend: bool,
         if months:
             mm *= _group_update(y, mu(), mon, 12)
         if trend:
-            m = mu()
-            info = float(np.sum(yrs * yrs * m))
+            m = mu()  # a Newton step with the level profiled out (the two are strongly correlated)
+            info = float(np.sum(yrs * yrs * m)) - float(np.sum(yrs * m)) ** 2 / max(float(m.sum()), 1e-300)
             if info > 0:
                 beta += float(np.sum(yrs * (y - m))) / info
         level *= y.sum() / max(mu().sum(), 1e-300)
@@ -196,17 +196,24 @@ def fit_arrivals(hist: History) -> ArrivalFit:
     deviance = _held_out(frame, months, trend) if days >= 14 else {}
     separable = not deviance or deviance["separable hour x weekday"] <= deviance["168 hour-of-week values"]
     p, m, beta, level = _fit(frame, separable, months, trend)
-    mu = _mu(frame, p, m, beta, level)
-    daily = _daily(frame, mu)
-    index, cv = _dispersion(daily)
-    y = frame["y"].to_numpy()
-    info = float(np.sum(frame["years"].to_numpy() ** 2 * mu)) - float(np.sum(frame["years"] * mu)) ** 2 / mu.sum()
-    se = math.sqrt(max(index, 1.0) / info) if trend and info > 0 else 0.0
+    daily = _daily(frame, _mu(frame, p, m, beta, level))
+    quiet = (daily["e"] >= 5) & (daily["o"] <= 0.1 * daily["e"])  # holidays: left out of the spread
+    index, cv = _dispersion(daily[~quiet])
+    se = _beta_se(frame, _mu(frame, p, m, beta, level), index) if trend else 0.0
+    if trend and se > 0 and abs(beta) < 1.96 * se:  # no clear trend: refit the level without one
+        notes.append("growth: the 95% interval includes 0, so the level is fitted without a trend")
+        p, m, _, level = _fit(frame, separable, months, False)
     day_share = p.reshape(7, 24).mean(axis=1)
     names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     closed = [names[d] for d in range(7) if day_share[d] < 0.01]
-    open_days = daily[(daily["e"] >= 5) & (daily["o"] <= 0.1 * daily["e"])]
-    holidays = [d.strftime("%Y-%m-%d") for d in open_days.index]
+    holidays = [d.strftime("%Y-%m-%d") for d in daily.index[quiet]]
     return ArrivalFit(level, p, m if months else None, beta, se, separable, deviance, index, cv, closed, holidays,
                       frame.index[0], frame.index[-1] + pd.Timedelta(hours=1), float(observed["e"].sum()),
-                      float(y.sum()), notes)
+                      float(frame["y"].sum()), notes)
+
+
+def _beta_se(frame: pd.DataFrame, mu: np.ndarray, dispersion: float) -> float:
+    """Standard error of the trend, the level profiled out, inflated by the day-level dispersion."""
+    yrs = frame["years"].to_numpy()
+    info = float(np.sum(yrs**2 * mu)) - float(np.sum(yrs * mu)) ** 2 / float(mu.sum())
+    return math.sqrt(max(dispersion, 1.0) / info) if info > 0 else 0.0

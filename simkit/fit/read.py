@@ -45,7 +45,8 @@ EFFORT_UNITS_H = {"h": 1.0, "min": 1.0 / 60.0, "s": 1.0 / 3600.0}
 ABSURD_EFFORT_H = 24.0 * 7
 """An item said to take more than a week of working time is treated as a data error, not as work."""
 INTERVALS_MIN = (5, 15, 30, 60)
-_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+_OFFSET_GROUP = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
 
 
 @dataclass
@@ -113,7 +114,8 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     suffix = p.suffix.lower()
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            df = pd.read_csv(p, sep=None if suffix != ".tsv" else "\t", engine="python", dtype=str)
+            df = pd.read_csv(p, sep=None if suffix != ".tsv" else "\t", engine="python", dtype=str,
+                             keep_default_na=False, na_values=[""])
         elif suffix in (".parquet", ".pq"):
             df = pd.read_parquet(p)
         elif suffix in (".xlsx", ".xlsm"):
@@ -187,9 +189,11 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
     elif with_offset.any():
         parsed = pd.to_datetime(text.where(~missing), errors="coerce", utc=True, format="ISO8601")
         aware = True
-        offsets = text[with_offset].str.extract(_OFFSET)[0].str.replace(":", "").value_counts()
-        if len(offsets) > 1:
+        offsets = text[with_offset].str.extract(_OFFSET_GROUP)[0].str.replace(":", "").value_counts()
+        if len(offsets) > 1 and zone is None:
             issues["mixed UTC offsets (rows not at the most common)"] = int(offsets.iloc[1:].sum())
+        elif len(offsets) > 1:
+            notes.append(f"UTC offsets {', '.join(offsets.index[:4])} converted to {zone.key} wall-clock time")
     else:
         parsed = pd.to_datetime(text.where(~missing), errors="coerce", format="mixed", dayfirst=False)
         aware = False
@@ -199,7 +203,7 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
         if zone is not None:
             local_aware = utc.dt.tz_convert(zone)
         else:
-            common = text[with_offset].str.extract(_OFFSET)[0].mode()
+            common = text[with_offset].str.extract(_OFFSET_GROUP)[0].mode()
             off = 0.0 if common.empty or common.iloc[0] == "Z" else _offset_h(common.iloc[0])
             local_aware = utc.dt.tz_convert(dt.timezone(dt.timedelta(hours=off)))
             notes.append(f"times carry UTC offsets; read at the most common one ({off:+g} h): pass --timezone "

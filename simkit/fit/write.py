@@ -31,11 +31,18 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())[:300]
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block mappings, flow lists (a profile stays on a few lines)."""
+
+
+_Dumper.add_representer(list, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+
+
 def _kv(key: str, value: Any, indent: int, comment: str | list[str] = "") -> list[str]:
     pad = " " * indent
     lines = [f"{pad}# {_one_line(c)}" for c in ([comment] if isinstance(comment, str) else comment) if c]
-    dumped = yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=None, width=110,
-                            allow_unicode=True).rstrip("\n").splitlines()
+    dumped = yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=110,
+                       allow_unicode=True).rstrip("\n").splitlines()
     return lines + [pad + line for line in dumped]
 
 
