@@ -76,7 +76,7 @@ def backtest_spec(arr: ArrivalFit, kinds: list[KindFit], skip_h: float) -> Workl
 
 def _skip_h(start: pd.Timestamp) -> float:
     """Hours into the simulated year at which the history's first day falls, on the same weekday."""
-    weekday_h = start.dayofweek * 24.0
+    weekday_h = start.day_of_week * 24.0
     doy_h = (start - pd.Timestamp(year=start.year, month=1, day=1)).total_seconds() / 3600.0
     return weekday_h + 168.0 * max(0, round((doy_h - weekday_h) / 168.0))
 

@@ -69,7 +69,7 @@ def _effort_min(rng: np.random.Generator, family: str, mean: float, cv: float, n
     return rng.gamma(shape, mean / shape, n)
 
 
-def helpdesk_tickets(seed: int = 2025) -> pd.DataFrame:
+def helpdesk_tickets(seed: int = 1) -> pd.DataFrame:
     """The helpdesk ticket export (see the module docstring), messy rows included."""
     t = HELPDESK_TRUTH
     rng = np.random.default_rng(seed)
@@ -77,7 +77,7 @@ def helpdesk_tickets(seed: int = 2025) -> pd.DataFrame:
     hours = pd.date_range(start, periods=t["days"] * 24, freq="h")
     years = np.arange(len(hours)) / 8766.0
     rate = (t["annual_volume_at_start"] / 8766.0 * np.asarray(t["hour_of_day"])[hours.hour]
-            * np.asarray(t["day_of_week"])[hours.dayofweek] * (1 + t["growth_annual"]) ** years)
+            * np.asarray(t["day_of_week"])[hours.day_of_week] * (1 + t["growth_annual"]) ** years)
     rate[hours.normalize().isin(pd.to_datetime(t["holidays"]))] = 0.0
     counts = rng.poisson(rate)
     created = hours.repeat(counts) + pd.to_timedelta(rng.uniform(0, 3600, counts.sum()), unit="s")
@@ -132,7 +132,7 @@ def contact_centre_intervals(seed: int = 2024) -> pd.DataFrame:
     level = t["annual_volume"] / 8766.0
     day_index = (local.normalize().tz_localize(None) - pd.Timestamp(t["start"])).days.to_numpy()
     noise = rng.gamma(1 / t["day_noise_cv"] ** 2, t["day_noise_cv"] ** 2, t["days"] + 1)
-    rate = (level * np.asarray(t["hour_of_week"])[local.dayofweek * 24 + local.hour]
+    rate = (level * np.asarray(t["hour_of_week"])[local.day_of_week * 24 + local.hour]
             * np.asarray(t["month_of_year"])[local.month - 1] * noise[day_index])
     counts = rng.poisson(rate * t["interval_min"] / 60.0)
     df = pd.DataFrame({"interval_start": local.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(

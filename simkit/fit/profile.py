@@ -90,7 +90,7 @@ def hourly_counts(hist: History) -> pd.DataFrame:
         y = grouped["sum"].to_numpy(dtype=float)
         e = grouped["size"].to_numpy(dtype=float) * hist.interval_min / 60.0
     frame = pd.DataFrame({"y": y, "e": e}, index=idx)
-    frame["how"] = idx.dayofweek * 24 + idx.hour
+    frame["how"] = idx.day_of_week * 24 + idx.hour
     frame["month"] = idx.month - 1
     frame["years"] = (idx - idx[0]).total_seconds() / 3600.0 / YEAR_H
     frame["day"] = idx.normalize()

@@ -10,7 +10,9 @@ Two shapes are understood:
 Times are reduced to *local wall-clock* times, because that is what a profile of the working day is
 about: timestamps with an offset are converted to ``timezone`` (an IANA name such as
 ``Europe/Berlin``, so daylight saving is followed) or, without one, kept at the most common offset in
-the data; naive timestamps are read as wall-clock time in ``timezone``.
+the data; naive timestamps are read as wall-clock time in ``timezone``.  The scenario's calendar
+gets the zone's *standard* offset (scenario calendars have fixed offsets), so in summer the profile's
+hours sit one hour off in UTC terms while staying right in local terms.
 
 Nothing is dropped silently: missing and unparsable times, duplicate rows, dates after the newest
 plausible one, negative and absurd efforts, negative counts, gaps and repeated intervals are counted in
@@ -114,8 +116,10 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     suffix = p.suffix.lower()
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            df = pd.read_csv(p, sep=None if suffix != ".tsv" else "\t", engine="python", dtype=str,
-                             keep_default_na=False, na_values=[""])
+            with p.open("rb") as fh:
+                header = fh.readline(65536).decode("utf-8", "replace")
+            sep = max(",;\t|", key=header.count) if suffix != ".tsv" else "\t"
+            df = pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, na_values=[""])
         elif suffix in (".parquet", ".pq"):
             df = pd.read_parquet(p)
         elif suffix in (".xlsx", ".xlsm"):
@@ -208,7 +212,7 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
             local_aware = utc.dt.tz_convert(dt.timezone(dt.timedelta(hours=off)))
             notes.append(f"times carry UTC offsets; read at the most common one ({off:+g} h): pass --timezone "
                          "Area/City to follow daylight saving")
-        offset_h = _mode_offset_h(local_aware)
+        offset_h = _mode_offset_h(local_aware, standard=zone is not None)
         local = local_aware.dt.tz_localize(None)
         utc_naive = utc.dt.tz_localize(None)
     else:
@@ -218,7 +222,8 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
         if zone is not None:
             valid = local.dropna()
             sample = valid.iloc[:: max(1, len(valid) // 2000)] if len(valid) else valid
-            offs = [zone.utcoffset(t.to_pydatetime()).total_seconds() / 3600.0 for t in sample]
+            offs = [(zone.utcoffset(t.to_pydatetime()) - (zone.dst(t.to_pydatetime()) or dt.timedelta(0)))
+                    .total_seconds() / 3600.0 for t in sample]
             offset_h = float(pd.Series(offs).mode().iloc[0]) if offs else 0.0
         else:
             notes.append("times have no zone: read as local wall-clock time at UTC+0 (pass --timezone to place "
@@ -232,12 +237,14 @@ def _offset_h(text: str) -> float:
     return sign * (int(digits[:2]) + int(digits[2:4]) / 60.0)
 
 
-def _mode_offset_h(aware: pd.Series) -> float:
+def _mode_offset_h(aware: pd.Series, standard: bool = False) -> float:
+    """The most common UTC offset; with ``standard``, daylight saving taken off (a zone's standard time)."""
     valid = aware.dropna()
     if valid.empty:
         return 0.0
     sample = valid.iloc[:: max(1, len(valid) // 2000)]
-    offs = [t.utcoffset().total_seconds() / 3600.0 for t in sample]
+    offs = [(t.utcoffset() - (t.dst() if standard and t.dst() else dt.timedelta(0))).total_seconds() / 3600.0
+            for t in sample]
     return float(pd.Series(offs).mode().iloc[0])
 
 
