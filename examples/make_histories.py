@@ -2,7 +2,7 @@
 
     python examples/make_histories.py
 
-The truth and the generators are in :mod:`simkit.fit.demo` (``HELPDESK_TRUTH``, ``CONTACT_TRUTH``);
+The truth and the generators are in :mod:`simkit.fitting.demo` (``HELPDESK_TRUTH``, ``CONTACT_TRUTH``);
 ``tests/test_fit.py`` checks that ``simkit fit`` recovers them.  The output is the same on every run
 (fixed seeds), so the files in the repository can be regenerated and compared.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simkit.fit.demo import contact_centre_intervals, helpdesk_tickets
+from simkit.fitting.demo import contact_centre_intervals, helpdesk_tickets
 
 HERE = Path(__file__).resolve().parent / "data"
 

@@ -5,7 +5,7 @@
     simkit sweep SCENARIO --vary key=lo:hi:n [--vary ...] [--design grid|lhs|sobol] -n N --out FILE.parquet
     simkit validate SCENARIO
     simkit report SCENARIO -o out/report.html [--seed S] [--replications N] [--set key=value ...]
-    simkit fit HISTORY -o scenario.yaml [--timezone Area/City] [--effort-column C] ...  (see simkit.fit.command)
+    simkit fit HISTORY -o scenario.yaml [--timezone Area/City] [--effort-column C] ...  (see simkit.fitting.command)
     simkit new -o my.yaml [--annual-volume N] [--hours 8-18] [--staff N] [--vendor-price P] ...
 
 Bad input ends with one line on stderr naming the field, the value and what is
@@ -355,7 +355,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--out", default="out/report.html", help="the HTML file (default out/report.html)")
     rep.set_defaults(func=_cmd_report)
 
-    from .fit.command import add_commands
+    from .fitting.command import add_commands
 
     add_commands(sub)  # simkit fit, simkit new
     return p

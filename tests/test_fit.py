@@ -1,6 +1,6 @@
 """``simkit fit``: recovering a known truth from the example histories, the back-test, and messy input.
 
-The example files are drawn by :mod:`simkit.fit.demo` from :data:`HELPDESK_TRUTH` and
+The example files are drawn by :mod:`simkit.fitting.demo` from :data:`HELPDESK_TRUTH` and
 :data:`CONTACT_TRUTH`.  Each file is one draw, so each recovered value is checked against the truth
 with its 99% interval (about 2.6 standard errors), computed from the size of the data.
 """
@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import simkit as sk
-from simkit.fit import fit
-from simkit.fit.demo import CONTACT_TRUTH, HELPDESK_TRUTH, helpdesk_tickets
+from simkit.fitting import fit
+from simkit.fitting.demo import CONTACT_TRUTH, HELPDESK_TRUTH, helpdesk_tickets
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 HELPDESK, CONTACT = DATA / "helpdesk_tickets.csv", DATA / "contact_centre_intervals.csv"
@@ -25,12 +25,12 @@ NOW = pd.Timestamp("2026-01-01")
 
 
 @pytest.fixture(scope="module")
-def helpdesk() -> sk.fit.FitResult:
+def helpdesk() -> sk.fitting.FitResult:
     return fit(HELPDESK, effort_column="effort_min", effort_unit="min", now=NOW)
 
 
 @pytest.fixture(scope="module")
-def contact() -> sk.fit.FitResult:
+def contact() -> sk.fitting.FitResult:
     return fit(CONTACT, timezone="America/New_York", replications=8)
 
 
@@ -160,7 +160,7 @@ def test_excel_and_parquet_read_like_csv(tmp_path: Path) -> None:
 def test_dst_naive_times_and_mixed_offsets() -> None:
     stamps = ["2024-03-09T23:30:00-05:00", "2024-03-10T03:30:00-04:00", "2024-11-03T01:30:00-04:00",
               "2024-11-03T01:30:00-05:00"]
-    from simkit.fit.read import parse_times
+    from simkit.fitting.read import parse_times
 
     issues: dict[str, int] = {}
     local, offset, utc = parse_times(pd.Series(stamps), __import__("zoneinfo").ZoneInfo("America/New_York"),

@@ -16,10 +16,9 @@ from a known truth by `examples/make_histories.py`, messy rows included; use you
 import pandas as pd
 
 import simkit as sk
-from simkit.fit import fit
 
 pd.set_option("display.width", 200)
-res = fit("../examples/data/helpdesk_tickets.csv", effort_column="effort_min", effort_unit="min")"""),
+res = sk.fit("../examples/data/helpdesk_tickets.csv", effort_column="effort_min", effort_unit="min")"""),
     ("md", """## What was read, what was wrong, what was found
 Columns are detected by name (and the choice printed); every unusable row is counted by reason — a row with a
 bad *effort* still counts as an arrival. The back-test simulates the fitted workload over the history's weeks

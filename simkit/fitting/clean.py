@@ -2,7 +2,7 @@
 
 An event row whose *time* is unusable (missing, unparsable, duplicate, in the future) is left out of
 everything.  A row with a usable time but an unusable *effort* (unparsable, negative, more than
-:data:`~simkit.fit.read.ABSURD_EFFORT_H`) still counts as an arrival; only its effort is left out of
+:data:`~simkit.fitting.read.ABSURD_EFFORT_H`) still counts as an arrival; only its effort is left out of
 the effort fit.  Interval rows with an unusable count are left out, and the interval is then treated as
 not observed (a gap), not as zero: a missing export is not a quiet hour.
 """
