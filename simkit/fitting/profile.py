@@ -192,7 +192,8 @@ def fit_arrivals(hist: History) -> ArrivalFit:
     if not months:
         notes.append(f"month-of-year multipliers: flat ({days} days observed; at least {MIN_DAYS_FOR_MONTHS} needed)")
     if not trend:
-        notes.append("growth: not estimated (under 8 weeks of data)")
+        notes.append(f"growth: not estimated; only {days} days of data (the back-test tolerances hold from 8 "
+                     "weeks on; volume and profile from less are rough)")
     deviance = _held_out(frame, months, trend) if days >= 14 else {}
     separable = not deviance or deviance["separable hour x weekday"] <= deviance["168 hour-of-week values"]
     p, m, beta, level = _fit(frame, separable, months, trend)
