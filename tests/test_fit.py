@@ -13,10 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simkit as sk
 from simkit.fitting import fit
 from simkit.fitting.demo import CONTACT_TRUTH, HELPDESK_TRUTH, helpdesk_tickets
+from simkit.fitting.read import read_history
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 HELPDESK, CONTACT = DATA / "helpdesk_tickets.csv", DATA / "contact_centre_intervals.csv"
@@ -196,3 +199,29 @@ def test_unreadable_paths(tmp_path: Path) -> None:
             path.write_text("{}")
         with pytest.raises(sk.ScenarioError, match=message):
             fit(path)
+
+
+@settings(max_examples=25, deadline=None)
+@given(dups=st.integers(0, 20), bad=st.integers(0, 20), missing=st.integers(0, 20), negative=st.integers(0, 20),
+       future=st.integers(0, 5), seed=st.integers(0, 2**16))
+def test_messy_rows_are_counted_whatever_the_mix(dups: int, bad: int, missing: int, negative: int, future: int,
+                                                 seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 300
+    times = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.sort(rng.uniform(0, 60 * 86400, n)).round(), unit="s")
+    df = pd.DataFrame({"id": np.arange(n).astype(str), "created_at": times.strftime("%Y-%m-%d %H:%M:%S"),
+                       "effort_min": rng.uniform(1, 50, n).round(2).astype(str)})
+    rows = iter(rng.permutation(n))
+    for k, col, value in ((bad, "created_at", "31/31/2024 99:99"), (missing, "created_at", ""),
+                          (negative, "effort_min", "-3")):
+        for _ in range(k):
+            df.loc[next(rows), col] = value
+    extra = df.loc[[next(rows) for _ in range(dups)]]
+    late = df.loc[[next(rows) for _ in range(future)]].assign(created_at="2030-01-01 00:00:00", id="late")
+    late["id"] = [f"late{i}" for i in range(len(late))]
+    hist = read_history(pd.concat([df, extra, late]), effort_column="effort_min", now=pd.Timestamp("2025-01-01"))
+    got = {k: v for k, v in hist.issues.items() if v}
+    want = {"duplicate rows": dups, "unparsable time": bad, "missing time": missing,
+            "negative effort (arrival kept)": negative, "time in the future": future}
+    assert got == {k: v for k, v in want.items() if v}
+    assert len(hist.times) == n - bad - missing
