@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # so that ``cells`` imports when this file runs as a script
 
-NAMES = ("01_quickstart", "02_dashboard", "03_break_even", "04_hidden_costs", "05_queueing_pooling",
+NAMES = ("00_your_data", "01_quickstart", "02_dashboard", "03_break_even", "04_hidden_costs", "05_queueing_pooling",
          "06_seasonal_peaks", "07_time_zones", "08_vendor_failure", "09_lock_in", "10_cost_at_risk",
          "11_decision_map", "12_lifecycle")
 

@@ -29,10 +29,11 @@ __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",
     "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
     "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
-    "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill", "examples", "read",
+    "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill", "examples", "read", "fit",
 ]
 
 _LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / papermill on first use
+_LAZY["fit"] = "fitting"  # calibrating to a history needs scipy.stats
 _LAZY.update({"Lever": "design", "load_levers": "design", "tornado": "sensitivity",
               "sobol_indices": "sensitivity", "break_even": "sensitivity",
               "decision_map": "sensitivity"})  # sensitivity needs scipy.optimize and SALib

@@ -14,10 +14,10 @@ Expected arrivals
     mean of the profile is the product of the means of its multipliers, and
     the growth factor integrates in closed form::
 
-        E[items] = rate x mean(hour) x mean(day) x mean(month)
-                   x year x ((1 + g) ** (H / year) - 1) / ln(1 + g)
+        E[items] = rate x mean(hour) x mean(day) x year x ((1 + g) ** (H / year) - 1) / ln(1 + g)
 
-    (``x H`` when ``g = 0``).  The generator samples by *thinning*: it first
+    (``x H`` when ``g = 0``); month multipliers are integrated month by month
+    against the growth factor (:func:`simkit.schema.profile_integral_h`).  The generator samples by *thinning*: it first
     draws ``peak rate x H`` candidate points and keeps each with probability
     ``rate(t) / peak``, so a very spiky profile costs memory in proportion to
     its peak, not its mean.  :func:`check_size` caps both numbers.
@@ -99,17 +99,6 @@ def _peak(values: Iterable[float] | None) -> float:
     return 1.0 if values is None else max(values)
 
 
-def _growth_integral_h(growth_annual: float, horizon_h: float) -> float:
-    """``integral_0^H (1 + g) ** (t / year) dt`` in hours."""
-    if growth_annual == 0.0:
-        return horizon_h
-    log_g = math.log1p(growth_annual)
-    try:
-        return HOURS_PER_YEAR * math.expm1(log_g * horizon_h / HOURS_PER_YEAR) / log_g
-    except OverflowError:
-        return math.inf
-
-
 def _horizon_h(scenario: Scenario) -> float:
     return scenario.run.horizon_days * 24.0
 
@@ -126,8 +115,7 @@ def expected_items(scenario: Scenario) -> float:
     """Expected number of work items one replication generates (the client's, plus any background load)."""
     w = scenario.workload
     horizon_h = _horizon_h(scenario)
-    profile = _mean(w.hour_of_day) * _mean(w.day_of_week) * _mean(w.month_of_year)
-    total = w.rate_per_hour * profile * _growth_integral_h(w.growth_annual, horizon_h)
+    total = w.rate_per_hour * w.items_per_rate(horizon_h)
     for _, shared in _background(scenario):
         months = getattr(shared, "background_month_of_year", None)
         total += shared.background_rate_per_hour * _mean(months) * horizon_h
@@ -139,6 +127,7 @@ def candidate_draws(scenario: Scenario) -> float:
     w = scenario.workload
     horizon_h = _horizon_h(scenario)
     peak = w.rate_per_hour * _peak(w.hour_of_day) * _peak(w.day_of_week) * _peak(w.month_of_year)
+    peak *= _peak(getattr(w, "hour_of_week", None))
     if w.growth_annual > 0:
         try:
             peak *= math.pow(1.0 + w.growth_annual, horizon_h / HOURS_PER_YEAR)
@@ -253,8 +242,7 @@ def offered_load(scenario: Scenario) -> dict[str, dict[str, float]]:
     """
     w = scenario.workload
     horizon_h = _horizon_h(scenario)
-    profile = _mean(w.hour_of_day) * _mean(w.day_of_week) * _mean(w.month_of_year)
-    rate = w.rate_per_hour * profile * _growth_integral_h(w.growth_annual, horizon_h) / horizon_h
+    rate = w.rate_per_hour * w.items_per_rate(horizon_h) / horizon_h
     total_share = sum(k.share for k in w.kinds.values())
     work = {name: rate * k.share / total_share * k.effort_h.mean for name, k in w.kinds.items()}
     total = sum(work.values())

@@ -7,6 +7,8 @@
     simkit report SCENARIO -o out/report.html [--seed S] [--replications N] [--set key=value ...]
     simkit screen FILE [--out FILE.csv]
     simkit drill SCENARIO --option O --at MONTH [--tolerance-days D] [--sla-target S] [-o FILE.html]
+    simkit fit HISTORY -o scenario.yaml [--timezone Area/City] [--effort-column C] ...  (see simkit.fitting.command)
+    simkit new -o my.yaml [--annual-volume N] [--hours 8-18] [--staff N] [--vendor-price P] ...
 
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
@@ -309,6 +311,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     sc = _scenario(args)
     preflight(sc)  # a valid file may still be too large to simulate, or certain to drown (a warning)
     print(f"{args.scenario}: valid — '{sc.name}', options: {', '.join(sc.option_names)}")
+    summary = sc.summary()
+    print(summary)
+    for line in summary.straw_man:  # overload was already warned about by preflight
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 
@@ -441,6 +447,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="weekly SLA attainment that counts as restored (default: the vendor's SLA target, else 0.9)")
     dri.add_argument("-o", "--out", help="write the drill as an HTML section with provenance")
     dri.set_defaults(func=_cmd_drill)
+
+    from .fitting.command import add_commands
+
+    add_commands(sub)  # simkit fit, simkit new
     return p
 
 

@@ -35,7 +35,7 @@ from .yamlio import load_yaml_file, show
 
 __all__ = ["Control", "control_for", "controls_from", "default_controls", "field_kind", "kind_of", "value_at"]
 
-_UNITS = {"rate_per_hour": "items/h", "staff": "people", "agents": "people",
+_UNITS = {"rate_per_hour": "items/h", "annual_volume": "items/year", "staff": "people", "agents": "people",
           "loaded_cost_per_hour": "{cur}/h", "price_per_item": "{cur}/item",
           "price_per_fte_month": "{cur}/agent-month", "fee_per_month": "{cur}/month",
           "overhead_per_fte_month": "{cur}/FTE-month", "transition_cost": "{cur}", "overflow_queue": "items",
@@ -270,7 +270,8 @@ def default_controls(scenario: Scenario) -> list[Control]:
     """The arrival rate, each team's staff and cost, each vendor's agents and price, each overflow queue,
     and a toggle for each risk or scaling section the scenario defines (:data:`SWITCHED_SECTIONS`) with a
     dropdown for each outage policy."""
-    levers = [control_for(scenario, "workload.rate_per_hour", "arrivals")]
+    volume = "annual_volume" if scenario.workload.annual_volume is not None else "rate_per_hour"
+    levers = [control_for(scenario, f"workload.{volume}", "arrivals")]
     switches = []
     for name, team in scenario.teams.items():
         levers.append(control_for(scenario, f"teams.{name}.staff", f"{name}: staff"))

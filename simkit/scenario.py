@@ -221,6 +221,15 @@ class Scenario(ScenarioSpec):
         """The built :class:`~simkit.calendar.Calendar` called ``name``."""
         return self.calendars[name].build()
 
+    def summary(self) -> Any:
+        """The load summary before running: annual items, offered load, utilisation, Erlang C, warnings.
+
+        Returns a :class:`simkit.summary.LoadSummary`; ``print()`` it for the text.
+        """
+        from .summary import load_summary
+
+        return load_summary(self)
+
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 

@@ -2,10 +2,13 @@
 
 Arrivals form a non-homogeneous Poisson process whose rate is
 
-    rate(t) = rate_per_hour * hour_of_day[h] * day_of_week[d] * month_of_year[m]
-              * (1 + growth_annual) ** (t / 8766)
+    rate(t) = rate_per_hour * hour_of_day[h] * day_of_week[d] * hour_of_week[24 d + h] * month_of_year[m]
+              * (1 + growth_annual) ** (t / 8766) [* day multiplier]
 
-with ``h``, ``d`` and ``m`` read in the workload calendar's local time.  It is
+with ``h``, ``d`` and ``m`` read in the workload calendar's local time, and an
+optional gamma multiplier per local day (``day_noise_cv``, mean 1) for histories
+whose daily totals vary more than Poisson.  ``annual_volume`` is turned into
+``rate_per_hour`` by the schema, so nothing here depends on how volume was given.  It is
 sampled by *thinning* (Lewis & Shedler): draw a homogeneous process at the peak
 rate and keep each point with probability rate(t) / peak, all in numpy.
 
@@ -22,7 +25,7 @@ import numpy as np
 
 from .schema import WorkloadSpec
 
-__all__ = ["Trace", "generate", "rate_at", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
+__all__ = ["Trace", "generate", "rate_at", "day_multipliers", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
 
 HOURS_PER_YEAR = 8766.0  # 365.25 days
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0  # 730.5 h
@@ -93,6 +96,8 @@ def rate_at(spec: WorkloadSpec, t_h: np.ndarray, utc_offset_h: float = 0.0) -> n
     day = np.floor(local / 24.0).astype(np.int64) % 7
     month = np.floor(np.mod(local / 24.0, 365.25) / (365.25 / 12.0)).astype(np.int64) % 12
     r = spec.rate_per_hour * _multiplier(spec.hour_of_day, hour) * _multiplier(spec.day_of_week, day)
+    if spec.hour_of_week is not None:
+        r = r * _multiplier(spec.hour_of_week, day * 24 + hour)
     r = r * _multiplier(spec.month_of_year, month)
     if spec.growth_annual:
         r = r * (1.0 + spec.growth_annual) ** (np.asarray(t_h) / HOURS_PER_YEAR)
@@ -101,12 +106,34 @@ def rate_at(spec: WorkloadSpec, t_h: np.ndarray, utc_offset_h: float = 0.0) -> n
 
 def _peak_rate(spec: WorkloadSpec, horizon_h: float) -> float:
     peak = spec.rate_per_hour
-    for m in (spec.hour_of_day, spec.day_of_week, spec.month_of_year):
+    for m in (spec.hour_of_day, spec.day_of_week, spec.hour_of_week, spec.month_of_year):
         if m is not None:
             peak *= max(m)
     if spec.growth_annual > 0:
         peak *= (1.0 + spec.growth_annual) ** (horizon_h / HOURS_PER_YEAR)
     return peak
+
+
+def _local_day(t_h: np.ndarray | float, utc_offset_h: float) -> np.ndarray:
+    return np.floor((np.asarray(t_h, dtype=float) + utc_offset_h) / 24.0).astype(np.int64)
+
+
+def day_multipliers(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator,
+                    utc_offset_h: float = 0.0) -> np.ndarray | None:
+    """One random rate multiplier per local calendar day, or ``None`` when ``day_noise_cv`` is 0.
+
+    Real daily totals vary more than a Poisson process allows (weather, outages, news).  A gamma
+    multiplier with mean 1 and coefficient of variation ``day_noise_cv`` per day keeps the expected
+    volume and adds that extra day-to-day spread: a day's count then has variance
+    ``m + (cv * m) ** 2`` for a mean ``m``.  The draws come from the workload stream, so every option
+    still sees the same items; with ``day_noise_cv = 0`` nothing is drawn and traces are unchanged.
+    """
+    cv = spec.day_noise_cv
+    if cv <= 0.0:
+        return None
+    n_days = int(_local_day(horizon_h, utc_offset_h) - _local_day(0.0, utc_offset_h)) + 1
+    shape = 1.0 / (cv * cv)
+    return rng.gamma(shape, 1.0 / shape, n_days)
 
 
 def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc_offset_h: float = 0.0) -> Trace:
@@ -125,11 +152,17 @@ def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc
     """
     names = tuple(spec.kinds)
     peak = _peak_rate(spec, horizon_h)
+    day_factor = day_multipliers(spec, horizon_h, rng, utc_offset_h)
+    if day_factor is not None:
+        peak *= float(day_factor.max(initial=0.0))
     n = int(rng.poisson(peak * horizon_h)) if peak > 0 else 0
     t = np.sort(rng.uniform(0.0, horizon_h, n))
     keep_u = rng.uniform(0.0, 1.0, n)
     if n:
-        t = t[keep_u * peak < rate_at(spec, t, utc_offset_h)]
+        rate = rate_at(spec, t, utc_offset_h)
+        if day_factor is not None:
+            rate = rate * day_factor[_local_day(t, utc_offset_h) - _local_day(0.0, utc_offset_h)]
+        t = t[keep_u * peak < rate]
     n = t.size
     shares = np.array([k.share for k in spec.kinds.values()], dtype=float)
     kind = rng.choice(len(names), size=n, p=shares / shares.sum()).astype(np.int16)

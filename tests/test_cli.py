@@ -96,3 +96,92 @@ def test_non_yaml_binary_file(tmp_path: Path) -> None:
     f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     p = simkit("validate", str(f))
     assert p.returncode == 2 and "binary file" in p.stderr and "Traceback" not in p.stderr
+
+
+# --------------------------------------------------------------------------- load summary, fit, new
+def test_validate_prints_the_load_summary() -> None:
+    p = simkit("validate", HELPDESK)
+    assert p.returncode == 0, p.stderr
+    assert "annual items: 4,837" in p.stdout and "load (Erl)" in p.stdout and "P(wait)" in p.stdout
+    assert "multipliers average 0.619, not 1" in p.stdout  # what the hand-written rate really implies
+    assert "per agent-hour" in p.stdout
+
+
+def test_validate_warns_about_a_straw_man_baseline(tmp_path: Path) -> None:
+    f = tmp_path / "idle.yaml"
+    f.write_text("name: idle\nworkload: {annual_volume: 2000, kinds: {t: {share: 1, effort_h: 1}}}\n"
+                 "teams: {desk: {staff: 10}}\noptions: {in_house: {team: desk}}\n")
+    p = simkit("validate", str(f))
+    assert p.returncode == 0 and "straw man" in p.stderr and p.stderr.count("\n") == 1
+
+
+def _small_history(tmp_path: Path) -> Path:
+    data = Path(__file__).resolve().parents[1] / "examples" / "data" / "contact_centre_intervals.csv"
+    small = tmp_path / "calls.csv"
+    small.write_text("\n".join(data.read_text().splitlines()[: 1 + 96 * 63]) + "\n")
+    return small
+
+
+def test_fit_writes_a_runnable_scenario_and_report(tmp_path: Path) -> None:
+    hist, out = _small_history(tmp_path), tmp_path / "fitted.yaml"
+    p = simkit("fit", str(hist), "-o", str(out), "--timezone", "America/New_York", "-n", "3")
+    assert p.returncode == 0, p.stderr
+    assert "count column: 'offered_calls'" in p.stdout and "hour-of-week MAPE" in p.stdout
+    assert (tmp_path / "fit_report.html").stat().st_size > 10_000
+    run = simkit("run", str(out), "-n", "1", "--set", "run.horizon_days=7")
+    assert run.returncode == 0, run.stderr
+    before = out.read_bytes()
+    again = simkit("fit", str(hist), "-o", str(out))
+    assert again.returncode == 2 and "exists already; pass --force" in again.stderr
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--timezone", "Nowhere/City"], "not an IANA time zone"),
+    (["--time-column", "when"], "is not a column"),
+    (["--interval", "7"], "--interval must be one of 5, 15, 30, 60"),
+])
+def test_fit_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "x.yaml"
+    p = simkit("fit", str(_small_history(tmp_path)), "-o", str(out), *args)
+    assert p.returncode == 2 and message in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+    assert not out.exists() and not (tmp_path / "fit_report.html").exists()
+
+
+def test_fit_an_empty_file_and_a_folder(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    for target, message in ((empty, "is empty"), (tmp_path, "not a regular file")):
+        p = simkit("fit", str(target), "-o", str(tmp_path / "o.yaml"))
+        assert p.returncode == 2 and message in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_new_writes_a_valid_commented_starter(tmp_path: Path) -> None:
+    out = tmp_path / "my.yaml"
+    p = simkit("new", "-o", str(out), "--annual-volume", "12000", "--hours", "08:30-17:30", "--days", "mon-sat",
+               "--loaded-cost", "42", "--vendor-price", "18", "--effort-min", "20", "--currency", "EUR")
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    assert text.startswith("# A starter scenario") and "annual_volume: 12000.0" in text
+    v = simkit("validate", str(out))
+    assert v.returncode == 0 and "annual items: 12,000" in v.stdout, v.stderr
+    assert simkit("run", str(out), "-n", "1", "--set", "run.horizon_days=7").returncode == 0
+    refused = simkit("new", "-o", str(out), "--annual-volume", "1")
+    assert refused.returncode == 2 and "exists already" in refused.stderr and out.read_text() == text
+    assert simkit("new", "-o", str(out), "--annual-volume", "1", "--force").returncode == 0
+    assert "annual_volume: 1.0" in out.read_text()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--hours", "9-9"], "--hours: must be two different hours"),
+    (["--days", "mon-funday"], "--days: must be like mon-fri"),
+    (["--annual-volume", "0"], "--annual-volume: must be > 0"),
+    (["--currency", "euro"], "run.currency: must be 3 capital letters"),
+    (["--loaded-cost", "-1"], "teams.in_house.loaded_cost_per_hour: must be >= 0"),
+])
+def test_new_bad_flags(tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "n.yaml"
+    p = simkit("new", "-o", str(out), *args)
+    assert p.returncode == 2 and message in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert not out.exists()

@@ -82,6 +82,12 @@ def profile(n: int) -> st.SearchStrategy[list[float] | None]:
     return st.none() | st.lists(quarter(0, 3), min_size=n, max_size=n).filter(lambda v: max(v) > 0)
 
 
+def volume() -> st.SearchStrategy[dict]:
+    """The workload's size, as a base rate or as items a year (which the profile then averages to)."""
+    return st.one_of(st.fixed_dictionaries({"rate_per_hour": num(0.0, 2.0)}),
+                     st.fixed_dictionaries({"annual_volume": num(0.0, 9000.0)}))
+
+
 def share() -> st.SearchStrategy[float]:
     return num(0.0, 1.0).map(lambda x: round(x, 3))
 
@@ -235,10 +241,11 @@ def scenarios(draw: st.DrawFn) -> dict:
                 "replications": 1, "seed": draw(st.integers(0, 2**32)),
                 "discount_rate_annual": draw(num(0, 0.3)), "currency": "USD"},
         "calendars": calendars,
-        "workload": {"rate_per_hour": draw(num(0.0, 2.0)), "calendar": draw(st.sampled_from(cal_names)),
+        "workload": {**draw(volume()), "calendar": draw(st.sampled_from(cal_names)),
                      "hour_of_day": draw(profile(24)), "day_of_week": draw(profile(7)),
+                     "hour_of_week": draw(st.none() | profile(168)),
                      "month_of_year": draw(profile(12)), "growth_annual": draw(num(-0.5, 2.0)),
-                     "kinds": kinds},
+                     "day_noise_cv": draw(st.sampled_from([0.0, 0.0, 0.2, 1.0])), "kinds": kinds},
         "teams": teams, "vendors": vendors, "options": options,
         "asset_specificity": draw(share()),
     }

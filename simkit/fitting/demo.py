@@ -1,0 +1,144 @@
+"""Example histories drawn from a known ground truth, so that ``fit`` can be checked against it.
+
+``examples/make_histories.py`` writes them to ``examples/data/``:
+
+* :func:`helpdesk_tickets` — an IT helpdesk's ticket export (one row per ticket; 39 weeks from Monday
+  2025-01-06, naive local timestamps): a separable weekday x hour profile with Sundays closed and three
+  public holidays, 16,000 tickets a year growing 30% a year, three categories with lognormal and gamma
+  efforts in minutes, priorities and resolution times, plus messy rows (duplicates, missing and
+  unparsable timestamps, negative, absurd and unparsable efforts, dates in the future);
+* :func:`contact_centre_intervals` — a contact centre's 15-minute interval volumes (420 days from
+  2024-01-01 in America/New_York, stamps with their UTC offset, so daylight saving shows as two
+  offsets): a 168-hour profile that is *not* separable (Saturdays peak in the morning), month-of-year
+  seasonality, 150,000 contacts a year, day-to-day over-dispersion (gamma, cv 0.12), two missing
+  days, a few missing and repeated intervals.
+
+:data:`HELPDESK_TRUTH` and :data:`CONTACT_TRUTH` hold the values the files were drawn from.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["HELPDESK_TRUTH", "CONTACT_TRUTH", "helpdesk_tickets", "contact_centre_intervals"]
+
+_HOD = [0.0] * 7 + [0.6, 1.6, 2.2, 2.0, 1.8, 1.2, 1.8, 2.0, 1.7, 1.3, 0.8, 0.5] + [0.0] * 5
+_DOW = [1.2, 1.1, 1.0, 1.0, 0.9, 0.25, 0.0]
+
+HELPDESK_TRUTH = {
+    "start": "2025-01-06", "days": 273, "annual_volume_at_start": 16_000.0, "growth_annual": 0.30,
+    "hour_of_day": [v / np.mean(_HOD) for v in _HOD], "day_of_week": [v / np.mean(_DOW) for v in _DOW],
+    "holidays": ["2025-04-18", "2025-05-01", "2025-05-29"],
+    "kinds": {  # label: (share, family, mean minutes, cv, priority probabilities P1..P4)
+        "Incident": (0.55, "lognormal", 40.0, 0.9, (0.15, 0.55, 0.25, 0.05)),
+        "Service request": (0.35, "gamma", 20.0, 0.6, (0.0, 0.1, 0.6, 0.3)),
+        "Change": (0.10, "lognormal", 150.0, 0.7, (0.05, 0.15, 0.6, 0.2)),
+    },
+    "messy": {"duplicate rows": 40, "unparsable time": 15, "missing time": 10, "negative effort": 12,
+              "absurd effort": 5, "unparsable effort": 8, "future": 5},
+}
+
+
+def _weekly_contact_profile() -> np.ndarray:
+    hour = np.arange(24)
+    weekday = 0.08 + np.exp(-0.5 * ((hour - 10.5) / 1.8) ** 2) + 0.8 * np.exp(-0.5 * ((hour - 14.5) / 2.0) ** 2)
+    weekday = np.where((hour >= 7) & (hour < 21), weekday, 0.08)
+    saturday = 0.08 + 1.1 * np.exp(-0.5 * ((hour - 10.0) / 1.5) ** 2)
+    sunday = 0.06 + 0.4 * np.exp(-0.5 * ((hour - 13.0) / 2.5) ** 2)
+    week = np.concatenate([weekday * f for f in (1.15, 1.05, 1.0, 1.0, 0.95)] + [saturday, sunday])
+    return week / week.mean()
+
+
+CONTACT_TRUTH = {
+    "start": "2024-01-01", "days": 420, "timezone": "America/New_York", "annual_volume": 150_000.0,
+    "growth_annual": 0.0, "day_noise_cv": 0.12, "interval_min": 15,
+    "hour_of_week": _weekly_contact_profile().tolist(),
+    "month_of_year": [1.15, 1.05, 1.0, 0.95, 0.9, 0.85, 0.85, 0.9, 1.0, 1.05, 1.1, 1.2],
+    "missing_days": ["2024-08-14", "2024-08-15"], "missing_intervals": 30, "repeated_intervals": 5,
+}
+
+
+def _effort_min(rng: np.random.Generator, family: str, mean: float, cv: float, n: int) -> np.ndarray:
+    if family == "lognormal":
+        s2 = np.log1p(cv * cv)
+        return rng.lognormal(np.log(mean) - s2 / 2, np.sqrt(s2), n)
+    shape = 1.0 / (cv * cv)
+    return rng.gamma(shape, mean / shape, n)
+
+
+def helpdesk_tickets(seed: int = 1) -> pd.DataFrame:
+    """The helpdesk ticket export (see the module docstring), messy rows included."""
+    t = HELPDESK_TRUTH
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp(t["start"])
+    hours = pd.date_range(start, periods=t["days"] * 24, freq="h")
+    years = np.arange(len(hours)) / 8766.0
+    rate = (t["annual_volume_at_start"] / 8766.0 * np.asarray(t["hour_of_day"])[hours.hour]
+            * np.asarray(t["day_of_week"])[hours.day_of_week] * (1 + t["growth_annual"]) ** years)
+    rate[hours.normalize().isin(pd.to_datetime(t["holidays"]))] = 0.0
+    counts = rng.poisson(rate)
+    created = hours.repeat(counts) + pd.to_timedelta(rng.uniform(0, 3600, counts.sum()), unit="s")
+    created = created.sort_values().floor("s")
+    n = len(created)
+    labels = list(t["kinds"])
+    kind = rng.choice(len(labels), size=n, p=[t["kinds"][k][0] for k in labels])
+    effort = np.empty(n)
+    prio = np.empty(n, dtype=object)
+    for i, lab in enumerate(labels):
+        rows = np.flatnonzero(kind == i)
+        _, fam, mean, cv, p = t["kinds"][lab]
+        effort[rows] = _effort_min(rng, fam, mean, cv, rows.size)
+        prio[rows] = rng.choice(["P1", "P2", "P3", "P4"], size=rows.size, p=p)
+    resolved = created + pd.to_timedelta(effort * 60 + rng.exponential(8 * 3600, n), unit="s")
+    df = pd.DataFrame({"ticket_id": [f"T{i:06d}" for i in range(n)],
+                       "created_at": created.strftime("%Y-%m-%d %H:%M:%S"),
+                       "category": np.array(labels, dtype=object)[kind], "priority": prio,
+                       "effort_min": np.round(effort, 1).astype(object),
+                       "resolved_at": resolved.floor("s").strftime("%Y-%m-%d %H:%M:%S")})
+    return _make_messy(df, rng, t["messy"])
+
+
+def _make_messy(df: pd.DataFrame, rng: np.random.Generator, messy: dict[str, int]) -> pd.DataFrame:
+    n = len(df)
+    pick = iter(rng.permutation(n))
+
+    def rows(k: int) -> list[int]:
+        return [int(next(pick)) for _ in range(k)]
+
+    df.loc[rows(messy["unparsable time"]), "created_at"] = "not a date"
+    df.loc[rows(messy["missing time"]), "created_at"] = ""
+    df.loc[rows(messy["negative effort"]), "effort_min"] = -5.0
+    df.loc[rows(messy["absurd effort"]), "effort_min"] = 99999.0
+    df.loc[rows(messy["unparsable effort"]), "effort_min"] = "n/a"
+    future = df.loc[rows(messy["future"])].copy()
+    future["created_at"] = "2031-03-03 10:00:00"
+    future["ticket_id"] = [f"F{i:06d}" for i in range(len(future))]
+    dups = df.loc[rows(messy["duplicate rows"])]
+    return pd.concat([df, dups, future]).sort_values("created_at", kind="stable").reset_index(drop=True)
+
+
+def contact_centre_intervals(seed: int = 2024) -> pd.DataFrame:
+    """The contact centre's 15-minute interval volumes (see the module docstring)."""
+    t = CONTACT_TRUTH
+    rng = np.random.default_rng(seed)
+    zone = ZoneInfo(t["timezone"])
+    first = pd.Timestamp(t["start"]).tz_localize(zone).tz_convert("UTC")
+    last = (pd.Timestamp(t["start"]) + pd.Timedelta(days=t["days"])).tz_localize(zone).tz_convert("UTC")
+    utc = pd.date_range(first, last, freq=f"{t['interval_min']}min", inclusive="left")
+    local = utc.tz_convert(zone)
+    level = t["annual_volume"] / 8766.0
+    day_index = (local.normalize().tz_localize(None) - pd.Timestamp(t["start"])).days.to_numpy()
+    noise = rng.gamma(1 / t["day_noise_cv"] ** 2, t["day_noise_cv"] ** 2, t["days"] + 1)
+    rate = (level * np.asarray(t["hour_of_week"])[local.day_of_week * 24 + local.hour]
+            * np.asarray(t["month_of_year"])[local.month - 1] * noise[day_index])
+    counts = rng.poisson(rate * t["interval_min"] / 60.0)
+    df = pd.DataFrame({"interval_start": local.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(
+        r"(\d\d)(\d\d)$", r"\1:\2", regex=True), "offered_calls": counts})
+    keep = ~local.normalize().tz_localize(None).isin(pd.to_datetime(t["missing_days"]))
+    df = df[keep]
+    df = df.drop(index=rng.choice(df.index, t["missing_intervals"], replace=False))
+    repeats = df.loc[rng.choice(df.index, t["repeated_intervals"], replace=False)]
+    return pd.concat([df, repeats]).sort_index(kind="stable").reset_index(drop=True)

@@ -1,0 +1,35 @@
+"""Writing a new file safely: never over an existing one unless asked, never half-written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..scenario import ScenarioError
+
+__all__ = ["write_new_text"]
+
+
+def write_new_text(path: Path, text: str, force: bool = False) -> Path:
+    """Write ``text`` to ``path`` through a temporary file renamed into place.
+
+    Refuses (:class:`ScenarioError`) a folder, a non-regular file (a device, a pipe), and an existing
+    file unless ``force``; on any failure the previous file is left as it was.
+    """
+    where = str(path)
+    if path.exists() or path.is_symlink():
+        if path.is_dir():
+            raise ScenarioError("", "is a folder; give a file name to write", where)
+        if not path.is_file():
+            raise ScenarioError("", "is not a regular file (a device or pipe); give a file name to write", where)
+        if not force:
+            raise ScenarioError("", "exists already; pass --force to overwrite it", where)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ScenarioError("", f"cannot be written ({err.strerror or err})", where) from None
+    return path
