@@ -9,11 +9,16 @@
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
 
-Exit codes: 0 done; 1 the report could not be built; 2 bad input; 3 some
-replications (or sweep point-replications) raised — one line per failure on
-stderr naming its replication, seed (and point) and error, while the finished
-ones are printed and written as usual (when every replication raised, nothing
-is written); 130 interrupted.
+Exit codes: 0 done; 1 an output could not be written (a full disk: the previous
+files are unchanged) or the report could not be built; 2 bad input or a bad
+output path (checked before simulating); 3 some replications (or sweep
+point-replications) raised — one line per failure on stderr naming its
+replication, seed (and point) and error, while the finished ones are printed
+and written as usual (when every replication raised, nothing is written); 130
+interrupted by Ctrl+C (SIGINT), 143 by SIGTERM — one line on stderr saying what
+was kept: ``run``, ``compare`` and ``report`` write nothing, a ``sweep`` keeps
+its finished points for the next run.  Every output file is written through
+:mod:`simkit.fileio`: all or nothing, previous files intact on any failure.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,7 @@ from typing import Any
 import yaml
 
 from . import __version__
+from .fileio import OutputPathError, Outputs, check_file_target, check_folder_target, shown
 from .scenario import Scenario, ScenarioError, load
 
 __all__ = ["main", "EXIT_FAILED"]
@@ -36,13 +44,36 @@ __all__ = ["main", "EXIT_FAILED"]
 EXIT_FAILED = 3
 """Exit code when some replications raised (the finished ones are still printed and written)."""
 
-EXIT_CODES = ("exit codes: 0 done; 1 the report could not be built; 2 bad input (one line naming the field); "
-              f"{EXIT_FAILED} some replications failed (one line each on stderr; the finished ones are still "
-              "printed and written); 130 interrupted")
+EXIT_CODES = ("exit codes: 0 done; 1 an output could not be written (e.g. a full disk; the previous files are "
+              "unchanged) or the report could not be built; 2 bad input or a bad output path (one line naming "
+              f"the field or path); {EXIT_FAILED} some replications failed (one line each on stderr; the finished "
+              "ones are still printed and written); 130 interrupted by Ctrl+C (SIGINT), 143 by SIGTERM (one line "
+              "on stderr saying what was kept)")
+
+
+EXIT_IO = 1
+"""Exit code when an output could not be written (e.g. a full disk) or the report could not be built."""
+
+_SIGNAL_SEEN: int | None = None
+"""The signal that interrupted this command (SIGINT or SIGTERM), for the exit code 128 + its number."""
 
 
 class _UsageError(Exception):
     pass
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    """SIGINT and SIGTERM both stop the work the way Ctrl+C does (``KeyboardInterrupt``)."""
+    global _SIGNAL_SEEN
+    _SIGNAL_SEEN = signum
+    raise KeyboardInterrupt
+
+
+def _catch_signals() -> dict[int, Any]:
+    """Route SIGINT and SIGTERM to :func:`_on_signal`; the previous handlers, to put back."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _keeping_failures(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -90,13 +121,6 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     return sc
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _decision_lines(res) -> list[str]:  # noqa: ANN001
     base = res.scenario.baseline_option
     cur = res.scenario.run.currency
@@ -119,8 +143,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     sc = _scenario(args)
     if args.out and Path(args.out).suffix not in (".csv", ".parquet"):
-        raise _UsageError(f"--out must end in .csv or .parquet, got {args.out!r}")
+        raise _UsageError(f"--out must end in .csv or .parquet, got {shown(args.out)}")
+    if args.out:  # a bad place to write is found before the simulation, not after it
+        check_file_target(args.out, "--out")
+    if args.charts:
+        check_folder_target(args.charts, "--charts")
     res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
+    if res.meta.get("interrupted"):
+        return _interrupted(f"{res.meta['replications_finished']} of {res.meta['replications_requested']} "
+                            "replications had finished; nothing printed or written, previous files unchanged")
     table = res.table()
     if not getattr(args, "all_kpis", False):  # KPIs of mechanisms the scenario does not use are 0 everywhere
         moving = res.kpis[res.kpi_columns].abs().max() > 0
@@ -131,15 +162,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
               f"{sc.run.horizon_days:g} days, simkit {__version__}; mean [95% CI]")
     body = "\n".join([header, "", text, "", *_decision_lines(res)])
     print(body)
-    if args.out:
-        res.save(args.out)
-        print(f"\nwrote {args.out}")
-    if args.charts:
-        _write_charts(res, Path(args.charts), body)
+    if args.out or args.charts:
+        with Outputs() as outputs:  # every file or none: the charts' meta.json is put in place last
+            if args.charts:
+                _stage_charts(outputs, res, Path(args.charts), body)
+            if args.out:
+                res.stage(outputs, args.out)
+            if args.charts:
+                outputs.add_text(Path(args.charts) / "meta.json", json.dumps(res.meta, indent=2, default=str) + "\n")
+        if args.out:
+            print(f"\nwrote {args.out}")
+        if args.charts:
+            print(f"wrote {args.charts}/: table.txt, meta.json, summary.csv, ledger.csv, cost_distribution.png, "
+                  "monthly_cost.png, lead_times.png")
     return _failure_lines(res)
 
 
-def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
+def _stage_charts(outputs: Outputs, res, folder: Path, table_text: str) -> None:  # noqa: ANN001
+    """Render the table, summary, ledger and charts into ``outputs`` (``meta.json`` is the caller's, last)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -147,22 +187,23 @@ def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
 
     from . import plots
 
-    folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(folder / "table.txt", table_text + "\n")
-    _atomic_write_text(folder / "meta.json", json.dumps(res.meta, indent=2, default=str) + "\n")  # seed, ver.
-    res.summary().to_csv(folder / ".summary.csv.tmp", index=False)
-    (folder / ".summary.csv.tmp").replace(folder / "summary.csv")
-    res.ledger.to_csv(folder / ".ledger.csv.tmp", index=False)
-    (folder / ".ledger.csv.tmp").replace(folder / "ledger.csv")
+    outputs.add_text(folder / "table.txt", table_text + "\n")
+    outputs.add(folder / "summary.csv", lambda fh: res.summary().to_csv(fh, index=False))
+    outputs.add(folder / "ledger.csv", lambda fh: res.ledger.to_csv(fh, index=False))
     for name, draw in (("cost_distribution", plots.cost_distribution), ("monthly_cost", plots.monthly_cost),
                        ("lead_times", plots.lead_times)):
         fig = draw(res)
-        tmp = folder / f".{name}.tmp.png"
-        fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        tmp.replace(folder / f"{name}.png")
-    print(f"wrote {folder}/: table.txt, meta.json, summary.csv, ledger.csv, cost_distribution.png, "
-          "monthly_cost.png, lead_times.png")
+        try:
+            outputs.add(folder / f"{name}.png", lambda fh, fig=fig: fig.savefig(fh, format="png", dpi=110))
+        finally:
+            plt.close(fig)
+
+
+def _interrupted(kept: str) -> int:
+    """One line on stderr for Ctrl+C or SIGTERM, and the exit code: 128 + the signal's number."""
+    signum = _SIGNAL_SEEN or signal.SIGINT
+    print(f"interrupted ({signal.Signals(signum).name}): {kept}", file=sys.stderr)
+    return 128 + int(signum)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -175,6 +216,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if not 0 <= args.sla_target <= 1:
         raise _UsageError(f"--sla-target must be a share in [0, 1], got {args.sla_target}")
     res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
+    if res.meta.get("interrupted"):
+        return _interrupted(f"{res.meta['replications_finished']} of {res.meta['replications_requested']} "
+                            "replications had finished; nothing printed")
     base = args.baseline or sc.baseline_option
     others = [args.option] if args.option else [o for o in res.options if o != base]
     for opt in others:
@@ -224,7 +268,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     sc = _scenario(args)
     if Path(args.out).suffix != ".parquet":
-        raise _UsageError(f"--out must end in .parquet, got {args.out!r}")
+        raise _UsageError(f"--out must end in .parquet, got {shown(args.out)}")
+    check_file_target(args.out, "--out")
     try:
         levers = [parse_vary(v) for v in args.vary or []]
         levers += load_levers(args.levers) if args.levers else []
@@ -246,17 +291,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     code = _failure_lines(res)
     if res.interrupted:
         finished = int((done >= res.meta["replications"]).sum())
-        print(f"interrupted: {finished} of {len(res.points)} points finished and saved; run the same command "
-              "again to resume", file=sys.stderr)
-        return 130
+        return _interrupted(f"{finished} of {len(res.points)} points finished and saved; run the same command "
+                            "again to resume")
     table = res.summary().pivot(index="point", columns="option", values="mean")[res.options]
     if option != base:
         cmp = res.paired(option, base)
         table[f"{option}-{base}"] = cmp["delta_mean"]
         table["P(cheaper)"] = cmp["p_better"]
     table = res.points.join(table)
-    shown = {"display.width": 200, "display.max_columns": 30, "display.float_format": "{:,.2f}".format}
-    with pd.option_context(*[x for kv in shown.items() for x in kv]):
+    display = {"display.width": 200, "display.max_columns": 30, "display.float_format": "{:,.2f}".format}
+    with pd.option_context(*[x for kv in display.items() for x in kv]):
         print(table.head(40).to_string())
     if len(table) > 40:
         print(f"... {len(table) - 40} more points in {args.out}")
@@ -281,7 +325,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     _scenario(args)  # one-line errors for the file and every --set before anything runs
     if Path(args.out).suffix.lower() not in (".html", ".htm"):
-        raise _UsageError(f"-o/--out must end in .html, got {args.out!r}")
+        raise _UsageError(f"-o/--out must end in .html, got {shown(args.out)}")
+    check_file_target(args.out, "-o/--out")
     try:
         out = report(args.scenario, args.out, seed=args.seed, replications=args.replications,
                      overrides=_parse_sets(args.set or []))
@@ -352,10 +397,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (see :data:`EXIT_CODES`: 0 ok, 2 bad input, 3 failed replications)."""
+    """Entry point; returns the exit code (see :data:`EXIT_CODES`: 0 ok, 1 I/O, 2 bad input, 3 failed, 130/143)."""
     from .checks import ReplicationError
 
     args = _parser().parse_args(argv)
+    global _SIGNAL_SEEN
+    _SIGNAL_SEEN = None
     for name in ("replications",):
         value = getattr(args, name, None)
         if value is not None and value < 1:
@@ -363,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     shown_as = warnings.formatwarning
     warnings.formatwarning = lambda message, category, *_: f"warning: {message}\n"  # one line, no source
+    handlers = _catch_signals()
     try:
         return int(args.func(args))
     except ScenarioError as err:
@@ -377,14 +425,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as err:
         print(f"error: {err.args[0]}", file=sys.stderr)
         return 2
+    except OutputPathError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _interrupted("nothing written, previous files unchanged")
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:  # a full disk or a failing device while writing: the previous files are intact
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_IO
     finally:
         warnings.formatwarning = shown_as
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import __version__
 from .analysis import mean_ci, p_miss_sla, paired, rank_options, risk_table, summarise
+from .fileio import Outputs
 from .kpi import KPI_DIRECTION, kpi_columns
 
 if TYPE_CHECKING:
@@ -184,27 +185,23 @@ class Results:
         return (m / n).reindex(columns=self.options)
 
     def save(self, path: str | Path) -> Path:
-        """Write the KPIs to ``.csv`` or ``.parquet`` (atomically: temp file, then rename)."""
+        """Write the KPIs to ``.csv`` or ``.parquet`` safely (:mod:`simkit.fileio`: all or nothing)."""
+        with Outputs() as out:
+            self.stage(out, path)
+        return Path(path)
+
+    def stage(self, out: Outputs, path: str | Path) -> None:
+        """Add :meth:`save`'s file(s) to ``out``, to be put in place with other files all at once."""
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
         if p.suffix not in (".parquet", ".csv"):
             raise ValueError(f"cannot write '{p.suffix}' files; use .csv or .parquet")
-        tmp = p.with_name(f".{p.name}.tmp")
-        try:
-            if p.suffix == ".parquet":  # provenance (and any failed replications) travels inside the file
-                frame = self.kpis.copy()
-                frame.attrs = stored_meta(self.meta)
-                frame.to_parquet(tmp, index=False)
-            else:  # a CSV has nowhere to put it: a sidecar FILE.csv.meta.json holds it
-                self.kpis.to_csv(tmp, index=False)
-                side = p.with_name(p.name + ".meta.json")
-                side_tmp = side.with_name(f".{side.name}.tmp")
-                side_tmp.write_text(json.dumps(stored_meta(self.meta), indent=2) + "\n")
-                side_tmp.replace(side)
-            tmp.replace(p)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return p
+        if p.suffix == ".parquet":  # provenance (and any failed replications) travels inside the file
+            frame = self.kpis.copy()
+            frame.attrs = stored_meta(self.meta)
+            out.add(p, lambda fh: frame.to_parquet(fh, index=False))
+        else:  # a CSV has nowhere to put it: a sidecar FILE.csv.meta.json holds it, put in place after it
+            out.add(p, lambda fh: self.kpis.to_csv(fh, index=False))
+            out.add_text(p.with_name(p.name + ".meta.json"), json.dumps(stored_meta(self.meta), indent=2) + "\n")
 
 
 @dataclass

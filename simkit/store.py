@@ -34,7 +34,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SweepStore", "write_frame", "read_meta", "fingerprint"]
+from .fileio import OutputPathError, check_file_target, check_folder_target, shown, write_file, write_text
+
+__all__ = ["SweepStore", "check_parts_folder", "write_frame", "read_meta", "fingerprint"]
 
 _META_KEY = b"simkit"
 
@@ -49,23 +51,25 @@ def write_frame(frame: pd.DataFrame, path: Path, meta: dict[str, Any] | None = N
     path = Path(path)
     if path.suffix not in (".parquet", ".csv"):
         raise ValueError(f"cannot write '{path.suffix}' files; use .parquet or .csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        if path.suffix == ".csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+    if path.suffix == ".csv":
+        write_file(path, lambda fh: frame.to_csv(fh, index=False))
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            extra = {_META_KEY: json.dumps(meta or {}, default=str).encode()}
-            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
-            pq.write_table(table, tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        extra = {_META_KEY: json.dumps(meta or {}, default=str).encode()}
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+        write_file(path, lambda fh: pq.write_table(table, fh))
     return path
+
+
+def check_parts_folder(parts: Path) -> Path:
+    """Refuse a parts folder name taken by a file or a link (:class:`~simkit.fileio.OutputPathError`)."""
+    if parts.is_symlink() or (parts.exists() and not parts.is_dir()):
+        raise OutputPathError(f"{shown(parts)} (where a sweep keeps its finished parts) is taken by a file or a "
+                              "link; move it away or choose another --out")
+    return check_folder_target(parts, f"the parts folder of {shown(parts.with_name(parts.name[1:-6]))}")
 
 
 def read_meta(path: Path) -> dict[str, Any]:
@@ -96,6 +100,8 @@ class SweepStore:
             raise ValueError(f"a sweep streams to a .parquet file, got {str(out)!r}")
         self.key = key
         self.parts = self.out.with_name(f".{self.out.name}.parts")
+        check_file_target(self.out, "out")
+        check_parts_folder(self.parts)
         self._count = 0
         if not resume:
             shutil.rmtree(self.parts, ignore_errors=True)
@@ -108,9 +114,7 @@ class SweepStore:
                 raise ValueError(f"{self.parts} holds an unfinished sweep with different settings; rerun "
                                  "those settings to resume it, or start afresh (resume=False, CLI --fresh)")
         self.parts.mkdir(parents=True, exist_ok=True)
-        tmp = self.parts / ".manifest.json.tmp"
-        tmp.write_text(json.dumps({"key": key, "out": self.out.name}), encoding="utf-8")
-        tmp.replace(manifest)
+        write_text(manifest, json.dumps({"key": key, "out": self.out.name}))
         self._resume = resume
 
     def finished(self) -> pd.DataFrame:
