@@ -7,7 +7,10 @@
    path, seed, replications, overrides and a UTC time stamp as parameters;
 3. exports the executed notebook to HTML without code (nbconvert, ``exclude_input``): static PNG
    figures, no widgets, no JavaScript needed to read it;
-4. writes the file atomically (temp file in the same folder, then rename).
+4. writes the file safely (:mod:`simkit.fileio`: an unpredictable temp file in the same folder, then rename).
+
+Scenario text (names, descriptions, labels) is data: the template shows it only HTML-escaped, never
+as Markdown or raw HTML, so a hostile scenario cannot put a live tag or script into the page.
 
 The report records its provenance: the scenario file's SHA-256 (of its bytes) and the scenario's
 fingerprint after overrides, the seed and replications, the versions of simkit, Python and its
@@ -17,8 +20,6 @@ dependencies, and the date.  The same file, overrides, seed and versions give th
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import sys
 import tempfile
 import types
@@ -27,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .fileio import Outputs, check_file_target
 from .scenario import Scenario, ScenarioError, load
 
 __all__ = ["report", "ReportError", "TEMPLATE"]
@@ -47,6 +49,7 @@ def _check(scenario: Scenario | str | Path, out: str | Path, seed: int | None, r
         raise ValueError(f"replications must be >= 1, got {replications}")
     if seed is not None and int(seed) < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+    check_file_target(out, "out")
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     if overrides:
         try:
@@ -147,17 +150,10 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
             except (RuntimeError, TimeoutError, OSError) as err:  # a kernel that died or never started
                 raise ReportError(f"the report notebook could not run: {type(err).__name__}: {err}") from None
         html = _export(executed, f"simkit report: {sc.name}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(html)
-            os.replace(part, target)
+        with Outputs() as outputs:  # the notebook and the page together, or neither
             if keep_notebook:
-                shutil.move(executed, target.with_suffix(".ipynb"))
-        except BaseException:
-            Path(part).unlink(missing_ok=True)
-            raise
+                outputs.add(target.with_suffix(".ipynb"), lambda fh: fh.write(executed.read_bytes()))
+            outputs.add_text(target, html)
     return target
 
 

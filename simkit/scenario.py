@@ -57,6 +57,21 @@ class ScenarioError(Exception):
 
 
 # --------------------------------------------------------------------------- YAML
+class _TextSafeDumper(yaml.SafeDumper):
+    """Writes text with a CR, NEL, U+2028/U+2029, a tab or a control character double-quoted (escaped).
+
+    PyYAML's plain and single-quoted styles fold such characters (a NEL becomes a space on reading), so
+    text holding them would not read back equal; double quotes spell every one of them as an escape.
+    """
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    quoted = any(not (ch.isprintable() or ch == "\n") for ch in value)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if quoted else None)
+
+
+_TextSafeDumper.add_representer(str, _represent_text)
+
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when installed: ~10x faster
 
 
@@ -300,8 +315,8 @@ class Scenario(ScenarioSpec):
         return self.model_dump(mode="json")
 
     def to_yaml(self) -> str:
-        """The scenario as YAML text that :func:`loads` reads back to an equal scenario."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        """The scenario as YAML text that :func:`loads` reads back to an equal scenario (any text in it)."""
+        return yaml.dump(self.to_dict(), Dumper=_TextSafeDumper, sort_keys=False, allow_unicode=True)
 
     def fingerprint(self) -> str:
         """A SHA-256 of the scenario's canonical content (independent of formatting and comments)."""
