@@ -27,8 +27,13 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figu
     return fig, ax
 
 
+def _plain(text: str) -> str:
+    """Scenario text drawn as it is: a ``$`` would otherwise start matplotlib's math mode (or fail to parse)."""
+    return text.replace("$", r"\$")
+
+
 def _label(res: Results, option: str) -> str:
-    return res.scenario.options[option].label or option
+    return _plain(res.scenario.options[option].label or option)
 
 
 def cost_distribution(res: Results, ax: Axes | None = None) -> Figure:
@@ -44,7 +49,7 @@ def cost_distribution(res: Results, ax: Axes | None = None) -> Figure:
     ax.set_yticks(range(1, len(res.options) + 1), [_label(res, o) for o in res.options])
     ax.invert_yaxis()
     ax.set_xlabel(f"total cost over the horizon ({res.scenario.run.currency})")
-    ax.set_title(f"{res.scenario.name}: total cost per option ({len(data[0])} replications)")
+    ax.set_title(f"{_plain(res.scenario.name)}: total cost per option ({len(data[0])} replications)")
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.grid(axis="x", alpha=0.3)
     return fig
