@@ -257,7 +257,13 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _die_with_parent(parent_pid: int) -> None:
-    """Pool initializer: ask Linux for SIGKILL when the parent dies; elsewhere poll for the parent."""
+    """Pool initializer: ask Linux for SIGKILL when the parent dies; elsewhere poll for the parent.
+
+    Ctrl+C is the parent's to handle (it stops the pool and keeps what finished), so a worker ignores
+    SIGINT and ends quietly on SIGTERM, whatever handlers it inherited from its parent.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if not _parent_death_signal():
         threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,
                          name="simkit-parent-watch").start()

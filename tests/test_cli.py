@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -81,3 +84,67 @@ def test_non_yaml_binary_file(tmp_path: Path) -> None:
     f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     p = simkit("validate", str(f))
     assert p.returncode == 2 and "binary file" in p.stderr and "Traceback" not in p.stderr
+
+
+# ---------------------------------------------------------------- signals: Ctrl+C and SIGTERM
+LONG_RUN = ["-n", "400", "--seed", "1"]  # minutes of work: it is certainly still running when the signal comes
+
+
+def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, Path]:
+    err = tmp_path / "stderr.txt"
+    with open(err, "w") as fh, open(tmp_path / "stdout.txt", "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "simkit.cli", *args], stdout=out, stderr=fh,
+                                env={**os.environ, "SIMKIT_PROGRESS": "1"}, cwd=tmp_path)
+    return proc, err
+
+
+def _wait_until_working(proc: subprocess.Popen, err: Path) -> None:
+    """Until the command is simulating: a progress bar on stderr, or worker processes."""
+    psutil = pytest.importorskip("psutil")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, err.read_text()
+        if err.stat().st_size > 0 or psutil.Process(proc.pid).children():
+            return
+        time.sleep(0.2)
+    proc.kill()
+    pytest.fail("the command never started simulating")
+
+
+@pytest.mark.parametrize(("command", "signum", "code"), [
+    ("run", signal.SIGINT, 130), ("run", signal.SIGTERM, 143), ("compare", signal.SIGINT, 130)])
+def test_an_interrupted_run_says_so_and_writes_nothing(tmp_path: Path, command: str, signum: int,
+                                                       code: int) -> None:
+    out, charts = tmp_path / "k.csv", tmp_path / "charts"
+    out.write_bytes(b"previous result\n")
+    extra = ["--out", str(out), "--charts", str(charts)] if command == "run" else []
+    proc, err = _start(tmp_path, command, HELPDESK, *LONG_RUN, *extra)
+    _wait_until_working(proc, err)
+    proc.send_signal(signum)
+    assert proc.wait(timeout=120) == code
+    last = err.read_text().strip().splitlines()[-1]
+    assert last.startswith(f"interrupted ({signal.Signals(signum).name}): ") and "Traceback" not in err.read_text()
+    assert "replications had finished" in last
+    assert out.read_bytes() == b"previous result\n" and not charts.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.csv", "stderr.txt", "stdout.txt"]  # no temp file
+
+
+def test_an_interrupted_sweep_keeps_its_finished_parts(tmp_path: Path) -> None:
+    out = tmp_path / "s.parquet"
+    proc, err = _start(tmp_path, "sweep", HELPDESK, "--vary", "teams.engineers.staff=1:4:4", "-n", "100",
+                       "--out", str(out))
+    _wait_until_working(proc, err)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=120) == 130
+    last = err.read_text().strip().splitlines()[-1]
+    assert last.startswith("interrupted (SIGINT): ") and "run the same command again to resume" in last
+    assert not out.exists() and (tmp_path / ".s.parquet.parts" / "manifest.json").is_file()
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_help_lists_the_exit_codes() -> None:
+    text = " ".join(simkit("--help").stdout.split())
+    for words in ("1 an output could not be written", "2 bad input or a bad output path", "3 some replications",
+                  "130 interrupted by Ctrl+C (SIGINT), 143 by SIGTERM"):
+        assert words in text
