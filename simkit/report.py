@@ -76,15 +76,28 @@ def _export(executed: Path, title: str) -> str:
     return body
 
 
-def _local_kernel_manager() -> type:
-    """A kernel manager on local IPC sockets: nothing listens on the network while a report runs."""
+def _local_kernel_manager(log: Path) -> type:
+    """A kernel manager on local IPC sockets (nothing listens on the network while a report runs) whose
+    kernel writes its stderr to ``log``: a kernel cut short by Ctrl+C prints no traceback of its own."""
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
 
     class IpcKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc")
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            with open(log, "ab") as sink:  # the child keeps its own copy of the descriptor
+                await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": sink})
+
     return IpcKernelManager
+
+
+def _last_line(log: Path) -> str:
+    try:
+        lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return f" (kernel: {lines[-1][:200]})" if lines else ""
 
 
 def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html", seed: int | None = None,
@@ -144,11 +157,12 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
             try:
                 pm.execute_notebook(str(template), str(executed), parameters=params, kernel_name="python3",
                                     cwd=str(tmp), progress_bar=False, log_output=False,
-                                    kernel_manager_class=_local_kernel_manager())
+                                    kernel_manager_class=_local_kernel_manager(tmp / "kernel.log"))
             except pm.PapermillExecutionError as err:
                 raise ReportError(f"the report notebook failed: {err.ename}: {err.evalue}") from None
             except (RuntimeError, TimeoutError, OSError) as err:  # a kernel that died or never started
-                raise ReportError(f"the report notebook could not run: {type(err).__name__}: {err}") from None
+                raise ReportError(f"the report notebook could not run: {type(err).__name__}: {err}"
+                                  f"{_last_line(tmp / 'kernel.log')}") from None
         html = _export(executed, f"simkit report: {sc.name}")
         with Outputs() as outputs:  # the notebook and the page together, or neither
             if keep_notebook:

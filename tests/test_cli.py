@@ -148,3 +148,24 @@ def test_help_lists_the_exit_codes() -> None:
     for words in ("1 an output could not be written", "2 bad input or a bad output path", "3 some replications",
                   "130 interrupted by Ctrl+C (SIGINT), 143 by SIGTERM"):
         assert words in text
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM])
+def test_an_interrupted_report_leaves_the_old_one(tmp_path: Path, signum: int) -> None:
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "r.html"
+    out.write_bytes(b"previous report\n")
+    proc, err = _start(tmp_path, "report", HELPDESK, *LONG_RUN, "-o", str(out))
+    _wait_until_working(proc, err)  # the notebook's kernel has started
+    kernels = psutil.Process(proc.pid).children(recursive=True)
+    time.sleep(2)
+    proc.send_signal(signum)
+    assert proc.wait(timeout=120) == 128 + signum
+    last = err.read_text().strip().splitlines()[-1]
+    assert last == f"interrupted ({signal.Signals(signum).name}): nothing written, previous files unchanged"
+    assert out.read_bytes() == b"previous report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "stderr.txt", "stdout.txt"]
+    deadline = time.monotonic() + 30
+    while any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [k.pid for k in kernels if k.is_running() and k.status() != psutil.STATUS_ZOMBIE]
