@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from . import __version__
-from .fileio import OutputPathError, Outputs, check_file_target, check_folder_target, shown
+from .fileio import OutputPathError, Outputs, WrittenThenInterrupted, check_file_target, check_folder_target, shown
 from .scenario import Scenario, ScenarioError, load
 
 __all__ = ["main", "EXIT_FAILED"]
@@ -428,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     except OutputPathError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except WrittenThenInterrupted as stop:
+        return _interrupted(f"the outputs were all written just before: {', '.join(map(str, stop.targets))}")
     except KeyboardInterrupt:
         return _interrupted("nothing written, previous files unchanged")
     except BrokenPipeError:

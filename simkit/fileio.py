@@ -36,8 +36,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["Outputs", "OutputPathError", "OutputWriteError", "write_file", "write_text", "check_file_target",
-           "check_folder_target", "shown"]
+__all__ = ["Outputs", "OutputPathError", "OutputWriteError", "WrittenThenInterrupted", "write_file", "write_text",
+           "check_file_target", "check_folder_target", "shown"]
 
 Writer = Callable[[BinaryIO], object]
 """Writes a file's content to an open binary file."""
@@ -61,6 +61,14 @@ class OutputWriteError(OSError):
 
     ``str(err)`` is one sentence naming the file and the reason; ``err.errno`` is the system's code.
     """
+
+
+class WrittenThenInterrupted(KeyboardInterrupt):  # noqa: N818 - it is an interrupt, not an error
+    """Ctrl+C or SIGTERM arrived while a set of files was put in place: they were all written, in full."""
+
+    def __init__(self, targets: list[Path]) -> None:
+        super().__init__(targets)
+        self.targets = targets
 
 
 def _write_error(target: Path, err: OSError) -> OutputWriteError:
@@ -147,16 +155,27 @@ def check_folder_target(path: str | Path, what: str = "output folder") -> Path:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM while the renames run, so an interrupt cannot split a set of files."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    """Hold SIGINT and SIGTERM back while the renames run, so an interrupt cannot split a set of files.
+
+    A signal that arrives meanwhile is recorded and raised again, to its own handler, once the block is done.
+    (Masking the signal would not do: any other thread of the process may take it.)
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if handler is not None:  # None: set outside Python, and then it cannot be put back
+            previous[signum] = signal.signal(signum, lambda got, _frame: caught.append(got))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 class Outputs:
@@ -211,15 +230,18 @@ class Outputs:
     def commit(self) -> list[Path]:
         """Put every staged file in place (renames only: nothing can fail half-way for lack of space)."""
         self._closed = True
-        with _signals_held():
-            try:
-                for tmp, target in self._staged:
-                    os.replace(tmp, target)
-            except OSError as err:
-                self.discard()
-                raise _write_error(target, err) from None
-            for folder in dict.fromkeys(target.parent for _, target in self._staged):
-                _fsync_folder(folder)
+        try:
+            with _signals_held():
+                try:
+                    for tmp, target in self._staged:
+                        os.replace(tmp, target)
+                except OSError as err:
+                    self.discard()
+                    raise _write_error(target, err) from None
+                for folder in dict.fromkeys(target.parent for _, target in self._staged):
+                    _fsync_folder(folder)
+        except KeyboardInterrupt:  # held back during the renames, delivered once they were all done
+            raise WrittenThenInterrupted(self.targets) from None
         return self.targets
 
     def discard(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -366,3 +367,37 @@ def test_sweep_store_refuses_a_parts_file(tmp_path: Path) -> None:
         SweepStore(tmp_path / "s.parquet", "key")
     pd.DataFrame({"a": [1]}).pipe(write_frame, tmp_path / "ok.parquet")
     assert (tmp_path / "ok.parquet").is_file()
+
+
+def test_an_interrupt_during_the_renames_waits_for_them(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    real, seen = os.replace, []
+
+    def replace_then_signal(a, b) -> None:  # noqa: ANN001
+        real(a, b)
+        seen.append(Path(b).name)
+        if len(seen) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # held back until every file is in place
+
+    monkeypatch.setattr(fileio.os, "replace", replace_then_signal)
+    with pytest.raises(fileio.WrittenThenInterrupted) as stop, Outputs() as out:
+        for name in ("a.csv", "b.csv", "meta.json"):
+            out.add_text(tmp_path / name, name)
+    assert seen == ["a.csv", "b.csv", "meta.json"] and [p.name for p in stop.value.targets] == seen
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(seen)
+
+
+def test_the_cli_says_the_files_were_written_when_the_interrupt_came_during_the_renames(
+        tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    real = os.replace
+
+    def replace_then_signal(a, b) -> None:  # noqa: ANN001
+        real(a, b)
+        if Path(b).name == "k.csv":
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(fileio.os, "replace", replace_then_signal)
+    out = tmp_path / "k.csv"
+    code, _, err = run_cli(capsys, "run", HELPDESK, *TINY, "--out", str(out))
+    assert code == 143
+    assert err.strip() == f"interrupted (SIGTERM): the outputs were all written just before: {out}, {out}.meta.json"
+    assert pd.read_csv(out).shape[0] == 6 and int(json.loads(Path(f"{out}.meta.json").read_text())["seed"]) == 3
