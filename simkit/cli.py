@@ -149,7 +149,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.charts:
         check_folder_target(args.charts, "--charts")
     res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
-    if res.meta.get("interrupted"):
+    if res.meta.get("interrupted") or _SIGNAL_SEEN:  # an interrupt swallowed on the way still counts
         return _interrupted(f"{res.meta['replications_finished']} of {res.meta['replications_requested']} "
                             "replications had finished; nothing printed or written, previous files unchanged")
     table = res.table()
@@ -216,7 +216,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if not 0 <= args.sla_target <= 1:
         raise _UsageError(f"--sla-target must be a share in [0, 1], got {args.sla_target}")
     res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
-    if res.meta.get("interrupted"):
+    if res.meta.get("interrupted") or _SIGNAL_SEEN:  # an interrupt swallowed on the way still counts
         return _interrupted(f"{res.meta['replications_finished']} of {res.meta['replications_requested']} "
                             "replications had finished; nothing printed")
     base = args.baseline or sc.baseline_option

@@ -47,6 +47,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .fileio import signals_held
+
 __all__ = ["run_tasks", "TaskOutcome", "ExecutorArg", "cpu_workers", "executor_workers", "batch_count",
            "AUTO_PARALLEL_S", "traceback_text", "TRACEBACK_LINES", "worker_pool"]
 
@@ -319,7 +321,8 @@ def _run_on(executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple], 
             out: TaskOutcome) -> None:
     out.workers = executor_workers(executor)
     out.executor = type(executor).__name__
-    futures: dict[Future, int] = {executor.submit(fn, *tasks[i]): i for i in todo}
+    with signals_held():  # a pool forks its workers here: an interrupt inside a fork callback would be lost
+        futures: dict[Future, int] = {executor.submit(fn, *tasks[i]): i for i in todo}
 
     def collect(fut: Future) -> None:
         i = futures[fut]

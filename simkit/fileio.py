@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 __all__ = ["Outputs", "OutputPathError", "OutputWriteError", "WrittenThenInterrupted", "write_file", "write_text",
-           "check_file_target", "check_folder_target", "shown"]
+           "check_file_target", "check_folder_target", "shown", "signals_held"]
 
 Writer = Callable[[BinaryIO], object]
 """Writes a file's content to an open binary file."""
@@ -154,8 +154,8 @@ def check_folder_target(path: str | Path, what: str = "output folder") -> Path:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the renames run, so an interrupt cannot split a set of files.
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back during a step an interrupt must not split (renames, forking workers).
 
     A signal that arrives meanwhile is recorded and raised again, to its own handler, once the block is done.
     (Masking the signal would not do: any other thread of the process may take it.)
@@ -231,7 +231,7 @@ class Outputs:
         """Put every staged file in place (renames only: nothing can fail half-way for lack of space)."""
         self._closed = True
         try:
-            with _signals_held():
+            with signals_held():
                 try:
                     for tmp, target in self._staged:
                         os.replace(tmp, target)
