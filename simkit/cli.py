@@ -13,11 +13,16 @@
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
 
-Exit codes: 0 done; 1 the report could not be built; 2 bad input; 3 some
-replications (or sweep point-replications) raised — one line per failure on
-stderr naming its replication, seed (and point) and error, while the finished
-ones are printed and written as usual (when every replication raised, nothing
-is written); 130 interrupted.
+Exit codes: 0 done; 1 an output could not be written (a full disk: the previous
+files are unchanged) or the report could not be built; 2 bad input or a bad
+output path (checked before simulating); 3 some replications (or sweep
+point-replications) raised — one line per failure on stderr naming its
+replication, seed (and point) and error, while the finished ones are printed
+and written as usual (when every replication raised, nothing is written); 130
+interrupted by Ctrl+C (SIGINT), 143 by SIGTERM — one line on stderr saying what
+was kept: ``run``, ``compare`` and ``report`` write nothing, a ``sweep`` keeps
+its finished points for the next run.  Every output file is written through
+:mod:`simkit.fileio`: all or nothing, previous files intact on any failure.
 """
 
 from __future__ import annotations
@@ -26,13 +31,24 @@ import argparse
 import functools
 import json
 import os
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .extras import MissingExtraError, extra_message, require
+from .fileio import (
+    OutputPathError,
+    Outputs,
+    WrittenThenInterrupted,
+    check_file_target,
+    check_folder_target,
+    shown,
+    write_text,
+)
 from .limits import MAX_DESIGN_POINTS, MAX_REPLICATIONS, MAX_SEED
 from .scenario import Scenario, ScenarioError, load
 from .yamlio import one_line, parse_yaml, show, show_key
@@ -42,9 +58,18 @@ __all__ = ["main", "EXIT_FAILED"]
 EXIT_FAILED = 3
 """Exit code when some replications raised (the finished ones are still printed and written)."""
 
-EXIT_CODES = ("exit codes: 0 done; 1 the report could not be built; 2 bad input (one line naming the field); "
-              f"{EXIT_FAILED} some replications failed (one line each on stderr; the finished ones are still "
-              "printed and written); 130 interrupted")
+EXIT_CODES = ("exit codes: 0 done; 1 an output could not be written (e.g. a full disk; the previous files are "
+              "unchanged) or the report could not be built; 2 bad input or a bad output path (one line naming "
+              f"the field or path); {EXIT_FAILED} some replications failed (one line each on stderr; the finished "
+              "ones are still printed and written); 130 interrupted by Ctrl+C (SIGINT), 143 by SIGTERM (one line "
+              "on stderr saying what was kept)")
+
+
+EXIT_IO = 1
+"""Exit code when an output could not be written (e.g. a full disk) or the report could not be built."""
+
+_SIGNAL_SEEN: int | None = None
+"""The signal that interrupted this command (SIGINT or SIGTERM), for the exit code 128 + its number."""
 
 
 class _UsageError(Exception):
@@ -72,6 +97,20 @@ def _check_args(args: argparse.Namespace) -> str | None:
         if value is not None and not low <= value <= high:
             return f"--{name} must be >= {low} and <= {high:,}, got {value:,}"
     return None
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    """SIGINT and SIGTERM both stop the work the way Ctrl+C does (``KeyboardInterrupt``)."""
+    global _SIGNAL_SEEN
+    _SIGNAL_SEEN = signum
+    raise KeyboardInterrupt
+
+
+def _catch_signals() -> dict[int, Any]:
+    """Route SIGINT and SIGTERM to :func:`_on_signal`; the previous handlers, to put back."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _keeping_failures(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -123,13 +162,6 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     return sc
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _decision_lines(res) -> list[str]:  # noqa: ANN001
     base = res.scenario.baseline_option
     cur = res.scenario.run.currency
@@ -152,8 +184,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     sc = _scenario(args)
     if args.out and Path(args.out).suffix not in (".csv", ".parquet"):
-        raise _UsageError(f"--out must end in .csv or .parquet, got {args.out!r}")
+        raise _UsageError(f"--out must end in .csv or .parquet, got {shown(args.out)}")
+    if args.out:  # a bad place to write is found before the simulation, not after it
+        check_file_target(args.out, "--out")
+    if args.charts:
+        check_folder_target(args.charts, "--charts")
     res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
+    if res.meta.get("interrupted") or _SIGNAL_SEEN:  # an interrupt swallowed on the way still counts
+        return _interrupted(f"{res.meta['replications_finished']} of {res.meta['replications_requested']} "
+                            "replications had finished; nothing printed or written, previous files unchanged")
     table = res.table()
     if not getattr(args, "all_kpis", False):  # KPIs of mechanisms the scenario does not use are 0 everywhere
         moving = res.kpis[res.kpi_columns].abs().max() > 0
@@ -164,45 +203,64 @@ def _cmd_run(args: argparse.Namespace) -> int:
               f"{sc.run.horizon_days:g} days, simkit {__version__}; mean [95% CI]")
     body = "\n".join([header, "", text, "", *_decision_lines(res)])
     print(body)
-    if args.out:
-        res.save(args.out)
-        print(f"\nwrote {args.out}")
-    if args.charts:
-        _write_charts(res, Path(args.charts), body)
+    if args.out or args.charts:
+        with Outputs() as outputs:  # every file or none: the charts' meta.json is put in place last
+            if args.charts:
+                _stage_charts(outputs, res, Path(args.charts), body)
+            if args.out:
+                res.stage(outputs, args.out)
+            if args.charts:
+                outputs.add_text(Path(args.charts) / "meta.json", json.dumps(res.meta, indent=2, default=str) + "\n")
+        if args.out:
+            print(f"\nwrote {args.out}")
+        if args.charts:
+            print(f"wrote {args.charts}/: table.txt, meta.json, summary.csv, ledger.csv, "
+                  f"{', '.join(name for name, _ in chart_list(res))} (.svg and .png)")
     return _failure_lines(res)
 
 
-def _write_charts(res, folder: Path, table_text: str) -> None:  # noqa: ANN001
+def _stage_charts(outputs: Outputs, res, folder: Path, table_text: str) -> None:  # noqa: ANN001
+    """Render the table, summary, ledger and charts into ``outputs`` (``meta.json`` is the caller's, last)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from . import plots
     from .results import stored_meta
-    from .store import write_frame
+    from .store import stage_frame
 
-    folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(folder / "table.txt", table_text + "\n")
-    _atomic_write_text(folder / "meta.json", json.dumps(res.meta, indent=2, default=str) + "\n")  # seed, ver.
-    write_frame(res.summary(), folder / "summary.csv", stored_meta(res.meta))  # + summary.csv.meta.json
-    write_frame(res.ledger, folder / "ledger.csv", stored_meta(res.meta))
+    outputs.add_text(folder / "table.txt", table_text + "\n")
+    stage_frame(outputs, res.summary(), folder / "summary.csv", stored_meta(res.meta))  # + .meta.json sidecars
+    stage_frame(outputs, res.ledger, folder / "ledger.csv", stored_meta(res.meta))
     from .chartstyle import png_bytes, svg_bytes
+
+    for name, draw in chart_list(res):
+        fig = draw(res)
+        try:  # SVG for slides, PNG >= 150 dpi
+            svg, png = svg_bytes(fig), png_bytes(fig)
+        finally:
+            plt.close(fig)
+        outputs.add(folder / f"{name}.svg", lambda fh, data=svg: fh.write(data))
+        outputs.add(folder / f"{name}.png", lambda fh, data=png: fh.write(data))
+
+
+def chart_list(res) -> list[tuple[str, Any]]:  # noqa: ANN001
+    """The charts ``run --charts`` writes: name and drawing function."""
+    from . import plots
 
     base = res.scenario.baseline_option
     charts = [("cost_distribution", plots.cost_distribution), ("cost_at_risk", plots.cost_at_risk),
               ("monthly_cost", plots.monthly_cost), ("lead_times", plots.lead_times)]
     charts += [(f"paired_difference_{o}", functools.partial(plots.paired_difference, option=o))
                for o in res.options if o != base and base in res.options]
-    for name, draw in charts:
-        fig = draw(res)
-        for suffix, data in (("svg", svg_bytes(fig)), ("png", png_bytes(fig))):  # SVG for slides, PNG >= 150 dpi
-            tmp = folder / f".{name}.tmp.{suffix}"
-            tmp.write_bytes(data)
-            tmp.replace(folder / f"{name}.{suffix}")
-        plt.close(fig)
-    print(f"wrote {folder}/: table.txt, meta.json, summary.csv, ledger.csv, "
-          f"{', '.join(name for name, _ in charts)} (.svg and .png)")
+    return charts
+
+
+def _interrupted(kept: str) -> int:
+    """One line on stderr for Ctrl+C or SIGTERM, and the exit code: 128 + the signal's number."""
+    signum = _SIGNAL_SEEN or signal.SIGINT
+    print(f"interrupted ({signal.Signals(signum).name}): {kept}", file=sys.stderr)
+    return 128 + int(signum)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -215,6 +273,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if not 0 <= args.sla_target <= 1:
         raise _UsageError(f"--sla-target must be a share in [0, 1], got {args.sla_target}")
     res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
+    if res.meta.get("interrupted") or _SIGNAL_SEEN:  # an interrupt swallowed on the way still counts
+        return _interrupted(f"{res.meta['replications_finished']} of {res.meta['replications_requested']} "
+                            "replications had finished; nothing printed")
     base = args.baseline or sc.baseline_option
     others = [args.option] if args.option else [o for o in res.options if o != base]
     for opt in others:
@@ -264,7 +325,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     sc = _scenario(args)
     if Path(args.out).suffix != ".parquet":
-        raise _UsageError(f"--out must end in .parquet, got {args.out!r}")
+        raise _UsageError(f"--out must end in .parquet, got {shown(args.out)}")
+    check_file_target(args.out, "--out")
     try:
         levers = [parse_vary(v) for v in args.vary or []]
         levers += load_levers(args.levers) if args.levers else []
@@ -284,17 +346,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     code = _failure_lines(res)
     if res.interrupted:
         finished = int((done >= res.meta["replications"]).sum())
-        print(f"interrupted: {finished} of {len(res.points)} points finished and saved; run the same command "
-              "again to resume", file=sys.stderr)
-        return 130
+        return _interrupted(f"{finished} of {len(res.points)} points finished and saved; run the same command "
+                            "again to resume")
     table = res.summary().pivot(index="point", columns="option", values="mean")[res.options]
     if option != base:
         cmp = res.paired(option, base)
         table[f"{option}-{base}"] = cmp["delta_mean"]
         table["P(cheaper)"] = cmp["p_better"]
     table = res.points.join(table)
-    shown = {"display.width": 200, "display.max_columns": 30, "display.float_format": "{:,.2f}".format}
-    with pd.option_context(*[x for kv in shown.items() for x in kv]):
+    display = {"display.width": 200, "display.max_columns": 30, "display.float_format": "{:,.2f}".format}
+    with pd.option_context(*[x for kv in display.items() for x in kv]):
         print(table.head(40).to_string())
     if len(table) > 40:
         print(f"... {len(table) - 40} more points in {args.out}")
@@ -323,7 +384,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     _scenario(args)  # one-line errors for the file and every --set before anything runs
     if Path(args.out).suffix.lower() not in (".html", ".htm"):
-        raise _UsageError(f"-o/--out must end in .html, got {args.out!r}")
+        raise _UsageError(f"-o/--out must end in .html, got {shown(args.out)}")
+    check_file_target(args.out, "-o/--out")
     try:
         out = report(args.scenario, args.out, seed=args.seed, replications=args.replications,
                      overrides=_parse_sets(args.set or []))
@@ -340,14 +402,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     result = screen(args.file)
     if args.out is not None:
         if Path(args.out).suffix.lower() != ".csv":
-            raise _UsageError(f"--out must end in .csv, got {args.out!r}")
-        out = Path(args.out)
-        if out.exists() and not out.is_file():
-            raise _UsageError(f"--out {args.out!r} exists and is not a regular file")
-        try:
-            _atomic_write_text(out, result.table().to_csv(index=False))
-        except OSError as err:
-            raise _UsageError(f"cannot write --out {args.out!r} ({err.strerror})") from None
+            raise _UsageError(f"--out must end in .csv, got {shown(args.out)}")
+        write_text(check_file_target(args.out, "--out"), result.table().to_csv(index=False))
     print(result.text())
     return 0
 
@@ -470,16 +526,19 @@ def _needed_extras(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (see :data:`EXIT_CODES`: 0 ok, 2 bad input, 3 failed replications)."""
+    """Entry point; returns the exit code (see :data:`EXIT_CODES`: 0 ok, 1 I/O, 2 bad input, 3 failed, 130/143)."""
     from .checks import ReplicationError
 
     args = _parser().parse_args(argv)
+    global _SIGNAL_SEEN
+    _SIGNAL_SEEN = None
     problem = _check_args(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     shown_as = warnings.formatwarning
     warnings.formatwarning = lambda message, category, *_: f"warning: {message}\n"  # one line, no source
+    handlers = _catch_signals()
     try:
         _needed_extras(args)
         return int(args.func(args))
@@ -500,14 +559,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as err:
         print(f"error: {one_line(str(err.args[0]))}", file=sys.stderr)
         return 2
+    except OutputPathError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except WrittenThenInterrupted as stop:
+        return _interrupted(f"the outputs were all written just before: {', '.join(map(str, stop.targets))}")
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _interrupted("nothing written, previous files unchanged")
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:  # a full disk or a failing device while writing: the previous files are intact
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_IO
     finally:
         warnings.formatwarning = shown_as
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ points.  :func:`run_tasks` hands them to
 
 * ``None``: this process, one task after the other;
 * a whole number ``n``: a process pool of ``n`` workers made for this run (``1``: this process);
+  the workers of a pool made here end with this process, even when it is killed (:func:`worker_pool`);
 * any :class:`concurrent.futures.Executor`: a ``ProcessPoolExecutor``, or a
   dask cluster through ``client.get_executor(pure=False)``;
 * ``"auto"`` (the default of the public functions): the first task runs here
@@ -36,7 +37,9 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -44,8 +47,10 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .fileio import signals_held
+
 __all__ = ["run_tasks", "TaskOutcome", "ExecutorArg", "cpu_workers", "executor_workers", "batch_count",
-           "AUTO_PARALLEL_S", "traceback_text", "TRACEBACK_LINES"]
+           "AUTO_PARALLEL_S", "traceback_text", "TRACEBACK_LINES", "worker_pool"]
 
 AUTO_PARALLEL_S = 3.0
 """Estimated serial seconds above which ``executor="auto"`` starts a process pool."""
@@ -205,7 +210,7 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
 
     todo = list(range(len(tasks)))
     if isinstance(executor, int):
-        executor = None if executor == 1 else ProcessPoolExecutor(max_workers=executor)
+        executor = None if executor == 1 else worker_pool(executor)
         owned = executor
     else:
         owned = None
@@ -224,7 +229,7 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
                 if executor == "auto" and todo and cpu_workers() > 1:
                     per_task = (time.perf_counter() - started) / (len(tasks) - len(todo))
                     if per_task * len(todo) > AUTO_PARALLEL_S:
-                        owned = ProcessPoolExecutor(max_workers=cpu_workers())
+                        owned = worker_pool(cpu_workers())
                         _run_on(owned, fn, tasks, todo, done, failed, out)
                         todo = []
         else:
@@ -237,6 +242,65 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
         if owned is not None:
             _stop(owned, terminate=not finished)
     return out
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_PARENT_POLL_S = 1.0
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers end when this process ends, however it ends (even by SIGKILL).
+
+    An out-of-memory kill of the parent would otherwise leave its workers running
+    (and computing) forever.  The initializer touches no random state, so results
+    stay bit-identical.
+    """
+    return ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: ask Linux for SIGKILL when the parent dies; elsewhere poll for the parent.
+
+    Ctrl+C is the parent's to handle (it stops the pool and keeps what finished), so a worker ignores
+    SIGINT and ends quietly on SIGTERM, whatever handlers it inherited from its parent.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if not _parent_death_signal():
+        threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,
+                         name="simkit-parent-watch").start()
+    if os.getppid() != parent_pid and not _alive(parent_pid):  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+def _parent_death_signal() -> bool:
+    """``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; ``False`` where it is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover - an unusual libc
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - exists, owned by someone else
+        return True
+    return True
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - the fallback off Linux
+    """Exit this worker as soon as its parent is gone (it is then re-parented)."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_S)
+    os._exit(1)
 
 
 def _stop(pool: ProcessPoolExecutor, terminate: bool) -> None:
@@ -257,7 +321,8 @@ def _run_on(executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple], 
             out: TaskOutcome) -> None:
     out.workers = executor_workers(executor)
     out.executor = type(executor).__name__
-    futures: dict[Future, int] = {executor.submit(fn, *tasks[i]): i for i in todo}
+    with signals_held():  # a pool forks its workers here: an interrupt inside a fork callback would be lost
+        futures: dict[Future, int] = {executor.submit(fn, *tasks[i]): i for i in todo}
 
     def collect(fut: Future) -> None:
         i = futures[fut]

@@ -313,8 +313,8 @@ def sync_docs(path: str | Path, check: bool = False) -> bool:
     if text[a:b] == wanted:
         return True
     if not check:
-        tmp = p.with_name(f".{p.name}.kpi.tmp")
-        tmp.write_text(text[:a] + wanted + text[b:], encoding="utf-8")
-        tmp.replace(p)
+        from .fileio import write_text
+
+        write_text(p, text[:a] + wanted + text[b:])
     return False
 

@@ -7,7 +7,10 @@
    path, seed, replications, overrides and a UTC time stamp as parameters;
 3. exports the executed notebook to HTML without code (nbconvert, ``exclude_input``): static PNG
    figures, no widgets, no JavaScript needed to read it;
-4. writes the file atomically (temp file in the same folder, then rename).
+4. writes the file safely (:mod:`simkit.fileio`: an unpredictable temp file in the same folder, then rename).
+
+Scenario text (names, descriptions, labels) is data: the template shows it only HTML-escaped, never
+as Markdown or raw HTML, so a hostile scenario cannot put a live tag or script into the page.
 
 The report records its provenance: the scenario file's SHA-256 (of its bytes) and the scenario's
 fingerprint after overrides, the seed and replications, the versions of simkit, Python and its
@@ -17,8 +20,6 @@ dependencies, and the date.  The same file, overrides, seed and versions give th
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import sys
 import tempfile
 import types
@@ -29,6 +30,7 @@ from typing import Any
 
 from .catalog import example_path
 from .extras import require
+from .fileio import Outputs, check_file_target
 from .scenario import Scenario, ScenarioError, load
 
 __all__ = ["report", "ReportError", "TEMPLATE"]
@@ -49,6 +51,7 @@ def _check(scenario: Scenario | str | Path, out: str | Path, seed: int | None, r
         raise ValueError(f"replications must be >= 1, got {replications}")
     if seed is not None and int(seed) < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+    check_file_target(out, "out")
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     if overrides:
         try:
@@ -75,15 +78,28 @@ def _export(executed: Path, title: str) -> str:
     return body
 
 
-def _local_kernel_manager() -> type:
-    """A kernel manager on local IPC sockets: nothing listens on the network while a report runs."""
+def _local_kernel_manager(log: Path) -> type:
+    """A kernel manager on local IPC sockets (nothing listens on the network while a report runs) whose
+    kernel writes its stderr to ``log``: a kernel cut short by Ctrl+C prints no traceback of its own."""
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
 
     class IpcKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc")
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            with open(log, "ab") as sink:  # the child keeps its own copy of the descriptor
+                await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": sink})
+
     return IpcKernelManager
+
+
+def _last_line(log: Path) -> str:
+    try:
+        lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return f" (kernel: {lines[-1][:200]})" if lines else ""
 
 
 def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html", seed: int | None = None,
@@ -145,23 +161,17 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
             try:
                 pm.execute_notebook(str(template), str(executed), parameters=params, kernel_name="python3",
                                     cwd=str(tmp), progress_bar=False, log_output=False,
-                                    kernel_manager_class=_local_kernel_manager())
+                                    kernel_manager_class=_local_kernel_manager(tmp / "kernel.log"))
             except pm.PapermillExecutionError as err:
                 raise ReportError(f"the report notebook failed: {err.ename}: {err.evalue}") from None
             except (RuntimeError, TimeoutError, OSError) as err:  # a kernel that died or never started
-                raise ReportError(f"the report notebook could not run: {type(err).__name__}: {err}") from None
+                raise ReportError(f"the report notebook could not run: {type(err).__name__}: {err}"
+                                  f"{_last_line(tmp / 'kernel.log')}") from None
         html = _export(executed, f"simkit report: {sc.name}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(html)
-            os.replace(part, target)
+        with Outputs() as outputs:  # the notebook and the page together, or neither
             if keep_notebook:
-                shutil.move(executed, target.with_suffix(".ipynb"))
-        except BaseException:
-            Path(part).unlink(missing_ok=True)
-            raise
+                outputs.add(target.with_suffix(".ipynb"), lambda fh: fh.write(executed.read_bytes()))
+            outputs.add_text(target, html)
     return target
 
 

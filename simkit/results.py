@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import __version__
 from .analysis import mean_ci, p_miss_sla, paired, rank_options, risk_table, summarise
+from .fileio import Outputs
 from .kpi import KPI_DIRECTION, kpi_columns
 from .kpis import kpi_name, non_negative
 
@@ -188,14 +189,21 @@ class Results:
         return (m / n).reindex(columns=self.options)
 
     def save(self, path: str | Path) -> Path:
-        """Write the KPIs to ``.csv`` or ``.parquet`` (atomically), with the provenance in ``meta``.
+        """Write the KPIs to ``.csv`` or ``.parquet`` safely (:mod:`simkit.fileio`: all or nothing), with the
+        provenance in ``meta``.
 
         Stored as every simkit file is (:mod:`simkit.store`): inside a parquet file, in a
         ``FILE.csv.meta.json`` sidecar beside a CSV; :func:`simkit.read` returns both.
         """
-        from .store import write_frame
+        with Outputs() as out:
+            self.stage(out, path)
+        return Path(path)
 
-        return write_frame(self.kpis, Path(path), stored_meta(self.meta))
+    def stage(self, out: Outputs, path: str | Path) -> None:
+        """Add :meth:`save`'s file(s) to ``out``, to be put in place with other files all at once."""
+        from .store import stage_frame
+
+        stage_frame(out, self.kpis, Path(path), stored_meta(self.meta))
 
 
 @dataclass

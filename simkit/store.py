@@ -55,7 +55,10 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-__all__ = ["SweepStore", "Stored", "SetAsideWarning", "write_frame", "read", "read_meta", "fingerprint"]
+from .fileio import OutputPathError, Outputs, check_file_target, check_folder_target, shown, write_text
+
+__all__ = ["SweepStore", "Stored", "SetAsideWarning", "check_parts_folder", "stage_frame", "write_frame", "read",
+           "read_meta", "fingerprint"]
 
 _META_KEY = b"simkit"
 _ATTRS_KEY = b"PANDAS_ATTRS"  # where pandas keeps DataFrame.attrs in a parquet file
@@ -82,41 +85,47 @@ def fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def write_frame(frame: pd.DataFrame, path: Path, meta: dict[str, Any] | None = None) -> Path:
-    """Write ``frame`` to ``.parquet`` or ``.csv``, atomically, with ``meta`` stored by the file convention.
+def stage_frame(out: Outputs, frame: pd.DataFrame, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
+    """Add ``frame`` as ``.parquet`` or ``.csv``, with ``meta`` stored by the file convention, to the set ``out``.
 
-    ``meta`` (JSON-able; see :func:`simkit.results.stored_meta`) gains ``written``, the UTC time of
-    writing, unless it has one.  ``meta=None`` stores nothing (the parts of a running sweep).
+    Nothing is written until ``out`` is committed (:class:`simkit.fileio.Outputs`: temp files with
+    unpredictable names beside their targets, then renamed all together, or none).  ``meta``
+    (JSON-able; see :func:`simkit.results.stored_meta`) gains ``written``, the UTC time of writing,
+    unless it has one; ``meta=None`` stores nothing (the parts of a running sweep).  A CSV's sidecar
+    is added before the CSV, so a CSV is never without it.
     """
     path = Path(path)
     if path.suffix not in (".parquet", ".csv"):
         raise ValueError(f"cannot write '{path.suffix}' files; use .parquet or .csv")
     if meta is not None:
         meta = {**meta, "written": meta.get("written") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    text = json.dumps(meta, default=str) if meta is not None else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        if path.suffix == ".csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            pa, pq = _parquet()
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            extra = {_META_KEY: text.encode(), _ATTRS_KEY: text.encode()} if text is not None else {}
-            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
-            pq.write_table(table, tmp)
-        if path.suffix == ".csv" and text is not None:  # the sidecar first: a CSV is never without it
-            side = _sidecar(path)
-            side_tmp = side.with_name(f".{side.name}.{os.getpid()}.tmp")
-            try:
-                side_tmp.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
-                side_tmp.replace(side)
-            finally:
-                side_tmp.unlink(missing_ok=True)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    if path.suffix == ".csv":
+        if meta is not None:
+            out.add_text(_sidecar(path), json.dumps(meta, indent=2, default=str) + "\n")
+        out.add(path, lambda fh: frame.to_csv(fh, index=False))
+        return path
+    pa, pq = _parquet()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if meta is not None:
+        text = json.dumps(meta, default=str).encode()
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META_KEY: text, _ATTRS_KEY: text})
+    out.add(path, lambda fh: pq.write_table(table, fh))
     return path
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
+    """Write ``frame`` (and a CSV's sidecar) safely, all or nothing: :func:`stage_frame` committed at once."""
+    with Outputs() as out:
+        stage_frame(out, frame, path, meta)
+    return Path(path)
+
+
+def check_parts_folder(parts: Path) -> Path:
+    """Refuse a parts folder name taken by a file or a link (:class:`~simkit.fileio.OutputPathError`)."""
+    if parts.is_symlink() or (parts.exists() and not parts.is_dir()):
+        raise OutputPathError(f"{shown(parts)} (where a sweep keeps its finished parts) is taken by a file or a "
+                              "link; move it away or choose another --out")
+    return check_folder_target(parts, f"the parts folder of {shown(parts.with_name(parts.name[1:-6]))}")
 
 
 def read_meta(path: str | Path) -> dict[str, Any]:
@@ -213,9 +222,8 @@ class SweepStore:
             raise ValueError(f"{self.out} exists and is not a regular file; choose another --out")
         self.key = key
         self.root = self.out.with_name(f".{self.out.name}.parts")
-        if self.root.exists() and not self.root.is_dir():
-            raise ValueError(f"{self.root} (where a sweep keeps its finished parts) is not a folder; "
-                             "move it away or choose another --out")
+        check_file_target(self.out, "out")
+        check_parts_folder(self.root)
         self.parts = self.root / key[:16]
         self._count = 0
         self._backup: Path | None = None
@@ -226,9 +234,7 @@ class SweepStore:
         if not resume:
             self._set_aside([f for f in (self.parts, self.out) if f.exists()], "earlier results (fresh start)")
         self.parts.mkdir(parents=True, exist_ok=True)
-        tmp = self.parts / ".manifest.json.tmp"
-        tmp.write_text(json.dumps({"key": key, "out": self.out.name}), encoding="utf-8")
-        tmp.replace(self.parts / "manifest.json")
+        write_text(self.parts / "manifest.json", json.dumps({"key": key, "out": self.out.name}))
 
     def _set_aside(self, paths: list[Path], what: str) -> None:
         """Move ``paths`` into this run's dated backup folder, with a one-line note."""

@@ -25,7 +25,7 @@ off are greyed out and left out of the changes).  Sliders report on release
    simulated again, the others re-priced from the last runs' logs
    (``simulate(..., reuse=...)``, :mod:`simkit.memo`).
 
-"Save as scenario YAML" writes the current scenario atomically (temp file,
+"Save as scenario YAML" writes the current scenario safely (:mod:`simkit.fileio`: temp file,
 then rename); "Reset" puts every lever back (sliders, dropdowns and toggles).  No modelling happens here: the
 numbers come from the public API.  The controller works without a browser,
 so it is unit-tested by setting ``dash.controls[path].value``.
@@ -36,9 +36,7 @@ from __future__ import annotations
 import base64
 import html
 import math
-import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -49,6 +47,7 @@ import pandas as pd
 from .controls import Control, control_for, controls_from, default_controls, value_at
 from .experiment import simulate
 from .extras import require
+from .fileio import write_text
 from .kpis import dashboard_columns
 from .preview import preview
 from .reprice import split_changes
@@ -263,19 +262,11 @@ class Dashboard:
         self.refresh()
 
     def save(self, path: str | Path | None = None) -> Path:
-        """Write the current scenario as YAML, atomically (temp file in the same folder, then rename)."""
+        """Write the current scenario as YAML safely (:mod:`simkit.fileio`); it loads back to an equal scenario."""
         target = Path(path or self.path_text.value).expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(f"# {self.scenario.name}: saved from the simkit dashboard; "
-                         f"changes: {self.changes()}\n")
-                fh.write(self.scenario.to_yaml())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        head = f"# {self.scenario.name}: saved from the simkit dashboard; changes: {self.changes()}"
+        comment = "# " + _one_line(head[2:])  # a line break in a name must not end the comment
+        write_text(target, f"{comment}\n{self.scenario.to_yaml()}")
         return target
 
     def _save_clicked(self) -> None:
@@ -350,6 +341,11 @@ class Dashboard:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every character that is not printable (line breaks such as U+2028 among them) escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def explore(scenario: Scenario | str | Path, levers: str | Path | Iterable[Any] | None = None,

@@ -244,6 +244,17 @@ for _tag, _pattern, _first in _CORE:
     _Dumper.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """Text with a CR, NEL, U+2028/U+2029, a tab or another control character is written double-quoted:
+    PyYAML's plain and single-quoted styles fold such characters (a NEL reads back as a space), double
+    quotes spell each of them as an escape."""
+    quoted = any(not (ch.isprintable() or ch == "\n") for ch in value)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if quoted else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def dump_yaml(data: Any) -> str:
     """Plain data as YAML text that :func:`parse_yaml` (and any YAML 1.1 reader) reads back equal."""
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)

@@ -223,12 +223,13 @@ def test_a_failed_save_leaves_the_previous_file_intact(reference: sk.Results, tm
     before = path.read_bytes()
 
     def broken(table, target, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        Path(target).write_bytes(b"PAR1 half a file")
+        target.write(b"PAR1 half a file")  # an open temporary file beside the target (simkit.fileio)
         raise OSError("disk full")
 
     monkeypatch.setattr(pq, "write_table", broken)  # what simkit.store.write_frame writes with
     with pytest.raises(OSError, match="disk full"):
         reference.save(path)
     assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["kpis.parquet"]  # no temporary file left
     monkeypatch.undo()
     pd.testing.assert_frame_equal(pd.read_parquet(path), reference.kpis)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SCENARIOS
+from markup import PAYLOADS, live_markup
 
 import simkit as sk
 from simkit.cli import main
@@ -133,3 +134,32 @@ def test_a_failing_notebook_leaves_the_old_report(tmp_path: Path, monkeypatch: p
         sk.report(SCENARIO, out, replications=2)
     assert out.read_text() == "previous report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+# ---------------------------------------------------------------- scenario text is data, never markup
+def hostile_scenario() -> sk.Scenario:
+    sc = sk.load(SCENARIO).override(SHORT)
+    changes = {"name": "Helpdesk " + PAYLOADS[0], "description": "\n\n".join(PAYLOADS)}
+    for i, option in enumerate(sc.option_names):
+        changes[f"options.{option}.label"] = f"{option} {PAYLOADS[(i + 1) % len(PAYLOADS)]}"
+    return sc.override(changes)
+
+
+def test_live_markup_checker_sees_the_payloads() -> None:
+    for payload in PAYLOADS:
+        if not payload.startswith("["):  # a Markdown link is only live once rendered as Markdown
+            assert live_markup(f"<p>{payload}</p>"), payload
+    assert not live_markup("<p>" + html.escape("".join(PAYLOADS)) + "</p>")
+
+
+def test_a_hostile_scenario_renders_as_text(tmp_path: Path) -> None:
+    sc = hostile_scenario()
+    out = sk.report(sc, tmp_path / "report.html", seed=5, replications=2, generated_at=STAMP)
+    page = out.read_text(encoding="utf-8")
+    assert live_markup(page) == []
+    shown = html.unescape(page)
+    assert sc.name in shown  # shown, as text: nothing dropped
+    for option in sc.option_names:
+        assert sc.options[option].label in shown
+    for payload in PAYLOADS:
+        assert payload in shown

@@ -6,11 +6,16 @@ import html
 import math
 import subprocess
 import sys
+from pathlib import Path
 from typing import get_args
 
+import ipywidgets as W
 import pandas as pd
 import pytest
 from conftest import ROOT, mmc_dict, scenario_from
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markup import HOSTILE_TEXT, PAYLOADS, live_markup
 
 import simkit as sk
 from simkit import analytic, plots
@@ -340,3 +345,75 @@ def test_an_invalid_choice_shows_one_sentence_and_keeps_the_last_result(small_he
     dash.controls["vendors.msp.pricing"].value = "per_fte_month"  # the per-item price is then not used
     assert "price_per_item is not used by pricing 'per_fte_month'" in dash.error
     assert dash.results is before
+
+
+# ---------------------------------------------------------------- scenario text is data, never markup
+def _rendered(widget: W.Widget) -> tuple[list[str], list[W.Widget]]:
+    """The HTML of every HTML widget under ``widget``, and every widget whose description allows HTML."""
+    pages, html_labels = [], []
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        if isinstance(w, W.HTML | W.HTMLMath):
+            pages.append(w.value)
+        if getattr(w, "description_allow_html", False):
+            html_labels.append(w)
+        stack.extend(getattr(w, "children", ()))
+    return pages, html_labels
+
+
+def _hostile(sc: sk.Scenario, name: str, description: str, label: str) -> sk.Scenario:
+    return sc.override({"name": name, "description": description,
+                        **{f"options.{o}.label": f"{label} {i}" for i, o in enumerate(sc.option_names)}})
+
+
+def test_a_hostile_scenario_is_text_in_the_dashboard(small_helpdesk: sk.Scenario) -> None:
+    sc = _hostile(small_helpdesk, "x " + PAYLOADS[0], "\n".join(PAYLOADS), PAYLOADS[1])
+    dash = explore(sc, replications=2, seed=1)
+    pages, html_labels = _rendered(dash.widget)
+    assert html_labels == []
+    assert dash.kpi_html.value in pages and "<table" in dash.kpi_html.value
+    for page in pages:
+        assert live_markup(page) == [], page[:300]
+    shown = html.unescape("".join(pages))
+    assert sc.name in shown and sc.description.strip() in shown and f"{PAYLOADS[1]} 0" in shown
+
+
+@settings(max_examples=20, deadline=None)
+@given(name=HOSTILE_TEXT.filter(lambda s: s.strip()), description=HOSTILE_TEXT, label=HOSTILE_TEXT)
+def test_any_hostile_text_stays_text_in_the_dashboard(small_helpdesk: sk.Scenario, name: str,
+                                                      description: str, label: str) -> None:
+    try:
+        sc = _hostile(small_helpdesk, name[:200], description, label)
+    except sk.ScenarioError:
+        return  # refused as input: nothing to render
+    dash = explore(sc, levers=[STAFF, PRICE], replications=2, run=False)
+    dash.status.value = "<i>not simulated</i>"
+    pages, html_labels = _rendered(dash.widget)
+    assert html_labels == []
+    for page in pages:
+        assert live_markup(page) == [], page[:300]
+
+
+# ---------------------------------------------------------------- Save: any text loads back equal
+TEXT_WITH_BREAKS = st.lists(st.sampled_from(["a", "é", " ", "\t", "\n", "\r", "\x85", "\u2028", "\u2029", "'",
+                                              '"', "#", ": ", "- ", "{", "}", "[", "&", "*", "!", "%", "\\", "@",
+                                              "`", "|", ">", "~", "null", "true", "0x1", "\x07", "\ufeff", "😀"]),
+                            max_size=12).map("".join) | st.text(max_size=12)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=TEXT_WITH_BREAKS.filter(lambda s: s.strip()), description=TEXT_WITH_BREAKS, label=TEXT_WITH_BREAKS)
+def test_save_loads_back_equal_whatever_the_text(small_helpdesk: sk.Scenario, tmp_path: Path, name: str,
+                                                 description: str, label: str) -> None:
+    try:
+        sc = small_helpdesk.override({"name": name, "description": description,
+                                      "options.vendor.label": label})
+    except sk.ScenarioError:
+        return  # text the schema refuses never reaches Save
+    assert sk.loads(sc.to_yaml()) == sc
+    dash = explore(sc, levers=[PRICE], replications=2, run=False)  # no simulation: Save is under test
+    target = dash.save(tmp_path / "saved.yaml")
+    back = sk.load(target)
+    assert back == dash.scenario and back.name == sc.name and back.description == sc.description
+    assert back.options["vendor"].label == sc.options["vendor"].label

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..fileio import write_text
 from ..scenario import ScenarioError
 
 __all__ = ["write_new_text"]
 
 
 def write_new_text(path: Path, text: str, force: bool = False) -> Path:
-    """Write ``text`` to ``path`` through a temporary file renamed into place.
+    """Write ``text`` to ``path`` safely (:func:`simkit.fileio.write_text`).
 
     Refuses (:class:`ScenarioError`) a folder, a non-regular file (a device, a pipe), and an existing
     file unless ``force``; on any failure the previous file is left as it was.
@@ -24,12 +24,9 @@ def write_new_text(path: Path, text: str, force: bool = False) -> Path:
             raise ScenarioError("", "is not a regular file (a device or pipe); give a file name to write", where)
         if not force:
             raise ScenarioError("", "exists already; pass --force to overwrite it", where)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_text(path, text)  # a temp file with an unpredictable name beside it, then renamed
     except OSError as err:
-        tmp.unlink(missing_ok=True)
         raise ScenarioError("", f"cannot be written ({err.strerror or err})", where) from None
     return path
