@@ -5,6 +5,7 @@
     simkit sweep SCENARIO --vary key=lo:hi:n [--vary ...] [--design grid|lhs|sobol] -n N --out FILE.parquet
     simkit validate SCENARIO
     simkit report SCENARIO -o out/report.html [--seed S] [--replications N] [--set key=value ...]
+    simkit game GAME.yaml SUBMISSIONS_DIR [--replay]
 
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
@@ -292,6 +293,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_game(args: argparse.Namespace) -> int:
+    from .game import play
+
+    board = play(args.game, args.submissions)
+    print(board.text())
+    if args.replay:
+        print()
+        print(board.shocks().round(1).to_string(index=False))
+        print()
+        print(board.replay().pivot(index="month", columns="team", values="rank_so_far").to_string())
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="simkit", description="Make-or-buy decisions with evidence.",
                                 epilog=EXIT_CODES)
@@ -348,6 +362,12 @@ def _parser() -> argparse.ArgumentParser:
     common(rep)
     rep.add_argument("-o", "--out", default="out/report.html", help="the HTML file (default out/report.html)")
     rep.set_defaults(func=_cmd_report)
+
+    game = sub.add_parser("game", help="play a classroom game: rank the teams' strategies on the same year")
+    game.add_argument("game", help="the game file (YAML: base scenario, levers and bounds, service floor)")
+    game.add_argument("submissions", help="folder of the teams' strategy files (*.yaml)")
+    game.add_argument("--replay", action="store_true", help="also print the shocks and the ranks month by month")
+    game.set_defaults(func=_cmd_game)
     return p
 
 
