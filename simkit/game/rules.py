@@ -89,8 +89,7 @@ class Submission:
     scenario: Scenario
 
 
-def _read_mapping(path: Path, limit: int) -> dict[str, Any]:
-    source = str(path)
+def _read_mapping(path: Path, limit: int, source: str) -> dict[str, Any]:
     if not path.exists():
         raise ScenarioError("", "no such file", source)
     if not path.is_file():
@@ -147,7 +146,7 @@ def load_game(path: str | Path) -> Game:
     """
     p = Path(path)
     source = str(path)
-    data = _read_mapping(p, MAX_GAME_BYTES)
+    data = _read_mapping(p, MAX_GAME_BYTES, source)
     _unknown_keys(data, _GAME_KEYS, "", source)
     for key in ("name", "scenario", "service_floor"):
         if key not in data:
@@ -193,7 +192,8 @@ def _levers(raw: Any, base: Scenario, source: str) -> dict[str, tuple[float, flo
             try:  # the path must name a numeric field of the base scenario
                 base.override({path: lo})
             except ScenarioError as err:
-                raise ScenarioError(where, f"{err.path}: {err.message}", source) from None
+                raise ScenarioError(where, err.message if err.path == path else f"{err.path}: {err.message}",
+                                    source) from None
         out[str(path)] = (lo, hi)
     return out
 
@@ -231,7 +231,7 @@ def read_submission(game: Game, path: str | Path) -> tuple[str, Scenario]:
     """
     p = Path(path)
     source = p.name
-    data = _read_mapping(p, MAX_SUBMISSION_BYTES)
+    data = _read_mapping(p, MAX_SUBMISSION_BYTES, source)
     _unknown_keys(data, _SUBMISSION_KEYS, "", source)
     team = data.get("team")
     if (not isinstance(team, str) or not team.strip() or len(team.strip()) > 60
