@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench lab app clean
+.PHONY: demo test lint bench lab app student clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: cannot create a virtualenv; on Debian/Ubuntu run: apt-get install python3-venv"; exit 2; }
@@ -31,6 +31,9 @@ lab: $(STAMP)
 
 app: $(STAMP)
 	$(VENV)/bin/voila notebooks/02_dashboard.ipynb
+
+student: $(STAMP)
+	$(VENV)/bin/simkit lessons export build/student --student
 
 clean:
 	rm -rf out .pytest_cache build *.egg-info

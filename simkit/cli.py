@@ -6,6 +6,7 @@
     simkit validate SCENARIO
     simkit report SCENARIO -o out/report.html [--seed S] [--replications N] [--set key=value ...]
     simkit game GAME.yaml SUBMISSIONS_DIR [--replay]
+    simkit lessons export DIR [--student] [--source notebooks]
 
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
@@ -306,6 +307,18 @@ def _cmd_game(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lessons_export(args: argparse.Namespace) -> int:
+    from .lessons.export import export
+
+    try:
+        out = export(args.dir, source=args.source, student=args.student)
+    except OSError as err:
+        raise _UsageError(f"{args.dir}: cannot write the export ({err.strerror or err})") from None
+    print(f"wrote {out}" + (" (student build: no solutions, answers checked against checks.json)"
+                            if args.student else ""))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="simkit", description="Make-or-buy decisions with evidence.",
                                 epilog=EXIT_CODES)
@@ -368,6 +381,15 @@ def _parser() -> argparse.ArgumentParser:
     game.add_argument("submissions", help="folder of the teams' strategy files (*.yaml)")
     game.add_argument("--replay", action="store_true", help="also print the shocks and the ranks month by month")
     game.set_defaults(func=_cmd_game)
+
+    lessons = sub.add_parser("lessons", help="export the lesson notebooks for a class")
+    lsub = lessons.add_subparsers(dest="lessons_command", required=True)
+    exp = lsub.add_parser("export", help="write the notebooks (and with --student, no solutions) to DIR")
+    exp.add_argument("dir", help="the folder to write (new, empty, or an earlier export)")
+    exp.add_argument("--student", action="store_true",
+                     help="leave out the solution cells and the answer key; answers are checked against hashes")
+    exp.add_argument("--source", default="notebooks", help="the notebooks folder (default: notebooks)")
+    exp.set_defaults(func=_cmd_lessons_export)
     return p
 
 
