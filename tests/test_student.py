@@ -129,3 +129,31 @@ def test_export_never_overwrites_a_foreign_folder_and_replaces_an_earlier_export
     export(tmp_path / "full", NOTEBOOKS, student=True)  # an earlier export is replaced whole
     assert (tmp_path / "full" / KEY_FILE).exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_measured_question_is_checked_against_the_learners_own_simulation(capsys: pytest.CaptureFixture[str],
+                                                                            student: Path) -> None:
+    import simkit as sk
+    from simkit.lessons import check_answer
+
+    sc = sk.load(NOTEBOOKS / "lessons" / "quality_rework.yaml").override({"run.horizon_days": 60})
+    runs = {s: sk.simulate(sc.override({"vendors.cheap.quality.detection_share": s}), replications=2,
+                           progress=False) for s in (0.2, 0.9)}
+    gaps = {s: r.kpis.groupby("option")["cost_total_usd"].mean() for s, r in runs.items()}
+    gap = {s: g["cheap"] - g["careful"] for s, g in gaps.items()}
+    assert abs(gap[0.2] - gap[0.9]) > 0.05 * abs(gap[0.9])  # the two choices give clearly different answers
+    check_answer("quality.sim_gap", gap[0.2], results=runs[0.2])
+    check_answer("quality.sim_gap", gap[0.2], results=runs[0.9])
+    check_answer("quality.sim_gap", gap[0.2])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "[quality.sim_gap] Correct! It matches your simulation."
+    assert out[1].startswith("[quality.sim_gap] Not quite (too high)")
+    assert "pass it, check_answer(..., results=mine)" in out[2]
+    code = ("import simkit as sk, sys\nfrom simkit.lessons.student import check_answer\n"
+            f"sc = sk.load({str(NOTEBOOKS / 'lessons' / 'quality_rework.yaml')!r})\n"
+            "sc = sc.override({'run.horizon_days': 60})\n"
+            "r = sk.simulate(sc, replications=2, progress=False)\n"
+            "k = r.kpis.groupby('option')['cost_total_usd'].mean()\n"
+            "check_answer('quality.sim_gap', k['cheap'] - k['careful'], results=r)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=student, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[quality.sim_gap] Correct! It matches your simulation."

@@ -222,4 +222,26 @@ QUESTIONS: dict[str, Question] = {
              "only what it costs?",
         why="More volume means other tickets, so every trial is a new simulation with its own noise and the "
             "break-even is a band; a price only re-prices the same run logs, so its break-even is exact."),
+    # ---------------------------------------------------------------- 13 quality and rework
+    "quality.escaped_per_item": Question(
+        "A vendor gets 12% of claims wrong and its own checks find half of its errors; each error that "
+        "escapes costs the client 120 USD. What does escaped quality add to the cost of an average claim?",
+        lambda: 0.12 * (1 - 0.5) * 120.0, rel_tol=0.01, unit="USD a claim",
+        hint="defect share x (1 - detection share) x cost of an escaped defect.",
+        why="0.12 x 0.5 x 120 = 7.20 USD: half again on top of a 14 USD price."),
+    "quality.detection_break_even": Question(
+        "The cheap vendor bills 14 USD a claim, the careful one 18 USD, both plus 5% governance. The careful "
+        "one's escaped errors add 0.36 USD a claim. The cheap one gets 12% wrong and an escape costs 120 USD. "
+        "From what detection share (0 to 1) is the cheap vendor cheaper per claim?",
+        lambda: 1 - (18.0 * 1.05 + 0.36 - 14.0 * 1.05) / (0.12 * 120.0), abs_tol=0.01, unit="share",
+        hint="Solve 14 x 1.05 + 0.12 x (1 - s) x 120 = 18 x 1.05 + 0.36 for s.",
+        why="1 - (19.26 - 14.70) / 14.4 = 0.683: the cheap vendor must find two errors in three before it "
+            "ships them to be cheaper."),
+    "quality.learning": Question(
+        "The cheap vendor starts at 12% defects; the gap to its long-run 5% halves every 6 months. What is its "
+        "defect share after one year (0 to 1)?",
+        lambda: 0.05 + (0.12 - 0.05) * 0.5 ** (12 / 6), abs_tol=0.001, unit="share",
+        hint="floor + (start - floor) x 0.5^(months / halving months).",
+        why="0.05 + 0.07 x 0.25 = 0.0675: learning halves the gap twice, but the floor stays above the careful "
+            "vendor's 3%."),
 }
