@@ -50,6 +50,11 @@ MEASURED: dict[str, Measured] = {
         "cost exceed the careful vendor's (negative if the cheap one is cheaper)?",
         _saving("cheap", "careful"), rel_tol=0.01, abs_tol=1.0, unit="USD",
         hint="mean cost_total_usd of 'cheap' minus that of 'careful' in mine.kpis (or mine.compare)."),
+    "offshore.sim_captive_gap": Measured(
+        "Judgement, numeric part: in YOUR simulation `mine`, by how many USD does the outsourced option's "
+        "mean total cost exceed the captive centre's over the horizon (negative if it is cheaper)?",
+        _saving("outsourced", "captive"), rel_tol=0.01, abs_tol=1.0, unit="USD",
+        hint="mean cost_total_usd of 'outsourced' minus that of 'captive' in mine.kpis."),
 }
 
 

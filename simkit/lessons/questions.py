@@ -244,4 +244,24 @@ QUESTIONS: dict[str, Question] = {
         hint="floor + (start - floor) x 0.5^(months / halving months).",
         why="0.05 + 0.07 x 0.25 = 0.0675: learning halves the gap twice, but the floor stays above the careful "
             "vendor's 3%."),
+    # ---------------------------------------------------------------- 15 outsourcing vs offshoring
+    "offshore.margin": Question(
+        "An outsourcer in Pune bills 3,800 USD per FTE-month for staff it pays about 10 USD an hour for 190 hours "
+        "a month. What share of the price is left for the vendor's overheads and margin (0 to 1)?",
+        lambda: 1 - 10.0 * 190 / 3800.0, abs_tol=0.01, unit="share",
+        hint="1 - (wage x hours) / price.",
+        why="1 - 1,900 / 3,800 = 0.5: half the price is the vendor's bench, management, premises and profit — "
+            "what a captive centre tries to keep."),
+    "offshore.head_ratio": Question(
+        "A captive head costs 11 USD/h x 2,080 h plus 1,500 USD a month of overhead; an outsourced head 3,800 USD "
+        "a month plus 5% governance. What is the captive's yearly cost per head as a share of the outsourced one?",
+        lambda: (11.0 * 2080 + 1500.0 * 12) / (3800.0 * 12 * 1.05), abs_tol=0.005, unit="share",
+        hint="(11 x 2,080 + 1,500 x 12) / (3,800 x 12 x 1.05).",
+        why="40,880 / 47,880 = 0.854: the captive saves about 15% a head before attrition, FX and its set-up."),
+    "offshore.leavers": Question(
+        "The captive's 9 staff leave at 18.7% a year and each leaver is replaced. How many leavers do you expect "
+        "over two years?",
+        lambda: 0.187 * 9 * 2, rel_tol=0.02, unit="people",
+        hint="attrition rate x staff x years.",
+        why="0.187 x 9 x 2 = 3.4 leavers: each leaves a vacancy for the hiring lead time and a slow new hire."),
 }
