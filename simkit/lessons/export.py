@@ -28,7 +28,7 @@ from .student import KEY_FILE, build_key
 __all__ = ["export", "student_notebook", "MARKER"]
 
 MARKER = ".simkit-lessons-export"
-_COPIED = ("lessons", "game", "sanitize.cfg")
+_COPIED = ("lessons", "game", "capstone", "sanitize.cfg")
 _IMPORT = re.compile(r"^from simkit\.lessons import (?P<names>[\w, ]+)$", re.MULTILINE)
 _CHECKING = ("ask", "check_answer", "is_correct", "solution")
 
