@@ -308,7 +308,10 @@ def _cmd_game(args: argparse.Namespace) -> int:
 
 
 def _cmd_lessons_export(args: argparse.Namespace) -> int:
-    from .lessons.export import export
+    try:
+        from .lessons.export import export
+    except ImportError:
+        raise _UsageError("lessons export needs nbformat: pip install 'simkit[notebooks]'") from None
 
     try:
         out = export(args.dir, source=args.source, student=args.student)
