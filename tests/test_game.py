@@ -137,6 +137,7 @@ def test_invalid_submissions_are_listed_with_one_line_and_never_stop_the_game(ga
     for name, (text, _) in BAD.items():
         (sub / name).write_text(text)
     (sub / "folder.yaml").mkdir()  # not a regular file
+    (sub / "two\nlines.yaml").write_text("team: [")  # a file name that would break the one-line listing
     if hasattr(os, "mkfifo"):
         os.mkfifo(sub / "pipe.yaml")  # must be refused, never opened (opening would hang)
     board = play(game_dir / "game.yaml", sub)
@@ -145,7 +146,8 @@ def test_invalid_submissions_are_listed_with_one_line_and_never_stop_the_game(ga
     for name, (_, words) in BAD.items():
         assert words in reasons[name], (name, reasons[name])
     assert reasons["folder.yaml"] == "is not a regular file"
-    assert all("\n" not in r for r in reasons.values())
+    assert all("\n" not in f + r for f, r in board.invalid)
+    assert "'two\\nlines.yaml'" in reasons
 
 
 def _fake(cost: float, sla: float) -> SimpleNamespace:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 KEY = build_key(salt="fixed-for-the-test")
 NUMERIC = sorted(q for q, v in QUESTIONS.items() if not isinstance(v.expected(), str))
-RUN_UNDER_NBVAL = ("09_lock_in.ipynb",)
+RUN_UNDER_NBVAL = ("09_lock_in.ipynb", "13_quality_rework.ipynb")  # 13: questions checked against `mine`
 
 
 @pytest.fixture(scope="module")

@@ -148,15 +148,16 @@ def play(game_file: str | Path | Game, folder: str | Path) -> Leaderboard:
     invalid: list[tuple[str, str]] = []
     plays: dict[str, Scenario] = {}
     for path in _submission_files(Path(folder)):
+        name = path.name if path.name.isprintable() else repr(path.name)  # a listing stays one line per file
         try:
             team, scenario = read_submission(game, path)
         except ScenarioError as err:
-            invalid.append((path.name, _strip(err, path.name)))
+            invalid.append((name, _strip(err, path.name)))
             continue
         if team in plays:
-            invalid.append((path.name, f"team: the name {team!r} is already taken by {files[team]}"))
+            invalid.append((name, f"team: the name {team!r} is already taken by {files[team]}"))
             continue
-        plays[team], files[team] = scenario, path.name
+        plays[team], files[team] = scenario, name
     done: dict[str, Results] = {}
     for team, scenario in plays.items():
         key = scenario.fingerprint()
