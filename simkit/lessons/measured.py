@@ -37,6 +37,12 @@ def _saving(cheap: str, careful: str) -> Callable[[Any], float]:
 
 
 MEASURED: dict[str, Measured] = {
+    "hidden.realised": Measured(
+        "In the lesson's simulation `res`, what share of the in-house cost does the offshore option really save "
+        "(0 to 1)? Read it off the ledger or the waterfall; if you changed the scenario, answer for your `res`.",
+        lambda res: 1.0 - _mean("vendor", "cost_total_usd")(res) / _mean("in_house", "cost_total_usd")(res),
+        rel_tol=0.0, abs_tol=0.01, unit="share",
+        hint="(in-house total - vendor total) / in-house total, with every category of the ledger."),
     "quality.sim_escaped_cost": Measured(
         "In YOUR simulation `mine` (the lesson's scenario with your detection share), what is the cheap "
         "vendor's mean cost of escaped defects over the year, in USD? Read the 'quality' line of its ledger, "

@@ -79,13 +79,6 @@ QUESTIONS: dict[str, Question] = {
         "The vendor's engineers are 80% as productive in the first years. How many does it take to "
         "match 12 in-house developers?", 15.0, abs_tol=0.0, unit="engineers",
         hint="Capacity = heads x productivity.", why="12 / 0.8 = 15 engineers, not 12."),
-    "hidden.realised": Question(
-        "In the lesson's simulation, what share of the in-house cost does the offshore option really "
-        "save in year one (0 to 1)? Read it off the waterfall.",
-        lambda: 1.0 - (15 * 7000.0 * 12 * 1.06 + 200_000.0) / (12 * (80.0 * 2080 + 1500.0 * 12)),
-        abs_tol=0.01, unit="share",
-        hint="(in-house total - vendor total) / in-house total, with every category of the ledger.",
-        why="Fifteen engineers, 6% governance and the 200,000 USD transition eat most of the headline."),
     # ---------------------------------------------------------------- 05 queueing and pooling
     "queueing.p_wait": Question(
         "An IT desk gets 8 tickets an hour, each takes 1 hour on average, and 10 people answer around "
