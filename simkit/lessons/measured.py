@@ -32,11 +32,24 @@ def _mean(option: str, kpi: str) -> Callable[[Any], float]:
     return lambda res: float(res.kpis.loc[res.kpis.option == option, kpi].mean())
 
 
+def _worst_month(option: str) -> Callable[[Any], float]:
+    def read(res: Any) -> float:
+        from .views import monthly_sla  # needs the run logs: simulate(..., keep_logs=True)
+
+        return float(monthly_sla(res)[option].idxmin())
+
+    return read
+
+
 def _saving(cheap: str, careful: str) -> Callable[[Any], float]:
     return lambda res: _mean(cheap, "cost_total_usd")(res) - _mean(careful, "cost_total_usd")(res)
 
 
 MEASURED: dict[str, Measured] = {
+    "seasonal.worst_month": Measured(
+        "In the lesson's simulation `res`, which month (1-12) has the in-house team's lowest SLA attainment?",
+        _worst_month("in_house"), rel_tol=0.0, abs_tol=0.0, unit="month",
+        hint="Look at the monthly SLA table: the minimum of the in-house column."),
     "hidden.realised": Measured(
         "In the lesson's simulation `res`, what share of the in-house cost does the offshore option really save "
         "(0 to 1)? Read it off the ledger or the waterfall; if you changed the scenario, answer for your `res`.",

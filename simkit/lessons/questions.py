@@ -107,11 +107,6 @@ QUESTIONS: dict[str, Question] = {
         lambda: 1.6 * 1.9 * 1.0, rel_tol=0.01, unit="Erlangs",
         hint="a = rate x multiplier x mean effort.",
         why="1.6 x 1.9 = 3.04 Erlangs: more than three agents can serve, so December's queue grows."),
-    "seasonal.worst_month": Question(
-        "In the lesson's simulation, which month (1-12) has the in-house team's lowest SLA attainment?",
-        12.0, abs_tol=0.0, unit="month",
-        hint="Look at the monthly SLA table: the minimum of the in-house column.",
-        why="December: the fixed team cannot absorb the peak, and the backlog spills into the last weeks."),
     # ---------------------------------------------------------------- 07 time zones
     "time_zones.wait": Question(
         "The provider works around the clock and raises questions at any hour; the client answers only in "
