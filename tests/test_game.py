@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -180,6 +181,13 @@ def test_a_wrong_game_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "h.yaml").write_text(GAME.replace("service_floor: 0.97", "service_floor: 97"))
     with pytest.raises(ScenarioError, match=r"service_floor: must be an SLA attainment share in \[0, 1\], got 97"):
         load_game(tmp_path / "h.yaml")
+
+
+@pytest.mark.parametrize("lever", ["workload.rate_per_hour", "vendors.alpha.outages.repair_h", "run.seed"])
+def test_the_shared_year_cannot_be_a_lever(tmp_path: Path, lever: str) -> None:
+    (tmp_path / "g.yaml").write_text(GAME.replace("  vendors.beta.agents: [1, 4]", f"  {lever}: [0, 1]"))
+    with pytest.raises(ScenarioError, match=rf"levers\.{re.escape(lever)}: is part of the year every team shares"):
+        load_game(tmp_path / "g.yaml")
 
 
 def test_cli_game(game_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

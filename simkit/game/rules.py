@@ -29,6 +29,15 @@ _OPTION_LEVERS = ("overflow_queue", "backup_share")
 _GAME_KEYS = ("name", "description", "scenario", "seed", "replications", "service_floor", "teams", "vendors",
               "routing", "levers", "contracts")
 _SUBMISSION_KEYS = ("team", "strategy", "set", "contracts", "note")
+_SHARED_WORLD = ("run.", "workload.", "calendars.")
+_SHARED_RISKS = (".outages", ".exit", ".degradation", ".fx")
+
+
+def _shared(path: str) -> bool:
+    """Whether ``path`` is part of the world every team must share (common random numbers)."""
+    return path.startswith(_SHARED_WORLD) or any(f"{r}." in f"{path}." for r in _SHARED_RISKS)
+
+
 OPTION = "strategy"
 """The name of the one option in every team's scenario."""
 
@@ -185,6 +194,9 @@ def _levers(raw: Any, base: Scenario, source: str) -> dict[str, tuple[float, flo
         lo, hi = (_number(b, where, source) for b in bounds)
         if lo > hi:
             raise ScenarioError(where, f"low must not exceed high, got {_show(bounds)}", source)
+        if _shared(str(path)):
+            raise ScenarioError(where, "is part of the year every team shares (workload, calendars, run, outages, "
+                                "exits, degradation, FX) and cannot be a lever", source)
         if str(path).startswith(f"{OPTION}."):
             if str(path)[len(OPTION) + 1:] not in _OPTION_LEVERS:
                 raise ScenarioError(where, f"a strategy lever must be one of {', '.join(_OPTION_LEVERS)}", source)
@@ -213,6 +225,10 @@ def _contracts(raw: Any, base: Scenario, vendors: tuple[str, ...],
             where = f"contracts.{vendor}.{package}"
             if not isinstance(changes, dict):
                 raise ScenarioError(where, f"must map dotted paths to values, got {_show(changes)}", source)
+            shared = [str(k) for k in changes if _shared(str(k))]
+            if shared:
+                raise ScenarioError(f"{where}.{shared[0]}", "is part of the year every team shares and cannot be "
+                                    "a contract term", source)
             try:
                 base.override(changes)
             except ScenarioError as err:
