@@ -10,7 +10,7 @@ LOWEST ?= .venv-lowest
 LOWEST_TESTS := tests/test_engine.py tests/test_scenario.py tests/test_theory.py tests/test_costs.py \
 	tests/test_cli.py tests/test_install.py tests/test_tdist.py tests/test_packaging.py tests/test_plots.py
 
-.PHONY: demo test lowest lint docs bench lab app clean kpi-docs
+.PHONY: demo test lowest lint docs bench lab app student clean kpi-docs
 
 $(VENV)/.created:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: cannot create a virtualenv; on Debian/Ubuntu run: apt-get install python3-venv"; exit 2; }
@@ -59,6 +59,9 @@ lab: $(STAMP)
 
 app: $(STAMP)
 	$(VENV)/bin/voila notebooks/02_dashboard.ipynb
+
+student: $(STAMP)
+	$(VENV)/bin/simkit lessons export build/student --student
 
 clean:
 	rm -rf out .pytest_cache build *.egg-info site docs/reference/fields.md docs/reference/kpis.md $(LOWEST)

@@ -24,7 +24,8 @@ sys.path.insert(0, str(HERE))  # so that ``cells`` imports when this file runs a
 
 NAMES = ("00_your_data", "01_quickstart", "02_dashboard", "03_break_even", "04_hidden_costs", "05_queueing_pooling",
          "06_seasonal_peaks", "07_time_zones", "08_vendor_failure", "09_lock_in", "10_cost_at_risk",
-         "11_decision_map", "12_lifecycle")
+         "11_decision_map", "12_lifecycle", "13_quality_rework", "14_classroom_game",
+         "15_offshoring", "16_capstone")
 
 
 def cells_of(name: str) -> list[tuple[str, str]]:

@@ -9,6 +9,8 @@
     simkit drill SCENARIO --option O --at MONTH [--tolerance-days D] [--sla-target S] [-o FILE.html]
     simkit fit HISTORY -o scenario.yaml [--timezone Area/City] [--effort-column C] ...  (see simkit.fitting.command)
     simkit new -o my.yaml [--annual-volume N] [--hours 8-18] [--staff N] [--vendor-price P] ...
+    simkit game GAME.yaml SUBMISSIONS_DIR [--replay]
+    simkit lessons export DIR [--student] [--source notebooks]
 
 Bad input ends with one line on stderr naming the field, the value and what is
 allowed, and exit code 2; nothing is written unless the run succeeded.
@@ -428,6 +430,33 @@ def _cmd_drill(args: argparse.Namespace) -> int:
     print(result.text())
     if args.out is not None:
         print(f"wrote {write_html(result, args.out)}")
+
+
+def _cmd_game(args: argparse.Namespace) -> int:
+    from .game import play
+
+    board = play(args.game, args.submissions)
+    print(board.text())
+    if args.replay:
+        print()
+        print(board.shocks().round(1).to_string(index=False))
+        print()
+        print(board.replay().pivot(index="month", columns="team", values="rank_so_far").to_string())
+    return 0
+
+
+def _cmd_lessons_export(args: argparse.Namespace) -> int:
+    try:
+        from .lessons.export import export
+    except ImportError:
+        raise _UsageError("lessons export needs nbformat: pip install 'simkit[notebooks]'") from None
+
+    try:
+        out = export(args.dir, source=args.source, student=args.student)
+    except OSError as err:
+        raise _UsageError(f"{args.dir}: cannot write the export ({err.strerror or err})") from None
+    print(f"wrote {out}" + (" (student build: no solutions, answers checked against checks.json)"
+                            if args.student else ""))
     return 0
 
 
@@ -507,6 +536,21 @@ def _parser() -> argparse.ArgumentParser:
     from .fitting.command import add_commands
 
     add_commands(sub)  # simkit fit, simkit new
+
+    game = sub.add_parser("game", help="play a classroom game: rank the teams' strategies on the same year")
+    game.add_argument("game", help="the game file (YAML: base scenario, levers and bounds, service floor)")
+    game.add_argument("submissions", help="folder of the teams' strategy files (*.yaml)")
+    game.add_argument("--replay", action="store_true", help="also print the shocks and the ranks month by month")
+    game.set_defaults(func=_cmd_game)
+
+    lessons = sub.add_parser("lessons", help="export the lesson notebooks for a class")
+    lsub = lessons.add_subparsers(dest="lessons_command", required=True)
+    exp = lsub.add_parser("export", help="write the notebooks (and with --student, no solutions) to DIR")
+    exp.add_argument("dir", help="the folder to write (new, empty, or an earlier export)")
+    exp.add_argument("--student", action="store_true",
+                     help="leave out the solution cells and the answer key; answers are checked against hashes")
+    exp.add_argument("--source", default="notebooks", help="the notebooks folder (default: notebooks)")
+    exp.set_defaults(func=_cmd_lessons_export)
     return p
 
 

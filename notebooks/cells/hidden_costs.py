@@ -118,10 +118,10 @@ my_answer = None  # engineers
 check_answer("hidden.agents", my_answer)"""),
     ("code", r"""ask("hidden.realised")
 my_answer = None  # a share between 0 and 1
-check_answer("hidden.realised", my_answer)"""),
+check_answer("hidden.realised", my_answer, results=res)  # checked against the simulation above"""),
     ("md", "### Solutions (try first!)"),
     ("code", r"""# NBVAL_CHECK_OUTPUT
 check_answer("hidden.headline", 1 - 7000 * 12 / (80 * 2080))
 check_answer("hidden.agents", 12 / 0.8)
-check_answer("hidden.realised", realised / total["in_house"])"""),
+check_answer("hidden.realised", realised / total["in_house"], results=res)"""),
 ]

@@ -92,9 +92,9 @@ my_answer = None  # Erlangs
 check_answer("seasonal.peak_load", my_answer)"""),
     ("code", r"""ask("seasonal.worst_month")
 my_answer = None  # a month, 1 to 12
-check_answer("seasonal.worst_month", my_answer)"""),
+check_answer("seasonal.worst_month", my_answer, results=res)  # checked against the simulation above"""),
     ("md", "### Solutions (try first!)"),
     ("code", r"""# NBVAL_CHECK_OUTPUT
 check_answer("seasonal.peak_load", sc.workload.rate_per_hour * sc.workload.month_of_year[11] * effort_h)
-check_answer("seasonal.worst_month", int(monthly["in_house"].idxmin()))"""),
+check_answer("seasonal.worst_month", int(monthly["in_house"].idxmin()), results=res)"""),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from .measured import MEASURED, measure
 from .questions import QUESTIONS, Question
 
 __all__ = ["ask", "check_answer", "is_correct", "solution"]
@@ -20,7 +21,7 @@ def _get(question_id: str) -> Question:
 
 def ask(question_id: str) -> None:
     """Print the question (and its unit)."""
-    q = _get(question_id)
+    q = MEASURED[question_id] if question_id in MEASURED else _get(question_id)
     print(f"[{question_id}] {q.text}" + (f" (answer in {q.unit})" if q.unit else ""))
 
 
@@ -37,8 +38,19 @@ def is_correct(question_id: str, value: object) -> bool:
     return math.isfinite(got) and math.isclose(got, float(want), rel_tol=q.rel_tol, abs_tol=q.abs_tol)
 
 
-def check_answer(question_id: str, value: object) -> None:
-    """Print a friendly verdict on ``value`` as the answer to ``question_id``."""
+def check_answer(question_id: str, value: object, results: object = None) -> None:
+    """Print a friendly verdict on ``value`` as the answer to ``question_id``.
+
+    ``results`` is the learner's own simulation, for the questions checked against it
+    (:mod:`simkit.lessons.measured`).
+    """
+    if question_id in MEASURED:
+        if value is None or value is Ellipsis:
+            print(f"[{question_id}] Not answered yet: replace the placeholder with your answer. "
+                  f"Hint: {MEASURED[question_id].hint}")
+        else:
+            print(f"[{question_id}] {measure(question_id, value, results)}")
+        return
     q = _get(question_id)
     if value is None or value is Ellipsis:
         print(f"[{question_id}] Not answered yet: replace the placeholder with your answer. Hint: {q.hint}")

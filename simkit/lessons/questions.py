@@ -79,13 +79,6 @@ QUESTIONS: dict[str, Question] = {
         "The vendor's engineers are 80% as productive in the first years. How many does it take to "
         "match 12 in-house developers?", 15.0, abs_tol=0.0, unit="engineers",
         hint="Capacity = heads x productivity.", why="12 / 0.8 = 15 engineers, not 12."),
-    "hidden.realised": Question(
-        "In the lesson's simulation, what share of the in-house cost does the offshore option really "
-        "save in year one (0 to 1)? Read it off the waterfall.",
-        lambda: 1.0 - (15 * 7000.0 * 12 * 1.06 + 200_000.0) / (12 * (80.0 * 2080 + 1500.0 * 12)),
-        abs_tol=0.01, unit="share",
-        hint="(in-house total - vendor total) / in-house total, with every category of the ledger.",
-        why="Fifteen engineers, 6% governance and the 200,000 USD transition eat most of the headline."),
     # ---------------------------------------------------------------- 05 queueing and pooling
     "queueing.p_wait": Question(
         "An IT desk gets 8 tickets an hour, each takes 1 hour on average, and 10 people answer around "
@@ -114,11 +107,6 @@ QUESTIONS: dict[str, Question] = {
         lambda: 1.6 * 1.9 * 1.0, rel_tol=0.01, unit="Erlangs",
         hint="a = rate x multiplier x mean effort.",
         why="1.6 x 1.9 = 3.04 Erlangs: more than three agents can serve, so December's queue grows."),
-    "seasonal.worst_month": Question(
-        "In the lesson's simulation, which month (1-12) has the in-house team's lowest SLA attainment?",
-        12.0, abs_tol=0.0, unit="month",
-        hint="Look at the monthly SLA table: the minimum of the in-house column.",
-        why="December: the fixed team cannot absorb the peak, and the backlog spills into the last weeks."),
     # ---------------------------------------------------------------- 07 time zones
     "time_zones.wait": Question(
         "The provider works around the clock and raises questions at any hour; the client answers only in "
@@ -222,4 +210,46 @@ QUESTIONS: dict[str, Question] = {
              "only what it costs?",
         why="More volume means other tickets, so every trial is a new simulation with its own noise and the "
             "break-even is a band; a price only re-prices the same run logs, so its break-even is exact."),
+    # ---------------------------------------------------------------- 13 quality and rework
+    "quality.escaped_per_item": Question(
+        "A vendor gets 12% of claims wrong and its own checks find half of its errors; each error that "
+        "escapes costs the client 120 USD. What does escaped quality add to the cost of an average claim?",
+        lambda: 0.12 * (1 - 0.5) * 120.0, rel_tol=0.01, unit="USD a claim",
+        hint="defect share x (1 - detection share) x cost of an escaped defect.",
+        why="0.12 x 0.5 x 120 = 7.20 USD: half again on top of a 14 USD price."),
+    "quality.detection_break_even": Question(
+        "The cheap vendor bills 14 USD a claim, the careful one 18 USD, both plus 5% governance. The careful "
+        "one's escaped errors add 0.36 USD a claim. The cheap one gets 12% wrong and an escape costs 120 USD. "
+        "From what detection share (0 to 1) is the cheap vendor cheaper per claim?",
+        lambda: 1 - (18.0 * 1.05 + 0.36 - 14.0 * 1.05) / (0.12 * 120.0), abs_tol=0.01, unit="share",
+        hint="Solve 14 x 1.05 + 0.12 x (1 - s) x 120 = 18 x 1.05 + 0.36 for s.",
+        why="1 - (19.26 - 14.70) / 14.4 = 0.683: the cheap vendor must find two errors in three before it "
+            "ships them to be cheaper."),
+    "quality.learning": Question(
+        "The cheap vendor starts at 12% defects; the gap to its long-run 5% halves every 6 months. What is its "
+        "defect share after one year (0 to 1)?",
+        lambda: 0.05 + (0.12 - 0.05) * 0.5 ** (12 / 6), abs_tol=0.001, unit="share",
+        hint="floor + (start - floor) x 0.5^(months / halving months).",
+        why="0.05 + 0.07 x 0.25 = 0.0675: learning halves the gap twice, but the floor stays above the careful "
+            "vendor's 3%."),
+    # ---------------------------------------------------------------- 15 outsourcing vs offshoring
+    "offshore.margin": Question(
+        "An outsourcer in Pune bills 3,800 USD per FTE-month for staff it pays about 10 USD an hour for 190 hours "
+        "a month. What share of the price is left for the vendor's overheads and margin (0 to 1)?",
+        lambda: 1 - 10.0 * 190 / 3800.0, abs_tol=0.01, unit="share",
+        hint="1 - (wage x hours) / price.",
+        why="1 - 1,900 / 3,800 = 0.5: half the price is the vendor's bench, management, premises and profit — "
+            "what a captive centre tries to keep."),
+    "offshore.head_ratio": Question(
+        "A captive head costs 11 USD/h x 2,080 h plus 1,500 USD a month of overhead; an outsourced head 3,800 USD "
+        "a month plus 5% governance. What is the captive's yearly cost per head as a share of the outsourced one?",
+        lambda: (11.0 * 2080 + 1500.0 * 12) / (3800.0 * 12 * 1.05), abs_tol=0.005, unit="share",
+        hint="(11 x 2,080 + 1,500 x 12) / (3,800 x 12 x 1.05).",
+        why="40,880 / 47,880 = 0.854: the captive saves about 15% a head before attrition, FX and its set-up."),
+    "offshore.leavers": Question(
+        "The captive's 9 staff leave at 18.7% a year and each leaver is replaced. How many leavers do you expect "
+        "over two years?",
+        lambda: 0.187 * 9 * 2, rel_tol=0.02, unit="people",
+        hint="attrition rate x staff x years.",
+        why="0.187 x 9 x 2 = 3.4 leavers: each leaves a vacancy for the hiring lead time and a slow new hire."),
 }
