@@ -43,7 +43,9 @@ from typing import Annotated, Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .scenario import MAX_FILE_BYTES, ScenarioError, _describe, _parse_yaml, _show
+from .scenario import ScenarioError, _describe
+from .yamlio import parse_yaml, read_file
+from .yamlio import show as _show
 
 __all__ = ["FunctionSpec", "ScreenSpec", "Placement", "Screen", "screen", "load_screen", "CRITERIA"]
 
@@ -204,21 +206,8 @@ def _validate(data: Any, source: str | None) -> ScreenSpec:
 
 def load_screen(path: str | Path) -> ScreenSpec:
     """Read and validate a screen file (YAML, same limits and safety as a scenario file)."""
-    p, source = Path(path), str(path)
-    if not p.exists():
-        raise ScenarioError("", "no such file", source)
-    if not p.is_file():
-        raise ScenarioError("", "is not a regular file", source)
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError("", f"is larger than the {MAX_FILE_BYTES:,} bytes a screen file may have", source)
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise ScenarioError("", f"cannot be read ({err.strerror})", source) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ScenarioError("", f"is not UTF-8 text (bad byte at offset {err.start})", source) from None
-    if "\x00" in text or not text.strip():
-        raise ScenarioError("", "is empty or binary; a screen file is YAML text with 'functions'", source)
-    return _validate(_parse_yaml(text, source), source)
+    source = str(path)
+    data = parse_yaml(read_file(path, "a screen file"), source, "a screen file")  # regular files only, capped
+    if data is None:
+        raise ScenarioError("", "is empty; a screen file is YAML text with 'functions'", source)
+    return _validate(data, source)

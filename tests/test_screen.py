@@ -101,7 +101,7 @@ def test_cli_screen_missing_file_folder_and_output(tmp_path, capsys) -> None:
     assert main(["screen", str(tmp_path / "none.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
     assert main(["screen", str(tmp_path)]) == 2
-    assert "is not a regular file" in capsys.readouterr().err
+    assert "is a folder, not a file" in capsys.readouterr().err
     assert main(["screen", str(EXAMPLE), "--out", str(tmp_path / "x.txt")]) == 2
     assert "--out must end in .csv" in capsys.readouterr().err
     out = tmp_path / "placements.csv"

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..scenario import Scenario, ScenarioError, _parse_yaml, _pick, _show, load
+from ..scenario import Scenario, ScenarioError, _pick, load
+from ..yamlio import parse_yaml, read_file
+from ..yamlio import show as _show
 
 __all__ = ["Game", "Submission", "load_game", "read_submission", "STRATEGY_KEYS", "MAX_SUBMISSION_BYTES"]
 
@@ -99,23 +101,7 @@ class Submission:
 
 
 def _read_mapping(path: Path, limit: int, source: str) -> dict[str, Any]:
-    if not path.exists():
-        raise ScenarioError("", "no such file", source)
-    if not path.is_file():
-        raise ScenarioError("", "is not a regular file", source)
-    size = path.stat().st_size
-    if size > limit:
-        raise ScenarioError("", f"is {size:,} bytes; at most {limit:,} are allowed", source)
-    try:
-        raw = path.read_bytes()[: limit + 1]
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError("", "is not UTF-8 text", source) from None
-    except OSError as err:
-        raise ScenarioError("", f"cannot be read ({err.strerror})", source) from None
-    if "\x00" in text:
-        raise ScenarioError("", "is a binary file, not YAML text", source)
-    data = _parse_yaml(text, source) if text.strip() else None
+    data = parse_yaml(read_file(path, "a game file", limit), source, "a game file")  # regular files only, capped
     if not isinstance(data, dict):
         raise ScenarioError("", f"must be a YAML mapping of keys to values, got {_show(data)}", source)
     return data
