@@ -238,12 +238,11 @@ def _stage_charts(outputs: Outputs, res, folder: Path, table_text: str) -> None:
 
     for name, draw in chart_list(res):
         fig = draw(res)
-        try:  # SVG for slides, PNG >= 150 dpi
-            svg, png = svg_bytes(fig), png_bytes(fig)
+        try:  # SVG for slides, PNG >= 150 dpi; a failure names the file
+            outputs.add(folder / f"{name}.svg", lambda fh, fig=fig: fh.write(svg_bytes(fig)))
+            outputs.add(folder / f"{name}.png", lambda fh, fig=fig: fh.write(png_bytes(fig)))
         finally:
             plt.close(fig)
-        outputs.add(folder / f"{name}.svg", lambda fh, data=svg: fh.write(data))
-        outputs.add(folder / f"{name}.png", lambda fh, data=png: fh.write(data))
 
 
 def chart_list(res) -> list[tuple[str, Any]]:  # noqa: ANN001
@@ -418,8 +417,7 @@ def _cmd_drill(args: argparse.Namespace) -> int:
     if args.out is not None:  # checked before the runs, so that a bad path costs nothing
         if Path(args.out).suffix.lower() not in (".html", ".htm"):
             raise _UsageError(f"-o/--out must end in .html, got {args.out!r}")
-        if Path(args.out).exists() and not Path(args.out).is_file():
-            raise _UsageError(f"-o/--out {args.out!r} exists and is not a regular file")
+        check_file_target(args.out, "-o/--out")
     result = drill(args.scenario if not args.set else sc, args.option, args.at, replications=args.replications,
                    seed=args.seed, sla_target=args.sla_target, tolerance_days=args.tolerance_days)
     if args.set:  # the file's bytes, and the changes made to it (the fingerprint is the changed scenario's)
@@ -430,6 +428,7 @@ def _cmd_drill(args: argparse.Namespace) -> int:
     print(result.text())
     if args.out is not None:
         print(f"wrote {write_html(result, args.out)}")
+    return 0
 
 
 def _cmd_game(args: argparse.Namespace) -> int:
@@ -446,10 +445,7 @@ def _cmd_game(args: argparse.Namespace) -> int:
 
 
 def _cmd_lessons_export(args: argparse.Namespace) -> int:
-    try:
-        from .lessons.export import export
-    except ImportError:
-        raise _UsageError("lessons export needs nbformat: pip install 'simkit[notebooks]'") from None
+    from .lessons.export import export  # one line naming the extra when nbformat is missing (simkit.extras)
 
     try:
         out = export(args.dir, source=args.source, student=args.student)
@@ -567,6 +563,11 @@ def _needed_extras(args: argparse.Namespace) -> None:
     if args.command == "report":
         for module in ("papermill", "nbconvert", "nbformat", "ipykernel", "matplotlib"):
             require(module, feature)
+    if args.command == "fit":
+        require("scipy.stats", feature, "data")
+        require("matplotlib", feature, "data")
+    if args.command == "lessons":
+        require("nbformat", "simkit lessons export")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,7 +52,7 @@ class MissingExtraError(ImportError):
         self.feature, self.extra = feature, extra
 
 
-def require(module: str, feature: str) -> ModuleType:
+def require(module: str, feature: str, extra: str | None = None) -> ModuleType:
     """Import ``module`` (dotted), or raise :class:`MissingExtraError` naming its extra.
 
     Parameters
@@ -63,13 +63,16 @@ def require(module: str, feature: str) -> ModuleType:
     feature
         What needs it, as the user called it (``"simkit.plots"``,
         ``"simkit report"``): the sentence starts with it.
+    extra
+        The extra to name, when the feature's own extra is not the module's usual one
+        (``simkit fit`` needs SciPy from its ``data`` extra).
 
     Only the optional package itself being absent becomes the one-line
     error; a module that exists but fails to import (a broken install, a
     missing system library) raises as it is, so the real cause stays visible.
     """
     top = module.split(".", 1)[0]
-    extra = EXTRA_OF[top]
+    extra = extra or EXTRA_OF[top]
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as err:

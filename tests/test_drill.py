@@ -155,7 +155,7 @@ def test_cli_drill_refuses_a_folder_as_output_and_keeps_the_previous_file(tmp_pa
     folder.mkdir()
     code = main(["drill", str(SCENARIOS / "dual_sourcing_vendor_failure.yaml"), "--option", "dual", "--at", "3",
                  "-n", "1", "-o", str(folder)])
-    assert code == 2 and "is not a regular file" in capsys.readouterr().err
+    assert code == 2 and "is a folder" in capsys.readouterr().err
     assert folder.is_dir() and not list(folder.iterdir())
 
 

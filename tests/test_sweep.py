@@ -332,7 +332,7 @@ def test_a_fresh_start_sets_finished_work_aside(small: sk.Scenario, tmp_path: Pa
 
 def test_a_parts_name_that_is_a_file_is_one_clear_error(small: sk.Scenario, tmp_path: Path) -> None:
     (tmp_path / ".s.parquet.parts").write_text("not a folder")
-    with pytest.raises(ValueError, match=r"\.s\.parquet\.parts .*is not a folder"):
+    with pytest.raises(ValueError, match=r"\.s\.parquet\.parts.*is taken by a file or a link"):
         sk.sweep(small, {"vendors.acme.agents": [1]}, 1, out=tmp_path / "s.parquet", **ONCE)
     assert (tmp_path / ".s.parquet.parts").read_text() == "not a folder"
 

@@ -11,98 +11,14 @@ rows counted), :mod:`.profile` (volume, weekly profile, months, growth, over-dis
 fitted workload and compare), :mod:`.write` (the commented YAML) and :mod:`.report` (HTML).
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass
-from pathlib import Path
-
-import pandas as pd
-
-from ..scenario import Scenario, ScenarioError, loads
-from ..schema import WorkloadSpec
-from .backtest import BackTest, backtest
-from .effort import KindFit, fit_kinds
-from .profile import ArrivalFit, fit_arrivals, hourly_counts
-from .read import History, read_history
-from .write import scenario_yaml
+from typing import Any
 
 __all__ = ["fit", "FitResult"]
 
 
-@dataclass
-class FitResult:
-    """What :func:`fit` found: the cleaned history, the fits, the back-test and the scenario text."""
+def __getattr__(name: str) -> Any:  # PEP 562: SciPy and matplotlib load only when a fit is made
+    if name in __all__:
+        from . import core
 
-    history: History
-    arrivals: ArrivalFit
-    kinds: list[KindFit]
-    backtest: BackTest
-    annual_volume: float
-    yaml: str
-    scenario: Scenario
-
-    @property
-    def notes(self) -> list[str]:
-        return [*self.history.notes, *self.arrivals.notes]
-
-    def text(self) -> str:
-        """The printed summary: column choices, data issues, fitted volume and the back-test table."""
-        lines = [f"{self.history.source}: {self.history.rows_read:,} rows read ({self.history.shape})"]
-        lines += [f"  {n}" for n in self.notes]
-        issues = {k: v for k, v in self.history.issues.items() if v}
-        lines.append("data issues: " + ("; ".join(f"{k}: {v:,}" for k, v in issues.items()) or "none"))
-        a = self.arrivals
-        lines.append(f"annual volume: {self.annual_volume:,.0f} items (growth {a.growth_annual:+.1%}/year, "
-                     f"{'separable' if a.separable else '168-value'} weekly profile, day noise cv "
-                     f"{a.day_noise_cv:.2f})")
-        lines.append(f"back-test ({self.backtest.replications} replications):")
-        lines += [f"  {line}" for line in self.backtest.table().splitlines()]
-        return "\n".join(lines)
-
-    def write(self, path: str | Path, report: str | Path | None = None, force: bool = False) -> Path:
-        """Write the scenario YAML (and the HTML report); refuses to overwrite unless ``force``."""
-        from .files import write_new_text
-
-        out = write_new_text(Path(path), self.yaml, force)
-        if report is not None:
-            from .report import report_html
-
-            write_new_text(Path(report), report_html(self), force=True)
-        return out
-
-
-def fit(source: str | Path | pd.DataFrame, *, time_column: str | None = None, count_column: str | None = None,
-        kind_column: str | None = None, effort_column: str | None = None, effort_unit: str = "min",
-        priority_column: str | None = None, resolved_column: str | None = None, interval: int | None = None,
-        timezone: str | None = None, name: str | None = None, replications: int = 10,
-        now: pd.Timestamp | None = None) -> FitResult:
-    """Fit a scenario to a history of events or interval volumes (see the module docstring).
-
-    Raises
-    ------
-    ScenarioError
-        One line naming the file, column or option at fault when the history cannot be used.
-    """
-    hist = read_history(source, time_column=time_column, count_column=count_column, kind_column=kind_column,
-                        effort_column=effort_column, effort_unit=effort_unit, priority_column=priority_column,
-                        resolved_column=resolved_column, interval_min=interval, timezone=timezone, now=now)
-    frame = hourly_counts(hist)
-    if frame["y"].sum() <= 0:
-        raise ScenarioError("", "has no arrivals (every count is zero)", hist.source)
-    arrivals = fit_arrivals(hist)
-    kinds = fit_kinds(hist) if hist.shape == "events" else [_contact_kind()]
-    bt = backtest(hist, frame, arrivals, kinds, replications=replications)
-    years_span = (arrivals.end - arrivals.start).total_seconds() / 3600.0 / 8766.0
-    level_end = arrivals.level_per_h * (1.0 + arrivals.growth_annual) ** years_span
-    annual = WorkloadSpec.model_validate({
-        "rate_per_hour": float(level_end), "hour_of_week": arrivals.how.tolist(),
-        "growth_annual": arrivals.growth_annual,
-        "month_of_year": None if arrivals.month is None else arrivals.month.tolist(),
-        "kinds": {"k": {"share": 1, "effort_h": 1}}}).implied_annual_volume
-    title = name or f"Fitted from {Path(hist.source).name}"
-    text = scenario_yaml(hist, arrivals, kinds, annual, title)
-    return FitResult(hist, arrivals, kinds, bt, annual, text, loads(text, "fitted scenario"))
-
-
-def _contact_kind() -> KindFit:
-    return KindFit("contact", ("all",), 0, 1.0, None, 1, "", None)
+        return getattr(core, name)
+    raise AttributeError(f"module 'simkit.fitting' has no attribute {name!r}")

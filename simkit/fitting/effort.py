@@ -19,9 +19,12 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
-from .read import History
+from ..extras import require
+
+stats = require("scipy.stats", "simkit fit", "data")  # one line naming the extra when it is missing
+
+from .read import History  # noqa: E402
 
 __all__ = ["KindFit", "EffortFit", "fit_kinds", "fit_effort", "MAX_KINDS", "MIN_EFFORTS"]
 

@@ -30,9 +30,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .read import History
+from ..extras import require
+
+stats = require("scipy.stats", "simkit fit", "data")  # one line naming the extra when it is missing
+
+from .read import History  # noqa: E402
 
 __all__ = ["ArrivalFit", "hourly_counts", "fit_arrivals"]
 

@@ -11,7 +11,11 @@ import html
 import io
 from typing import TYPE_CHECKING
 
-import matplotlib
+from ..extras import require
+
+require("matplotlib", "simkit fit", "data")  # one line naming the extra when it is missing
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -20,10 +20,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import nbformat
+from ..extras import require
 
-from ..scenario import ScenarioError
-from .student import KEY_FILE, build_key
+require("nbformat", "simkit lessons export")  # one line naming the extra when it is missing
+
+import nbformat  # noqa: E402
+
+from ..scenario import ScenarioError  # noqa: E402
+from .student import KEY_FILE, build_key  # noqa: E402
 
 __all__ = ["export", "student_notebook", "MARKER"]
 
