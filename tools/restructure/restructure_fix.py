@@ -32,6 +32,9 @@ for f in list((repo / "simkit" / "ui").glob("*.py")) + list((repo / "simkit" / "
     t2 = re.sub(r'require\("([a-zA-Z.]+)", "simkit\.ui\.([a-z_]+)"\)', r'require("\1", "simkit.\2")', t)
     if t2 != t:
         f.write_text(t2)
+edit("tools/docs_reference.py", lambda s: s.replace(
+    'raise ReferenceDrift("scenarios/README.md\'s KPI table and simkit.accounting.kpi disagree on: " + ", ".join(missing))',
+    'raise ReferenceDrift("scenarios/README.md\'s KPI table and simkit.accounting.kpi disagree on: "\n                             + ", ".join(missing))'))
 pk = sorted({".".join(f.parent.relative_to(repo).parts) for f in (repo / "simkit").rglob("__init__.py")})
 
 

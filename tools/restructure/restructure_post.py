@@ -90,7 +90,7 @@ def move_names(repo: Path, old_mod: str, new_mod: str, names: set[str]) -> None:
             out = []
             if keep:
                 out.append(f"{ind}from {old_mod} import {', '.join(keep)}{comment}")
-                comment = ""
+                comment = comment if "noqa" in comment else ""  # a noqa holds for both lines
             out.append(f"{ind}from {new_mod} import {', '.join(moved)}{comment}")
             return "\n".join(out)
 
