@@ -180,6 +180,9 @@ def test_new_writes_a_valid_commented_starter(tmp_path: Path) -> None:
     (["--hours", "9-9"], "--hours: must be two different hours"),
     (["--days", "mon-funday"], "--days: must be like mon-fri"),
     (["--annual-volume", "0"], "--annual-volume: must be > 0"),
+    (["--annual-volume", "1e308"], "--annual-volume: must be > 0 and <= 1,000,000,000"),
+    (["--annual-volume", "nan"], "--annual-volume: must be > 0"),
+    (["--effort-min", "1e308"], "--effort-min: must be > 0 and <= 525,600"),
     (["--currency", "euro"], "run.currency: must be 3 capital letters"),
     (["--loaded-cost", "-1"], "teams.in_house.loaded_cost_per_hour: must be >= 0"),
 ])

@@ -48,9 +48,10 @@ def _cmd_new(args: argparse.Namespace) -> int:
     from .starter import Starter, parse_days, parse_hours, starter_yaml
 
     open_h, close_h = parse_hours(args.hours)
-    for flag, value in (("--annual-volume", args.annual_volume), ("--effort-min", args.effort_min)):
-        if not value > 0:
-            raise ScenarioError(flag, f"must be > 0, got {value!r}")
+    # the schema's bound on annual_volume, and a year of minutes per item: checked before the staffing arithmetic
+    for flag, value, high in (("--annual-volume", args.annual_volume, 1e9), ("--effort-min", args.effort_min, 525_600)):
+        if not 0 < value <= high:
+            raise ScenarioError(flag, f"must be > 0 and <= {high:,.0f}, got {value!r}")
     s = Starter(annual_volume=args.annual_volume, open_hour=open_h, close_hour=close_h, days=parse_days(args.days),
                 utc_offset_h=args.utc_offset, effort_min=args.effort_min, staff=args.staff,
                 loaded_cost_per_hour=args.loaded_cost, vendor_price_per_item=args.vendor_price,

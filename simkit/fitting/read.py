@@ -126,7 +126,9 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
             try:
                 import openpyxl  # noqa: F401 - pandas needs it for Excel
             except ImportError:
-                raise _fail("reading Excel needs openpyxl: pip install 'simkit[data]'", name) from None
+                from ..extras import extra_message
+
+                raise _fail(extra_message("reading an Excel history", "data"), name) from None
             df = pd.read_excel(p, engine="openpyxl")
         else:
             raise _fail(f"has suffix {suffix!r}; allowed: .csv, .tsv, .parquet, .xlsx", name)
