@@ -34,7 +34,7 @@ Every option simulates its own pools, so the counts are summed over options.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .scenario import Scenario, ScenarioError
@@ -196,6 +196,13 @@ def check_price_growth(scenario: Scenario) -> None:
                                 "indexation_annual or lock_in_premium")
 
 
+def _refuse_above(counts: dict[str, float], cap: float, message: Callable[[float], str]) -> None:
+    """Refuse when the counts add up to more than ``cap``, naming the field that contributes most."""
+    total = sum(counts.values())
+    if not total <= cap:
+        raise ScenarioError(max(counts, key=lambda p: counts[p]), message(total))
+
+
 def check_events(scenario: Scenario, items: float) -> None:
     """Refuse a scenario whose replications would step through too many engine events of any kind.
 
@@ -205,29 +212,17 @@ def check_events(scenario: Scenario, items: float) -> None:
         Naming the field whose events are the most numerous and the cap it breaks.
     """
     days = scenario.run.horizon_days
-    episodes = expected_episodes(scenario)
-    total = sum(episodes.values())
-    if not total <= MAX_EPISODES_PER_REPLICATION:
-        path = max(episodes, key=lambda p: episodes[p])
-        raise ScenarioError(path, f"about {_count(total)} outage, degradation and staffing episodes per "
-                                  f"replication are expected over {days:g} days and every option; at most "
-                                  f"{MAX_EPISODES_PER_REPLICATION:,} can be simulated: lengthen time_between_h "
-                                  "and repair_h or duration_h, lower attrition_annual, or shorten run.horizon_days")
-    staffed = expected_episodes(scenario, weighted=True)
-    total = sum(staffed.values())
-    if not total <= MAX_LEAVER_STAFF_PER_REPLICATION:
-        path = max(staffed, key=lambda p: staffed[p])
-        raise ScenarioError(path, f"about {_count(total)} leavers x head count per replication are expected over "
-                                  f"{days:g} days and every option (each leaver costs time in proportion to the "
-                                  f"team); at most {MAX_LEAVER_STAFF_PER_REPLICATION:,} can be simulated: lower "
-                                  "attrition_annual or staff, or shorten run.horizon_days")
-    checks = expected_checks(scenario)
-    total = sum(checks.values())
-    if not total <= MAX_CHECKS_PER_REPLICATION:
-        path = max(checks, key=lambda p: checks[p])
-        raise ScenarioError(path, f"about {_count(total)} hiring and elastic-bench checks per replication are "
-                                  f"expected over {days:g} days and every option; at most "
-                                  f"{MAX_CHECKS_PER_REPLICATION:,} can be simulated: shorten run.horizon_days")
+    _refuse_above(expected_episodes(scenario), MAX_EPISODES_PER_REPLICATION, lambda total: (
+        f"about {_count(total)} outage, degradation and staffing episodes per replication are expected over "
+        f"{days:g} days and every option; at most {MAX_EPISODES_PER_REPLICATION:,} can be simulated: lengthen "
+        "time_between_h and repair_h or duration_h, lower attrition_annual, or shorten run.horizon_days"))
+    _refuse_above(expected_episodes(scenario, weighted=True), MAX_LEAVER_STAFF_PER_REPLICATION, lambda total: (
+        f"about {_count(total)} leavers x head count per replication are expected over {days:g} days and every "
+        f"option (each leaver costs time in proportion to the team); at most {MAX_LEAVER_STAFF_PER_REPLICATION:,} "
+        "can be simulated: lower attrition_annual or staff, or shorten run.horizon_days"))
+    _refuse_above(expected_checks(scenario), MAX_CHECKS_PER_REPLICATION, lambda total: (
+        f"about {_count(total)} hiring and elastic-bench checks per replication are expected over {days:g} days "
+        f"and every option; at most {MAX_CHECKS_PER_REPLICATION:,} can be simulated: shorten run.horizon_days"))
     rounds = expected_clarify_rounds(scenario, items)
     if not rounds <= MAX_CLARIFY_ROUNDS_PER_REPLICATION:
         raise ScenarioError("workload.kinds", f"about {_count(rounds)} clarification rounds per replication are "
