@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from .mechanisms import _Spec  # strict numbers and keys, as every scenario section
 from .scenario import ScenarioError, _describe
 from .yamlio import parse_yaml, read_file
 from .yamlio import show as _show
@@ -67,8 +68,6 @@ CRITERIA: dict[str, tuple[int, str, str]] = {
 }
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
 
 
 class FunctionSpec(_Spec):

@@ -86,6 +86,9 @@ def test_example_file_and_its_scenarios() -> None:
     ("- a\n- b\n", "a screen must be a mapping with 'functions', got list"),
     ("functions: [\n", "not valid YAML"),
     ("functions:\n  a: &x {}\n  b: *x\n", "anchors and aliases"),
+    ("functions:\n  'a ': {strategic_importance: 3}\n", "key 'a ' must not have whitespace around it"),
+    ("functions:\n  a: {strategic_importance: '3'}\n", "functions.a.strategic_importance: must be a whole number"),
+    ("functions:\n  a: {strategic_importance: 010}\n", "010"),
 ])
 def test_bad_screen_files_are_one_line(tmp_path, capsys, text: str, message: str) -> None:
     path = tmp_path / "screen.yaml"
