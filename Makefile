@@ -7,8 +7,9 @@ STAMP  := $(VENV)/.installed-all
 DEMO_STAMP := $(VENV)/.installed-demo
 LOWEST ?= .venv-lowest
 # The fast subset run on the lowest direct versions (the floors in pyproject.toml are what it proves).
-LOWEST_TESTS := tests/test_engine.py tests/test_scenario.py tests/test_theory.py tests/test_costs.py \
-	tests/test_cli.py tests/test_install.py tests/test_tdist.py tests/test_packaging.py tests/test_plots.py
+LOWEST_TESTS := tests/engine/test_engine.py tests/scenario/test_scenario.py tests/theory/test_theory.py \
+	tests/accounting/test_costs.py tests/ui/test_cli.py tests/packaging/test_install.py tests/stats/test_tdist.py \
+	tests/packaging/test_packaging.py tests/ui/test_plots.py
 
 .PHONY: demo test lowest lint docs bench lab app student clean kpi-docs
 
@@ -30,6 +31,7 @@ demo: $(DEMO_STAMP)
 
 test: $(STAMP) docs
 	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider -q
 
@@ -43,9 +45,12 @@ lowest: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
+	$(VENV)/bin/lint-imports
 
 kpi-docs: $(STAMP)
-	$(PY) -c "from simkit.kpis import sync_docs; sync_docs('scenarios/README.md')"
+	$(PY) -c "from simkit.accounting.registry import sync_docs; sync_docs('scenarios/README.md')"
+	$(PY) -c "from pathlib import Path; from simkit.scenario.fields import sync_field_tables as s; \
+	p = Path('scenarios/README.md'); p.write_text(s(p.read_text()))"
 
 docs: $(STAMP)  # the site in site/, warnings as errors; writes docs/reference/{fields,kpis}.md first
 	$(PY) tools/docs_reference.py

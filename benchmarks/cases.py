@@ -15,7 +15,7 @@ from pathlib import Path
 
 import simkit as sk
 from simkit import analytic
-from simkit.workload import HOURS_PER_YEAR
+from simkit.units import HOURS_PER_YEAR
 
 from .reference.mmc import MMCProblem
 

@@ -19,7 +19,7 @@ import numpy as np
 
 import simkit as sk
 from simkit.engine import RunLog, simulate_option
-from simkit.experiment import draw_trace, run_replication
+from simkit.experiment.simulate import draw_trace, run_replication
 from simkit.streams import Streams
 
 from .cases import large_enterprise, mechanisms_on, mmc_scenario, rich_scenario

@@ -19,7 +19,7 @@ import pstats
 from collections.abc import Sequence
 
 from simkit.engine import simulate_option
-from simkit.experiment import draw_trace
+from simkit.experiment.simulate import draw_trace
 from simkit.streams import Streams
 
 from .cases import mmc_scenario, rich_scenario

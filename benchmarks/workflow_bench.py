@@ -6,10 +6,10 @@ These time what a user waits for, on the project's default scenario
 * replications on a 2-process pool against a 1-process pool (same batches of work);
 * a dashboard's recompute after a slider moves: ``override`` then ``simulate``
   with the replications a dashboard would run, in this process;
-* the closed-form preview it shows meanwhile (``simkit.preview.preview``: Erlang C per pool
+* the closed-form preview it shows meanwhile (``simkit.scenario.preview.preview``: Erlang C per pool
   and a static cost; where simkit has no such function, Erlang C of the team's load);
 * a 1,000-point price sweep answered by re-pricing stored run logs the way a user
-  does it (:func:`simkit.reprice.reprice_sweep` on ``simulate(..., keep_logs=True)``)
+  does it (:func:`simkit.experiment.reprice.reprice_sweep` on ``simulate(..., keep_logs=True)``)
   against re-simulating every point, which is timed on a few points and extrapolated.
 """
 
@@ -25,14 +25,14 @@ from typing import Any
 import numpy as np
 
 import simkit as sk
-from simkit.experiment import run_replication
-from simkit.reprice import reprice_sweep
+from simkit.experiment.reprice import reprice_sweep
+from simkit.experiment.simulate import run_replication
 
 from .cases import default_scenario, erlang_preview
 from .harness import Row, alternate
 
 try:  # the dashboard's preview: every option's pools by Erlang C, and a static cost
-    from simkit.preview import preview as _dashboard_preview
+    from simkit.scenario.preview import preview as _dashboard_preview
 except ImportError:  # a simkit without it: time Erlang C of the team alone
     _dashboard_preview = None
 
@@ -115,7 +115,7 @@ def _pools_and_dashboard(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> li
 
 
 def _preview_row(sc: sk.Scenario, sizes: WorkflowSizes) -> Row:
-    """The dashboard's own preview (``simkit.preview.preview``) when there is one, else Erlang C alone."""
+    """The dashboard's own preview (``simkit.scenario.preview.preview``) when there is one, else Erlang C alone."""
     clicks = iter(range(10**9))
     fn = _dashboard_preview or (lambda s: erlang_preview(s, sc.baseline_option))
 
@@ -123,7 +123,7 @@ def _preview_row(sc: sk.Scenario, sizes: WorkflowSizes) -> Row:
         return fn(sc.override({SLIDER: SLIDER_VALUES[next(clicks) % 2]}))
 
     t = alternate({"preview": preview}, sizes.preview_repeats, collect=False)["preview"]
-    name = "simkit.preview.preview" if _dashboard_preview else "benchmarks.cases.erlang_preview"
+    name = "simkit.scenario.preview.preview" if _dashboard_preview else "benchmarks.cases.erlang_preview"
     return Row("closed_form_preview", "closed-form preview after a slider change", "ms",
                1000.0 * t.median_s, 20.0, target_op="<=", target_on="value",
                details={"repeats": sizes.preview_repeats, "function": name, "max_ms": 1000.0 * max(t.seconds),
@@ -172,7 +172,7 @@ def _sweep_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
                ratio=resim_s / reprice_s,
                details={"points": int(prices.size), "replications": reps, "options": sc.option_names,
                         "price_path": path, "resimulated_points": int(few.size),
-                        "call": "simkit.reprice.reprice_sweep(simulate(..., keep_logs=True), {path: prices})",
+                        "call": "simkit.reprice_sweep(simulate(..., keep_logs=True), {path: prices})",
                         "reprice_seconds": t["reprice"].seconds,
                         "resimulate_seconds": t["resimulate"].seconds,
                         "reprice_ms_per_point": 1000.0 * reprice_s / prices.size,

@@ -13,17 +13,17 @@ statistics::
     res.save("kpis.parquet"); frame, meta = sk.read("kpis.parquet")   # any file simkit writes
 """
 
-__version__ = "0.1.0"
-
-from .calendar import Calendar  # noqa: E402
-from .catalog import examples  # noqa: E402
-from .distributions import Dist, parse_dist  # noqa: E402
-from .experiment import run_replication, simulate, simulate_to_precision  # noqa: E402
-from .reprice import reprice, reprice_sweep  # noqa: E402
-from .results import Results, SweepResults  # noqa: E402
-from .scenario import Scenario, ScenarioError, load, loads  # noqa: E402
-from .store import read  # noqa: E402
-from .sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
+from simkit._version import __version__  # noqa: E402
+from simkit.calendars.weekly import Calendar  # noqa: E402
+from simkit.errors import ScenarioError  # noqa: E402
+from simkit.experiment.reprice import reprice, reprice_sweep  # noqa: E402
+from simkit.experiment.results import Results, SweepResults  # noqa: E402
+from simkit.experiment.simulate import run_replication, simulate, simulate_to_precision  # noqa: E402
+from simkit.experiment.store import read  # noqa: E402
+from simkit.experiment.sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
+from simkit.scenario.catalog import examples  # noqa: E402
+from simkit.scenario.distributions import Dist, parse_dist  # noqa: E402
+from simkit.scenario.model import Scenario, load, loads  # noqa: E402
 
 __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",
@@ -32,17 +32,21 @@ __all__ = [
     "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill", "examples", "read", "fit",
 ]
 
-_LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / papermill on first use
+_LAZY = {"explore": "ui.widgets", "report": "ui.report"}  # imports ipywidgets / papermill on first use
 _LAZY["fit"] = "fitting"  # calibrating to a history needs scipy.stats
-_LAZY.update({"Lever": "design", "load_levers": "design", "tornado": "sensitivity",
-              "sobol_indices": "sensitivity", "break_even": "sensitivity",
-              "decision_map": "sensitivity"})  # sensitivity needs scipy.optimize and SALib
-_LAZY.update({"screen": "screening", "drill": "exit_drill"})  # the sourcing lifecycle: step 1 and the exit drill
+_LAZY.update({"Lever": "experiment.design", "load_levers": "experiment.design", "tornado": "analysis.sensitivity",
+              "sobol_indices": "analysis.sensitivity", "break_even": "analysis.sensitivity",
+              "decision_map": "analysis.sensitivity"})  # sensitivity needs scipy.optimize and SALib
+_LAZY.update({"screen": "analysis.screening", "drill": "analysis.exit_drill"})  # the lifecycle: screen, exit drill
+
+_MODULES = {"plots": "simkit.ui.plots", "lessons": "simkit.ui.lessons"}  # `from simkit import plots`
 
 
 def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute (PEP 562)
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
+    if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'simkit' has no attribute {name!r}")

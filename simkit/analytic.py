@@ -110,7 +110,7 @@ def _attrition_cycles(rate_annual: float, years: float, lead_h: float):  # noqa:
     of ``lead_h`` hours, so the ``k``-th leave falls at ``G_k + (k - 1) L`` with ``G_k`` Erlang
     (``k`` phases); ``a_k = T - (k - 1) L`` is the time ``G_k`` has to fall within.
     """
-    from .workload import HOURS_PER_YEAR
+    from simkit.units import HOURS_PER_YEAR
 
     horizon_h = years * HOURS_PER_YEAR
     k = 1
@@ -139,7 +139,7 @@ def attrition_leavers(staff: int, rate_annual: float, years: float, lead_h: floa
     ``E[N] = staff * sum_k P(G_k <= T - (k - 1) L) = staff * sum_k P(Poisson(lam (T - (k - 1) L)) >= k)``.
     Without a lead time this is ``rate x staff x years``; with one it is lower.
     """
-    from .workload import HOURS_PER_YEAR
+    from simkit.units import HOURS_PER_YEAR
 
     if lead_h <= 0.0:
         return staff * rate_annual * years
@@ -154,7 +154,7 @@ def attrition_vacancy_h(staff: int, rate_annual: float, years: float, lead_h: fl
     ``E[min(L, (T - S)^+)] = int_0^L P(S <= T - u) du``; with ``F_k`` the Erlang distribution
     function, ``int_0^s F_k = s F_k(s) - (k / lam) F_{k+1}(s)``.
     """
-    from .workload import HOURS_PER_YEAR
+    from simkit.units import HOURS_PER_YEAR
 
     if lead_h <= 0.0 or rate_annual <= 0.0:
         return 0.0

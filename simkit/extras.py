@@ -61,7 +61,7 @@ def require(module: str, feature: str, extra: str | None = None) -> ModuleType:
         The module to import, e.g. ``"matplotlib.pyplot"``; its top-level
         package must be in :data:`EXTRA_OF`.
     feature
-        What needs it, as the user called it (``"simkit.plots"``,
+        What needs it, as the user called it (``"simkit.ui.plots"``,
         ``"simkit report"``): the sentence starts with it.
     extra
         The extra to name, when the feature's own extra is not the module's usual one

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 import simkit as sk
 from simkit import fileio
-from simkit.cli import main
+from simkit.experiment.store import SweepStore, write_frame
 from simkit.fileio import OutputPathError, Outputs, OutputWriteError, check_file_target, check_folder_target
-from simkit.store import SweepStore, write_frame
-from simkit.widgets import explore
+from simkit.ui.cli import main
+from simkit.ui.widgets import explore
 
 HELPDESK = str(SCENARIOS / "startup_it_helpdesk.yaml")
 TINY = ["-n", "2", "--seed", "3", "--set", "run.horizon_days=14"]
@@ -261,8 +261,8 @@ def _no_simulation(monkeypatch) -> None:  # noqa: ANN001
 
     import papermill
 
-    monkeypatch.setattr(importlib.import_module("simkit.experiment"), "simulate", refuse)
-    monkeypatch.setattr(importlib.import_module("simkit.sweep"), "run_tasks", refuse)
+    monkeypatch.setattr(importlib.import_module("simkit.experiment.simulate"), "simulate", refuse)
+    monkeypatch.setattr(importlib.import_module("simkit.experiment.sweep"), "run_tasks", refuse)
     monkeypatch.setattr(papermill, "execute_notebook", refuse)
 
 
@@ -319,9 +319,9 @@ def test_a_full_disk_is_one_line_and_exit_1(tmp_path: Path, capsys, monkeypatch,
     if command == "report -o":  # the writing is under test, not the notebook: stand in for papermill
         import papermill
 
-        import simkit.report
+        import simkit.ui.report
         monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: None)
-        monkeypatch.setattr(simkit.report, "_export", lambda executed, title: "<html></html>")
+        monkeypatch.setattr(simkit.ui.report, "_export", lambda executed, title: "<html></html>")
     monkeypatch.setattr(fileio.os, "fsync", lambda fd: _raise(errno.ENOSPC))
     before = snapshot(tmp_path)
     code, _, err = run_cli(capsys, *args, str(target))

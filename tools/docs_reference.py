@@ -2,12 +2,12 @@
 
 ``docs/reference/fields.md`` walks the pydantic schema of :class:`simkit.Scenario` (every
 section and field, its type and default as the code has them) and joins each field with its
-unit, allowed values and meaning from the tables in ``scenarios/README.md``.
-``docs/reference/kpis.md`` lists the KPI columns in :mod:`simkit.kpi`'s order with the family
+unit, allowed values and meaning from the field registry (``simkit/scenario/fields.yaml``).
+``docs/reference/kpis.md`` lists the KPI columns in :mod:`simkit.accounting.kpi`'s order with the family
 and better direction the code uses, and the unit and meaning from the same README.
 
-A field or KPI in the code without a row in the README, or a README row for a field the schema
-does not have, stops the build: the documentation and the code cannot drift apart silently.
+A field without a registry entry (or an entry without a field), or a KPI without a README row, stops the
+build: the documentation and the code cannot drift apart silently.
 
 Run by ``make docs`` and as an MkDocs hook (``on_pre_build``), so ``mkdocs build`` alone works too.
 The pages are generated, never committed (``.gitignore``).
@@ -21,11 +21,11 @@ import types
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
-
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # document this checkout's simkit, not another installed copy
     sys.path.insert(0, str(ROOT))
+from simkit.scenario.sections import unwrap  # noqa: E402 - after the path is set
+
 README = ROOT / "scenarios" / "README.md"
 OUT = ROOT / "docs" / "reference"
 
@@ -59,36 +59,9 @@ def _readme_tables(text: str) -> dict[str, dict[str, dict[str, str]]]:
     return tables
 
 
-def _unwrap(annotation: Any) -> Any:
-    """``X | None`` and ``Annotated[X, ...]`` to ``X``."""
-    while True:
-        origin = get_origin(annotation)
-        if origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        elif origin is not None and hasattr(annotation, "__metadata__"):
-            annotation = get_args(annotation)[0]
-        else:
-            return annotation
-
-
-def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """The model a field holds, and whether it is a mapping of named ones (``dict[str, Model]``)."""
-    inner = _unwrap(annotation)
-    if isinstance(inner, type) and issubclass(inner, BaseModel):
-        return inner, False
-    if get_origin(inner) is dict:
-        value = _unwrap(get_args(inner)[1])
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            return value, True
-    return None, False
-
-
 def _type_name(annotation: Any) -> str:
     """A field's type in words: ``float``, ``'wait' or 'reroute'``, ``list of float``, ``Dist``."""
-    a = _unwrap(annotation)
+    a = unwrap(annotation)
     origin, args = get_origin(a), get_args(a)
     if origin is Literal:
         return " or ".join(repr(x) for x in args)
@@ -102,35 +75,28 @@ def _type_name(annotation: Any) -> str:
     return a.__name__ if isinstance(a, type) else str(a)
 
 
-def _sections(model: type[BaseModel], prefix: str, out: dict[str, type[BaseModel]]) -> None:
-    out[prefix] = model
-    for name, field in model.model_fields.items():
-        sub, named = _model_of(field.annotation)
-        if sub is not None:
-            path = f"{prefix}.{name}" if prefix else name
-            _sections(sub, f"{path}.<name>" if named else path, out)
-
-
 def _cell(text: str) -> str:
     return text.replace("\n", " ").replace("|", "\\|")
 
 
 def fields_page() -> str:
-    """The Markdown of the scenario field reference."""
+    """The Markdown of the scenario field reference: the schema's types and defaults, the registry's words."""
     import simkit as sk
+    from simkit.scenario.fields import _registry, registry_drift
+    from simkit.scenario.sections import field_model, walk_sections
 
-    readme = _readme_tables(README.read_text(encoding="utf-8"))
-    sections: dict[str, type[BaseModel]] = {}
-    _sections(sk.Scenario, "", sections)
-    missing, lines = [], [
+    drift = registry_drift()
+    if drift:
+        raise ReferenceDrift("simkit/scenario/fields.yaml and the schema disagree on: " + "; ".join(drift))
+    registry = _registry()
+    lines = [
         "# Scenario fields", "",
-        "Generated from the schema of `simkit.Scenario` (types and defaults as the code has them) and the",
-        "field tables of `scenarios/README.md` (units, allowed values, meaning). A scenario is one YAML",
-        "file; the sections below are its parts, `<name>` standing for a name you choose.", ""]
-    for path, model in sections.items():
-        key = path or "Top level"
-        rows = readme.get(key, {})
-        leaves = {n: f for n, f in model.model_fields.items() if _model_of(f.annotation)[0] is None}
+        "Generated from the schema of `simkit.Scenario` (types and defaults as the code has them) and the field",
+        "registry `simkit/scenario/fields.yaml` (units, allowed values, meaning). A scenario is one YAML file; the",
+        "sections below are its parts, `<name>` standing for a name you choose.", ""]
+    for path, model in walk_sections(sk.Scenario):
+        rows = registry.get(model.__name__, {})
+        leaves = {n: f for n, f in model.model_fields.items() if field_model(f.annotation)[0] is None}
         if not leaves:
             continue
         doc = (model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
@@ -139,30 +105,23 @@ def fields_page() -> str:
                   "| field | type | default | unit | allowed values | meaning |",
                   "| --- | --- | --- | --- | --- | --- |"]
         for name, field in leaves.items():
-            row = rows.get(name)
-            if row is None:
-                missing.append(f"{key}: {name}")
-                row = {}
+            row = rows[name]
             default = "required" if field.is_required() else f"`{field.get_default(call_default_factory=True)!r}`"
             lines.append(f"| `{name}` | `{_cell(_type_name(field.annotation))}` | {_cell(default)} | "
-                         f"{_cell(row.get('unit', ''))} | {_cell(row.get('allowed values', ''))} | "
-                         f"{_cell(row.get('meaning', ''))} |")
-        extra = set(rows) - set(model.model_fields)
-        missing += [f"{key}: {name} (in the README, not in the schema)" for name in sorted(extra)]
+                         f"{_cell(str(row.get('unit', '')))} | {_cell(str(row.get('allowed', '')))} | "
+                         f"{_cell(str(row.get('meaning', '')))} |")
         lines.append("")
-    if missing:
-        raise ReferenceDrift("scenarios/README.md and the schema disagree on: " + "; ".join(missing))
     return "\n".join(lines)
 
 
 def kpis_page() -> str:
     """The Markdown of the KPI reference."""
-    from simkit.kpi import KPI_DIRECTION, KPI_FAMILIES
+    from simkit.accounting.kpi import KPI_DIRECTION, KPI_FAMILIES
 
     rows = _readme_tables(README.read_text(encoding="utf-8")).get("KPI columns", {})
     better = {1: "higher", -1: "lower", 0: "neither"}
     lines = ["# KPI columns", "",
-             "Generated from `simkit.kpi` (columns, families and the better direction the comparisons use)",
+             "Generated from `simkit.accounting.kpi` (columns, families and the better direction the comparisons use)",
              "and the KPI table of `scenarios/README.md` (unit and meaning). `<cur>` is `run.currency` in",
              "lower case. Every KPI is one number per option and replication; `Results.table()` shows its mean",
              "with a 95% confidence interval.", "",
@@ -179,7 +138,8 @@ def kpis_page() -> str:
             lines.append(f"| `{column}` | {family.replace('_', ' ')} | {_cell(row.get('unit', ''))} | "
                          f"{better[KPI_DIRECTION(column.replace('<cur>', 'usd'))]} | {_cell(row.get('meaning', ''))} |")
     if missing:
-        raise ReferenceDrift("scenarios/README.md's KPI table and simkit.kpi disagree on: " + ", ".join(missing))
+        raise ReferenceDrift("scenarios/README.md's KPI table and simkit.accounting.kpi disagree on: "
+                             + ", ".join(missing))
     return "\n".join(lines) + "\n"
 
 

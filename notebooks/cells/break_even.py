@@ -25,8 +25,8 @@ import pandas as pd
 
 import simkit as sk
 from simkit import analytic
-from simkit.lessons import ask, check_answer
-from simkit.workload import HOURS_PER_MONTH
+from simkit.ui.lessons import ask, check_answer
+from simkit.units import HOURS_PER_MONTH
 
 sc = sk.load("lessons/helpdesk_volume.yaml")
 print(sc.description)"""),

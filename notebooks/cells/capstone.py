@@ -11,8 +11,8 @@ replications for the numbers in your memo), and keep every number reproducible."
     ("code", r"""import matplotlib.pyplot as plt
 
 import simkit as sk
-from simkit import plots
-from simkit.lessons import monthly_sla
+from simkit.ui import plots
+from simkit.ui.lessons import monthly_sla
 
 sc = sk.load("capstone/northwind.yaml")
 print(sc.name, "—", ", ".join(f"{o}: {sc.options[o].label}" for o in sc.option_names))"""),

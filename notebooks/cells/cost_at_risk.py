@@ -18,8 +18,8 @@ that month's rate. Forty replications are forty possible paths of the rate."""),
 import matplotlib.pyplot as plt
 
 import simkit as sk
-from simkit import plots
-from simkit.lessons import ask, check_answer
+from simkit.ui import plots
+from simkit.ui.lessons import ask, check_answer
 
 sc = sk.load("lessons/cost_at_risk.yaml")
 print(f"exchange-rate volatility: {sc.vendors['offshore'].fx.volatility_annual:.0%} a year; "

@@ -24,9 +24,9 @@ dash"""),
     ("md", """## The same levers from code
 The dashboard is a thin layer over the public API: a lever is a dotted path, the dialled-in scenario is
 `sc.override(dash.changes())`, and the table comes from `sk.simulate`. The preview's closed forms are in
-`simkit.preview`:"""),
+`simkit.scenario.preview`:"""),
     ("code", """# NBVAL_CHECK_OUTPUT
-from simkit.preview import preview
+from simkit.scenario.preview import preview
 
 pv = preview(sc)
 print(pv.costs.round(0).to_string())

@@ -23,11 +23,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import simkit as sk
-from simkit import analytic, plots
-from simkit.lessons import ask, check_answer
-from simkit.preview import expected_arrivals
-from simkit.reprice import is_cost_only
-from simkit.workload import HOURS_PER_MONTH
+from simkit import analytic
+from simkit.ui import plots
+from simkit.ui.lessons import ask, check_answer
+from simkit.scenario.preview import expected_arrivals
+from simkit.scenario.fields import is_cost_only
+from simkit.units import HOURS_PER_MONTH
 
 sc = sk.load("lessons/helpdesk_volume.yaml")  # the helpdesk of lesson 03
 REPS, SEED = 3, 11  # three years of tickets, the same ones at every point (common random numbers)

@@ -19,8 +19,8 @@ item waits for a question to be answered across a 1.5-hour overlap of working da
 import matplotlib.pyplot as plt
 
 import simkit as sk
-from simkit.lessons import ask, check_answer, waterfall
-from simkit.workload import HOURS_PER_MONTH
+from simkit.ui.lessons import ask, check_answer, waterfall
+from simkit.units import HOURS_PER_MONTH
 
 sc = sk.load("lessons/offshore_headline.yaml")
 res = sk.simulate(sc, replications=5, keep_logs=True, progress=False)  # keep the logs to re-price later

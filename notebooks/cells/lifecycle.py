@@ -22,7 +22,7 @@ candidate, (3) write a review clause into the contract and see it act when the v
 from IPython.display import HTML
 
 import simkit as sk
-from simkit.drill_report import dip_png, html_section"""),
+from simkit.ui.drill_report import dip_png, html_section"""),
     ("md", r"""## Step 1 — identify needs: the candidate screen
 Each function is scored 1-5 on strategic importance, asset specificity, confidentiality, volume variability,
 measurability of output and market maturity. Core competences stay (resource-based view; Quinn & Hilmer),

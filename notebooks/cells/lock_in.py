@@ -23,8 +23,8 @@ from the work."""),
 import matplotlib.pyplot as plt
 
 import simkit as sk
-from simkit import plots
-from simkit.lessons import ask, check_answer
+from simkit.ui import plots
+from simkit.ui.lessons import ask, check_answer
 
 sc = sk.load("lessons/lock_in.yaml")
 contract = sc.vendors["stay"].contract

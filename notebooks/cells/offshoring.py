@@ -23,8 +23,8 @@ it; captive or outsourced is the ownership choice."""),
 import matplotlib.pyplot as plt
 
 import simkit as sk
-from simkit import plots
-from simkit.lessons import ask, check_answer
+from simkit.ui import plots
+from simkit.ui.lessons import ask, check_answer
 
 sc = sk.load("lessons/offshoring.yaml")
 onshore, captive = sc.teams["onshore"], sc.teams["captive"]

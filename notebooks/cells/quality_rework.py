@@ -23,7 +23,7 @@ and credits 1% of its monthly fees per point below that, up to 10%."""),
 import matplotlib.pyplot as plt
 
 import simkit as sk
-from simkit.lessons import ask, check_answer
+from simkit.ui.lessons import ask, check_answer
 
 sc = sk.load("lessons/quality_rework.yaml")
 cheap, careful = sc.vendors["cheap"], sc.vendors["careful"]"""),

@@ -26,7 +26,7 @@ import pandas as pd
 
 import simkit as sk
 from simkit import analytic
-from simkit.lessons import ask, check_answer
+from simkit.ui.lessons import ask, check_answer
 
 sc = sk.load("lessons/pooling.yaml")
 res = sk.simulate(sc, replications=6, progress=False)"""),

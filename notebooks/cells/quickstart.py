@@ -42,7 +42,7 @@ for option in ["vendor", "hybrid"]:
     print(option, "vs in_house")
     print(res.compare(option, baseline="in_house").loc[rows, cols].round(3).to_string(), end="\\n\\n")"""),
     ("md", "## Charts"),
-    ("code", """from simkit import plots
+    ("code", """from simkit.ui import plots
 
 plots.cost_distribution(res);"""),
     ("code", """plots.monthly_cost(res);"""),

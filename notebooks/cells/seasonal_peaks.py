@@ -19,8 +19,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import simkit as sk
-from simkit import plots
-from simkit.lessons import ask, check_answer, monthly_sla
+from simkit.ui import plots
+from simkit.ui.lessons import ask, check_answer, monthly_sla
 
 sc = sk.load("lessons/seasonal_peak.yaml")
 effort_h = sc.workload.kinds["ticket"].effort_h.mean"""),

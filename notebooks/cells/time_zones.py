@@ -22,7 +22,7 @@ import numpy as np
 
 import simkit as sk
 from simkit import analytic
-from simkit.lessons import ask, check_answer
+from simkit.ui.lessons import ask, check_answer
 
 sc = sk.load("lessons/time_zones.yaml")
 kind = sc.workload.kinds["change"]

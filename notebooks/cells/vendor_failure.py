@@ -22,8 +22,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import simkit as sk
-from simkit import analytic, plots
-from simkit.lessons import ask, check_answer
+from simkit import analytic
+from simkit.ui import plots
+from simkit.ui.lessons import ask, check_answer
 
 sc = sk.load("lessons/vendor_failure.yaml")
 alpha = sc.vendors["alpha"]

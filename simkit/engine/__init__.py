@@ -5,7 +5,7 @@ from a priority queue on a working calendar) and ``routing`` (which pool gets
 an item).  The engine records what happened and never prices it.
 """
 
-from .log import RunLog
-from .model import simulate_option
+from simkit.engine.log import RunLog
+from simkit.engine.model import simulate_option
 
 __all__ = ["RunLog", "simulate_option"]

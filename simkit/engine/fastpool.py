@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from heapq import heappop
 
-from .log import QUEUED
-from .pools import Server, ServicePool
+from simkit.engine.log import QUEUED
+from simkit.engine.pools import Server, ServicePool
 
 __all__ = ["CallbackPool"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..workload import Trace
+from simkit.workload.trace import Trace
 
 __all__ = ["RunLog", "COMPLETED", "IN_SERVICE", "QUEUED", "ABANDONED", "STATE_NAMES", "headcount_segments"]
 

@@ -7,19 +7,20 @@ from bisect import bisect_right
 
 import numpy as np
 
-from ..calendar import Calendar
-from ..scenario import Scenario
-from ..streams import Streams
-from ..timeline import CapacityTimeline
-from ..workload import HOURS_PER_MONTH, Trace
-from .fastpool import CallbackPool
-from .log import RunLog, headcount_segments
-from .loop import Environment, FastEnvironment
-from .pools import Items, ServicePool
-from .review import CLOSED, SwitchableTimeline, fallback_timeline, wire_reviews, without_pools
-from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
-from .routing import make_router
-from .staffing import start_elastic, start_hiring
+from simkit.calendars.timeline import CapacityTimeline
+from simkit.calendars.weekly import Calendar
+from simkit.engine.fastpool import CallbackPool
+from simkit.engine.log import RunLog, headcount_segments
+from simkit.engine.loop import Environment, FastEnvironment
+from simkit.engine.pools import Items, ServicePool
+from simkit.engine.review import CLOSED, SwitchableTimeline, fallback_timeline, wire_reviews, without_pools
+from simkit.engine.risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
+from simkit.engine.routing import make_router
+from simkit.engine.staffing import start_elastic, start_hiring
+from simkit.scenario.model import Scenario
+from simkit.streams import Streams
+from simkit.units import HOURS_PER_MONTH
+from simkit.workload.trace import Trace
 
 __all__ = ["simulate_option"]
 

@@ -9,7 +9,7 @@ long-lived SimPy process (an item is a row in the log, not a process):
    until capacity returns;
 3. otherwise it takes the most urgent item (lowest priority number, then
    earliest queued) and works on it for ``work / productivity`` effort hours
-   on the pool's timeline (:meth:`~simkit.calendar.Calendar.advance`): work
+   on the pool's timeline (:meth:`~simkit.calendars.weekly.Calendar.advance`): work
    pauses at closing time or in an outage and resumes afterwards.
 
 Mechanisms hook in at three points: when an item is *taken* (a clarification
@@ -30,7 +30,7 @@ from heapq import heappop, heappush
 import numpy as np
 import simpy
 
-from .log import ABANDONED, COMPLETED, IN_SERVICE, QUEUED
+from simkit.engine.log import ABANDONED, COMPLETED, IN_SERVICE, QUEUED
 
 __all__ = ["ServicePool", "Items", "Server"]
 

@@ -31,10 +31,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..mechanisms import ExitSpec, ReviewSpec
-from ..timeline import CapacityTimeline
-from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR
-from .log import ABANDONED
+from simkit.calendars.timeline import CapacityTimeline
+from simkit.engine.log import ABANDONED
+from simkit.scenario.mechanisms import ExitSpec, ReviewSpec
+from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 
 __all__ = ["SwitchableTimeline", "CLOSED", "fallback_timeline", "monthly_attainment", "start_review", "wire_reviews",
            "without_pools", "is_counted"]

@@ -4,7 +4,7 @@ Outages, degradation episodes and exits do not depend on the queue, so they
 are drawn up front from their own streams (``"outage:<name>"``,
 ``"degradation:<name>"``, ``"exit:<name>"``) as alternating renewal processes
 and one exit time, and folded into the pool's
-:class:`~simkit.timeline.CapacityTimeline`.  A pool's servers then simply find
+:class:`~simkit.calendars.timeline.CapacityTimeline`.  A pool's servers then simply find
 no capacity while it is down, less while it is degraded, and none after an exit.
 
 * availability of an up/down renewal process is ``MTBF / (MTBF + MTTR)``;
@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from ..mechanisms import DegradationSpec, ExitSpec, FxSpec, OutageSpec
-from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR
+from simkit.scenario.mechanisms import DegradationSpec, ExitSpec, FxSpec, OutageSpec
+from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 
 __all__ = ["alternating_intervals", "outage_intervals", "degradation_intervals", "exit_time_h",
            "wright_factors", "fx_path"]

@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ..schema import OptionSpec, VendorSpec
-from ..workload import Trace
-from .pools import ServicePool
+from simkit.engine.pools import ServicePool
+from simkit.scenario.schema import OptionSpec, VendorSpec
+from simkit.workload.trace import Trace
 
 __all__ = ["make_router"]
 

@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from ..mechanisms import ElasticSpec, HiringSpec
-from ..workload import HOURS_PER_MONTH, HOURS_PER_YEAR
-from .pools import ServicePool
+from simkit.engine.pools import ServicePool
+from simkit.scenario.mechanisms import ElasticSpec, HiringSpec
+from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 
 __all__ = ["start_hiring", "start_elastic"]
 

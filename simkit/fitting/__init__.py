@@ -18,7 +18,7 @@ __all__ = ["fit", "FitResult"]
 
 def __getattr__(name: str) -> Any:  # PEP 562: SciPy and matplotlib load only when a fit is made
     if name in __all__:
-        from . import core
+        from simkit.fitting import core
 
         return getattr(core, name)
     raise AttributeError(f"module 'simkit.fitting' has no attribute {name!r}")

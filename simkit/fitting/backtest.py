@@ -1,6 +1,6 @@
 """Back-test: simulate the fitted workload over the history's period and compare it with the history.
 
-The fitted :class:`~simkit.schema.WorkloadSpec` is run through :func:`simkit.workload.generate` —
+The fitted :class:`~simkit.scenario.schema.WorkloadSpec` is run through :func:`simkit.workload.trace.generate` —
 the same generator every scenario uses — for several replications, placed so that the simulated
 weekday, hour and month line up with the history's first day.  Compared are:
 
@@ -21,12 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..distributions import parse_dist
-from ..schema import WorkloadSpec
-from ..workload import HOURS_PER_YEAR, generate
-from .effort import KindFit
-from .profile import ArrivalFit
-from .read import History
+from simkit.fitting.effort import KindFit
+from simkit.fitting.profile import ArrivalFit
+from simkit.fitting.read import History
+from simkit.scenario.distributions import parse_dist
+from simkit.scenario.schema import WorkloadSpec
+from simkit.units import HOURS_PER_YEAR
+from simkit.workload.trace import generate
 
 __all__ = ["BackTest", "backtest", "MIN_WEEKLY_ITEMS"]
 

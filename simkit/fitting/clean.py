@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ..scenario import ScenarioError
-from .read import ABSURD_EFFORT_H, INTERVALS_MIN, History
+from simkit.errors import ScenarioError
+from simkit.fitting.read import ABSURD_EFFORT_H, INTERVALS_MIN, History
 
 __all__ = ["clean_events", "clean_intervals"]
 
@@ -89,7 +89,7 @@ def _efforts(raw: pd.Series, unit_h: float, issues: dict[str, int]) -> np.ndarra
 
 
 def _resolution_h(hist: History, raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int]) -> np.ndarray:
-    from .read import parse_times
+    from simkit.fitting.read import parse_times
 
     sub: dict[str, int] = {}
     local, _, utc = parse_times(raw.reset_index(drop=True), zone, sub, [])

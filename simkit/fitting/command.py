@@ -1,4 +1,4 @@
-"""The ``simkit fit`` and ``simkit new`` subcommands (registered by :mod:`simkit.cli`).
+"""The ``simkit fit`` and ``simkit new`` subcommands (registered by :mod:`simkit.ui.cli`).
 
     simkit fit HISTORY -o scenario.yaml [--time-column C] [--count-column C] [--kind-column C]
                [--effort-column C --effort-unit h|min|s] [--priority-column C] [--resolved-column C]
@@ -19,10 +19,10 @@ __all__ = ["add_commands"]
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from ..scenario import ScenarioError
-    from . import fit
-    from .files import write_new_text
-    from .report import report_html
+    from simkit.errors import ScenarioError
+    from simkit.fitting import fit
+    from simkit.fitting.files import write_new_text
+    from simkit.fitting.report import report_html
 
     out = Path(args.out)
     report = Path(args.report) if args.report else out.with_name("fit_report.html")
@@ -43,9 +43,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from ..scenario import ScenarioError, loads
-    from .files import write_new_text
-    from .starter import Starter, parse_days, parse_hours, starter_yaml
+    from simkit.errors import ScenarioError
+    from simkit.fitting.files import write_new_text
+    from simkit.fitting.starter import Starter, parse_days, parse_hours, starter_yaml
+    from simkit.scenario.model import loads
 
     open_h, close_h = parse_hours(args.hours)
     # the schema's bound on annual_volume, and a year of minutes per item: checked before the staffing arithmetic

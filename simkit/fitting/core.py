@@ -7,18 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..extras import require
+from simkit.extras import require
 
 require("scipy.stats", "simkit fit", "data")  # fitting efforts and trends; one line naming the extra if missing
 require("matplotlib", "simkit fit", "data")  # the back-test charts of fit_report.html
 
-from ..scenario import Scenario, ScenarioError, loads  # noqa: E402
-from ..schema import WorkloadSpec  # noqa: E402
-from .backtest import BackTest, backtest  # noqa: E402
-from .effort import KindFit, fit_kinds  # noqa: E402
-from .profile import ArrivalFit, fit_arrivals, hourly_counts  # noqa: E402
-from .read import History, read_history  # noqa: E402
-from .write import scenario_yaml  # noqa: E402
+from simkit.errors import ScenarioError  # noqa: E402
+from simkit.fitting.backtest import BackTest, backtest  # noqa: E402
+from simkit.fitting.effort import KindFit, fit_kinds  # noqa: E402
+from simkit.fitting.profile import ArrivalFit, fit_arrivals, hourly_counts  # noqa: E402
+from simkit.fitting.read import History, read_history  # noqa: E402
+from simkit.fitting.write import scenario_yaml  # noqa: E402
+from simkit.scenario.model import Scenario, loads  # noqa: E402
+from simkit.scenario.schema import WorkloadSpec  # noqa: E402
 
 __all__ = ["fit", "FitResult"]
 
@@ -55,11 +56,11 @@ class FitResult:
 
     def write(self, path: str | Path, report: str | Path | None = None, force: bool = False) -> Path:
         """Write the scenario YAML (and the HTML report); refuses to overwrite unless ``force``."""
-        from .files import write_new_text
+        from simkit.fitting.files import write_new_text
 
         out = write_new_text(Path(path), self.yaml, force)
         if report is not None:
-            from .report import report_html
+            from simkit.fitting.report import report_html
 
             write_new_text(Path(report), report_html(self), force=True)
         return out

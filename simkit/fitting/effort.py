@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..extras import require
+from simkit.extras import require
 
 stats = require("scipy.stats", "simkit fit", "data")  # one line naming the extra when it is missing
 
-from .read import History  # noqa: E402
+from simkit.fitting.read import History  # noqa: E402
 
 __all__ = ["KindFit", "EffortFit", "fit_kinds", "fit_effort", "MAX_KINDS", "MIN_EFFORTS"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..fileio import write_text
-from ..scenario import ScenarioError
+from simkit.errors import ScenarioError
+from simkit.fileio import write_text
 
 __all__ = ["write_new_text"]
 

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..extras import require
+from simkit.extras import require
 
 stats = require("scipy.stats", "simkit fit", "data")  # one line naming the extra when it is missing
 
-from .read import History  # noqa: E402
+from simkit.fitting.read import History  # noqa: E402
 
 __all__ = ["ArrivalFit", "hourly_counts", "fit_arrivals"]
 

@@ -17,7 +17,7 @@ hours sit one hour off in UTC terms while staying right in local terms.
 Nothing is dropped silently: missing and unparsable times, duplicate rows, dates after the newest
 plausible one, negative and absurd efforts, negative counts, gaps and repeated intervals are counted in
 :attr:`History.issues` and shown in the fit report.  A table that leaves nothing usable raises
-:class:`~simkit.scenario.ScenarioError` with one line naming the column or file.
+:class:`~simkit.errors.ScenarioError` with one line naming the column or file.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import numpy as np
 import pandas as pd
 
-from ..scenario import ScenarioError
+from simkit.errors import ScenarioError
 
 __all__ = ["History", "read_history", "read_table", "ROLES", "ABSURD_EFFORT_H"]
 
@@ -126,7 +126,7 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
             try:
                 import openpyxl  # noqa: F401 - pandas needs it for Excel
             except ImportError:
-                from ..extras import extra_message
+                from simkit.extras import extra_message
 
                 raise _fail(extra_message("reading an Excel history", "data"), name) from None
             df = pd.read_excel(p, engine="openpyxl")
@@ -256,7 +256,7 @@ def read_history(source: str | Path | pd.DataFrame, *, time_column: str | None =
                  resolved_column: str | None = None, interval_min: int | None = None,
                  timezone: str | None = None, now: pd.Timestamp | None = None) -> History:
     """Read, detect columns, parse times and clean (see the module docstring)."""
-    from .clean import clean_events, clean_intervals
+    from simkit.fitting.clean import clean_events, clean_intervals
 
     df, name = read_table(source)
     zone = _check_zone(timezone, name)

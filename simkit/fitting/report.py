@@ -11,7 +11,7 @@ import html
 import io
 from typing import TYPE_CHECKING
 
-from ..extras import require
+from simkit.extras import require
 
 require("matplotlib", "simkit fit", "data")  # one line naming the extra when it is missing
 
@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 if TYPE_CHECKING:
-    from . import FitResult
+    from simkit.fitting import FitResult
 
 __all__ = ["report_html"]
 

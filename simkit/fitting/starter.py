@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..calendar import DAY_NAMES, Calendar
-from ..scenario import ScenarioError
-from .write import TARGET_UTILISATION, WEEKS_PER_YEAR, _kv
+from simkit.calendars.weekly import DAY_NAMES, Calendar
+from simkit.errors import ScenarioError
+from simkit.fitting.write import TARGET_UTILISATION, WEEKS_PER_YEAR, _kv
 
 __all__ = ["Starter", "starter_yaml", "parse_hours", "parse_days"]
 

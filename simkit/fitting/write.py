@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..calendar import DAY_NAMES, Calendar
-from .effort import KindFit
-from .profile import ArrivalFit
-from .read import History
+from simkit.calendars.weekly import DAY_NAMES, Calendar
+from simkit.fitting.effort import KindFit
+from simkit.fitting.profile import ArrivalFit
+from simkit.fitting.read import History
 
 __all__ = ["scenario_yaml", "team_hours", "TARGET_UTILISATION", "PLACEHOLDER_EFFORT"]
 

@@ -12,7 +12,7 @@ simulates them on common random numbers and ranks them.
 
 from __future__ import annotations
 
-from .play import Leaderboard, play
-from .rules import Game, load_game, read_submission
+from simkit.game.play import Leaderboard, play
+from simkit.game.rules import Game, load_game, read_submission
 
 __all__ = ["Game", "Leaderboard", "load_game", "play", "read_submission"]

@@ -16,15 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine.log import COMPLETED
-from ..engine.model import _MARGIN_H
-from ..engine.risk import exit_time_h, outage_intervals
-from ..experiment import simulate
-from ..results import Results
-from ..scenario import Scenario, ScenarioError
-from ..streams import Streams
-from ..workload import HOURS_PER_MONTH
-from .rules import Game, load_game, read_submission
+from simkit.engine.log import COMPLETED
+from simkit.engine.model import _MARGIN_H
+from simkit.engine.risk import exit_time_h, outage_intervals
+from simkit.errors import ScenarioError
+from simkit.experiment.results import Results
+from simkit.experiment.simulate import simulate
+from simkit.game.rules import Game, load_game, read_submission
+from simkit.scenario.model import Scenario
+from simkit.streams import Streams
+from simkit.units import HOURS_PER_MONTH
 
 __all__ = ["Leaderboard", "play", "SUBMISSION_SUFFIXES"]
 
@@ -41,7 +42,7 @@ class Leaderboard:
     game
         The rules played.
     results
-        Team name -> its :class:`~simkit.results.Results` (one option, ``"strategy"``).
+        Team name -> its :class:`~simkit.experiment.results.Results` (one option, ``"strategy"``).
     files
         Team name -> the submission file it came from.
     invalid
@@ -218,7 +219,7 @@ def _sla_counts(logs: list) -> tuple[np.ndarray, np.ndarray]:
 
 def _world(game: Game) -> pd.DataFrame:
     """The shared shocks, drawn from the same named streams the engine uses."""
-    from ..experiment import draw_trace
+    from simkit.experiment.simulate import draw_trace
 
     sc = game.base
     t0, horizon = sc.run.warmup_days * 24.0, sc.run.horizon_days * 24.0

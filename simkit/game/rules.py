@@ -5,7 +5,7 @@ outages and exits), the service floor, and what a strategy may choose: which tea
 which routings, which numeric levers within which bounds, and which contract packages each vendor offers.
 A *submission* is a team's choice within those limits.  Everything a file says is data: it is parsed with
 the scenario loader's strict YAML reader (no aliases, no duplicate keys, nothing evaluated) and every
-problem becomes one :class:`~simkit.scenario.ScenarioError` line naming the file, the field and what is
+problem becomes one :class:`~simkit.errors.ScenarioError` line naming the file, the field and what is
 allowed.
 """
 
@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..scenario import Scenario, ScenarioError, _pick, load
-from ..yamlio import parse_yaml, read_file
-from ..yamlio import show as _show
+from simkit.errors import ScenarioError
+from simkit.errors import show as _show
+from simkit.scenario.model import Scenario, _pick, load
+from simkit.scenario.yamlio import parse_yaml, read_file
 
 __all__ = ["Game", "Submission", "load_game", "read_submission", "STRATEGY_KEYS", "MAX_SUBMISSION_BYTES"]
 

@@ -1,0 +1,1 @@
+"""What a run cost and how it performed: usage, pricing, the ledger and the KPIs."""

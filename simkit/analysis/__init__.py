@@ -1,0 +1,1 @@
+"""Questions asked of many runs: sensitivity, break-evens, previews, screening and exit drills."""

@@ -1,0 +1,1 @@
+"""Replications on any executor, reuse, re-pricing, designs, sweeps, stored results."""

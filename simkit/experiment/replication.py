@@ -1,0 +1,167 @@
+"""One replication: a trace through every option, each run priced and measured; and the record
+of a replication that failed.
+
+Everything that runs replications (:func:`simkit.simulate`, sweeps, re-pricing and reuse)
+builds on :func:`run_replication`. A replication that raises becomes a
+:class:`ReplicationError` naming the replication, its seed and the scenario, so that
+exactly it can be re-run (:meth:`ReplicationError.rerun`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simkit.accounting.costs import CATEGORIES, account
+from simkit.accounting.kpi import measure
+from simkit.engine import RunLog, simulate_option
+from simkit.errors import show
+from simkit.scenario.limits import check_run_args
+from simkit.scenario.model import Scenario
+from simkit.scenario.preflight import check_size
+from simkit.streams import Streams
+from simkit.workload.trace import Trace, generate
+
+__all__ = ["run_replication", "draw_trace", "price_log", "Replication", "LEDGER_COLUMNS",
+           "ReplicationError", "FailedReplicationWarning", "warn_failures"]
+
+
+LEDGER_COLUMNS = ["option", "replication", "month", "category", "amount"]
+
+
+@dataclass
+class Replication:
+    """Everything one replication produced."""
+
+    replication: int
+    trace: Trace
+    logs: dict[str, RunLog]
+    kpis: list[dict[str, float]]
+    ledger: pd.DataFrame
+
+
+def draw_trace(scenario: Scenario, streams: Streams) -> Trace:
+    """The replication's workload, drawn from its ``"workload"`` stream."""
+    check_size(scenario)  # refuse absurd sizes before allocating anything
+    offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
+    return generate(scenario.workload, scenario.run.horizon_days * 24.0, streams.rng("workload"), offset)
+
+
+def price_log(scenario: Scenario, log: RunLog, replication: int,
+              with_ledger: bool = True) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Price one run log and measure it: the KPI row and (optionally) the ledger as a tidy frame.
+
+    This is the only place the engine's output meets money, so re-pricing a
+    stored log under new prices (:mod:`simkit.experiment.reprice`) gives exactly what a
+    fresh simulation under those prices would.
+    """
+    ledger = account(scenario, log)
+    row = {"option": log.option, "replication": replication, **measure(scenario, log, ledger)}
+    if not with_ledger:
+        return row, None
+    frame = pd.DataFrame({
+        "option": log.option, "replication": replication, "month": ledger.month,
+        "category": np.asarray(CATEGORIES)[ledger.category], "amount": ledger.amount,
+    })
+    return row, frame
+
+
+def run_replication(scenario: Scenario, replication: int, seed: int, options: Sequence[str] | None = None,
+                    keep_logs: bool = False) -> Replication:
+    """Run one replication of ``options`` (default: all) on one shared trace."""
+    check_run_args(seed=seed)
+    streams = Streams(seed, replication)
+    trace = draw_trace(scenario, streams)
+    kpis, ledgers, logs = [], [], {}
+    for name in options or scenario.option_names:
+        log = simulate_option(scenario, name, trace, streams)
+        row, ledger = price_log(scenario, log, replication)
+        kpis.append(row)
+        ledgers.append(ledger)
+        if keep_logs:
+            logs[name] = log
+    ledger_df = pd.concat(ledgers, ignore_index=True) if ledgers else pd.DataFrame(columns=LEDGER_COLUMNS)
+    return Replication(replication, trace, logs, kpis, ledger_df)
+
+
+
+class FailedReplicationWarning(UserWarning):
+    """Some replications raised and were left out; the results hold the others."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class ReplicationError(RuntimeError):
+    """A replication raised; this error says which one and how to re-run exactly it.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the replication ran (for a sweep: the point's scenario, overrides applied).
+    replication, seed
+        Which replication of which root seed (its random streams depend on nothing else).
+    error
+        The original exception, or its ``"Type: message"`` text.
+    traceback
+        A short traceback text of the original exception (where it was raised, in whichever process).
+    point, overrides
+        For a sweep: the point's number and its parameter values (dotted path -> value).
+    """
+
+    def __init__(self, scenario: Scenario, replication: int, seed: int, error: BaseException | str,
+                 traceback: str = "", point: int | None = None, overrides: Mapping[str, Any] | None = None) -> None:
+        self.scenario, self.replication, self.seed = scenario, int(replication), int(seed)
+        self.error = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        self.traceback, self.point = traceback, None if point is None else int(point)
+        self.overrides = dict(overrides or {})
+        where = ""
+        if self.point is not None:
+            values = ", ".join(f"{k}={v!r}" for k, v in self.overrides.items())
+            where = f" at sweep point {self.point}" + (f" ({values})" if values else "")
+        super().__init__(
+            f"replication {self.replication} (seed {self.seed}) of scenario {show(scenario.name)} "
+            f"(sha256 {scenario.fingerprint()[:12]}){where} failed with {_one_line(self.error)}; re-run it alone "
+            f"with err.rerun() or simkit.run_replication(err.scenario, {self.replication}, seed={self.seed})")
+
+    def __reduce__(self):  # noqa: ANN204 - so that the error crosses process boundaries intact
+        return (type(self), (self.scenario, self.replication, self.seed, self.error, self.traceback, self.point,
+                             self.overrides))
+
+    def record(self) -> dict[str, Any]:
+        """The failure as plain data (for ``Results.meta["failures"]`` and stored files)."""
+        out: dict[str, Any] = {"replication": self.replication, "seed": self.seed}
+        if self.point is not None:
+            out.update(point=self.point, overrides=dict(self.overrides))
+        out.update(scenario=self.scenario.name, scenario_sha256=self.scenario.fingerprint(), error=self.error,
+                   traceback=self.traceback)
+        return out
+
+    def rerun(self, **kwargs: Any) -> Any:
+        """Run the failed replication again, alone, in this process (keyword arguments go to it)."""
+        return run_replication(self.scenario, self.replication, self.seed, **kwargs)
+
+
+def warn_failures(failures: Sequence[ReplicationError], attempted: int, what: str = "replications",
+                  hint: str = "", stacklevel: int = 3) -> str:
+    """Warn once (:class:`FailedReplicationWarning`) that ``failures`` of ``attempted`` runs were left out.
+
+    Returns the message ('' when nothing failed).
+    """
+    if not failures:
+        return ""
+    shown = [f"{e.replication}" if e.point is None else f"{e.replication} at point {e.point}" for e in failures]
+    listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+    seeds = sorted({e.seed for e in failures})
+    message = (f"{len(failures)} of {attempted} {what} failed and were left out (replication {listed}; seed "
+               f"{', '.join(map(str, seeds))}; the first with {_one_line(failures[0].error)}); the statistics use the "
+               f"{attempted - len(failures)} that finished; re-run one alone with results.failures[0].rerun(){hint}")
+    warnings.warn(message, FailedReplicationWarning, stacklevel=stacklevel)
+    return message
+

@@ -1,0 +1,348 @@
+"""Experiments: replications of every option on common random numbers, on any executor.
+
+One replication = one trace (drawn from the ``"workload"`` stream of that
+replication) run through every option, each run priced and measured.
+Replications are grouped into batches, and batches are handed to any
+:class:`concurrent.futures.Executor` (see :mod:`simkit.experiment.execution`).
+Because each replication's streams depend only on ``(seed, replication,
+component name)``, the numbers are bit-identical whatever the executor, the
+number of workers or the batch size — and the first ``n`` replications of a
+longer run are exactly ``simulate(n)``.  That is what lets
+:func:`simulate_to_precision` add replications until a confidence interval is
+narrow enough and still return a result anyone can reproduce with a fixed ``n``.
+
+A replication that raises does not stop the others: each batch catches its
+replications' errors one by one and returns them as
+:class:`~simkit.experiment.replication.ReplicationError` records, so whatever the executor
+the same replications are kept and the same failures reported (in
+``Results.failures``, ``Results.meta["failures"]`` and one
+:class:`~simkit.experiment.replication.FailedReplicationWarning`).
+
+Test seam: a batch calls the ``run_replication`` it is handed, which
+:func:`simulate` reads from this module when it starts; replacing
+``simkit.experiment.replication.run_replication`` with a picklable function therefore
+reaches every worker process, whatever its start method.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simkit.accounting.registry import kpi_name
+from simkit.engine import RunLog
+from simkit.errors import ScenarioError
+from simkit.experiment import replication
+from simkit.experiment.execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
+from simkit.experiment.replication import (  # noqa: F401 - re-exported; run_replication is the seam
+    LEDGER_COLUMNS,
+    Replication,
+    ReplicationError,
+    draw_trace,
+    price_log,
+    run_replication,
+    warn_failures,
+)
+from simkit.experiment.results import Results
+from simkit.experiment.reuse import reusable_options
+from simkit.scenario.limits import check_run_args
+from simkit.scenario.model import Scenario
+from simkit.scenario.preflight import preflight
+from simkit.stats.tdist import t_quantile
+
+__all__ = ["simulate", "simulate_to_precision", "run_replication", "draw_trace", "price_log", "Replication",
+           "assemble"]
+
+Piece = tuple[int, list[dict], pd.DataFrame, dict[str, RunLog]]  # replication, KPI rows, ledger, logs
+Replicate = Callable[..., Replication]
+
+
+def _run_batch(scenario: Scenario, seed: int, reps: Sequence[int], options: Sequence[str] | None,
+               keep_logs: bool, replicate: Replicate | None = None) -> tuple[list[Piece], list[ReplicationError]]:
+    """Run ``reps`` one by one; a replication that raises is returned as a failure, the others as pieces."""
+    replicate = replicate or replication.run_replication
+    out, failures = [], []
+    for r in reps:
+        try:
+            rep = replicate(scenario, r, seed, options, keep_logs)
+        except ScenarioError:
+            raise
+        except Exception as err:  # noqa: BLE001 - reported with its seed, so that exactly it can be re-run
+            failures.append(ReplicationError(scenario, r, seed, err, traceback_text(err)))
+            continue
+        out.append((r, rep.kpis, rep.ledger, rep.logs))
+    return out, failures
+
+
+def assemble(scenario: Scenario, seed: int, reps: list[Piece], keep_logs: bool = False,
+             meta: dict | None = None, failures: Sequence[ReplicationError] = ()) -> Results:
+    """Build :class:`Results` from per-replication pieces, in a canonical order.
+
+    KPI rows are sorted by the scenario's option order, then replication; the
+    ledger is concatenated in replication order.  The order never depends on
+    which task finished first.  ``failures`` (replications that raised) are kept
+    in ``Results.failures`` and listed in ``meta["failures"]``.
+    """
+    reps = sorted(reps, key=lambda piece: piece[0])
+    order = {name: i for i, name in enumerate(scenario.option_names)}
+    rows = sorted((row for _, kpis, _, _ in reps for row in kpis),
+                  key=lambda row: (order.get(row["option"], len(order)), row["replication"]))
+    kpis = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["option", "replication"])
+    frames = [ledger for _, _, ledger, _ in reps if len(ledger)]
+    ledger = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
+    logs = ({(name, r): log for r, _, _, rep_logs in reps for name, log in rep_logs.items()}
+            if keep_logs else None)
+    return Results(scenario=scenario, seed=seed, kpis=kpis.reset_index(drop=True), ledger=ledger, logs=logs,
+                   meta=dict(meta or {}), failures=sorted(failures, key=lambda e: e.replication))
+
+
+def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: ExecutorArg,
+              batch_size: int | None, progress: bool | None, options: Sequence[str] | None, keep_logs: bool,
+              desc: str) -> tuple[list[Piece], list[ReplicationError], bool]:
+    """Run ``reps`` on ``executor``: the finished pieces, the failed replications, and whether interrupted."""
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    wanted = list(options or scenario.option_names)
+    workers = executor_workers(executor) if executor is not None else 1
+    if batch_size is not None:
+        batches = [list(reps[i:i + batch_size]) for i in range(0, len(reps), batch_size)]
+    else:
+        batches = split(list(reps), batch_count(len(reps), workers))
+    by_option = batch_size is None and len(wanted) > 1 and 0 < len(reps) < workers
+    if by_option:  # fewer replications than workers: each option of a replication is a task of its own
+        jobs = [([r], [name]) for r in reps for name in wanted]
+    else:
+        jobs = [(b, options) for b in batches]
+    tasks = [(scenario, seed, b, opts, keep_logs, replication.run_replication)
+             for b, opts in jobs]  # the seam: see above
+    outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b, _ in jobs])
+    pieces: list[Piece] = []
+    failures: list[ReplicationError] = []
+    for i in sorted(outcome.results):
+        got, failed = outcome.results[i]
+        pieces += got
+        failures += failed
+    for i, err in sorted(outcome.failures.items()):  # a whole batch failed (e.g. its worker died)
+        if isinstance(err, ScenarioError):
+            raise err
+        failures += [ReplicationError(scenario, r, seed, err, outcome.tracebacks[i]) for r in jobs[i][0]]
+    if by_option:
+        pieces, failures = _join_options(pieces, failures, wanted)
+    return pieces, sorted(failures, key=lambda e: e.replication), outcome.interrupted
+
+
+def _join_options(pieces: list[Piece], failures: list[ReplicationError],
+                  wanted: list[str]) -> tuple[list[Piece], list[ReplicationError]]:
+    """One piece per replication from one piece per option; a replication with a failed option fails as a
+    whole (reported once)."""
+    first: dict[int, ReplicationError] = {}
+    for e in failures:
+        first.setdefault(e.replication, e)
+    parts: dict[int, dict[str, tuple]] = {}
+    for r, kpis, ledger, logs in pieces:
+        name = kpis[0]["option"]
+        parts.setdefault(r, {})[name] = (kpis[0], ledger, logs.get(name))
+    joined = [_piece(r, parts[r], wanted) for r in sorted(parts)
+              if r not in first and len(parts[r]) == len(wanted)]  # short: interrupted before every option ran
+    return joined, [first[r] for r in sorted(first)]
+
+
+def _piece(r: int, parts: dict[str, tuple[dict, pd.DataFrame | None, RunLog | None]], wanted: list[str]) -> Piece:
+    """Replication ``r``'s piece from each option's (KPI row, ledger, log), in the option order that
+    :func:`run_replication` gives."""
+    order = [name for name in wanted if name in parts]
+    frames = [parts[name][1] for name in order if parts[name][1] is not None]
+    ledger = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
+    logs = {name: parts[name][2] for name in order if parts[name][2] is not None}
+    return r, [parts[name][0] for name in order], ledger, logs
+
+
+def _check_options(scenario: Scenario, options: Sequence[str] | None) -> None:
+    for name in options or ():
+        if name not in scenario.options:
+            raise KeyError(f"unknown option '{name}'; options: {', '.join(scenario.option_names)}")
+
+
+def simulate(scenario: Scenario, replications: int | None = None, seed: int | None = None,
+             executor: ExecutorArg = "auto", batch_size: int | None = None, progress: bool | None = None,
+             keep_logs: bool = False, options: Sequence[str] | None = None, reuse: Results | None = None) -> Results:
+    """Run every option of ``scenario`` over ``replications`` common-random-number replications.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`simkit.load`).
+    replications
+        How many; default ``scenario.run.replications``.
+    seed
+        Root seed; default ``scenario.run.seed``.
+    executor
+        ``"auto"`` (a process pool sized to the cores when the work is long),
+        ``None`` (this process), a number of worker processes, or any :class:`concurrent.futures.Executor`
+        (a ``ProcessPoolExecutor``, a dask ``client.get_executor(pure=False)``).
+    batch_size
+        Replications per task; default about eight tasks per worker.
+    progress
+        Progress bar: ``True`` always, ``False`` never, ``None`` on long work.
+    keep_logs
+        Keep every run log in ``Results.logs`` so that :meth:`Results.reprice` can
+        re-price them later without re-simulating.
+    options
+        Run only these options (default: all).
+    reuse
+        Earlier results kept with ``keep_logs=True`` (same seed): every option whose
+        engine inputs are unchanged (:func:`simkit.experiment.reuse.engine_key`: only prices, or
+        other options' teams and vendors, differ) is re-priced from those logs instead
+        of simulated again — the same numbers, sooner.  ``meta["reused_options"]`` lists them.
+
+    Returns
+    -------
+    Results
+        ``.kpis`` has one row per option and replication, ``.ledger`` the cash
+        flows.  After Ctrl+C it holds the replications that finished and
+        ``meta["interrupted"]`` is true.  ``meta["replications_requested"]`` and
+        ``meta["replications_finished"]`` count them.
+
+    Raises
+    ------
+    ReplicationError
+        When every replication raised (the first of them).  When only some do,
+        the others are kept: the failed ones are in ``Results.failures`` (each
+        with ``.rerun()``) and ``meta["failures"]``, one
+        :class:`~simkit.experiment.replication.FailedReplicationWarning` names them, and every
+        statistic uses the finished replications only.
+    """
+    check_run_args(replications, seed)  # before int(): 1e9 or -1 is a one-line ValueError, not an allocation
+    n = int(replications if replications is not None else scenario.run.replications)
+    _check_options(scenario, options)
+    preflight(scenario)  # size cap and overload warnings, before any work is handed out
+    seed = int(seed if seed is not None else scenario.run.seed)
+    wanted = list(options or scenario.option_names)
+    reused = [o for o in reusable_options(scenario, seed, reuse) if o in wanted]
+    stored = [r for r in range(n) if reused and all((o, r) in reuse.logs for o in reused)]
+    rest = [o for o in wanted if o not in reused]
+    desc = f"{scenario.name}: replications"
+    pieces, failures, interrupted = _run_reps(scenario, seed, [r for r in range(n) if r not in stored], executor,
+                                              batch_size, progress, options, keep_logs, desc)
+    if stored:
+        more, failed, stopped = (_run_reps(scenario, seed, stored, executor, batch_size, progress, rest, keep_logs,
+                                           desc) if rest else ([(r, [], None, {}) for r in stored], [], False))
+        pieces += [_with_reused(scenario, piece, reuse, reused, wanted, keep_logs) for piece in more]
+        failures, interrupted = sorted(failures + failed, key=lambda e: e.replication), interrupted or stopped
+    if failures and not pieces:
+        raise failures[0]
+    meta: dict[str, Any] = {"replications_requested": n, "replications_finished": len(pieces)}
+    if reused:
+        meta["reused_options"] = reused
+    if interrupted:
+        meta["interrupted"] = True
+    res = assemble(scenario, seed, pieces, keep_logs, meta, failures)
+    warn_failures(failures, len(pieces) + len(failures))
+    return res
+
+
+def _with_reused(scenario: Scenario, piece: Piece, reuse: Results, reused: list[str], wanted: list[str],
+                 keep_logs: bool) -> Piece:
+    """``piece`` (the simulated options of one replication) completed with the reused options' logs, priced
+    under ``scenario``."""
+    r, kpis, ledger, logs = piece
+    parts = {row["option"]: (row, None if ledger is None else ledger[ledger["option"] == row["option"]],
+                             logs.get(row["option"])) for row in kpis}
+    for name in reused:
+        log = reuse.logs[(name, r)]
+        row, frame = price_log(scenario, log, r)
+        parts[name] = (row, frame, log if keep_logs else None)
+    return _piece(r, parts, wanted)
+
+
+def _half_widths(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Running means and CI half-widths of ``x[:m]`` for every ``m = 1..len(x)``."""
+    m = np.arange(1, x.size + 1, dtype=float)
+    mean = np.cumsum(x) / m
+    dev = np.cumsum((x - x[0]) ** 2) - m * (mean - x[0]) ** 2  # shifted sums: stable for large values
+    var = np.where(m > 1, np.maximum(dev, 0.0) / np.maximum(m - 1, 1), np.inf)
+    t = np.where(m > 1, t_quantile(np.maximum(m - 1, 1), 0.5 + level / 2.0), np.inf)
+    return mean, t * np.sqrt(var / m)
+
+
+def simulate_to_precision(scenario: Scenario, kpi: str | None = None, rel_half_width: float = 0.02,
+                          max_replications: int = 1000, min_replications: int = 10, seed: int | None = None,
+                          options: Sequence[str] | None = None, level: float = 0.95,
+                          executor: ExecutorArg = "auto", progress: bool | None = None,
+                          keep_logs: bool = False) -> Results:
+    """Replicate until the CI of ``kpi`` is narrow enough for every option (the precision rule).
+
+    The rule: the confidence interval's half-width, relative to the mean, must be
+    at most ``rel_half_width`` for every option in ``options``.  Replications are
+    added in rounds, each sized from the variance seen so far
+    (``n_next = n * (half_width / target)^2``), up to ``max_replications``.  The
+    result is then cut back to the *smallest* ``n >= min_replications`` at which
+    the rule holds, so it equals ``simulate(scenario, n)`` exactly, whatever the
+    rounds were.
+
+    Returns
+    -------
+    Results
+        With ``meta["precision"]``: ``kpi``, ``target_rel_half_width``,
+        ``achieved_rel_half_width`` (worst option), ``replications_needed``,
+        ``reached`` (false when the cap stopped it) and ``replications_run``.
+
+    Raises
+    ------
+    ReplicationError
+        For the first replication that raised: the stopping rule counts
+        replications ``0 .. n-1`` without gaps, so a failure stops it.
+    """
+    if not 0 < rel_half_width:
+        raise ValueError(f"rel_half_width must be > 0, got {rel_half_width}")
+    if not 2 <= min_replications <= max_replications:
+        raise ValueError(f"need 2 <= min_replications <= max_replications, got {min_replications} and "
+                         f"{max_replications}")
+    check_run_args(max_replications, seed)
+    _check_options(scenario, options)
+    seed = int(seed if seed is not None else scenario.run.seed)
+    kpi = kpi or kpi_name("cost_total", scenario.currency_suffix)
+    judged = list(options or scenario.option_names)
+    pieces: list = []
+    n, interrupted, needed, worst = 0, False, None, np.full(max_replications, np.inf)
+    target_n = min_replications
+    while True:
+        more, failures, interrupted = _run_reps(scenario, seed, range(n, target_n), executor, None, progress,
+                                                None, keep_logs, f"{scenario.name}: to ±{rel_half_width:.1%}")
+        if failures:
+            raise failures[0]
+        pieces += more
+        n = target_n
+        if interrupted:
+            break
+        rows = pd.DataFrame([row for _, kpis, _, _ in pieces for row in kpis])
+        if kpi not in rows.columns:
+            raise KeyError(f"unknown KPI '{kpi}'; KPIs: {', '.join(c for c in rows.columns[2:])}")
+        worst = np.zeros(n)
+        for name in judged:
+            x = rows[rows["option"] == name].sort_values("replication")[kpi].to_numpy(float)
+            mean, half = _half_widths(x, level)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                rel = np.where(np.abs(mean) > 0, half / np.abs(mean), np.where(half > 0, np.inf, 0.0))
+            worst = np.maximum(worst, rel)
+        ok = np.flatnonzero(worst[min_replications - 1:] <= rel_half_width)
+        if ok.size:
+            needed = int(ok[0]) + min_replications
+            break
+        if n >= max_replications:
+            break
+        grow = (worst[-1] / rel_half_width) ** 2 if np.isfinite(worst[-1]) else 2.0
+        target_n = min(max_replications, max(n + 1, math.ceil(n * min(grow, 10.0)), math.ceil(n * 1.1)))
+    keep = needed or n
+    pieces = [p for p in pieces if p[0] < keep]
+    precision = {"kpi": kpi, "target_rel_half_width": rel_half_width, "replications_needed": needed,
+                 "achieved_rel_half_width": float(worst[keep - 1]) if len(worst) >= keep else float("nan"),
+                 "reached": needed is not None, "replications_run": n, "max_replications": max_replications}
+    meta = {"precision": precision}
+    if interrupted:
+        meta["interrupted"] = True
+    return assemble(scenario, seed, pieces, keep_logs, meta)

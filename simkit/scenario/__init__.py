@@ -1,0 +1,1 @@
+"""The scenario: schema, mechanism sections, distributions, YAML loading, messages and pre-flight checks."""

@@ -1,0 +1,347 @@
+"""Scenarios: load a YAML file, validate it, change it with dotted overrides.
+
+A :class:`Scenario` is immutable.  ``sc.override({"vendors.acme.price_per_item": 9})``
+returns a *new* validated scenario and leaves ``sc`` untouched, which is what
+sweeps and dashboards build on.
+
+Every problem with a scenario becomes one :class:`ScenarioError` whose message
+is a single sentence: the field path, the offending value and what is allowed,
+e.g. ``vendors.acme.price_per_item: must be >= 0, got -3``, with "did you mean"
+for a misspelt key.  Files and text are read by :mod:`simkit.scenario.yamlio`: regular
+files only, at most :data:`MAX_FILE_BYTES`, UTF-8, with the safe loader under
+YAML 1.2 core-schema rules (``8:00`` is text, not 480), so nothing in a file is
+ever evaluated; anchors, aliases, merge keys, nesting deeper than
+:data:`MAX_DEPTH`, more than :data:`MAX_VALUES` values, duplicate keys and keys
+with whitespace around them are refused.  Numeric fields refuse booleans and
+text (``staff: true`` is not 1).
+Whether a *valid* scenario is sensible to simulate (its size, its load) is
+checked later, by :mod:`simkit.scenario.preflight`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from collections import deque
+from collections.abc import Mapping
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError, model_validator
+
+from simkit.calendars.weekly import Calendar
+from simkit.errors import ScenarioError, show, show_key
+from simkit.scenario.mechanisms import BOUND_REASONS
+from simkit.scenario.schema import ScenarioSpec
+from simkit.scenario.yamlio import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, dump_yaml, parse_yaml, read_file
+
+__all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_VALUES"]
+
+
+# --------------------------------------------------------------------------- errors
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The schema model found at a location, skipping the keys of named sections."""
+    model: Any = ScenarioSpec
+    i = 0
+    while i < len(loc):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(str(loc[i]))
+        if field is None:
+            return None
+        model = field.annotation
+        if get_origin(model) in (Union, UnionType):  # an optional section: ``QualitySpec | None``
+            model = next((a for a in get_args(model) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if get_origin(model) is dict:
+            model = get_args(model)[1]
+            i += 1  # the next part is a user-chosen key
+        i += 1
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+_DIST_NUMBERS = "a distribution's parameters must be numbers (values and weights: lists of numbers)"
+
+
+_show = show
+
+
+def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
+    loc = tuple(p for p in err["loc"] if p != "[key]")
+    path = ".".join(show_key(p) for p in loc)
+    kind, ctx, got = err["type"], err.get("ctx", {}), err.get("input")
+    bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        why = BOUND_REASONS.get(str(loc[-1]) if loc else "")
+        return path, f"must be {bounds[kind]} {limit}, got {_show(got)}" + (f" ({why})" if why else "")
+    if kind == "extra_forbidden":
+        parent, key = loc[:-1], loc[-1]
+        model = _model_at(parent)
+        allowed = list(model.model_fields) if model else []
+        hint = difflib.get_close_matches(str(key)[:100], allowed, n=1, cutoff=0.6)
+        msg = f"unknown key {show(str(key))}"
+        msg += f" (did you mean '{hint[0]}'?)" if hint else ""
+        if allowed:
+            msg += f"; allowed: {', '.join(allowed)}"
+        return path, msg
+    if kind == "missing":
+        return path, "is required but missing"
+    if kind == "finite_number":
+        return path, f"must be a finite number, got {_show(got)}"
+    if kind == "literal_error":
+        return path, f"must be one of {ctx.get('expected')}, got {_show(got)}"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        allowed = "3 capital letters such as USD" if "A-Z]{3}" in pattern else (
+            "a name of letters, digits and _ that starts with a letter"
+        )
+        return path, f"must be {allowed}, got {_show(got)}"
+    if kind in ("value_error", "assertion_error"):
+        msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if msg.startswith("could not convert"):  # float() inside a distribution's parameters
+            msg = f"{_DIST_NUMBERS}, got {_show(got)}"
+        return path, msg
+    if kind.endswith(("_parsing", "_type")) or kind in ("int_from_float", "bool_parsing"):
+        want = kind.split("_")[0]
+        want = {"float": "number", "int": "whole number", "string": "text", "dict": "mapping",
+                "model": "mapping", "tuple": "list", "list": "list", "bool": "true or false"}.get(want, want)
+        if kind == "int_from_float":
+            want = "whole number"
+        return path, f"must be a {want}, got {_show(got)}"
+    sizes = {"too_short": ("at least", "min_length"), "too_long": ("at most", "max_length"),
+             "string_too_short": ("at least", "min_length"), "string_too_long": ("at most", "max_length")}
+    if kind in sizes:
+        word, key = sizes[kind]
+        if word == "at least" and ctx.get(key) == 1:
+            return path, f"must not be empty, got {_show(got)}"
+        unit = "characters" if kind.startswith("string") else "entries"
+        return path, f"must have {word} {ctx.get(key)} {unit}, got {_show(got)}"
+    if kind == "int_parsing_size":
+        return path, f"must be a whole number of a sensible size, got {_show(got)}"
+    return path, f"is not allowed ({err['msg'][0].lower()}{err['msg'][1:]}), got {_show(got)}"
+
+
+def _from_validation_error(exc: ValidationError, source: str | None) -> ScenarioError:
+    errors = exc.errors(include_url=False)
+    path, msg = _describe(errors[0])
+    if len(errors) > 1:
+        msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return ScenarioError(path, msg, source)
+
+
+# --------------------------------------------------------------------------- scenario
+def _pick(name: str, known: Mapping[str, Any], what: str) -> str | None:
+    if name in known:
+        return None
+    hint = difflib.get_close_matches(str(name)[:100], list(known), n=1, cutoff=0.6)
+    listed = ", ".join(show_key(k) for k in known) or "none"
+    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+    return f"unknown {what} {show(str(name))}{suggestion}; defined: {listed}"
+
+
+class Scenario(ScenarioSpec):
+    """A validated, immutable scenario. Build one with :func:`load` or :func:`loads`."""
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        checks: list[tuple[str, str, Mapping[str, Any], str]] = [
+            ("workload.calendar", self.workload.calendar, self.calendars, "calendar"),
+        ]
+        pools = {**self.teams, **self.vendors}
+        checks += [(f"{'teams' if n in self.teams else 'vendors'}.{n}.calendar", p.calendar, self.calendars,
+                    "calendar") for n, p in pools.items()]
+        for n, v in self.vendors.items():
+            if v.exit is not None:
+                checks.append((f"vendors.{n}.exit.fallback", v.exit.fallback, pools, "team or vendor"))
+                if v.exit.fallback == n:
+                    raise ScenarioError(f"vendors.{n}.exit.fallback", "a vendor cannot fall back to itself")
+            if v.review is not None and v.review.terminate_at_review is not None and v.exit is None:
+                raise ScenarioError(f"vendors.{n}.review.terminate_at_review",
+                                    f"termination for cause needs an exit plan (vendors.{n}.exit with a fallback),"
+                                    f" got {v.review.terminate_at_review} without one")
+            if v.transition is not None and v.transition.retained_team is not None:
+                retained = v.transition.retained_team
+                checks.append((f"vendors.{n}.transition.retained_team", retained, self.teams, "team"))
+        for n in self.vendors:  # an exit hands the work on; a chain of fallbacks must end somewhere
+            chain = [n]
+            while (ex := self.vendors[chain[-1]].exit) is not None and ex.fallback in self.vendors:
+                if ex.fallback in chain:
+                    loop = " -> ".join([*chain[chain.index(ex.fallback):], ex.fallback])
+                    raise ScenarioError(f"vendors.{chain[-1]}.exit.fallback",
+                                        f"fallbacks must not form a loop, got {loop}")
+                chain.append(ex.fallback)
+        if set(self.teams) & set(self.vendors):
+            both = ", ".join(sorted(set(self.teams) & set(self.vendors)))
+            raise ScenarioError("vendors", f"names must differ from team names; both have: {both}")
+        for n, o in self.options.items():
+            if o.team is not None:
+                checks.append((f"options.{n}.team", o.team, self.teams, "team"))
+            if o.vendor is not None:
+                checks.append((f"options.{n}.vendor", o.vendor, self.vendors, "vendor"))
+            if o.backup is not None:
+                checks.append((f"options.{n}.backup", o.backup, self.vendors, "vendor"))
+            checks += [(f"options.{n}.vendor_kinds", k, self.workload.kinds, "item kind")
+                       for k in o.vendor_kinds]
+        if self.baseline is not None:
+            checks.append(("baseline", self.baseline, self.options, "option"))
+        for path, name, known, what in checks:
+            problem = _pick(name, known, what)
+            if problem:
+                raise ScenarioError(path, problem)
+        return self
+
+    # -- convenience ---------------------------------------------------------
+    @property
+    def option_names(self) -> list[str]:
+        return list(self.options)
+
+    @property
+    def baseline_option(self) -> str:
+        return self.baseline or next(iter(self.options))
+
+    @property
+    def currency_suffix(self) -> str:
+        return self.run.currency.lower()
+
+    def calendar(self, name: str) -> Calendar:
+        """The built :class:`~simkit.calendars.weekly.Calendar` called ``name``."""
+        return self.calendars[name].build()
+
+    def summary(self) -> Any:
+        """The load summary before running: annual items, offered load, utilisation, Erlang C, warnings.
+
+        Returns a :class:`simkit.scenario.summary.LoadSummary`; ``print()`` it for the text.
+        """
+        from simkit.scenario.summary import load_summary
+
+        return load_summary(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML text that :func:`loads` reads back to an equal scenario."""
+        return dump_yaml(self.to_dict())
+
+    def fingerprint(self) -> str:
+        """A SHA-256 of the scenario's canonical content (independent of formatting and comments)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    def override(self, changes: Mapping[str, Any]) -> Scenario:
+        """A new scenario with ``{"dotted.path": value}`` changes applied and validated.
+
+        Raises
+        ------
+        ScenarioError
+            When a path names no field, or the new value is not allowed.
+        """
+        data = copy.deepcopy(self.to_dict())
+        for dotted, value in changes.items():
+            parts = str(dotted).split(".")
+            node: Any = data
+            for i, part in enumerate(parts[:-1]):
+                if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
+                    here = ".".join(show_key(p) for p in parts[: i + 1])
+                    known = list(node) if isinstance(node, dict) else []
+                    problem = _pick(part, dict.fromkeys(known), "field") or "is not a section"
+                    raise ScenarioError(here, problem)
+                node = node[part]
+            node[parts[-1]] = value
+        return _validate(data, None)
+
+
+def _walk(data: Any) -> Any:
+    """Every ``(path, value)`` of nested mappings and lists, breadth first (no recursion)."""
+    queue: deque[tuple[tuple[Any, ...], Any]] = deque([((), data)])
+    while queue:
+        loc, value = queue.popleft()
+        yield loc, value
+        if isinstance(value, dict):
+            queue.extend(((*loc, k), v) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            queue.extend(((*loc, i), v) for i, v in enumerate(value))
+
+
+def _check_depth(data: Any, source: str | None) -> None:
+    for loc, _ in _walk(data):
+        if len(loc) > MAX_DEPTH:
+            path = ".".join(str(p) for p in loc[:3])
+            raise ScenarioError(path, f"is nested more than {MAX_DEPTH} levels deep; a scenario needs far "
+                                      "fewer", source)
+
+
+def _unreadable(data: Any, err: Exception, source: str | None) -> ScenarioError:
+    """Name the value a validator could not even read (a wrong type inside a distribution, a huge integer)."""
+    from simkit.scenario.distributions import parse_dist
+
+    for loc, value in _walk(data):
+        is_dist = isinstance(value, dict) and "dist" in value
+        huge = isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e300
+        if is_dist or huge:
+            try:
+                parse_dist(value)
+            except (TypeError, OverflowError):
+                path = ".".join(str(p) for p in loc)
+                if huge:
+                    return ScenarioError(path, f"must be a number below 1e300, got {_show(value)}", source)
+                return ScenarioError(path, f"{_DIST_NUMBERS}, got {_show(value)}", source)
+            except ValueError:
+                pass
+    return ScenarioError("", f"a value has the wrong type ({err})", source)
+
+
+def _validate(data: Any, source: str | None) -> Scenario:
+    if data is None:
+        raise ScenarioError("", "is empty; a scenario needs at least name, workload and options", source)
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ScenarioError("", "a scenario must be a mapping of sections (name, run, workload, options, "
+                                f"...), got {kind}", source)
+    _check_depth(data, source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _from_validation_error(exc, source) from None
+    except ScenarioError as err:
+        raise ScenarioError(err.path, err.message, source) from None
+    except RecursionError:
+        raise ScenarioError("", "the scenario is nested too deeply", source) from None
+    except (TypeError, OverflowError) as err:
+        raise _unreadable(data, err, source) from None
+
+
+def loads(text: str | bytes, source: str | None = None) -> Scenario:
+    """Validate scenario text (YAML, read under the rules of :mod:`simkit.scenario.yamlio`) and return a
+    :class:`Scenario`."""
+    data = parse_yaml(text, source)
+    if data is None:
+        raise ScenarioError("", "is empty; a scenario needs at least name, workload and options", source)
+    return _validate(data, source)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file, or a shipped example by name (``sk.load("startup_it_helpdesk")``).
+
+    A bare name (no folder, no ``.yaml``) that is not an existing file is looked up among the
+    examples that ship with simkit (:func:`simkit.examples`); a file always wins.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing, unreadable, non-regular, oversized, non-YAML or invalid file, naming the field at fault.
+    """
+    source = str(path)
+    if not Path(path).exists() and not Path(path).is_symlink():  # a bare name may be a shipped example
+        from simkit.scenario.catalog import example_names, example_path, is_bare_name
+
+        shipped = example_path(source)
+        if shipped is None and is_bare_name(source):
+            raise ScenarioError("", f"no such file or example; examples: {', '.join(example_names())}", source)
+        if shipped is not None:
+            return loads(read_file(shipped), source)
+    return loads(read_file(path), source)

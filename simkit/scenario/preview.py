@@ -1,0 +1,161 @@
+"""The instant preview: what closed forms say about a scenario before anything is simulated.
+
+A dashboard has to answer in milliseconds while the simulation takes seconds,
+so it first shows the *spreadsheet view* of every option:
+
+* **Queueing** — each pool (an in-house team or a vendor bench) is treated as
+  an M/M/c queue (:mod:`simkit.analytic`) whose arrival rate is the pool's
+  share of the expected arrivals spread evenly over the pool's open hours.
+  Erlang C then gives the probability of waiting and the mean wait.  An
+  overflow hybrid's team is an M/M/c/K queue with room for ``overflow_queue``
+  waiting items; what does not fit goes to the vendor.
+* **Money** — a static total cost over the measured window: paid open hours
+  x loaded cost, overhead per FTE-month, vendor fees for the expected volume,
+  governance as a share of the fees, and the one-off transition.
+
+Both are **approximations**: they average away peaks (hour of day, Mondays,
+December), overnight backlogs, priorities and non-exponential effort, and they
+price the expected rather than the realised volume.  The simulation is the
+answer; the preview is how far off the spreadsheet would be.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simkit import analytic
+from simkit.scenario.profile import rate_at
+from simkit.units import HOURS_PER_MONTH
+
+if TYPE_CHECKING:
+    from simkit.scenario.model import Scenario
+
+__all__ = ["Preview", "preview", "expected_arrivals", "mmck"]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Closed-form preview of every option.
+
+    Attributes
+    ----------
+    pools
+        One row per option and pool: ``option, pool, role, servers, arrivals_items,
+        utilisation_share, p_wait_share, wait_mean_h`` (``inf`` when the pool cannot keep up).
+    costs
+        One row per option: ``labour, overhead, vendor_fees, governance, transition, total``
+        in the scenario's currency, over the measured window.
+    horizon_days
+        Length of the measured window (days).
+    """
+
+    pools: pd.DataFrame
+    costs: pd.DataFrame
+    horizon_days: float
+
+
+def expected_arrivals(scenario: Scenario) -> float:
+    """Expected number of items arriving in the measured window (the integral of the rate profile)."""
+    t0, t1 = scenario.run.warmup_days * 24.0, scenario.run.horizon_days * 24.0
+    n_hours = int(math.ceil(t1 - t0))
+    mid = t0 + 0.5 + np.arange(n_hours, dtype=float)
+    width = np.minimum(mid + 0.5, t1) - (mid - 0.5)
+    offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
+    return float(np.sum(rate_at(scenario.workload, mid, offset) * width))
+
+
+def mmck(c: int, k: int, arrival_rate_per_h: float, service_mean_h: float) -> tuple[float, float, float]:
+    """M/M/c/K with room for ``k >= c`` items: ``(P(full), P(wait | admitted), mean wait of admitted)``.
+
+    States ``n = 0..K`` have ``p_n`` proportional to ``a^n / n!`` up to ``c`` and
+    ``a^c / c! (a / c)^(n - c)`` above; an arrival that finds ``K`` items is turned away.
+    """
+    a = arrival_rate_per_h * service_mean_h
+    if c <= 0:
+        return 1.0, 0.0, 0.0
+    weights = np.empty(k + 1)
+    weights[0] = 1.0
+    for n in range(1, k + 1):
+        weights[n] = weights[n - 1] * a / min(n, c)
+    p = weights / weights.sum()
+    full = float(p[k])
+    admitted = 1.0 - full
+    p_wait = float(p[c:k].sum()) / admitted if admitted > 0 else 1.0
+    queue_mean = float(np.dot(np.arange(k + 1 - c), p[c:]))
+    wait = queue_mean / (arrival_rate_per_h * admitted) if arrival_rate_per_h * admitted > 0 else 0.0
+    return full, p_wait, wait
+
+
+def _mean_effort(scenario: Scenario, kinds: list[str]) -> float:
+    specs = [scenario.workload.kinds[k] for k in kinds]
+    shares = np.array([s.share for s in specs])
+    return float(np.dot(shares / shares.sum(), [s.effort_h.mean for s in specs])) if specs else 0.0
+
+
+def _pool_row(option: str, pool: str, role: str, servers: int, items: float, open_h: float,
+              service_mean_h: float) -> dict:
+    lam = items / open_h if open_h > 0 else math.inf
+    load = lam * service_mean_h
+    if items <= 0:
+        util, p_wait, wait = 0.0, 0.0, 0.0
+    elif servers <= 0 or load >= servers:
+        util, p_wait, wait = 1.0, 1.0, math.inf
+    else:
+        util = load / servers
+        p_wait = analytic.erlang_c(servers, load)
+        wait = analytic.mmc_wait_mean_h(servers, lam, service_mean_h)
+    return {"option": option, "pool": pool, "role": role, "servers": servers, "arrivals_items": items,
+            "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait}
+
+
+def preview(scenario: Scenario) -> Preview:
+    """The closed-form preview of every option of ``scenario`` (see the module docstring)."""
+    t0, t1 = scenario.run.warmup_days * 24.0, scenario.run.horizon_days * 24.0
+    months = (t1 - t0) / HOURS_PER_MONTH
+    total_items = expected_arrivals(scenario)
+    all_kinds = list(scenario.workload.kinds)
+    shares = {k: s.share for k, s in scenario.workload.kinds.items()}
+    pool_rows, cost_rows = [], []
+    for name, opt in scenario.options.items():
+        cost = dict.fromkeys(("labour", "overhead", "vendor_fees", "governance", "transition"), 0.0)
+        team_kinds, vendor_kinds = all_kinds, all_kinds
+        vendor_items = total_items if opt.team is None else 0.0
+        team_items = total_items if opt.vendor is None else 0.0
+        if opt.routing == "by_kind":
+            vendor_kinds = [k for k in all_kinds if k in opt.vendor_kinds]
+            team_kinds = [k for k in all_kinds if k not in opt.vendor_kinds]
+            vendor_share = sum(shares[k] for k in vendor_kinds) / sum(shares.values())
+            vendor_items, team_items = total_items * vendor_share, total_items * (1.0 - vendor_share)
+        if opt.team is not None:
+            team = scenario.teams[opt.team]
+            open_h = scenario.calendar(team.calendar).working_hours(t0, t1)
+            service_h = _mean_effort(scenario, team_kinds) / team.productivity
+            if opt.routing == "overflow":
+                lam = total_items / open_h if open_h > 0 else math.inf
+                full, p_wait, wait = mmck(team.staff, team.staff + opt.overflow_queue, lam, service_h)
+                vendor_items, team_items = total_items * full, total_items * (1.0 - full)
+                util = min(1.0, lam * (1.0 - full) * service_h / team.staff) if team.staff else 0.0
+                pool_rows.append({"option": name, "pool": opt.team, "role": "team", "servers": team.staff,
+                                  "arrivals_items": team_items, "utilisation_share": util,
+                                  "p_wait_share": p_wait, "wait_mean_h": wait})
+            else:
+                pool_rows.append(_pool_row(name, opt.team, "team", team.staff, team_items, open_h, service_h))
+            cost["labour"] = team.staff * team.loaded_cost_per_hour * open_h
+            cost["overhead"] = team.staff * team.overhead_per_fte_month * months
+        if opt.vendor is not None:
+            v = scenario.vendors[opt.vendor]
+            open_h = scenario.calendar(v.calendar).working_hours(t0, t1)
+            service_h = _mean_effort(scenario, vendor_kinds) / v.productivity
+            pool_rows.append(_pool_row(name, opt.vendor, "vendor", v.agents, vendor_items, open_h, service_h))
+            fees = (v.price_per_item * vendor_items + v.fee_per_month * months
+                    + v.agents * v.price_per_fte_month * months)
+            cost["vendor_fees"] = fees
+            cost["governance"] = v.governance_share * fees
+            cost["transition"] = v.transition_cost
+        cost_rows.append({"option": name, **cost, "total": sum(cost.values())})
+    return Preview(pd.DataFrame(pool_rows), pd.DataFrame(cost_rows).set_index("option"), (t1 - t0) / 24.0)

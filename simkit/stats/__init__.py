@@ -1,0 +1,1 @@
+"""Statistics over replications: intervals, paired differences, risk, ranking and the decision record."""

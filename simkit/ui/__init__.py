@@ -1,0 +1,1 @@
+"""Presentation only: command line, dashboard, controls, charts, reports and lessons."""

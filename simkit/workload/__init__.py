@@ -1,0 +1,1 @@
+"""The workload: one trace of arrivals per replication, shared by every option."""

@@ -1,0 +1,83 @@
+"""Reusing unchanged options' logs (``simulate(..., reuse=previous)``) gives exactly a fresh simulation."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import mmc_dict, scenario_from
+
+import simkit as sk
+from simkit.experiment import simulate as experiment
+from simkit.experiment.reuse import engine_key, reusable_options
+
+REPS, SEED = 3, 11
+
+
+def run(sc: sk.Scenario, reps: int = REPS, **kw: object) -> sk.Results:
+    return sk.simulate(sc, replications=reps, seed=SEED, executor=None, progress=False, keep_logs=True, **kw)
+
+
+def same(a: sk.Results, b: sk.Results) -> None:
+    assert a.kpis.equals(b.kpis)
+    assert a.ledger.equals(b.ledger)
+    assert sorted(a.logs) == sorted(b.logs)
+
+
+@pytest.fixture(scope="module")
+def base(small_helpdesk: sk.Scenario) -> sk.Results:
+    return run(small_helpdesk)
+
+
+@pytest.mark.parametrize(("change", "reused"), [
+    ({"teams.engineers.staff": 3}, ["vendor", "hybrid"]),  # the in-house team of one option only
+    ({"vendors.msp.agents": 4}, ["in_house"]),  # the vendor serves two options
+    ({"vendors.msp.price_per_item": 31.0, "teams.engineer.loaded_cost_per_hour": 70.0},
+     ["in_house", "vendor", "hybrid"]),  # prices only: nothing to simulate
+    ({"workload.rate_per_hour": 0.5}, []),  # the workload is every option's
+    ({"run.horizon_days": 50}, []),
+])
+def test_reused_options_give_a_fresh_simulations_numbers(base: sk.Results, change: dict, reused: list) -> None:
+    sc = base.scenario.override(change)
+    got = run(sc, reuse=base)
+    assert got.meta.get("reused_options", []) == reused
+    same(got, run(sc))
+
+
+def test_nothing_is_simulated_when_only_prices_moved(base: sk.Results, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kw: object) -> None:
+        raise AssertionError("simulated although every option could be re-priced")
+
+    monkeypatch.setattr(experiment, "run_replication", refuse)
+    got = sk.simulate(base.scenario.override({"vendors.msp.price_per_item": 12.0}), replications=REPS, seed=SEED,
+                      executor=None, progress=False, reuse=base)
+    assert len(got.kpis) == 3 * REPS and not got.failures
+
+
+def test_more_replications_than_stored_and_another_seed(base: sk.Results) -> None:
+    sc = base.scenario.override({"teams.engineers.staff": 1})
+    same(run(sc, reps=REPS + 2, reuse=base), run(sc, reps=REPS + 2))
+    assert reusable_options(sc, SEED + 1, base) == []  # another seed: other logs
+    assert "reused_options" not in sk.simulate(sc, replications=2, seed=SEED + 1, executor=None, progress=False,
+                                               reuse=base).meta
+
+
+def test_an_exit_fallback_is_part_of_the_vendors_inputs() -> None:
+    data = mmc_dict(3, 2.0, horizon_days=60, warmup_days=0, vendor={"vendor": "acme"})
+    data["vendors"] = {"acme": {"agents": 4, "price_per_item": 10.0,
+                                "exit": {"hazard_per_year": 2.0, "fallback": "backstop"}}}
+    data["teams"]["backstop"] = {"staff": 2, "loaded_cost_per_hour": 50.0}
+    sc = scenario_from(data)
+    moved = sc.override({"teams.backstop.staff": 5})
+    assert engine_key(moved, "vendor") != engine_key(sc, "vendor")  # the fallback's staff matter after an exit
+    assert engine_key(moved, "in_house") == engine_key(sc, "in_house")
+    assert engine_key(sc.override({"teams.backstop.loaded_cost_per_hour": 80.0}), "vendor") == engine_key(sc, "vendor")
+    same(run(moved, reuse=run(sc)), run(moved))
+
+
+def test_the_order_of_item_kinds_is_an_engine_input(base: sk.Results) -> None:
+    """Kinds are drawn in the order they are listed and indexed by position: listed in another order, the
+    same kinds give another trace, so nothing may be reused."""
+    data = base.scenario.to_dict()
+    data["workload"]["kinds"] = dict(reversed(list(data["workload"]["kinds"].items())))
+    flipped = sk.Scenario.model_validate(data)
+    assert reusable_options(flipped, SEED, base) == []
+    same(run(flipped, reuse=base), run(flipped))

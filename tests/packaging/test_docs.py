@@ -1,0 +1,96 @@
+"""The documentation site: its generated reference pages agree with the code, and it builds offline."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+import simkit as sk
+from simkit.accounting.kpi import kpi_columns
+
+
+def _generator():  # noqa: ANN202 - the module tools/docs_reference.py
+    spec = importlib.util.spec_from_file_location("docs_reference", ROOT / "tools" / "docs_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _config() -> dict:
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("tag:", lambda *_: None)
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+
+
+def _nav_pages(nav: list) -> list[str]:
+    pages = []
+    for entry in nav:
+        value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+        pages += _nav_pages(value) if isinstance(value, list) else [value]
+    return pages
+
+
+def test_the_field_reference_lists_every_schema_field() -> None:
+    page = _generator().fields_page()
+    for name in ("horizon_days", "price_per_item", "time_between_h", "patience_h", "asset_specificity"):
+        assert re.search(rf"^\| `{name}` \|", page, re.M), name
+    rows = re.findall(r"^\| `(\w+)` \| `[^|]+` \| [^|]+ \| ([^|]*) \| ([^|]*) \| ([^|]*) \|$", page, re.M)
+    assert len(rows) > 100
+    assert all(meaning.strip() for *_, meaning in rows)  # every field joined with its README row
+    run = page.split("## `run`", 1)[1].split("\n## ", 1)[0]
+    assert f"| `{sk.Scenario.model_fields['run'].default.horizon_days!r}` |" in run  # defaults come from the code
+
+
+def test_the_kpi_reference_follows_the_kpi_module() -> None:
+    page = _generator().kpis_page()
+    listed = re.findall(r"^\| `([^`]+)` \|", page, re.M)
+    assert listed == kpi_columns("<cur>")
+    assert re.search(r"^\| `sla_attainment_share` \| timeliness \| share \| higher \|", page, re.M)
+    assert re.search(r"^\| `team_utilisation_share` \| volume \| share \| neither \|", page, re.M)
+
+
+def test_drift_between_readme_and_schema_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gen = _generator()
+    text = gen.README.read_text(encoding="utf-8")
+    broken = tmp_path / "README.md"
+    broken.write_text(text.replace("| `horizon_days` |", "| `horizon_dayz` |", 1), encoding="utf-8")
+    monkeypatch.setattr(gen, "README", broken)
+    with pytest.raises(gen.ReferenceDrift, match=r"run: horizon_days.*horizon_dayz \(in the README"):
+        gen.fields_page()
+
+
+def test_the_site_needs_no_network_and_every_page_exists() -> None:
+    config = _config()
+    assert config["strict"] is True
+    assert config["theme"]["font"] is False  # no web fonts fetched at build or view time
+    names = [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]]
+    assert set(names) <= {"search", "mkdocstrings"}  # no social cards or other fetching plugins
+    for page in _nav_pages(config["nav"]):
+        generated = page in ("reference/fields.md", "reference/kpis.md")
+        assert generated or (ROOT / "docs" / page).is_file(), page
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8")
+    assert "docs/reference/fields.md" in ignored and "docs/reference/kpis.md" in ignored
+
+
+@pytest.mark.skipif(shutil.which("mkdocs") is None and not (Path(sys.executable).parent / "mkdocs").exists(),
+                    reason="the docs extra is not installed")
+def test_the_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
+    mkdocs = shutil.which("mkdocs") or str(Path(sys.executable).parent / "mkdocs")
+    p = subprocess.run([mkdocs, "build", "--strict", "--quiet", "--site-dir", str(tmp_path / "site")], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600, env={"NO_MKDOCS_2_WARNING": "1",
+                                                                         "PATH": "/usr/bin:/bin",
+                                                                         "PYTHONPATH": str(ROOT)})
+    assert p.returncode == 0, p.stderr[-3000:]
+    api = (tmp_path / "site" / "reference" / "api" / "index.html").read_text(encoding="utf-8")
+    assert "Paired differences" in api and "simulate_to_precision" in api  # docstrings were rendered
+    assert "fonts.googleapis" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,159 @@
+"""The student build: no solution cells, no answer key, and check_answer still right or wrong."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simkit.errors import ScenarioError
+from simkit.ui.cli import main
+from simkit.ui.lessons import QUESTIONS, is_correct
+from simkit.ui.lessons.export import export
+from simkit.ui.lessons.student import KEY_FILE, accepts, build_key
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+KEY = build_key(salt="fixed-for-the-test")
+NUMERIC = sorted(q for q, v in QUESTIONS.items() if not isinstance(v.expected(), str))
+RUN_UNDER_NBVAL = ("09_lock_in.ipynb", "13_quality_rework.ipynb")  # 13: questions checked against `mine`
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "student"
+    assert main(["lessons", "export", str(out), "--student", "--source", str(NOTEBOOKS)]) == 0
+    return out
+
+
+def test_student_notebooks_hold_no_solution_and_import_no_key(student: Path) -> None:
+    lessons = sorted(student.glob("[0-9][0-9]_*.ipynb"))
+    assert {p.name for p in lessons} == {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+    asked = 0
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            assert "solution" not in cell.source.lower().split("\n", 1)[0], (path.name, cell.source[:60])
+            if cell.cell_type != "code":
+                continue
+            assert not re.search(r"from simkit\.lessons import [^\n]*\b(ask|check_answer|solution|QUESTIONS)\b",
+                                 cell.source)
+            assert "simkit.ui.lessons.questions" not in cell.source
+            for call in re.findall(r"check_answer\(\"[\w.]+\", ([^)\n]+)\)", cell.source):
+                assert call.startswith("my_"), (path.name, call)  # only the learner's placeholder is checked
+                asked += 1
+    assert asked >= len(QUESTIONS) - 1  # every lesson's exercises are still there
+
+
+def test_the_key_file_holds_hashes_not_answers(student: Path) -> None:
+    key = json.loads((student / KEY_FILE).read_text())
+    assert set(key) == {"salt", "questions"}
+    assert set(QUESTIONS) <= set(key["questions"])
+    for qid, entry in key["questions"].items():
+        assert set(entry) <= {"text", "unit", "hint", "kind", "quantum", "hashes"}, qid
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in entry.get("hashes", []))
+    assert "why" not in (student / KEY_FILE).read_text()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(NUMERIC), st.floats(-2.0, 2.0))
+def test_hashes_accept_the_tolerance_band_and_little_more(qid: str, u: float) -> None:
+    q = QUESTIONS[qid]
+    x = float(q.expected())
+    entry = KEY["questions"][qid]
+    h, step = max(q.abs_tol, q.rel_tol * abs(x)), entry["quantum"]
+    v = x + u * max(h, step)
+    if is_correct(qid, v) and abs(v - x) <= h * (1 - 1e-9):
+        assert accepts(KEY, qid, v), (qid, v, x)
+    if accepts(KEY, qid, v):
+        assert abs(v - x) <= h + step * (1 + 1e-9), (qid, v, x, h, step)
+    assert step <= max(h, 1e-9 * max(abs(x), 1)) / 5 or h == 0
+
+
+def test_every_expected_answer_and_word_is_accepted_and_a_wrong_one_is_not() -> None:
+    for qid, q in QUESTIONS.items():
+        want = q.expected()
+        assert accepts(KEY, qid, want), qid
+        if isinstance(want, str):
+            assert accepts(KEY, qid, want.upper().replace("_", "-"))
+            assert not accepts(KEY, qid, "something else")
+        else:
+            assert not accepts(KEY, qid, float(want) * 1.5 + 1)
+            assert not accepts(KEY, qid, math.nan)
+            assert not accepts(KEY, qid, "a word")
+
+
+def test_check_answer_in_the_student_build_says_right_or_wrong(student: Path) -> None:
+    code = ("from simkit.ui.lessons.student import check_answer, solution\n"
+            "check_answer('failure.availability', 500 / 536)\n"
+            "check_answer('failure.availability', 0.5)\n"
+            "check_answer('break_even.scale', 'in-house')\n"
+            "check_answer('failure.survival', None)\n"
+            "try:\n    solution('failure.survival')\nexcept RuntimeError as e:\n    print('no solution:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=student / "lessons", capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0] == "[failure.availability] Correct!"
+    assert out[1].startswith("[failure.availability] Not quite: 0.5. Hint: Availability = MTBF")
+    assert out[2] == "[break_even.scale] Correct!"
+    assert out[3].startswith("[failure.survival] Not answered yet")
+    assert out[4].startswith("no solution:")
+
+
+@pytest.mark.parametrize("name", RUN_UNDER_NBVAL)
+def test_a_student_notebook_runs_under_nbval(student: Path, name: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "pytest", name, "--nbval-lax", "--nbval-current-env",
+                           "--nbval-sanitize-with", "sanitize.cfg", "-p", "no:cacheprovider", "-q"],
+                          cwd=student, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "passed" in proc.stdout
+
+
+def test_export_never_overwrites_a_foreign_folder_and_replaces_an_earlier_export(tmp_path: Path) -> None:
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.txt").write_text("precious")
+    with pytest.raises(ScenarioError, match="is not an earlier lessons export"):
+        export(foreign, NOTEBOOKS, student=True)
+    assert (foreign / "thesis.txt").read_text() == "precious"
+    full = export(tmp_path / "full", NOTEBOOKS)
+    nb = nbformat.read(full / "08_vendor_failure.ipynb", as_version=4)
+    assert any(c.source.startswith("### Solutions") for c in nb.cells)  # the full build keeps them
+    export(tmp_path / "full", NOTEBOOKS, student=True)  # an earlier export is replaced whole
+    assert (tmp_path / "full" / KEY_FILE).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_measured_question_is_checked_against_the_learners_own_simulation(capsys: pytest.CaptureFixture[str],
+                                                                            student: Path) -> None:
+    import simkit as sk
+    from simkit.ui.lessons import check_answer
+
+    sc = sk.load(NOTEBOOKS / "lessons" / "quality_rework.yaml").override({"run.horizon_days": 60})
+    runs = {s: sk.simulate(sc.override({"vendors.cheap.quality.detection_share": s}), replications=2,
+                           progress=False) for s in (0.2, 0.9)}
+    gaps = {s: r.kpis.groupby("option")["cost_total_usd"].mean() for s, r in runs.items()}
+    gap = {s: g["cheap"] - g["careful"] for s, g in gaps.items()}
+    assert abs(gap[0.2] - gap[0.9]) > 0.05 * abs(gap[0.9])  # the two choices give clearly different answers
+    check_answer("quality.sim_gap", gap[0.2], results=runs[0.2])
+    check_answer("quality.sim_gap", gap[0.2], results=runs[0.9])
+    check_answer("quality.sim_gap", gap[0.2])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "[quality.sim_gap] Correct! It matches your simulation."
+    assert out[1].startswith("[quality.sim_gap] Not quite (too high)")
+    assert "pass it, check_answer(..., results=mine)" in out[2]
+    code = ("import simkit as sk, sys\nfrom simkit.ui.lessons.student import check_answer\n"
+            f"sc = sk.load({str(NOTEBOOKS / 'lessons' / 'quality_rework.yaml')!r})\n"
+            "sc = sc.override({'run.horizon_days': 60})\n"
+            "r = sk.simulate(sc, replications=2, progress=False)\n"
+            "k = r.kpis.groupby('option')['cost_total_usd'].mean()\n"
+            "check_answer('quality.sim_gap', k['cheap'] - k['careful'], results=r)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=student, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[quality.sim_gap] Correct! It matches your simulation."
