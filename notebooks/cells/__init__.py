@@ -1,1 +1,0 @@
-"""The notebooks' cells as code, one module per notebook (see ``notebooks/build.py``)."""
