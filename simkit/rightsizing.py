@@ -226,14 +226,19 @@ class RightSizing:
                  f"one-sided {self.confidence:.0%} bounds; {self.stop_reason}"]
         for _, r in self.estimates.iterrows():
             mark = "" if r["target"] == "" else f"  target {r['target']}: {'met' if r['met'] else 'MISSED'}"
-            lines.append(f"  {r['kpi']}: {registry.format_value(r['kpi'], r['mean'])} "
-                         f"[{registry.format_value(r['kpi'], r['ci_low'])}, "
-                         f"{registry.format_value(r['kpi'], r['ci_high'])}]{mark}")
+            lines.append(f"  {r['kpi']}: {_fmt(r['kpi'], r['mean'])} [{_fmt(r['kpi'], r['ci_low'])}, "
+                         f"{_fmt(r['kpi'], r['ci_high'])}]{mark}")
         for _, r in self.below[self.below["target"] != ""].iterrows():
-            lines.append(f"  one fewer ({r['lever']} = {r['value']}): {r['kpi']} "
-                         f"{registry.format_value(r['kpi'], r['mean'])} [{registry.format_value(r['kpi'], r['ci_low'])}"
-                         f", {registry.format_value(r['kpi'], r['ci_high'])}] {'met' if r['met'] else 'missed'}")
+            lines.append(f"  one fewer ({r['lever']} = {r['value']}): {r['kpi']} {_fmt(r['kpi'], r['mean'])} "
+                         f"[{_fmt(r['kpi'], r['ci_low'])}, {_fmt(r['kpi'], r['ci_high'])}] "
+                         f"{'met' if r['met'] else 'missed'}")
         return "\n".join(lines)
+
+
+def _fmt(kpi: str, value: float) -> str:
+    """The KPI's own format, with three significant digits where that format would show fewer."""
+    text = registry.format_value(kpi, value)
+    return text if abs(value) >= 1 or "share" in kpi or value == 0 else f"{value:.3g}"
 
 
 def _check(scenario: Scenario, option: Any, confidence: Any, max_evaluations: Any) -> None:

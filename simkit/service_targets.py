@@ -62,7 +62,7 @@ class Target:
     ceiling: bool = False
 
     def __str__(self) -> str:
-        return f"{self.kpi} {_SENSE[self.sense]} {registry.format_value(self.kpi, self.bound)}"
+        return f"{self.kpi} {_SENSE[self.sense]} {self.bound:.6g}"  # as stated, not rounded to the KPI's format
 
     def met(self, ci_low: float, ci_high: float) -> bool:
         """Whether the interval's unfavourable edge is on the right side of the bound."""
