@@ -30,6 +30,7 @@ __all__ = [
     "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
     "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
     "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill", "examples", "read", "fit",
+    "right_size", "compare_at_equal_service",
 ]
 
 _LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / papermill on first use
@@ -38,6 +39,7 @@ _LAZY.update({"Lever": "design", "load_levers": "design", "tornado": "sensitivit
               "sobol_indices": "sensitivity", "break_even": "sensitivity",
               "decision_map": "sensitivity"})  # sensitivity needs scipy.optimize and SALib
 _LAZY.update({"screen": "screening", "drill": "exit_drill"})  # the sourcing lifecycle: step 1 and the exit drill
+_LAZY.update({"right_size": "rightsizing", "compare_at_equal_service": "equal_service"})  # options at equal service
 
 
 def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute (PEP 562)
