@@ -149,6 +149,30 @@ def test_startup_helpdesk_msp_is_cheaper_and_faster_hybrid_between() -> None:
     less(res, "hybrid", "vendor", "sla_attainment_share")
 
 
+def test_startup_helpdesk_at_equal_service_opening_hours_not_head_count_bind() -> None:
+    """Right-sized to one SLA floor the story changes: no in-house head count on 9-17 Mon-Fri reaches 0.9,
+    0.85 takes about twice today's engineers at low utilisation, and the MSP is then about half the cost."""
+    from simkit.equal_service import compare_at_equal_service
+    from simkit.rightsizing import right_size
+
+    sc = load("startup_it_helpdesk.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", checks.CapacityWarning)
+        never = right_size(sc, "in_house", {"sla_attainment_share": 0.9}, levers=[("teams.engineers.staff", 2, 8)],
+                           replications=8, executor=None)
+        eq = compare_at_equal_service(sc, {"sla_attainment_share": 0.85}, options=["in_house", "vendor"],
+                                      replications=8, executor=None)
+    assert never.chosen is None and "no staffing within the bounds" in never.stop_reason
+    at_eight = never.evaluations.query("kpi == 'sla_attainment_share'").set_index("teams.engineers.staff")
+    assert at_eight.loc[8, "ci_high"] < 0.9  # eight engineers: still short, so hours, not people, bind
+    staff = eq.staffing().set_index("option")["right_sized"]
+    assert staff["in_house"] >= 3 and staff["vendor"] <= 3
+    res = eq.results
+    assert res.summary().set_index(["option", "kpi"]).loc[("in_house", "utilisation_share"), "mean"] < 0.55
+    less(res, "vendor", "in_house", "cost_total_usd")
+    assert delta(res, "vendor", "in_house", "cost_total_usd").delta_share < -0.4
+
+
 def test_offshore_development_is_cheaper_but_slower() -> None:
     res = sim(load("offshore_software_dev.yaml"), 10)
     less(res, "vendor", "in_house", "cost_total_usd")
