@@ -15,9 +15,9 @@ The search, for integer levers on which service improves with staff: the last le
 bracketing phase (from a starting value, steps of 1, 2, 4, ... up or down until feasibility changes) and then
 bisection; every other lever is enumerated over its bounds, each line starting from the previous line's
 answer (more of one pool never needs more of the other).  Of the smallest feasible staffing on every line,
-the one with the lowest mean total cost is chosen (ties: fewer people); once the last lever is at its lower
-bound, larger values of the others are not tried, since they could only add cost.  A cap on evaluations stops it;
-every evaluated point is reported (:attr:`RightSizing.evaluations`) with why the search stopped.
+the one with the lowest mean total cost is chosen (ties: fewer people); with two levers, once the last is at
+its lower bound, larger values of the first are not tried, since they could only add cost.  A cap on
+evaluations stops it; every evaluated point is reported (:attr:`RightSizing.evaluations`) with why it stopped.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def _line_minima(ev: _Evaluator, levers: tuple[StaffLever, ...], start: tuple[in
         if v is not None:
             minima.append(ev((*head, v)))
             guess = v
-            if v == inner.low:  # more of the other pools cannot lower this one further, only add cost
+            if v == inner.low and len(outer) == 1:  # more of the other pool cannot lower this one, only add cost
                 break
     return minima
 
