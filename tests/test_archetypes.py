@@ -173,6 +173,17 @@ def test_startup_helpdesk_at_equal_service_opening_hours_not_head_count_bind() -
     assert delta(res, "vendor", "in_house", "cost_total_usd").delta_share < -0.4
 
 
+def test_enterprise_desk_in_house_attainment_is_capped_by_its_hours() -> None:
+    """Four times the seats barely move in-house SLA attainment on 7-20 Mon-Fri: hours, not people, bind."""
+    sc = load("enterprise_service_desk.yaml", run__horizon_days=112)
+    seven = per_rep(sim(sc, 3, ["in_house"]), "in_house", "sla_attainment_share")
+    many = per_rep(sim(sc.override({"teams.service_desk.staff": 28}), 3, ["in_house"]), "in_house",
+                   "sla_attainment_share")
+    vendor = sim(sc, 3, ["vendor"]).kpis["sla_attainment_share"].to_numpy(float)
+    assert ci(many)[1] < 0.92 < ci(vendor)[0], (ci(many), ci(vendor))
+    assert 0 <= float(np.mean(many - seven)) < 0.01, many - seven
+
+
 def test_offshore_development_is_cheaper_but_slower() -> None:
     res = sim(load("offshore_software_dev.yaml"), 10)
     less(res, "vendor", "in_house", "cost_total_usd")
