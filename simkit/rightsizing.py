@@ -299,10 +299,18 @@ def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str 
     executor
         As for :func:`simkit.simulate`.
 
+    Returns
+    -------
+    RightSizing
+        The chosen staffing (or ``None``), whether it meets every target, the estimates there and at one
+        fewer, every evaluated point and why the search stopped.
+
     Raises
     ------
     ScenarioError
         For a bad option, target, lever, bound, confidence or cap: one line naming the field.
+    ReplicationError
+        When a replication of a candidate raised (a search on fewer replications would compare unlike traces).
     """
     _check(scenario, option, confidence, max_evaluations)
     targets = parse_targets(target, scenario.currency_suffix)
