@@ -27,6 +27,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -336,12 +337,13 @@ def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str 
     best = min(minima, key=lambda p: (p.stats[ev.cost][0], sum(p.point)), default=None)
     below = _below(ev, parsed, best) if best is not None else pd.DataFrame(columns=_BELOW_COLUMNS)
     reason = _reason(best, parsed, targets, ev, capped)
-    chosen = None if best is None else dict(zip([lv.path for lv in parsed], best.point, strict=True))
+    chosen = None if best is None else MappingProxyType(dict(zip([lv.path for lv in parsed], best.point,
+                                                                 strict=True)))  # read-only, like the record
     return RightSizing(option=option, targets=targets, levers=parsed, confidence=float(confidence), replications=n,
                        seed=seed, chosen=chosen, met=best is not None and best.all_met, stop_reason=reason,
                        estimates=_table(ev, best) if best is not None else pd.DataFrame(),
                        below=below, evaluations=ev.frame(),
-                       scenario=None if chosen is None else scenario.override(chosen),
+                       scenario=None if chosen is None else scenario.override(dict(chosen)),
                        results=None if best is None else best.results)
 
 
