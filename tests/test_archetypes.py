@@ -219,6 +219,18 @@ def test_seasonal_customer_service_in_house_is_cheapest_but_misses_the_peak() ->
     assert month_attainment(res, "in_house", [11]) < 0.9 < month_attainment(res, "vendor", [11])
 
 
+def test_seasonal_customer_service_at_equal_service_the_bpo_is_cheaper() -> None:
+    """Right-sized to SLA 0.94, in-house needs a fifth agent and then costs more than the BPO with four."""
+    sc = load("seasonal_customer_service.yaml")
+    four, five = (sim(sc.override({"teams.agents.staff": n}), 3, ["in_house"]) for n in (4, 5))
+    bpo = sim(sc.override({"vendors.bpo.agents": 4}), 3, ["vendor"])
+    assert ci(per_rep(four, "in_house", "sla_attainment_share"))[1] < 0.94
+    assert ci(per_rep(five, "in_house", "sla_attainment_share"))[0] > 0.94
+    assert ci(per_rep(bpo, "vendor", "sla_attainment_share"))[0] > 0.94
+    saving = per_rep(bpo, "vendor", "cost_total_usd") - per_rep(five, "in_house", "cost_total_usd")
+    assert ci(saving)[1] < 0  # same seed, same traces: a paired difference
+
+
 def test_payroll_provider_saves_once_running_but_not_over_three_years() -> None:
     res = sim(load("payroll_bpo.yaml"), 3, keep_logs=True)
     more(res, "bpo", "in_house", "cost_total_usd")
