@@ -273,6 +273,11 @@ def _line_minima(ev: _Evaluator, levers: tuple[StaffLever, ...], start: tuple[in
     return minima
 
 
+def _cheapest(points: Sequence[_Point], cost: str) -> _Point | None:
+    """The point of least mean ``cost``; ties go to fewer people in all."""
+    return min(points, key=lambda p: (p.stats[cost][0], sum(p.point)), default=None)
+
+
 def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str | Sequence[str],
                levers: Sequence[Any] | None = None, confidence: float = 0.95, replications: int | None = None,
                seed: int | None = None, max_evaluations: int = 60, executor: ExecutorArg = "auto") -> RightSizing:
@@ -334,7 +339,7 @@ def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str 
         minima = _line_minima(ev, parsed, start)
     except _CapReached:
         capped, minima = True, [p for p in ev.memo.values() if p.service_met]
-    best = min(minima, key=lambda p: (p.stats[ev.cost][0], sum(p.point)), default=None)
+    best = _cheapest(minima, ev.cost)
     below = _below(ev, parsed, best) if best is not None else pd.DataFrame(columns=_BELOW_COLUMNS)
     reason = _reason(best, parsed, targets, ev, capped)
     chosen = None if best is None else MappingProxyType(dict(zip([lv.path for lv in parsed], best.point,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import simkit as sk
 from simkit import analytic
-from simkit.rightsizing import right_size, smallest_feasible
+from simkit.rightsizing import _cheapest, _line_minima, _Point, right_size, smallest_feasible
 from simkit.service_targets import StaffLever, parse_levers, parse_targets
 
 LAM = 8.0  # arrivals per hour; exponential effort of mean 1 h, so the offered load is 8 servers
@@ -38,6 +38,42 @@ def test_smallest_feasible_finds_the_threshold_in_few_calls(low: int, span: int,
     assert got == want
     assert len(set(calls)) == len(calls), "a value was probed twice"
     assert len(calls) <= 2 * math.ceil(math.log2(span + 2)) + 2
+
+
+class _Grid:
+    """A stand-in for the simulation: feasible above a staircase that falls as the first lever grows, cost
+    linear in both levers (what the search assumes: more staff never hurts service nor saves money)."""
+
+    cost = "cost_total_usd"
+
+    def __init__(self, need: list[int], price: tuple[float, float]) -> None:
+        self.need, self.price, self.calls = need, price, 0
+
+    def __call__(self, point: tuple[int, int]) -> _Point:
+        self.calls += 1
+        a, b = point
+        c = self.price[0] * a + self.price[1] * b
+        return _Point(point, {self.cost: (c, c, c)}, b >= self.need[a - 1], b >= self.need[a - 1], None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(st.integers(0, 6), min_size=1, max_size=8), top=st.integers(1, 25),
+       price=st.tuples(st.floats(0.5, 10), st.floats(0.5, 10)), start=st.integers(1, 30))
+def test_two_levers_find_the_cheapest_feasible_point(steps: list[int], top: int, price: tuple[float, float],
+                                                     start: int) -> None:
+    need, level = [], top  # how much of the second lever each value of the first needs: non-increasing
+    for s in steps:
+        need.append(max(1, level))
+        level -= s
+    outer, inner = StaffLever("a", 1, len(need)), StaffLever("b", 1, 20)
+    grid = _Grid(need, price)
+    got = _cheapest(_line_minima(grid, (outer, inner), (1, start)), grid.cost)
+    feasible = [grid((a, b)) for a in range(1, len(need) + 1) for b in range(1, 21) if b >= need[a - 1]]
+    want = _cheapest(feasible, grid.cost)
+    if want is None:
+        assert got is None
+    else:
+        assert got is not None and got.stats[grid.cost][0] == pytest.approx(want.stats[grid.cost][0])
 
 
 # --------------------------------------------------------------------------- targets
