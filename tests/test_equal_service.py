@@ -98,3 +98,23 @@ def test_bad_equal_service_input_is_one_line_and_exit_2(twin_file: Path, args: l
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_ctrl_c_during_the_search_prints_one_line_and_exit_130(twin_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture) -> None:
+    from simkit import cli, experiment
+
+    real, calls = experiment.run_replication, []
+
+    def stopped_on_the_fifth(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the experiment's test seam
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(experiment, "run_replication", stopped_on_the_fifth)
+    code = cli.main(["compare", str(twin_file), "-n", "2", "--equal-service", "waited_share<=0.33"])
+    out, err = capsys.readouterr()
+    assert code == 130 and len(calls) == 5
+    assert err.strip().splitlines()[-1].startswith("interrupted (SIGINT): ") and "Traceback" not in err
+    assert "Decision summary" not in out and sorted(f.name for f in twin_file.parent.iterdir()) == ["twin.yaml"]
