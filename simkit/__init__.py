@@ -30,6 +30,7 @@ __all__ = [
     "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
     "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
     "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill", "examples", "read", "fit",
+    "right_size", "compare_at_equal_service",
 ]
 
 _LAZY = {"explore": "ui.widgets", "report": "ui.report"}  # imports ipywidgets / papermill on first use
@@ -38,6 +39,8 @@ _LAZY.update({"Lever": "experiment.design", "load_levers": "experiment.design", 
               "sobol_indices": "analysis.sensitivity", "break_even": "analysis.sensitivity",
               "decision_map": "analysis.sensitivity"})  # sensitivity needs scipy.optimize and SALib
 _LAZY.update({"screen": "analysis.screening", "drill": "analysis.exit_drill"})  # the lifecycle: screen, exit drill
+
+_LAZY.update({"right_size": "analysis.rightsizing", "compare_at_equal_service": "analysis.equal_service"})
 
 _MODULES = {"plots": "simkit.ui.plots", "lessons": "simkit.ui.lessons"}  # `from simkit import plots`
 

@@ -2,6 +2,7 @@
 
     simkit run SCENARIO [--replications N] [--seed S] [--set key=value ...] [--out FILE] [--charts DIR]
     simkit compare SCENARIO [--option NAME] [--baseline NAME] [--weights cost=2,timeliness=1] [--sla-target S]
+                   [--equal-service KPI=VALUE ...] [--confidence C] [--max-evaluations N] [--max-staff N]
     simkit sweep SCENARIO --vary key=lo:hi:n [--vary ...] [--design grid|lhs|sobol] -n N --out FILE.parquet
     simkit validate SCENARIO
     simkit report SCENARIO -o out/report.html [--seed S] [--replications N] [--set key=value ...]
@@ -275,11 +276,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     weights = _parse_weights(args.weights)
     if not 0 <= args.sla_target <= 1:
         raise _UsageError(f"--sla-target must be a share in [0, 1], got {args.sla_target}")
-    res = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed)
+    if args.equal_service:
+        from simkit.ui.cli_equal_service import EqualServiceMissed, right_size_options
+
+        try:
+            res, base = right_size_options(args, sc)
+        except EqualServiceMissed as err:
+            raise _UsageError(str(err)) from None
+    else:
+        res, base = _keeping_failures(simulate, sc, replications=args.replications, seed=args.seed), None
     if res.meta.get("interrupted") or _SIGNAL_SEEN:  # an interrupt swallowed on the way still counts
         return _interrupted(f"{res.meta['replications_finished']} of {res.meta['replications_requested']} "
                             "replications had finished; nothing printed")
-    base = args.baseline or sc.baseline_option
+    base = base or args.baseline or sc.baseline_option
     others = [args.option] if args.option else [o for o in res.options if o != base]
     for opt in others:
         cols = ["baseline_mean", "option_mean", "delta_mean", "ci_low", "ci_high", "p_better"]
@@ -486,6 +495,9 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--weights", help="ranking weights per KPI family, e.g. cost=3,timeliness=1,quality=1")
     cmp.add_argument("--sla-target", type=float, default=0.95, metavar="SHARE",
                      help="SLA attainment below which a replication counts as a miss (default 0.95)")
+    from simkit.ui.cli_equal_service import add_arguments as equal_service_arguments
+
+    equal_service_arguments(cmp)  # --equal-service, --confidence, --max-evaluations, --max-staff
     cmp.set_defaults(func=_cmd_compare)
 
     swp = sub.add_parser("sweep", help="run every option over a grid, Latin hypercube or Sobol design",

@@ -22,7 +22,7 @@ from conftest import ROOT, SCENARIOS
 
 import simkit as sk
 from simkit.experiment.simulate import assemble, price_log
-from simkit.scenario import preflight as checks
+from simkit.scenario.preflight import preflight as checks
 from simkit.stats.estimates import mean_ci
 from simkit.units import HOURS_PER_MONTH
 
@@ -149,6 +149,41 @@ def test_startup_helpdesk_msp_is_cheaper_and_faster_hybrid_between() -> None:
     less(res, "hybrid", "vendor", "sla_attainment_share")
 
 
+def test_startup_helpdesk_at_equal_service_opening_hours_not_head_count_bind() -> None:
+    """Right-sized to one SLA floor the story changes: no in-house head count on 9-17 Mon-Fri reaches 0.9,
+    0.85 takes about twice today's engineers at low utilisation, and the MSP is then about half the cost."""
+    from simkit.analysis.equal_service import compare_at_equal_service
+    from simkit.analysis.rightsizing import right_size
+
+    sc = load("startup_it_helpdesk.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", checks.CapacityWarning)
+        never = right_size(sc, "in_house", {"sla_attainment_share": 0.9}, levers=[("teams.engineers.staff", 2, 8)],
+                           replications=8, executor=None)
+        eq = compare_at_equal_service(sc, {"sla_attainment_share": 0.85}, options=["in_house", "vendor"],
+                                      replications=8, executor=None)
+    assert never.chosen is None and "no staffing within the bounds" in never.stop_reason
+    at_eight = never.evaluations.query("kpi == 'sla_attainment_share'").set_index("teams.engineers.staff")
+    assert at_eight.loc[8, "ci_high"] < 0.9  # eight engineers: still short, so hours, not people, bind
+    staff = eq.staffing().set_index("option")["right_sized"]
+    assert staff["in_house"] >= 3 and staff["vendor"] <= 3
+    res = eq.results
+    assert res.summary().set_index(["option", "kpi"]).loc[("in_house", "utilisation_share"), "mean"] < 0.55
+    less(res, "vendor", "in_house", "cost_total_usd")
+    assert delta(res, "vendor", "in_house", "cost_total_usd").delta_share < -0.4
+
+
+def test_enterprise_desk_in_house_attainment_is_capped_by_its_hours() -> None:
+    """Four times the seats barely move in-house SLA attainment on 7-20 Mon-Fri: hours, not people, bind."""
+    sc = load("enterprise_service_desk.yaml", run__horizon_days=112)
+    seven = per_rep(sim(sc, 3, ["in_house"]), "in_house", "sla_attainment_share")
+    many = per_rep(sim(sc.override({"teams.service_desk.staff": 28}), 3, ["in_house"]), "in_house",
+                   "sla_attainment_share")
+    vendor = sim(sc, 3, ["vendor"]).kpis["sla_attainment_share"].to_numpy(float)
+    assert ci(many)[1] < 0.92 < ci(vendor)[0], (ci(many), ci(vendor))
+    assert 0 <= float(np.mean(many - seven)) < 0.01, many - seven
+
+
 def test_offshore_development_is_cheaper_but_slower() -> None:
     res = sim(load("offshore_software_dev.yaml"), 10)
     less(res, "vendor", "in_house", "cost_total_usd")
@@ -182,6 +217,18 @@ def test_seasonal_customer_service_in_house_is_cheapest_but_misses_the_peak() ->
     more(res, "hybrid", "in_house", "sla_attainment_share")
     more(res, "in_house", "vendor", "backlog_end_items")
     assert month_attainment(res, "in_house", [11]) < 0.9 < month_attainment(res, "vendor", [11])
+
+
+def test_seasonal_customer_service_at_equal_service_the_bpo_is_cheaper() -> None:
+    """Right-sized to SLA 0.94, in-house needs a fifth agent and then costs more than the BPO with four."""
+    sc = load("seasonal_customer_service.yaml")
+    four, five = (sim(sc.override({"teams.agents.staff": n}), 3, ["in_house"]) for n in (4, 5))
+    bpo = sim(sc.override({"vendors.bpo.agents": 4}), 3, ["vendor"])
+    assert ci(per_rep(four, "in_house", "sla_attainment_share"))[1] < 0.94
+    assert ci(per_rep(five, "in_house", "sla_attainment_share"))[0] > 0.94
+    assert ci(per_rep(bpo, "vendor", "sla_attainment_share"))[0] > 0.94
+    saving = per_rep(bpo, "vendor", "cost_total_usd") - per_rep(five, "in_house", "cost_total_usd")
+    assert ci(saving)[1] < 0  # same seed, same traces: a paired difference
 
 
 def test_payroll_provider_saves_once_running_but_not_over_three_years() -> None:

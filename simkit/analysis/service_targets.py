@@ -1,0 +1,245 @@
+"""Service targets and staffing levers: what right-sizing must meet, and what it may change.
+
+A target is a bound on the *mean* of one KPI of the registry (:mod:`simkit.accounting.registry`), read in the KPI's
+own direction: ``{"sla_attainment_share": 0.9}`` means "at least 0.9" because more is better,
+``{"lead_time_p90_h": 24}`` means "at most 24 h" because less is better.  The text form
+``"lead_time_p90_h <= 24"`` says the same; an operator that contradicts the KPI's direction is refused
+rather than searched for (a ``>=`` on a lead time would ask for *slower* service).
+
+A lever is an integer field of the scenario named by its dotted path (``teams.engineers.staff``,
+``vendors.msp.agents``) with inclusive bounds.  Because it is a path, any integer head count the schema
+gains later is a lever without code here knowing about it.
+
+Why two kinds of target: a service KPI improves (or stays put) as staff is added, which is what lets
+the search bisect; a cost or head-count KPI (the ``cost`` and ``scalability`` families) grows with staff.
+Those are *ceilings*, checked at the least-cost staffing that meets the service targets: when that
+staffing breaks a ceiling, so does every staffing that meets the service targets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from simkit.accounting import registry as registry
+from simkit.scenario.yamlio import ScenarioError, show
+
+__all__ = ["Target", "StaffLever", "parse_targets", "parse_levers", "default_levers", "CEILING_FAMILIES",
+           "MAX_LEVER_STAFF"]
+
+CEILING_FAMILIES = ("cost", "scalability")
+"""KPI families that grow with staff: their targets are ceilings checked at the chosen staffing."""
+
+MAX_LEVER_STAFF = 100_000
+"""The schema's own cap on a head count (``teams.X.staff``, ``vendors.X.agents``)."""
+
+_TEXT = re.compile(r"^\s*(?P<kpi>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>>=|<=|=)\s*(?P<value>\S+)\s*$")
+_SENSE = {1: ">=", -1: "<="}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The mean of ``kpi`` must be ``>= bound`` (``sense`` +1) or ``<= bound`` (``sense`` -1).
+
+    Attributes
+    ----------
+    kpi
+        The KPI column (with the scenario's currency for a money KPI: ``cost_total_usd``).
+    bound
+        The value the KPI's mean must reach, in the KPI's unit.
+    sense
+        +1 for "at least" (a higher-is-better KPI), -1 for "at most".
+    ceiling
+        The KPI grows with staff (cost, head counts): checked at the chosen staffing, not searched on.
+    """
+
+    kpi: str
+    bound: float
+    sense: int
+    ceiling: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {_SENSE[self.sense]} {self.bound:.6g}"  # as stated, not rounded to the KPI's format
+
+    def met(self, ci_low: float, ci_high: float) -> bool:
+        """Whether the interval's unfavourable edge is on the right side of the bound."""
+        return ci_low >= self.bound if self.sense > 0 else ci_high <= self.bound
+
+
+def _number(path: str, raw: Any) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ScenarioError(path, f"must be a finite number, got {show(raw)}")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ScenarioError(path, f"must be a finite number, got {show(raw)}") from None
+    if not math.isfinite(value):
+        raise ScenarioError(path, f"must be a finite number, got {show(raw)}")
+    return value
+
+
+def _target(name: Any, op: str | None, raw: Any, currency: str) -> Target:
+    if not isinstance(name, str) or not name:
+        raise ScenarioError("target", f"KPI names must be text, got {show(name)}")
+    path = f"target.{name}" if re.fullmatch(r"[A-Za-z0-9_]{1,80}", name) else f"target.{show(name)}"
+    kpi = registry.lookup(name)
+    if kpi is None and name in {k.stem for k in registry.KPIS}:
+        kpi = registry.lookup(registry.kpi_name(name, currency))
+    if kpi is None:
+        known = ", ".join(k.name.replace("{c}", currency) for k in registry.KPIS if k.direction)
+        raise ScenarioError(path, f"is not a KPI; KPIs with a direction: {known}")
+    column = kpi.column(currency)
+    if kpi.is_money and name not in (column, kpi.stem):
+        raise ScenarioError(path, f"the scenario's currency is {currency.upper()}: write {column}")
+    if kpi.direction == 0:
+        usable = ", ".join(k.name.replace("{c}", currency) for k in registry.KPIS if k.direction)
+        raise ScenarioError(path, f"has no better direction, so it cannot be a target; KPIs with one: {usable}")
+    if op is not None and op != "=" and op != _SENSE[kpi.direction]:
+        better = "higher" if kpi.direction > 0 else "lower"
+        raise ScenarioError(path, f"{better} is better, so a target reads '{column} {_SENSE[kpi.direction]} "
+                                  f"value', got '{op}'")
+    value = _number(path, raw)
+    if kpi.unit == "share" and not 0 <= value <= 1:
+        raise ScenarioError(path, f"is a share: the target must be in [0, 1], got {show(raw)}")
+    if kpi.non_negative and value < 0:
+        raise ScenarioError(path, f"is never negative: the target must be >= 0, got {show(raw)}")
+    return Target(column, value, kpi.direction, kpi.family in CEILING_FAMILIES)
+
+
+def parse_targets(target: Mapping[str, Any] | str | Sequence[str], currency: str = "usd") -> tuple[Target, ...]:
+    """Targets from ``{"kpi": value}``, ``"kpi <= value"`` / ``"kpi=value"``, or a list of such strings.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming ``target.<kpi>``, the value and what is allowed.
+    """
+    items: list[tuple[Any, str | None, Any]] = []
+    if isinstance(target, Mapping):
+        items = [(k, None, v) for k, v in target.items()]
+    elif isinstance(target, str) or (isinstance(target, Sequence) and not isinstance(target, bytes)):
+        for text in [target] if isinstance(target, str) else list(target):
+            if not isinstance(text, str):
+                raise ScenarioError("target", f"expects 'kpi >= value' or 'kpi <= value' text, got {show(text)}")
+            m = _TEXT.match(text)
+            if m is None:
+                raise ScenarioError("target", "expects 'kpi >= value', 'kpi <= value' or 'kpi=value' (e.g. "
+                                              f"'lead_time_p90_h <= 24'), got {show(text)}")
+            items.append((m["kpi"], m["op"], m["value"]))
+    else:
+        raise ScenarioError("target", f"expects a mapping {{kpi: value}} or 'kpi <= value' text, got {show(target)}")
+    if not items:
+        raise ScenarioError("target", "needs at least one KPI, e.g. {'sla_attainment_share': 0.9}")
+    out = [_target(name, op, raw, currency.lower()) for name, op, raw in items]
+    seen = [t.kpi for t in out]
+    doubled = sorted({k for k in seen if seen.count(k) > 1})
+    if doubled:
+        raise ScenarioError(f"target.{doubled[0]}", "is given twice; give each KPI one bound")
+    if all(t.ceiling for t in out):
+        raise ScenarioError("target", "needs at least one service KPI (not cost or head count, which grow with "
+                                      f"staff and are only checked), got {', '.join(map(str, out))}")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class StaffLever:
+    """An integer scenario field the search may set, from ``low`` to ``high`` inclusive."""
+
+    path: str
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return f"{self.path} in {self.low}..{self.high}"
+
+
+def _field(data: Mapping[str, Any], path: str) -> Any:
+    node: Any = data
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, Mapping) or part not in node:
+            where = ".".join(parts[: i + 1])
+            known = ", ".join(map(str, node)) if isinstance(node, Mapping) else "none (not a section)"
+            raise ScenarioError(f"levers.{show(where) if len(where) > 80 else where}",
+                                f"names no field of the scenario; there: {known[:300]}")
+        node = node[part]
+    return node
+
+
+def _bound(path: str, which: str, raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_LEVER_STAFF:
+        raise ScenarioError(f"levers.{path}.{which}", f"must be a whole number in 0..{MAX_LEVER_STAFF:,}, "
+                                                      f"got {show(raw)}")
+    return raw
+
+
+def default_bounds(current: int) -> tuple[int, int]:
+    """1 up to four times today's head count (at least 8): wide enough for a straw man, small enough to run."""
+    return 1, min(MAX_LEVER_STAFF, max(8, 4 * current))
+
+
+def parse_levers(levers: Sequence[Any], scenario_data: Mapping[str, Any], option_pools: Sequence[str]
+                 ) -> tuple[StaffLever, ...]:
+    """Levers from paths (``"teams.x.staff"``), ``(path, low, high)``, ``{"path", "low", "high"}`` or
+    :class:`StaffLever`; each must name a whole-number field of a pool the option uses."""
+    if isinstance(levers, (str, bytes, Mapping)) or not isinstance(levers, Sequence) or not levers:
+        raise ScenarioError("levers", f"expects a non-empty list of field paths, got {show(levers)}")
+    out: list[StaffLever] = []
+    for item in levers:
+        if isinstance(item, StaffLever):
+            path, low, high = item.path, item.low, item.high
+        elif isinstance(item, str):
+            path, low, high = item, None, None
+        elif isinstance(item, Mapping) and set(item) <= {"path", "low", "high"} and "path" in item:
+            path, low, high = item["path"], item.get("low"), item.get("high")
+        elif isinstance(item, (tuple, list)) and len(item) == 3:
+            path, low, high = item
+        else:
+            raise ScenarioError("levers", "each lever is a field path, (path, low, high) or {path, low, high}, "
+                                          f"got {show(item)}")
+        if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+", path):
+            raise ScenarioError("levers", f"a lever is a dotted field path such as teams.engineers.staff, "
+                                          f"got {show(path)}")
+        current = _field(scenario_data, path)
+        if isinstance(current, bool) or not isinstance(current, int):
+            raise ScenarioError(f"levers.{path}", f"is not a whole-number field (a head count), it holds "
+                                                  f"{show(current)}")
+        pool = ".".join(path.split(".")[:2])
+        if pool.split(".")[0] in ("teams", "vendors") and pool not in option_pools:
+            raise ScenarioError(f"levers.{path}", f"belongs to {pool}, which the option does not use; its pools: "
+                                                  f"{', '.join(option_pools)}")
+        d_low, d_high = default_bounds(current)
+        low = d_low if low is None else _bound(path, "low", low)
+        high = max(d_high, low) if high is None else _bound(path, "high", high)
+        if high < low:
+            raise ScenarioError(f"levers.{path}.high", f"must be >= low ({low}), got {high}")
+        out.append(StaffLever(path, low, high))
+    paths = [lever.path for lever in out]
+    doubled = sorted({p for p in paths if paths.count(p) > 1})
+    if doubled:
+        raise ScenarioError(f"levers.{doubled[0]}", "is given twice")
+    return tuple(out)
+
+
+def default_levers(scenario: Any, option: str) -> list[str]:
+    """The head counts of the option's own team and vendor (a backup vendor is a contingency, not a lever)."""
+    spec = scenario.options[option]
+    paths = [f"teams.{spec.team}.staff"] if spec.team is not None else []
+    return paths + ([f"vendors.{spec.vendor}.agents"] if spec.vendor is not None else [])
+
+
+def option_pools(scenario: Any, option: str) -> list[str]:
+    """``teams.X`` / ``vendors.Y`` of every pool the option can send work to (its backup included)."""
+    spec = scenario.options[option]
+    pools = [f"teams.{spec.team}"] if spec.team is not None else []
+    pools += [f"vendors.{v}" for v in (spec.vendor, spec.backup) if v is not None]
+    for v in [p.split(".", 1)[1] for p in pools if p.startswith("vendors.")]:  # exit fallbacks take the work too
+        ex, tr = scenario.vendors[v].exit, scenario.vendors[v].transition
+        if ex is not None:
+            pools.append(f"{'teams' if ex.fallback in scenario.teams else 'vendors'}.{ex.fallback}")
+        if tr is not None and tr.retained_team is not None:
+            pools.append(f"teams.{tr.retained_team}")
+    return list(dict.fromkeys(pools))
