@@ -218,7 +218,7 @@ def test_a_cost_ceiling_is_checked_at_the_chosen_staffing() -> None:
     assert not tight.met and tight.chosen == cheap.chosen and "misses cost_total_usd <=" in tight.stop_reason
 
 
-@pytest.mark.filterwarnings("ignore::simkit.scenario.preflight.CapacityWarning")  # the brute force runs drowning staffings
+@pytest.mark.filterwarnings("ignore::simkit.scenario.preflight.CapacityWarning")  # drowning staffings
 def test_two_levers_choose_the_least_cost_feasible_point_of_the_grid() -> None:
     """A team with overflow to a vendor: brute force over the small grid agrees with the search."""
     data = mmc_dict(2, 4.0, horizon_days=6, warmup_days=1,
