@@ -185,3 +185,21 @@ def test_the_student_capstone_runs_up_to_the_learners_own_options(student: Path)
     assert "data issues: unparsable time: 4; duplicate rows: 23" in proc.stdout
     assert "[capstone.fit_december] Not answered yet" in proc.stdout
     assert "[capstone.fit_growth] Not answered yet" in proc.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(names=st.sets(st.from_regex(r"[a-z][a-z_]{0,12}(solution)?[a-z_]{0,6}\.(yaml|csv|md)", fullmatch=True),
+                     min_size=1, max_size=6))
+def test_the_student_build_leaves_out_exactly_the_files_named_solution(names: set[str]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        (src / "capstone").mkdir(parents=True)
+        nbformat.write(nbformat.v4.new_notebook(), src / "01_x.ipynb")
+        for name in names:
+            (src / "capstone" / name).write_text(name)
+        student = export(Path(tmp) / "student", src, student=True)
+        full = export(Path(tmp) / "full", src)
+        assert {p.name for p in (student / "capstone").iterdir()} == {n for n in names if "solution" not in n}
+        assert {p.name for p in (full / "capstone").iterdir()} == names
