@@ -105,11 +105,14 @@ def test_fit_exercises_are_checked_against_the_learners_own_fit(fitted, capsys: 
     check_answer("capstone.fit_december", mine, results=other)
     check_answer("capstone.fit_growth", other.arrivals.growth_annual, results=other)
     check_answer("capstone.fit_growth", 0.5)
+    check_answer("capstone.sim_hybrid_gap", 0.5, results=fitted)  # the fit passed for a simulation
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "[capstone.fit_december] Correct! It matches your fit."
     assert out[1].startswith("[capstone.fit_december] Not quite")
     assert out[2] == "[capstone.fit_growth] Correct! It matches your fit."
     assert "checked against your fit: pass it, check_answer(..., results=fitted)" in out[3]
+    assert out[4].startswith("[capstone.sim_hybrid_gap] Cannot read this question's answer off the FitResult")
+    assert out[4].endswith(": pass your simulation.") and len(out) == 5
 
 
 def test_simulation_exercises_read_the_learners_options(fitted, capsys: pytest.CaptureFixture[str]) -> None:

@@ -127,7 +127,11 @@ def measure(question_id: str, value: object, results: Any) -> str:
     if results is None:
         example = "fitted" if q.read_off == "fit" else "mine"
         return f"This question is checked against your {q.read_off}: pass it, check_answer(..., results={example})."
-    want = q.read(results)
+    try:  # a fit passed for a simulation (or the reverse), a run without logs: one sentence, not a traceback
+        want = q.read(results)
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        return (f"Cannot read this question's answer off the {type(results).__name__} passed as results= "
+                f"({str(err)[:120]}): pass your {q.read_off}.")
     try:
         got = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
