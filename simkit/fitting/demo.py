@@ -11,9 +11,15 @@
   2024-01-01 in America/New_York, stamps with their UTC offset, so daylight saving shows as two
   offsets): a 168-hour profile that is *not* separable (Saturdays peak in the morning), month-of-year
   seasonality, 150,000 contacts a year, day-to-day over-dispersion (gamma, cv 0.12), two missing
-  days, a few missing and repeated intervals.
+  days, a few missing and repeated intervals;
+* :func:`northwind_tickets` — the capstone client's contact history (``notebooks/capstone/``): one row per
+  call, e-mail or return case over 2025 (naive New York wall-clock times), 57,000 contacts a year with a
+  separable hour x weekday profile and a Q4 peak (November x1.5, December x1.9 of an average month),
+  lognormal handle times in minutes, priorities P1-P3 mostly but not only by contact type, and a few
+  messy rows (duplicates, spreadsheet errors in the time column, negative and absurd handle times).
 
-:data:`HELPDESK_TRUTH` and :data:`CONTACT_TRUTH` hold the values the files were drawn from.
+:data:`HELPDESK_TRUTH`, :data:`CONTACT_TRUTH` and :data:`NORTHWIND_TRUTH` hold the values the files were
+drawn from.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-__all__ = ["HELPDESK_TRUTH", "CONTACT_TRUTH", "helpdesk_tickets", "contact_centre_intervals"]
+__all__ = ["HELPDESK_TRUTH", "CONTACT_TRUTH", "NORTHWIND_TRUTH", "helpdesk_tickets", "contact_centre_intervals",
+           "northwind_tickets"]
 
 _HOD = [0.0] * 7 + [0.6, 1.6, 2.2, 2.0, 1.8, 1.2, 1.8, 2.0, 1.7, 1.3, 0.8, 0.5] + [0.0] * 5
 _DOW = [1.2, 1.1, 1.0, 1.0, 0.9, 0.25, 0.0]
@@ -101,21 +108,22 @@ def helpdesk_tickets(seed: int = 1) -> pd.DataFrame:
     return _make_messy(df, rng, t["messy"])
 
 
-def _make_messy(df: pd.DataFrame, rng: np.random.Generator, messy: dict[str, int]) -> pd.DataFrame:
+def _make_messy(df: pd.DataFrame, rng: np.random.Generator, messy: dict[str, int], effort: str = "effort_min",
+                ident: str = "ticket_id", bad_time: str = "not a date") -> pd.DataFrame:
     n = len(df)
     pick = iter(rng.permutation(n))
 
     def rows(k: int) -> list[int]:
         return [int(next(pick)) for _ in range(k)]
 
-    df.loc[rows(messy["unparsable time"]), "created_at"] = "not a date"
+    df.loc[rows(messy["unparsable time"]), "created_at"] = bad_time
     df.loc[rows(messy["missing time"]), "created_at"] = ""
-    df.loc[rows(messy["negative effort"]), "effort_min"] = -5.0
-    df.loc[rows(messy["absurd effort"]), "effort_min"] = 99999.0
-    df.loc[rows(messy["unparsable effort"]), "effort_min"] = "n/a"
+    df.loc[rows(messy["negative effort"]), effort] = -5.0
+    df.loc[rows(messy["absurd effort"]), effort] = 99999.0
+    df.loc[rows(messy["unparsable effort"]), effort] = "n/a"
     future = df.loc[rows(messy["future"])].copy()
     future["created_at"] = "2031-03-03 10:00:00"
-    future["ticket_id"] = [f"F{i:06d}" for i in range(len(future))]
+    future[ident] = [f"F{i:06d}" for i in range(len(future))]
     dups = df.loc[rows(messy["duplicate rows"])]
     return pd.concat([df, dups, future]).sort_values("created_at", kind="stable").reset_index(drop=True)
 
@@ -142,3 +150,57 @@ def contact_centre_intervals(seed: int = 2024) -> pd.DataFrame:
     df = df.drop(index=rng.choice(df.index, t["missing_intervals"], replace=False))
     repeats = df.loc[rng.choice(df.index, t["repeated_intervals"], replace=False)]
     return pd.concat([df, repeats]).sort_index(kind="stable").reset_index(drop=True)
+
+
+def _mean_one(values: list[float]) -> list[float]:
+    return [v / float(np.mean(values)) for v in values]
+
+
+# Contacts follow shoppers' waking hours; the few at night are e-mails and call-back requests.
+_NW_HOD = [0.05] * 7 + [0.3, 1.2, 2.0, 2.3, 2.3, 2.0, 2.1, 2.1, 1.9, 1.8, 1.6, 1.4, 1.2, 0.5, 0.3, 0.15, 0.1]
+NORTHWIND_TRUTH = {
+    "start": "2025-01-01", "days": 365, "timezone": "America/New_York", "annual_volume": 57_000.0,
+    "growth_annual": 0.0,
+    "hour_of_day": _mean_one(_NW_HOD),
+    "day_of_week": _mean_one([1.2, 1.05, 1.0, 1.0, 0.95, 0.9, 0.9]),  # Monday carries the weekend's orders
+    "month_of_year": _mean_one([1.15, 0.85, 0.9, 0.9, 0.9, 0.9, 0.95, 0.95, 0.9, 1.0, 1.5, 1.9]),
+    "kinds": {  # label: (share, mean handle minutes, cv, priority probabilities P1..P3); efforts lognormal
+        "Call": (0.60, 7.2, 0.8, (0.92, 0.08, 0.0)),
+        "Email": (0.30, 12.0, 0.6, (0.03, 0.90, 0.07)),
+        "Return": (0.10, 36.0, 1.0, (0.0, 0.15, 0.85)),
+    },
+    "messy": {"duplicate rows": 23, "unparsable time": 4, "missing time": 0, "negative effort": 7,
+              "absurd effort": 2, "unparsable effort": 0, "future": 0},
+}
+
+
+def northwind_tickets(seed: int = 16) -> pd.DataFrame:
+    """The capstone's contact history (see the module docstring), messy rows included.
+
+    The hourly rate is the product of the hour, weekday and month multipliers, scaled so that the
+    expected number of contacts over the 365 days is ``annual_volume`` x 365 x 24 / 8,766.
+    """
+    t = NORTHWIND_TRUTH
+    rng = np.random.default_rng(seed)
+    hours = pd.date_range(pd.Timestamp(t["start"]), periods=t["days"] * 24, freq="h")
+    shape = (np.asarray(t["hour_of_day"])[hours.hour] * np.asarray(t["day_of_week"])[hours.day_of_week]
+             * np.asarray(t["month_of_year"])[hours.month - 1])
+    rate = shape * (t["annual_volume"] * len(hours) / 8766.0 / shape.sum())
+    counts = rng.poisson(rate)
+    created = hours.repeat(counts) + pd.to_timedelta(rng.uniform(0, 3600, counts.sum()), unit="s")
+    created = created.sort_values().floor("s")
+    n = len(created)
+    labels = list(t["kinds"])
+    kind = rng.choice(len(labels), size=n, p=[t["kinds"][k][0] for k in labels])
+    handle = np.empty(n)
+    prio = np.empty(n, dtype=object)
+    for i, lab in enumerate(labels):
+        rows = np.flatnonzero(kind == i)
+        _, mean, cv, p = t["kinds"][lab]
+        handle[rows] = _effort_min(rng, "lognormal", mean, cv, rows.size)
+        prio[rows] = rng.choice(["P1", "P2", "P3"], size=rows.size, p=p)
+    df = pd.DataFrame({"contact_id": [f"C{i:06d}" for i in range(n)],
+                       "created_at": created.strftime("%Y-%m-%d %H:%M:%S"),
+                       "contact_type": np.array(labels, dtype=object)[kind], "priority": prio,
+                       "handle_min": np.round(np.maximum(handle, 0.1), 1).astype(object)})
+    return _make_messy(df, rng, t["messy"], effort="handle_min", ident="contact_id", bad_time="#VALUE!")

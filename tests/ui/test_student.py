@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -157,3 +158,48 @@ def test_a_measured_question_is_checked_against_the_learners_own_simulation(caps
             "check_answer('quality.sim_gap', k['cheap'] - k['careful'], results=r)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=student, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[quality.sim_gap] Correct! It matches your simulation."
+
+
+def test_the_student_capstone_ships_the_history_and_not_the_reference_solution(student: Path,
+                                                                               tmp_path: Path) -> None:
+    src, cap = NOTEBOOKS / "capstone", student / "capstone"
+    assert (cap / "northwind_tickets.csv").read_bytes() == (src / "northwind_tickets.csv").read_bytes()
+    shipped = {p.name for p in src.iterdir() if "solution" not in p.name and not p.name.startswith(".")}
+    assert {p.name for p in cap.iterdir()} == shipped and {"brief.md", "memo_template.md"} <= shipped
+    assert not list(student.rglob("*solution*"))
+    text = "\n".join(c.source for c in nbformat.read(student / "16_capstone.ipynb", as_version=4).cells)
+    assert "northwind_solution" not in text and "fitted.scenario.override(load_yaml_file" not in text
+    assert text.count("check_answer(\"capstone.") == 5  # every capstone exercise, with its placeholder
+    full = export(tmp_path / "full", NOTEBOOKS)
+    assert (full / "capstone" / "northwind_solution.yaml").is_file()  # the instructor's build keeps it
+
+
+def test_the_student_capstone_runs_up_to_the_learners_own_options(student: Path) -> None:
+    nb = nbformat.read(student / "16_capstone.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    upto = next(i for i, s in enumerate(code) if s.startswith("# Your scenario"))
+    script = "\n\n".join(code[: upto + 1])
+    proc = subprocess.run([sys.executable, "-c", script], cwd=student, capture_output=True, text=True,
+                          env={**os.environ, "MPLBACKEND": "Agg"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "data issues: unparsable time: 4; duplicate rows: 23" in proc.stdout
+    assert "[capstone.fit_december] Not answered yet" in proc.stdout
+    assert "[capstone.fit_growth] Not answered yet" in proc.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(names=st.sets(st.from_regex(r"[a-z][a-z_]{0,12}(solution)?[a-z_]{0,6}\.(yaml|csv|md)", fullmatch=True),
+                     min_size=1, max_size=6))
+def test_the_student_build_leaves_out_exactly_the_files_named_solution(names: set[str]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        (src / "capstone").mkdir(parents=True)
+        nbformat.write(nbformat.v4.new_notebook(), src / "01_x.ipynb")
+        for name in names:
+            (src / "capstone" / name).write_text(name)
+        student = export(Path(tmp) / "student", src, student=True)
+        full = export(Path(tmp) / "full", src)
+        assert {p.name for p in (student / "capstone").iterdir()} == {n for n in names if "solution" not in n}
+        assert {p.name for p in (full / "capstone").iterdir()} == names

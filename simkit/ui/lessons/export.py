@@ -4,7 +4,8 @@
     make student                      # = simkit lessons export build/student --student
 
 The student build drops every solution cell (a markdown cell opening ``### Solutions`` and the cells after
-it, up to the next heading that is not a solution), imports ``ask`` and ``check_answer`` from
+it, up to the next heading that is not a solution) and every file whose name contains ``solution`` (the
+capstone's reference options, for instance), imports ``ask`` and ``check_answer`` from
 :mod:`simkit.ui.lessons.student` instead of the package's answer key, and writes ``checks.json`` (salted hashes
 of the accepted answers, :func:`simkit.ui.lessons.student.build_key`) beside the notebooks.  The export is
 written to a temporary folder and moved into place whole, so an interrupted export leaves the previous one
@@ -26,7 +27,7 @@ require("nbformat", "simkit lessons export")  # one line naming the extra when i
 
 import nbformat  # noqa: E402
 
-from simkit.errors import ScenarioError  # noqa: E402
+from simkit.scenario.model import ScenarioError  # noqa: E402
 from simkit.ui.lessons.student import KEY_FILE, build_key  # noqa: E402
 
 __all__ = ["export", "student_notebook", "MARKER"]
@@ -35,6 +36,8 @@ MARKER = ".simkit-lessons-export"
 _COPIED = ("lessons", "game", "capstone", "sanitize.cfg")
 _IMPORT = re.compile(r"^from simkit\.lessons import (?P<names>[\w, ]+)$", re.MULTILINE)
 _CHECKING = ("ask", "check_answer", "is_correct", "solution")
+_NOT_COPIED = ("__pycache__", ".*")
+_NOT_FOR_STUDENTS = ("*solution*",)
 
 
 def _is_solution_heading(cell: nbformat.NotebookNode) -> bool:
@@ -94,10 +97,11 @@ def export(dest: str | Path, source: str | Path = "notebooks", student: bool = F
         for path in notebooks:
             nb = nbformat.read(path, as_version=4)
             nbformat.write(student_notebook(nb) if student else nb, tmp / path.name)
+        skipped = _NOT_COPIED + (_NOT_FOR_STUDENTS if student else ())
         for name in _COPIED:
             item = src / name
             if item.is_dir():
-                shutil.copytree(item, tmp / name, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+                shutil.copytree(item, tmp / name, ignore=shutil.ignore_patterns(*skipped))
             elif item.is_file():
                 shutil.copy2(item, tmp / name)
         if student:
