@@ -20,7 +20,7 @@ from simkit.fitting.demo import NORTHWIND_TRUTH, northwind_tickets
 from simkit.scenario.yamlio import load_yaml_file
 from simkit.ui.lessons import check_answer
 
-CAPSTONE = Path(__file__).resolve().parents[1] / "notebooks" / "capstone"
+CAPSTONE = Path(__file__).resolve().parents[2] / "notebooks" / "capstone"
 HISTORY, SOLUTION = CAPSTONE / "northwind_tickets.csv", CAPSTONE / "northwind_solution.yaml"
 Z99 = 2.576
 
