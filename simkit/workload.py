@@ -5,7 +5,8 @@ Arrivals form a non-homogeneous Poisson process whose rate is
     rate(t) = rate_per_hour * hour_of_day[h] * day_of_week[d] * hour_of_week[24 d + h] * month_of_year[m]
               * (1 + growth_annual) ** (t / 8766) [* day multiplier]
 
-with ``h``, ``d`` and ``m`` read in the workload calendar's local time, and an
+with ``h``, ``d`` and ``m`` read in the workload calendar's local time (with ``run.start_date``: its wall
+clock through daylight-saving changes, and real calendar months), and an
 optional gamma multiplier per local day (``day_noise_cv``, mean 1) for histories
 whose daily totals vary more than Poisson.  ``annual_volume`` is turned into
 ``rate_per_hour`` by the schema, so nothing here depends on how volume was given.  It is
@@ -20,12 +21,16 @@ between options come from the options, not from luck (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .schema import WorkloadSpec
 
-__all__ = ["Trace", "generate", "rate_at", "day_multipliers", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
+if TYPE_CHECKING:
+    from .dates import Clock
+
+__all__ = ["Trace", "generate", "rate_at", "local_parts", "day_multipliers", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
 
 HOURS_PER_YEAR = 8766.0  # 365.25 days
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0  # 730.5 h
@@ -89,19 +94,39 @@ def _multiplier(values: tuple[float, ...] | None, index: np.ndarray) -> np.ndarr
     return np.asarray(values, dtype=float)[index]
 
 
-def rate_at(spec: WorkloadSpec, t_h: np.ndarray, utc_offset_h: float = 0.0) -> np.ndarray:
-    """The arrival rate (items per hour) at times ``t_h``."""
-    local = np.asarray(t_h, dtype=float) + utc_offset_h
+def local_parts(t_h: np.ndarray, utc_offset_h: float = 0.0, clock: Clock | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Local hour of day, day number since the start, day of week (0 = Monday) and month (0-11) at ``t_h``.
+
+    Undated (``clock`` None): local time is ``t + utc_offset_h`` from an undated Monday 00:00 UTC and
+    months are twelfths of a 365.25-day year from the start.  Dated: the client's wall clock from
+    ``start_date`` 00:00 (DST included) and real calendar months, January first.
+    """
+    t = np.asarray(t_h, dtype=float)
+    if clock is None:
+        local = t + utc_offset_h
+        day_no = np.floor(local / 24.0).astype(np.int64)
+        month = np.floor(np.mod(local / 24.0, 365.25) / (365.25 / 12.0)).astype(np.int64) % 12
+        weekday = day_no % 7
+    else:
+        local = clock.local_hours(t)
+        day_no = np.floor(local / 24.0).astype(np.int64)
+        month = clock.month_of_year(day_no)
+        weekday = (day_no + clock.weekday0()) % 7
     hour = np.floor(np.mod(local, 24.0)).astype(np.int64) % 24
-    day = np.floor(local / 24.0).astype(np.int64) % 7
-    month = np.floor(np.mod(local / 24.0, 365.25) / (365.25 / 12.0)).astype(np.int64) % 12
+    return hour, day_no, weekday, month
+
+
+def rate_at(spec: WorkloadSpec, t_h: np.ndarray, utc_offset_h: float = 0.0, clock: Clock | None = None) -> np.ndarray:
+    """The arrival rate (items per hour) at times ``t_h`` (``clock``: a dated scenario's, see :func:`local_parts`)."""
+    hour, _, day, month = local_parts(t_h, utc_offset_h, clock)
     r = spec.rate_per_hour * _multiplier(spec.hour_of_day, hour) * _multiplier(spec.day_of_week, day)
     if spec.hour_of_week is not None:
         r = r * _multiplier(spec.hour_of_week, day * 24 + hour)
     r = r * _multiplier(spec.month_of_year, month)
     if spec.growth_annual:
         r = r * (1.0 + spec.growth_annual) ** (np.asarray(t_h) / HOURS_PER_YEAR)
-    return np.broadcast_to(r, local.shape).astype(float)
+    return np.broadcast_to(r, hour.shape).astype(float)
 
 
 def _peak_rate(spec: WorkloadSpec, horizon_h: float) -> float:
@@ -114,12 +139,12 @@ def _peak_rate(spec: WorkloadSpec, horizon_h: float) -> float:
     return peak
 
 
-def _local_day(t_h: np.ndarray | float, utc_offset_h: float) -> np.ndarray:
-    return np.floor((np.asarray(t_h, dtype=float) + utc_offset_h) / 24.0).astype(np.int64)
+def _local_day(t_h: np.ndarray | float, utc_offset_h: float, clock: Clock | None = None) -> np.ndarray:
+    return local_parts(np.atleast_1d(np.asarray(t_h, dtype=float)), utc_offset_h, clock)[1]
 
 
 def day_multipliers(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator,
-                    utc_offset_h: float = 0.0) -> np.ndarray | None:
+                    utc_offset_h: float = 0.0, clock: Clock | None = None) -> np.ndarray | None:
     """One random rate multiplier per local calendar day, or ``None`` when ``day_noise_cv`` is 0.
 
     Real daily totals vary more than a Poisson process allows (weather, outages, news).  A gamma
@@ -131,12 +156,13 @@ def day_multipliers(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generat
     cv = spec.day_noise_cv
     if cv <= 0.0:
         return None
-    n_days = int(_local_day(horizon_h, utc_offset_h) - _local_day(0.0, utc_offset_h)) + 1
+    n_days = int((_local_day(horizon_h, utc_offset_h, clock) - _local_day(0.0, utc_offset_h, clock))[0]) + 1
     shape = 1.0 / (cv * cv)
     return rng.gamma(shape, 1.0 / shape, n_days)
 
 
-def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc_offset_h: float = 0.0) -> Trace:
+def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc_offset_h: float = 0.0,
+             clock: Clock | None = None) -> Trace:
     """Draw one replication's work items on ``[0, horizon_h)``.
 
     Parameters
@@ -149,19 +175,22 @@ def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc
         The replication's ``"workload"`` stream.
     utc_offset_h
         UTC offset of the calendar the profile's hours and days refer to.
+    clock
+        A dated scenario's clock (:meth:`simkit.scenario.Scenario.clock`): the profiles then follow
+        the client's wall clock, daylight saving included, and real months; ``utc_offset_h`` is unused.
     """
     names = tuple(spec.kinds)
     peak = _peak_rate(spec, horizon_h)
-    day_factor = day_multipliers(spec, horizon_h, rng, utc_offset_h)
+    day_factor = day_multipliers(spec, horizon_h, rng, utc_offset_h, clock)
     if day_factor is not None:
         peak *= float(day_factor.max(initial=0.0))
     n = int(rng.poisson(peak * horizon_h)) if peak > 0 else 0
     t = np.sort(rng.uniform(0.0, horizon_h, n))
     keep_u = rng.uniform(0.0, 1.0, n)
     if n:
-        rate = rate_at(spec, t, utc_offset_h)
+        rate = rate_at(spec, t, utc_offset_h, clock)
         if day_factor is not None:
-            rate = rate * day_factor[_local_day(t, utc_offset_h) - _local_day(0.0, utc_offset_h)]
+            rate = rate * day_factor[_local_day(t, utc_offset_h, clock) - _local_day(0.0, utc_offset_h, clock)]
         t = t[keep_u * peak < rate]
     n = t.size
     shares = np.array([k.share for k in spec.kinds.values()], dtype=float)
