@@ -9,6 +9,7 @@ setting.  Field names carry their units (``_h`` hours, ``_days``,
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 from typing import Annotated, Literal
@@ -109,6 +110,11 @@ class HolidaysSpec(_Spec):
         return self
 
 
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # a walk of the zone files: once
+
+
 def _zone(name: str) -> str:
     """``name`` if it is an IANA time zone this machine knows, else a one-line error."""
     bad = f"must be an IANA time zone such as Europe/London or America/New_York, got {name[:60]!r}"
@@ -118,7 +124,7 @@ def _zone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(bad) from None
-    if name not in available_timezones() and name != "UTC":
+    if name not in _zones() and name != "UTC":
         raise ValueError(bad)
     return name
 
@@ -151,6 +157,8 @@ class CalendarSpec(_Spec):
                 data.pop(key, None)
         if not self.closed_dates:
             data.pop("closed_dates", None)
+        if self.timezone is not None:  # the zone sets the offset; writing both would be refused on reading
+            data.pop("utc_offset_h", None)
         return data
 
     @property
