@@ -337,7 +337,15 @@ class WorkloadSpec(_Spec):
 
 
 class TeamSpec(_Spec):
-    """An in-house team: people on shift while its calendar is open, paid for every open hour."""
+    """An in-house team: people on shift while its calendar is open, paid for every open hour.
+
+    ``absence_share`` (vacation, sickness, training) is the share of paid open hours nobody is there.
+    Whole people cannot be split and a random absence process would draw numbers, so the team's work
+    rate is scaled instead: each of the ``staff`` works at ``1 - absence_share`` of full speed while the
+    calendar is open.  Capacity and utilisation (up by ``1 / (1 - absence_share)``) are exact, wages
+    are unchanged (leave is paid) and no option's random numbers move; against ``staff x (1 - a)``
+    whole people, queue waits are somewhat shorter and each service ``1 / (1 - a)`` longer.
+    """
 
     staff: int = Field(ge=0, le=100_000)
     calendar: Name = "client"
