@@ -12,7 +12,8 @@ the first runs from the end of the warm-up to the next 1st, each month's per-mon
 amounts (overhead per FTE-month, monthly fees, per-agent-month prices) are charged
 pro rata of *that* month's length (28-31 days, 743 or 745 h across a daylight-saving
 change), and hourly wages follow the open hours each month actually holds.  Contract
-terms, ramp-up and parallel-run months and ``terminate_at_month`` stay 730.5-h months.  Each pool is charged only while
+terms, SLA review months, ramp-up and parallel-run months and ``terminate_at_month`` stay
+730.5-h months.  Each pool is charged only while
 it is *active* (employed or under contract: a vendor until its exit, a fallback
 from its start).  Categories (costs positive, credits and FX gains negative):
 

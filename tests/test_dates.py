@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -289,3 +290,32 @@ def test_round_the_clock_stays_on_the_fast_path() -> None:
     sc = _dated("2027-01-01", {"client": {"timezone": "Europe/London"}})
     assert sc.calendar("client").always_open
     assert copy.copy(sc.clock()) == sc.clock()
+
+
+# --------------------------------------------------------------------------- the command line and the extra
+def test_validate_refuses_a_time_zone_without_a_start_date(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+
+    d = mmc_dict(2, 1.0)
+    d["calendars"]["client"]["timezone"] = "Europe/London"
+    path = tmp_path / "tz.yaml"
+    path.write_text(yaml.safe_dump(d))
+    out = subprocess.run([sys.executable, "-m", "simkit.cli", "validate", str(path)], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert "calendars.client.timezone" in out.stderr and "run.start_date" in out.stderr
+    d["run"]["start_date"] = "2027-01-01"
+    path.write_text(yaml.safe_dump(d))
+    ok = subprocess.run([sys.executable, "-m", "simkit.cli", "validate", str(path)], capture_output=True,
+                        text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_holidays_without_the_extra_name_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simkit.extras import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "holidays", None)
+    with pytest.raises(MissingExtraError, match=r"needs the 'holidays' extra: pip install "
+                                                r"\"simkit-sourcing\[holidays\]\"") as err:
+        _dated("2027-01-01", _uk_office(holidays={"country": "GB"}))
+    assert err.value.extra == "holidays"
