@@ -9,23 +9,22 @@ local time, and this module turns the scenario's calendars into what the engine 
 * :class:`Clock` maps simulation hours to instants and back, to the client's wall-clock time (for the
   arrival profiles, which follow the client's clock through daylight-saving changes) and to real
   calendar months (the ledger's months: 28-31 local days, 743 or 745 h across a DST change);
-* :func:`compile_calendar` turns a calendar into open intervals in hours from the start: each listed
-  local day opens at ``open_hour`` and closes at ``close_hour`` *local wall-clock time*, each end
-  converted to UTC with the offset in force at that instant (so a 09:00-17:00 day stays 8 h on both
-  sides of a change while its UTC hours move by one), and no shift starts on a public holiday or a
-  closed date.  The result is a :class:`~simkit.timeline.CapacityTimeline`, which the engine, the
-  ledger and the previews already accept wherever a :class:`~simkit.calendar.Calendar` goes; a
-  calendar open around the clock with nothing closed stays :meth:`Calendar.always` (its fast path).
-
-A local time that does not exist (inside a spring-forward gap) is read with the offset before the
-change, so an office opening at 01:30 on that night opens at 02:30 local; one that occurs twice (the
-autumn repeat) is read as its first occurrence.
+* :func:`compile_calendar` turns a calendar into open intervals in hours from the start.  A calendar
+  is open exactly when its own wall clock reads a time inside one of its shifts: local date ``d`` (a
+  listed day, not a public holiday or closed date) from ``d + open_hour`` to ``d + open_hour + length``.
+  So a 09:00-17:00 day stays 8 h on both sides of a daylight-saving change while its UTC hours move by
+  one; a shift that would open inside the spring-forward gap opens when the clock jumps past it, and
+  one that closes inside the autumn's repeated hour is open again while that hour repeats.  The result
+  is a :class:`~simkit.timeline.CapacityTimeline`, which the engine, the ledger and the previews
+  already accept wherever a :class:`~simkit.calendar.Calendar` goes; a calendar open around the clock
+  with nothing closed stays :meth:`Calendar.always` (its fast path).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -133,30 +132,38 @@ class Clock:
         return edges, lengths
 
 
-@functools.lru_cache(maxsize=64)
-def _shift_steps(clock: Clock, end_h: float) -> tuple[np.ndarray, np.ndarray]:
-    """Times where the client's UTC offset changes and the wall-clock shift after each (hours)."""
-    zone = ZoneInfo(clock.timezone)
-    epoch = clock.epoch_utc
+@functools.lru_cache(maxsize=256)
+def _offset_segments(timezone: str, epoch_utc: datetime, from_h: float, to_h: float) -> tuple[tuple, tuple]:
+    """Where ``timezone``'s UTC offset changes on ``[from_h, to_h]`` (hours from ``epoch_utc``): times and offsets.
+
+    The first time is ``from_h``; each change is found to the second by bisection inside the day it
+    falls in (zones change at most once a day).
+    """
+    zone = ZoneInfo(timezone)
 
     def offset_s(seconds: int) -> float:
-        return (epoch + timedelta(seconds=seconds)).astimezone(zone).utcoffset().total_seconds()
+        return (epoch_utc + timedelta(seconds=seconds)).astimezone(zone).utcoffset().total_seconds()
 
-    base = offset_s(0)
-    times, shifts = [0.0], [0.0]
-    days = math.ceil(max(end_h, 0.0) / 24.0) + 2
-    prev = base
-    for k in range(1, days + 1):
-        now = offset_s(k * 86400)
-        if now != prev:  # one change inside this day: find its second by bisection
-            lo, hi = (k - 1) * 86400, k * 86400
+    first = int(math.floor(from_h * 3600.0))
+    prev = offset_s(first)
+    times, offsets = [from_h], [prev / 3600.0]
+    for k in range(1, math.ceil((to_h - from_h) / 24.0) + 2):
+        now = offset_s(first + k * 86400)
+        if now != prev:
+            lo, hi = first + (k - 1) * 86400, first + k * 86400
             while hi - lo > 1:
                 mid = (lo + hi) // 2
                 lo, hi = (mid, hi) if offset_s(mid) == prev else (lo, mid)
             times.append(hi / 3600.0)
-            shifts.append((now - base) / 3600.0)
+            offsets.append(now / 3600.0)
             prev = now
-    return np.asarray(times), np.asarray(shifts)
+    return tuple(times), tuple(offsets)
+
+
+def _shift_steps(clock: Clock, end_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Times where the client's UTC offset changes and the wall-clock shift after each (hours)."""
+    times, offsets = _offset_segments(clock.timezone, clock.epoch_utc, 0.0, end_h)
+    return np.asarray(times), np.asarray(offsets) - offsets[0]
 
 
 @functools.lru_cache(maxsize=64)
@@ -216,6 +223,21 @@ class DatedCalendar(CapacityTimeline):
         self.open_hours_per_week = self.cumulative_hours(self.horizon_h) / weeks
 
 
+def _instants(wall_a: float, wall_b: float, times: tuple, offsets: tuple, end_h: float) -> list[tuple[float, float]]:
+    """The times on ``[0, end_h]`` whose wall clock (time + offset in force) lies in ``[wall_a, wall_b)``."""
+    out = []
+    k = max(bisect_right(times, wall_a - max(offsets)) - 1, 0)
+    while k < len(times):
+        seg_a, seg_b = times[k], times[k + 1] if k + 1 < len(times) else math.inf
+        if seg_a >= wall_b - min(offsets):
+            break
+        a, b = max(wall_a - offsets[k], seg_a, 0.0), min(wall_b - offsets[k], seg_b, end_h)
+        if b > a:
+            out.append((a, b))
+        k += 1
+    return out
+
+
 @functools.lru_cache(maxsize=256)
 def compile_calendar(spec, clock: Clock, horizon_h: float, extra_h: float = 0.0) -> Calendar | DatedCalendar:  # noqa: ANN001
     """The open intervals of calendar ``spec`` (a ``CalendarSpec``) on a dated clock.
@@ -236,15 +258,17 @@ def compile_calendar(spec, clock: Clock, horizon_h: float, extra_h: float = 0.0)
         closed |= holiday_dates(spec.holidays.country, spec.holidays.subdivision, range(first.year, last.year + 1))
     if length >= 24.0 and len(days) == 7 and not closed:
         return Calendar.always()
+    if spec.timezone:
+        times, offsets = _offset_segments(spec.timezone, clock.epoch_utc, -72.0, end_h + 72.0)
+    else:
+        times, offsets = (-math.inf,), (spec.utc_offset_h,)
+    epoch_naive = clock.epoch_utc.replace(tzinfo=None)
     intervals = []
     d = first
     while d <= last:
         if DAY_NAMES[d.weekday()] in days and d not in closed:
-            midnight = datetime.combine(d, time())
-            a = clock.hours_at(midnight + timedelta(hours=spec.open_hour), spec.timezone, spec.utc_offset_h)
-            b = clock.hours_at(midnight + timedelta(hours=spec.open_hour + length), spec.timezone, spec.utc_offset_h)
-            a, b = max(a, 0.0), min(b, end_h)
-            if b > a:
-                intervals.append((a, b))
+            # the shift in wall-clock hours on the epoch's axis; open wherever the wall clock reads inside it
+            ws = (datetime.combine(d, time()) - epoch_naive).total_seconds() / 3600.0 + spec.open_hour
+            intervals += _instants(ws, ws + length, times, offsets, end_h)
         d += timedelta(days=1)
     return DatedCalendar(_merge(intervals), horizon_h, end_h)

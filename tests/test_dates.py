@@ -255,7 +255,11 @@ ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Sydney", "Asia/K
 
 def _direct_open_hours(zone: str, client: str, start: date, open_h: int, close_h: int, days: set[str],
                        horizon_h: float) -> float:
-    """Quarter-hours of the year, each read on the calendar's wall clock: open or not."""
+    """Quarter-hours of the year, each read on the calendar's wall clock: open when it reads a shift's hours.
+
+    Every zone in :data:`ZONES` changes its clock on a quarter hour from 2012 on (Newfoundland changed at
+    00:01 until 2011, which a quarter-hour grid cannot see), so the count is exact.
+    """
     epoch = datetime(start.year, start.month, start.day, tzinfo=ZoneInfo(client)).astimezone(UTC)
     tz = ZoneInfo(zone)
     night = close_h <= open_h
@@ -274,7 +278,7 @@ def _direct_open_hours(zone: str, client: str, start: date, open_h: int, close_h
 
 @settings(max_examples=12, deadline=None)
 @given(zone=st.sampled_from(ZONES), client=st.sampled_from(ZONES),
-       start=st.dates(date(1990, 1, 1), date(2045, 12, 31)), open_h=st.integers(0, 23),
+       start=st.dates(date(2012, 1, 1), date(2045, 12, 31)), open_h=st.integers(0, 23),
        length=st.integers(1, 23), days=st.sets(st.sampled_from(DAY_NAMES), min_size=1))
 def test_open_hours_in_a_year_match_a_direct_zoneinfo_count(zone: str, client: str, start: date, open_h: int,
                                                            length: int, days: set[str]) -> None:
