@@ -50,6 +50,18 @@ def test_london_spring_forward_keeps_eight_local_hours_and_moves_the_utc_hours()
     assert cal.working_hours(0, 14 * 24) == 14 * 8
 
 
+def test_shifts_that_open_in_the_gap_or_close_in_the_repeat_follow_the_wall_clock() -> None:
+    """London 2027: 01:00 GMT jumps to 02:00 BST on 28 March; 02:00 BST falls back to 01:00 GMT on 31 October."""
+    utc = {"timezone": "UTC"}
+    spring = _dated("2027-03-28", {"client": utc, "x": {"timezone": "Europe/London", "open_hour": 1.5,
+                                                         "close_hour": 5, "days": ["sun"]}}, horizon_days=2)
+    assert _intervals(spring.calendar("x"), 0, 48) == [(1.0, 4.0)]  # opens when the clock jumps past 01:30
+    autumn = _dated("2027-10-30", {"client": utc, "x": {"timezone": "Europe/London", "open_hour": 0,
+                                                         "close_hour": 1.5, "days": ["sun"]}}, horizon_days=3)
+    # 00:00-01:30 BST is 23:00-00:30 UTC; the clock then reads 01:00-01:30 again, now GMT
+    assert _intervals(autumn.calendar("x"), 0, 72) == [(23.0, 24.5), (25.0, 25.5)]
+
+
 def test_a_new_york_vendor_seen_from_london_across_both_changes() -> None:
     """US clocks change on 14 March 2027, UK ones on 28 March: for two weeks the gap is 4 h, not 5."""
     sc = _dated("2027-03-08", {"client": {"timezone": "Europe/London"},
