@@ -305,7 +305,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         if start == start:
             down_h[names.index(name)] += max(0.0, min(start, horizon) - max(t_stop, t0))
     outages = np.array([sum(1 for s, _ in d if t0 <= s < horizon) for d in downs])
-    n_months = math.ceil((horizon - t0) / HOURS_PER_MONTH - 1e-9)
+    clock = scenario.clock()  # dated: one exchange rate per real ledger month
+    n_months = (math.ceil((horizon - t0) / HOURS_PER_MONTH - 1e-9) if clock is None
+                else len(clock.month_edges(t0, horizon)[0]) - 1)
     fx = {}
     for name, role in members:
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
