@@ -6,7 +6,14 @@ A change of prices or salaries therefore re-prices stored logs without
 re-simulating them.
 
 Months are ``HOURS_PER_MONTH`` (730.5 h) long and start at the end of the
-warm-up; a partial month is charged pro rata.  Each pool is charged only while
+warm-up; a partial month is charged pro rata.  With ``run.start_date`` they are
+real calendar months of the client's local time instead (:meth:`simkit.calendars.dates.Clock.month_edges`):
+the first runs from the end of the warm-up to the next 1st, each month's per-month
+amounts (overhead per FTE-month, monthly fees, per-agent-month prices) are charged
+pro rata of *that* month's length (28-31 days, 743 or 745 h across a daylight-saving
+change), and hourly wages follow the open hours each month actually holds.  Contract
+terms, SLA review months, ramp-up and parallel-run months and ``terminate_at_month`` stay
+730.5-h months.  Each pool is charged only while
 it is *active* (employed or under contract: a vendor until its exit, a fallback
 from its start).  Categories (costs positive, credits and FX gains negative):
 
@@ -54,11 +61,13 @@ from typing import Any
 
 import numpy as np
 
+from simkit.calendars.dates import fte_months, month_edges, month_lengths_h
 from simkit.engine.log import ABANDONED, COMPLETED, RunLog, headcount_segments
 from simkit.scenario.model import Scenario
 from simkit.units import HOURS_PER_MONTH
 
-__all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges", "price_factors", "Usage", "PoolUsage",
+__all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges", "month_lengths_h", "fte_months", "price_factors",
+           "Usage", "PoolUsage",
            "log_usage", "price_usage", "log_memo"]
 
 CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition", "knowledge_transfer", "parallel_run",
@@ -85,10 +94,7 @@ class Ledger:
         return np.bincount(self.month, weights=self.amount, minlength=n_months)[:n_months]
 
 
-def month_edges(t0: float, t1: float) -> np.ndarray:
-    """Month boundaries from ``t0`` to ``t1`` (the last month may be partial)."""
-    n = int(np.ceil((t1 - t0) / HOURS_PER_MONTH - 1e-9))
-    return np.minimum(t0 + HOURS_PER_MONTH * np.arange(n + 1), t1)
+
 
 
 def npv(monthly_amounts: np.ndarray, discount_rate_annual: float) -> float:
@@ -118,7 +124,7 @@ def price_factors(contract, asset_specificity: float, edges: np.ndarray, start_h
 
 
 def _staffed(segments: list[tuple[float, float, int]], cal, lo: np.ndarray,  # noqa: ANN001
-             hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+             hi: np.ndarray, month_h: np.ndarray | float = HOURS_PER_MONTH) -> tuple[np.ndarray, np.ndarray]:
     """Per month: person-hours on shift, and person-months employed, of a headcount step function."""
     hours = np.zeros(lo.size)
     months = np.zeros(lo.size)
@@ -127,7 +133,7 @@ def _staffed(segments: list[tuple[float, float, int]], cal, lo: np.ndarray,  # n
             continue
         a, b = np.clip(lo, s, e), np.clip(hi, s, e)
         hours += count * (cal.cumulative_hours_array(b) - cal.cumulative_hours_array(a))
-        months += count * (b - a) / HOURS_PER_MONTH
+        months += count * (b - a) / month_h
     return hours, months
 
 
@@ -205,7 +211,8 @@ class PoolUsage(_ReadOnly):
 class Usage(_ReadOnly):
     """Everything :func:`price_usage` needs from one run log: quantities, never money.
 
-    ``window_h`` is the measured window and ``edges`` its month boundaries.
+    ``window_h`` is the measured window, ``edges`` its month boundaries and ``month_h`` each month's
+    full length in hours (730.5, or the real month's with ``run.start_date``).
     ``inputs`` are the scenario values it was computed from (each pool's calendar,
     overtime hours, agents and whether it is elastic: fields the engine reads too),
     so a memoised usage is reused only for a scenario that agrees on all of them.
@@ -217,6 +224,7 @@ class Usage(_ReadOnly):
     inputs: tuple
     window_h: tuple[float, float]
     edges: np.ndarray
+    month_h: np.ndarray
     pools: tuple[PoolUsage, ...]
     events: tuple[tuple[int, str, str], ...]
     late_month: np.ndarray
@@ -228,7 +236,7 @@ class Usage(_ReadOnly):
 
 def _inputs(scenario: Scenario, log: RunLog) -> tuple:
     """The scenario values :func:`_usage` reads: the key a memoised usage must match."""
-    out: list[tuple] = []
+    out: list[tuple] = [("clock", scenario.clock())]
     for name, role in zip(log.pool_names, log.pool_roles, strict=True):
         if role == "team":
             t = scenario.teams[name]
@@ -242,18 +250,20 @@ def _inputs(scenario: Scenario, log: RunLog) -> tuple:
 def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
     """What ``log`` used; of ``scenario`` it reads only what :func:`_inputs` lists."""
     t0, t1 = log.window_h
-    edges = month_edges(t0, t1)
+    clock = scenario.clock()
+    edges = month_edges(t0, t1, clock)
+    month_h = month_lengths_h(t0, t1, clock)
     n_months = len(edges) - 1
     if n_months == 0:  # nothing to price
         none = np.zeros(0, int)
-        return Usage(inputs, (t0, t1), edges, (), (), none, none, np.zeros(0), none, none)
+        return Usage(inputs, (t0, t1), edges, month_h, (), (), none, none, np.zeros(0), none, none)
     done = (log.status == COMPLETED) & (log.end_h >= t0)
     escaped = log.escaped != 0
     pools = []
     for k, (name, role) in enumerate(zip(log.pool_names, log.pool_roles, strict=True)):
         a, b = log.active_h[k]
         lo, hi = np.clip(edges[:-1], a, b), np.clip(edges[1:], a, b)
-        common = {"name": name, "role": role, "active_h": (a, b), "frac": (hi - lo) / HOURS_PER_MONTH,
+        common = {"name": name, "role": role, "active_h": (a, b), "frac": (hi - lo) / month_h,
                   "fx": log.fx[name][:n_months] if name in log.fx else None,
                   "start_month": _month_at(a, edges, log.window_h)}
         esc = done & (log.pool == k) & escaped
@@ -263,10 +273,10 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
         if role == "team":
             team = scenario.teams[name]
             cal = scenario.calendar(team.calendar)
-            staff_h, staff_months = _staffed(segments, cal, lo, hi)
+            staff_h, staff_months = _staffed(segments, cal, lo, hi, month_h)
             overtime = None
             if team.overtime_h_per_day > 0:
-                ext = scenario.calendars[team.calendar].build(team.overtime_h_per_day)
+                ext = scenario.calendar(team.calendar, team.overtime_h_per_day)
                 mine = (log.pool == k) & ~np.isnan(log.start_h)
                 s_ = np.maximum(log.start_h[mine], t0)
                 e_ = np.minimum(np.where(np.isnan(log.end_h[mine]), t1, log.end_h[mine]), t1)
@@ -280,7 +290,7 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
         surge = None
         if v.elastic is not None:
             extra_agents = [(s, e, max(c - v.agents, 0)) for s, e, c in segments]
-            surge, _ = _staffed(extra_agents, scenario.calendar(v.calendar), lo, hi)
+            surge, _ = _staffed(extra_agents, scenario.calendar(v.calendar), lo, hi, month_h)
         mine = done & (log.pool == k)
         items = np.histogram(log.end_h[mine], bins=edges)[0].astype(float)
         lead = (log.end_h - log.trace.arrival_h)[mine]
@@ -299,7 +309,7 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
     late = late_h != 0.0  # leaving out zeros changes no monthly sum
     gone = (log.status == ABANDONED) & in_window
     when = log.trace.arrival_h[gone] + log.trace.patience_h[gone]
-    return Usage(inputs, (t0, t1), edges, tuple(pools), events, _month_of(finish, edges)[late], kind[late],
+    return Usage(inputs, (t0, t1), edges, month_h, tuple(pools), events, _month_of(finish, edges)[late], kind[late],
                  late_h[late], _month_of(when, edges), kind[gone])
 
 
@@ -377,7 +387,7 @@ def price_usage(scenario: Scenario, use: Usage) -> Ledger:
                 plo, phi = np.clip(edges[:-1], a, end_parallel), np.clip(edges[1:], a, end_parallel)
                 book["parallel_run"] += team.staff * (
                     team.loaded_cost_per_hour * (cal.cumulative_hours_array(phi) - cal.cumulative_hours_array(plo))
-                    + team.overhead_per_fte_month * (phi - plo) / HOURS_PER_MONTH)
+                    + team.overhead_per_fte_month * (phi - plo) / use.month_h)
             one_off("severance", _month_at(end_parallel, edges, use.window_h), tr.released_staff * tr.severance_per_fte)
     for month, name, what in use.events:
         if what == "hire":

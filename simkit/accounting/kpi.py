@@ -76,13 +76,14 @@ class LogKpis:
     ``abandoned_share``, ``hires_to_completed`` those from ``hires_count`` to
     ``items_completed`` (the money columns go before, and ``delay_cost`` between,
     them); ``completed`` and ``months`` are what the money columns divide by and
-    discount over.
+    discount over (``months`` of 730.5 h; a dated scenario counts its real months of ``window_h``).
     """
 
     timeliness_to_abandoned: Mapping[str, float]  # read-only: a memoised LogKpis is shared
     hires_to_completed: Mapping[str, float]
     completed: int
     months: int
+    window_h: tuple[float, float] = (0.0, 0.0)
 
     def as_dict(self) -> dict[str, float]:
         return {**self.timeliness_to_abandoned, **self.hires_to_completed}
@@ -150,7 +151,8 @@ def _measure_log(log: RunLog) -> LogKpis:
         "items_arrived": float(win.sum()),
         "items_completed": float(n_done),
     }
-    return LogKpis(MappingProxyType(first), MappingProxyType(last), n_done, len(month_edges(t0, t1)) - 1)
+    return LogKpis(MappingProxyType(first), MappingProxyType(last), n_done, len(month_edges(t0, t1)) - 1,
+                   (t0, t1))
 
 
 def measure_log(log: RunLog) -> LogKpis:
@@ -171,10 +173,12 @@ def measure_money(scenario: Scenario, ledger: Ledger, measured: LogKpis) -> dict
     c = scenario.currency_suffix
     by_cat = ledger.by_category()
     total = ledger.total()
+    clock = scenario.clock()
+    months = measured.months if clock is None else len(month_edges(*measured.window_h, clock)) - 1
     return {
         kpis.kpi_name("cost_total", c): total,
         kpis.kpi_name("cost_per_item", c): total / max(measured.completed, 1),
-        kpis.kpi_name("npv_cost", c): npv(ledger.monthly(measured.months), scenario.run.discount_rate_annual),
+        kpis.kpi_name("npv_cost", c): npv(ledger.monthly(months), scenario.run.discount_rate_annual),
         kpis.kpi_name("switching_cost", c): by_cat["switching"] + by_cat["exit_fee"],
         kpis.kpi_name("fx_cost", c): by_cat["fx"],
         kpis.kpi_name("sla_credits", c): -by_cat["sla_credits"],

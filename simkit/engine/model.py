@@ -20,7 +20,7 @@ from simkit.engine.staffing import start_elastic, start_hiring
 from simkit.scenario.model import Scenario
 from simkit.streams import Streams
 from simkit.units import HOURS_PER_MONTH
-from simkit.workload.trace import Trace
+from simkit.workload.trace import Trace, local_parts
 
 __all__ = ["simulate_option"]
 
@@ -39,15 +39,15 @@ def _clarify_rounds(u: np.ndarray, p: np.ndarray, max_rounds: np.ndarray) -> np.
     return np.minimum(k, max_rounds).astype(np.int64)
 
 
-def _background(spec, horizon_h: float, rng: np.random.Generator, offset_h: float):  # noqa: ANN001
-    """Other clients' items on a shared vendor: arrival times and efforts."""
+def _background(spec, horizon_h: float, rng: np.random.Generator, offset_h: float, clock=None):  # noqa: ANN001
+    """Other clients' items on a shared vendor: arrival times and efforts (months read like the workload's)."""
     peak = spec.background_rate_per_hour * (max(spec.background_month_of_year) if spec.background_month_of_year
                                             else 1.0)
     n = int(rng.poisson(peak * horizon_h)) if peak > 0 else 0
     t = np.sort(rng.uniform(0.0, horizon_h, n))
     keep = rng.uniform(0.0, 1.0, n)
     if spec.background_month_of_year is not None and n:
-        month = (np.floor(np.mod((t + offset_h) / 24.0, 365.25) / (365.25 / 12.0)).astype(int)) % 12
+        month = local_parts(t, offset_h, clock)[3]
         t = t[keep * peak < spec.background_rate_per_hour * np.asarray(spec.background_month_of_year)[month]]
     return t, spec.background_effort_h.sample(rng, t.size)
 
@@ -129,7 +129,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     for k, (name, role) in enumerate(members):
         spec = scenario.vendors.get(name) if role == "vendor" else None
         if spec is not None and spec.shared is not None:
-            t, e = _background(spec.shared, horizon, streams.rng(f"background:{name}"), client_offset)
+            t, e = _background(spec.shared, horizon, streams.rng(f"background:{name}"), client_offset,
+                               scenario.clock())
             prio = {"higher": 10, "equal": 1, "lower": -1}[spec.shared.client_priority]
             bg_t.append(t)
             bg_e.append(e)
@@ -152,10 +153,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
 
     for k, (name, role) in enumerate(members):
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
-        cal: Calendar = scenario.calendar(spec.calendar)
+        cal: Calendar | CapacityTimeline = scenario.calendar(spec.calendar)
         if role == "team" and spec.overtime_h_per_day > 0:  # people stay on when there is work
-            cal = scenario.calendars[spec.calendar].build(spec.overtime_h_per_day)
+            cal = scenario.calendar(spec.calendar, spec.overtime_h_per_day)
         tl: Calendar | CapacityTimeline = cal
+        if role == "team" and spec.absence_share > 0:  # present (1 - absence) of the paid hours: see TeamSpec
+            tl = _as_timeline(tl, t_end).stepped([0.0], [spec.available_share])
         down: list[tuple[float, float]] = []
         degraded: list[tuple[float, float]] = []
         start_h, stop_h = t0, horizon
@@ -303,7 +306,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         if start == start:
             down_h[names.index(name)] += max(0.0, min(start, horizon) - max(t_stop, t0))
     outages = np.array([sum(1 for s, _ in d if t0 <= s < horizon) for d in downs])
-    n_months = math.ceil((horizon - t0) / HOURS_PER_MONTH - 1e-9)
+    clock = scenario.clock()  # dated: one exchange rate per real ledger month
+    n_months = (math.ceil((horizon - t0) / HOURS_PER_MONTH - 1e-9) if clock is None
+                else len(clock.month_edges(t0, horizon)[0]) - 1)
     fx = {}
     for name, role in members:
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]

@@ -49,7 +49,8 @@ def draw_trace(scenario: Scenario, streams: Streams) -> Trace:
     """The replication's workload, drawn from its ``"workload"`` stream."""
     check_size(scenario)  # refuse absurd sizes before allocating anything
     offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
-    return generate(scenario.workload, scenario.run.horizon_days * 24.0, streams.rng("workload"), offset)
+    return generate(scenario.workload, scenario.run.horizon_days * 24.0, streams.rng("workload"), offset,
+                    scenario.clock())
 
 
 def price_log(scenario: Scenario, log: RunLog, replication: int,

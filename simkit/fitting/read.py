@@ -10,9 +10,10 @@ Two shapes are understood:
 Times are reduced to *local wall-clock* times, because that is what a profile of the working day is
 about: timestamps with an offset are converted to ``timezone`` (an IANA name such as
 ``Europe/Berlin``, so daylight saving is followed) or, without one, kept at the most common offset in
-the data; naive timestamps are read as wall-clock time in ``timezone``.  The scenario's calendar
-gets the zone's *standard* offset (scenario calendars have fixed offsets), so in summer the profile's
-hours sit one hour off in UTC terms while staying right in local terms.
+the data; naive timestamps are read as wall-clock time in ``timezone``.  With a zone the written
+scenario's calendars name it (and get a ``run.start_date``), so the profile follows the local clock
+through daylight saving; :attr:`History.utc_offset_h` is the zone's *standard* offset, used by the
+back-test and by histories without a zone.
 
 Nothing is dropped silently: missing and unparsable times, duplicate rows, dates after the newest
 plausible one, negative and absurd efforts, negative counts, gaps and repeated intervals are counted in

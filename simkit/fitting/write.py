@@ -1,7 +1,8 @@
 """Writing the fitted scenario as YAML whose comments state every fitted value's evidence.
 
 The scenario is complete and runnable: the fitted workload on a round-the-clock client calendar in
-the history's local time, a team calendar covering the hours that hold the work, and one starter
+the history's local time (in its IANA zone with a ``run.start_date`` when the history named one, so
+the profile follows daylight saving), a team calendar covering the hours that hold the work, and one starter
 in-house option sized so that its staff are busy about :data:`TARGET_UTILISATION` of their open
 hours.  Every comment says where a number came from (rows used, period, method) or that it is a
 placeholder to edit.
@@ -9,6 +10,7 @@ placeholder to edit.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -138,12 +140,19 @@ def scenario_yaml(hist: History, arr: ArrivalFit, kinds: list[KindFit], annual: 
              "# Next: edit the team's cost and add the options you want to compare (a vendor, a hybrid);",
              "# then `simkit validate` for the load summary and `simkit compare`."]
     lines += _kv("name", name, 0)
-    lines += _kv("run", {"horizon_days": 365, "replications": 20, "seed": 12345, "currency": "USD"}, 0,
-                 "EDIT: horizon, replications and currency")
+    run: dict[str, Any] = {"horizon_days": 365, "replications": 20, "seed": 12345, "currency": "USD"}
+    clock: dict[str, Any] = {"utc_offset_h": offset}
+    run_note = "EDIT: horizon, replications and currency"
+    if hist.timezone:  # a DST zone: dated calendars follow its clock, so the profile stays on local hours
+        end = arr.end
+        run["start_date"] = dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1).isoformat()
+        clock = {"timezone": hist.timezone}
+        where = f"{hist.timezone}, daylight saving followed"
+        run_note += "; start_date: the 1st of the month after the history (calendars in a time zone need one)"
+    lines += _kv("run", run, 0, run_note)
     lines.append("calendars:")
-    lines += _kv("client", {"utc_offset_h": offset}, 2, f"round the clock in the history's local time, {where}")
-    lines += _kv("team_hours", {"utc_offset_h": offset, "open_hour": open_h, "close_hour": close_h,
-                                "days": days}, 2,
+    lines += _kv("client", clock, 2, f"round the clock in the history's local time, {where}")
+    lines += _kv("team_hours", {**clock, "open_hour": open_h, "close_hour": close_h, "days": days}, 2,
                  "the span of local hours holding at least 20% of the peak hour's volume, on open days")
     lines += _workload(hist, arr, kinds, annual)
     lines.append("teams:")

@@ -32,6 +32,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError, model_validator
 
+from simkit.calendars.dates import Clock, DatedCalendar, compile_calendar
 from simkit.calendars.weekly import Calendar
 from simkit.errors import ScenarioError, show, show_key
 from simkit.scenario.mechanisms import BOUND_REASONS
@@ -189,6 +190,13 @@ class Scenario(ScenarioSpec):
                        for k in o.vendor_kinds]
         if self.baseline is not None:
             checks.append(("baseline", self.baseline, self.options, "option"))
+        if self.run.start_date is None:
+            for n, c in self.calendars.items():
+                dated = (("timezone", c.timezone), ("holidays", c.holidays), ("closed_dates", c.closed_dates))
+                for key, given in dated:
+                    if given:
+                        raise ScenarioError(f"calendars.{n}.{key}", "needs run.start_date (an ISO date such as "
+                                            "2027-01-01): time zones, holidays and closed dates are dated")
         for path, name, known, what in checks:
             problem = _pick(name, known, what)
             if problem:
@@ -208,9 +216,24 @@ class Scenario(ScenarioSpec):
     def currency_suffix(self) -> str:
         return self.run.currency.lower()
 
-    def calendar(self, name: str) -> Calendar:
-        """The built :class:`~simkit.calendars.weekly.Calendar` called ``name``."""
-        return self.calendars[name].build()
+    def calendar(self, name: str, extra_h: float = 0.0) -> Calendar | DatedCalendar:
+        """The calendar called ``name``, each working day lengthened by ``extra_h`` hours (overtime).
+
+        Undated scenarios get the weekly :class:`~simkit.calendars.weekly.Calendar`; with ``run.start_date``
+        it is compiled into dated open intervals (:func:`simkit.calendars.dates.compile_calendar`), which offer
+        the same methods.
+        """
+        clock = self.clock()
+        if clock is None:
+            return self.calendars[name].build(extra_h)
+        return compile_calendar(self.calendars[name], clock, self.run.horizon_days * 24.0, float(extra_h))
+
+    def clock(self) -> Clock | None:
+        """The dated clock (hour 0 = ``run.start_date`` 00:00 client time), or ``None`` when undated."""
+        if self.run.start_date is None:
+            return None
+        client = self.calendars[self.workload.calendar]
+        return Clock(self.run.start_date, client.timezone, client.utc_offset_h)
 
     def summary(self) -> Any:
         """The load summary before running: annual items, offered load, utilisation, Erlang C, warnings.

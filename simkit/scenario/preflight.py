@@ -181,7 +181,7 @@ def _team_capacity(scenario: Scenario, name: str) -> float:
     hiring = getattr(t, "hiring", None)
     if hiring is not None and hiring.hire_when_backlog_per_staff is not None:  # it hires when work piles up
         staff = max(staff, math.inf if hiring.max_staff is None else hiring.max_staff)
-    return _capacity_per_h(scenario, staff, t.calendar, t.productivity)
+    return _capacity_per_h(scenario, staff, t.calendar, t.productivity * t.available_share)
 
 
 def _vendor_capacity(scenario: Scenario, name: str) -> float:

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from simkit import analytic
+from simkit.calendars.dates import fte_months
 from simkit.scenario.profile import rate_at
-from simkit.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from simkit.scenario.model import Scenario
@@ -66,7 +66,7 @@ def expected_arrivals(scenario: Scenario) -> float:
     mid = t0 + 0.5 + np.arange(n_hours, dtype=float)
     width = np.minimum(mid + 0.5, t1) - (mid - 0.5)
     offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
-    return float(np.sum(rate_at(scenario.workload, mid, offset) * width))
+    return float(np.sum(rate_at(scenario.workload, mid, offset, scenario.clock()) * width))
 
 
 def mmck(c: int, k: int, arrival_rate_per_h: float, service_mean_h: float) -> tuple[float, float, float]:
@@ -116,7 +116,7 @@ def _pool_row(option: str, pool: str, role: str, servers: int, items: float, ope
 def preview(scenario: Scenario) -> Preview:
     """The closed-form preview of every option of ``scenario`` (see the module docstring)."""
     t0, t1 = scenario.run.warmup_days * 24.0, scenario.run.horizon_days * 24.0
-    months = (t1 - t0) / HOURS_PER_MONTH
+    months = fte_months(t0, t1, scenario.clock())
     total_items = expected_arrivals(scenario)
     all_kinds = list(scenario.workload.kinds)
     shares = {k: s.share for k, s in scenario.workload.kinds.items()}
@@ -134,7 +134,7 @@ def preview(scenario: Scenario) -> Preview:
         if opt.team is not None:
             team = scenario.teams[opt.team]
             open_h = scenario.calendar(team.calendar).working_hours(t0, t1)
-            service_h = _mean_effort(scenario, team_kinds) / team.productivity
+            service_h = _mean_effort(scenario, team_kinds) / (team.productivity * team.available_share)
             if opt.routing == "overflow":
                 lam = total_items / open_h if open_h > 0 else math.inf
                 full, p_wait, wait = mmck(team.staff, team.staff + opt.overflow_queue, lam, service_h)

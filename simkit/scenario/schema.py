@@ -9,8 +9,11 @@ setting.  Field names carry their units (``_h`` hours, ``_days``,
 
 from __future__ import annotations
 
+import functools
 import math
+from datetime import date
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, field_validator, model_serializer, model_validator
 
@@ -37,6 +40,7 @@ __all__ = [
     "DistField",
     "RunSpec",
     "CalendarSpec",
+    "HolidaysSpec",
     "KindSpec",
     "WorkloadSpec",
     "TeamSpec",
@@ -59,6 +63,21 @@ class RunSpec(_Spec):
     seed: int = Field(12345, ge=0, le=2**63 - 1)
     discount_rate_annual: float = Field(0.08, ge=0, le=1)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    start_date: date | None = None
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):  # noqa: ANN001, ANN202 - pydantic signature
+        data = handler(self)
+        if self.start_date is None:  # undated: the dump (and every fingerprint) stays what it was
+            data.pop("start_date", None)
+        return data
+
+    @field_validator("start_date")
+    @classmethod
+    def _sensible_year(cls, v: date | None) -> date | None:
+        if v is not None and not 1900 <= v.year <= 2200:
+            raise ValueError(f"must be a date between 1900-01-01 and 2200-12-31, got {v.isoformat()}")
+        return v
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSpec:
@@ -69,13 +88,83 @@ class RunSpec(_Spec):
         return self
 
 
+class HolidaysSpec(_Spec):
+    """Public holidays of a country (or one of its subdivisions), from the ``holidays`` package."""
+
+    country: str = Field(pattern=r"^[A-Z]{2,3}$")
+    subdivision: str | None = Field(None, min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _known(self) -> HolidaysSpec:
+        from simkit.extras import require
+
+        hol = require("holidays", "calendars.<name>.holidays", "holidays")
+        known = hol.list_supported_countries()
+        if self.country not in known:
+            raise ValueError(f"country '{self.country}' is not one the holidays package knows "
+                             "(ISO 3166 codes such as GB, US, DE, FR, IN)")
+        subs = known[self.country]
+        if self.subdivision is not None and self.subdivision not in subs:
+            listed = ", ".join(subs[:40]) + (" ..." if len(subs) > 40 else "") if subs else "none"
+            raise ValueError(f"subdivision {self.subdivision[:20]!r} is not one of {self.country}'s: {listed}")
+        return self
+
+
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # a walk of the zone files: once
+
+
+def _zone(name: str) -> str:
+    """``name`` if it is an IANA time zone this machine knows, else a one-line error."""
+    bad = f"must be an IANA time zone such as Europe/London or America/New_York, got {name[:60]!r}"
+    if name != name.strip() or name.startswith(("/", ".")) or ".." in name or len(name) > 60:
+        raise ValueError(bad)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(bad) from None
+    if name not in _zones() and name != "UTC":
+        raise ValueError(bad)
+    return name
+
+
 class CalendarSpec(_Spec):
-    """A working week: local opening hours on some days, at a UTC offset."""
+    """A working week: local opening hours on some days, at a UTC offset or in an IANA time zone.
+
+    ``timezone``, ``holidays`` and ``closed_dates`` need ``run.start_date``: with them the calendar is
+    compiled into dated open intervals (:func:`simkit.calendars.dates.compile_calendar`).
+    """
 
     utc_offset_h: float = Field(0.0, ge=-12, le=14)
+    timezone: str | None = None
     open_hour: float = Field(0.0, ge=0, le=24)
     close_hour: float = Field(24.0, ge=0, le=24)
     days: tuple[Day, ...] = Field(DAY_NAMES, min_length=1)
+    holidays: HolidaysSpec | None = None
+    closed_dates: tuple[date, ...] = Field((), max_length=10_000)
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, v: str | None) -> str | None:
+        return None if v is None else _zone(v)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):  # noqa: ANN001, ANN202 - pydantic signature
+        data = handler(self)
+        for key in ("timezone", "holidays"):  # absent: the dump and fingerprints stay as they were
+            if data.get(key) is None:
+                data.pop(key, None)
+        if not self.closed_dates:
+            data.pop("closed_dates", None)
+        if self.timezone is not None:  # the zone sets the offset; writing both would be refused on reading
+            data.pop("utc_offset_h", None)
+        return data
+
+    @property
+    def dated(self) -> bool:
+        """Whether the calendar needs a start date (a time zone, holidays or closed dates)."""
+        return self.timezone is not None or self.holidays is not None or bool(self.closed_dates)
 
     @field_validator("days")
     @classmethod
@@ -86,6 +175,9 @@ class CalendarSpec(_Spec):
 
     @model_validator(mode="after")
     def _not_empty(self) -> CalendarSpec:
+        if self.timezone is not None and "utc_offset_h" in self.model_fields_set:
+            raise ValueError(f"give either utc_offset_h or timezone, not both (got utc_offset_h {self.utc_offset_h:g} "
+                             f"and timezone {self.timezone!r})")
         if self.open_hour == self.close_hour and not (self.open_hour == 0 or self.open_hour == 24):
             raise ValueError(f"open_hour and close_hour are both {self.open_hour}: the calendar is never open")
         return self
@@ -245,7 +337,15 @@ class WorkloadSpec(_Spec):
 
 
 class TeamSpec(_Spec):
-    """An in-house team: people on shift while its calendar is open, paid for every open hour."""
+    """An in-house team: people on shift while its calendar is open, paid for every open hour.
+
+    ``absence_share`` (vacation, sickness, training) is the share of paid open hours nobody is there.
+    Whole people cannot be split and a random absence process would draw numbers, so the team's work
+    rate is scaled instead: each of the ``staff`` works at ``1 - absence_share`` of full speed while the
+    calendar is open.  Capacity and utilisation (up by ``1 / (1 - absence_share)``) are exact, wages
+    are unchanged (leave is paid) and no option's random numbers move; against ``staff x (1 - a)``
+    whole people, queue waits are somewhat shorter and each service ``1 / (1 - a)`` longer.
+    """
 
     staff: int = Field(ge=0, le=100_000)
     calendar: Name = "client"
@@ -258,6 +358,19 @@ class TeamSpec(_Spec):
     hiring: HiringSpec | None = None
     overtime_h_per_day: float = Field(0.0, ge=0, le=12)
     overtime_premium: float = Field(0.5, ge=0, le=5)
+    absence_share: float = Field(0.0, ge=0, lt=1)
+
+    @property
+    def available_share(self) -> float:
+        """Share of paid open hours the team is present: ``1 - absence_share``."""
+        return 1.0 - self.absence_share
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):  # noqa: ANN001, ANN202 - pydantic signature
+        data = handler(self)
+        if self.absence_share == 0.0:  # absent: the dump and fingerprints stay as they were
+            data.pop("absence_share", None)
+        return data
 
 
 class VendorSpec(_Spec):

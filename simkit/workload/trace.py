@@ -5,7 +5,8 @@ Arrivals form a non-homogeneous Poisson process whose rate is
     rate(t) = rate_per_hour * hour_of_day[h] * day_of_week[d] * hour_of_week[24 d + h] * month_of_year[m]
               * (1 + growth_annual) ** (t / 8766) [* day multiplier]
 
-with ``h``, ``d`` and ``m`` read in the workload calendar's local time, and an
+with ``h``, ``d`` and ``m`` read in the workload calendar's local time (with ``run.start_date``: its wall
+clock through daylight-saving changes, and real calendar months), and an
 optional gamma multiplier per local day (``day_noise_cv``, mean 1) for histories
 whose daily totals vary more than Poisson.  ``annual_volume`` is turned into
 ``rate_per_hour`` by the schema, so nothing here depends on how volume was given.  It is
@@ -20,14 +21,18 @@ between options come from the options, not from luck (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simkit.scenario.profile import _local_day, _multiplier, rate_at  # noqa: F401 - re-exported
+from simkit.scenario.profile import _local_day, _multiplier, local_parts, rate_at  # noqa: F401 - re-exported
 from simkit.scenario.schema import WorkloadSpec
 from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR  # noqa: F401 - re-exported
 
-__all__ = ["Trace", "generate", "rate_at", "day_multipliers", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
+if TYPE_CHECKING:
+    from simkit.calendars.dates import Clock
+
+__all__ = ["Trace", "generate", "rate_at", "local_parts", "day_multipliers", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
 
 @dataclass(frozen=True)
 class Trace:
@@ -92,7 +97,7 @@ def _peak_rate(spec: WorkloadSpec, horizon_h: float) -> float:
 
 
 def day_multipliers(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator,
-                    utc_offset_h: float = 0.0) -> np.ndarray | None:
+                    utc_offset_h: float = 0.0, clock: Clock | None = None) -> np.ndarray | None:
     """One random rate multiplier per local calendar day, or ``None`` when ``day_noise_cv`` is 0.
 
     Real daily totals vary more than a Poisson process allows (weather, outages, news).  A gamma
@@ -104,12 +109,13 @@ def day_multipliers(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generat
     cv = spec.day_noise_cv
     if cv <= 0.0:
         return None
-    n_days = int(_local_day(horizon_h, utc_offset_h) - _local_day(0.0, utc_offset_h)) + 1
+    n_days = int((_local_day(horizon_h, utc_offset_h, clock) - _local_day(0.0, utc_offset_h, clock))[0]) + 1
     shape = 1.0 / (cv * cv)
     return rng.gamma(shape, 1.0 / shape, n_days)
 
 
-def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc_offset_h: float = 0.0) -> Trace:
+def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc_offset_h: float = 0.0,
+             clock: Clock | None = None) -> Trace:
     """Draw one replication's work items on ``[0, horizon_h)``.
 
     Parameters
@@ -122,19 +128,22 @@ def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc
         The replication's ``"workload"`` stream.
     utc_offset_h
         UTC offset of the calendar the profile's hours and days refer to.
+    clock
+        A dated scenario's clock (:meth:`simkit.scenario.model.Scenario.clock`): the profiles then follow
+        the client's wall clock, daylight saving included, and real months; ``utc_offset_h`` is unused.
     """
     names = tuple(spec.kinds)
     peak = _peak_rate(spec, horizon_h)
-    day_factor = day_multipliers(spec, horizon_h, rng, utc_offset_h)
+    day_factor = day_multipliers(spec, horizon_h, rng, utc_offset_h, clock)
     if day_factor is not None:
         peak *= float(day_factor.max(initial=0.0))
     n = int(rng.poisson(peak * horizon_h)) if peak > 0 else 0
     t = np.sort(rng.uniform(0.0, horizon_h, n))
     keep_u = rng.uniform(0.0, 1.0, n)
     if n:
-        rate = rate_at(spec, t, utc_offset_h)
+        rate = rate_at(spec, t, utc_offset_h, clock)
         if day_factor is not None:
-            rate = rate * day_factor[_local_day(t, utc_offset_h) - _local_day(0.0, utc_offset_h)]
+            rate = rate * day_factor[_local_day(t, utc_offset_h, clock) - _local_day(0.0, utc_offset_h, clock)]
         t = t[keep_u * peak < rate]
     n = t.size
     shares = np.array([k.share for k in spec.kinds.values()], dtype=float)

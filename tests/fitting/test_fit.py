@@ -138,6 +138,10 @@ def test_written_scenario_is_commented_valid_and_runs(contact, tmp_path: Path) -
     contact.write(p, report=tmp_path / "fit_report.html")
     sc = sk.load(p)
     assert sc.workload.annual_volume == pytest.approx(contact.annual_volume, abs=1)
+    # a history in a DST zone gives dated calendars on that zone's clock, starting after the history
+    assert {c.timezone for c in sc.calendars.values()} == {"America/New_York"}
+    assert sc.run.start_date is not None and sc.run.start_date.day == 1
+    assert sc.run.start_date > contact.arrivals.end.date()
     assert sc.workload.day_noise_cv == pytest.approx(CONTACT_TRUTH["day_noise_cv"], abs=0.03)
     res = sk.simulate(sc.override({"run.horizon_days": 14}), replications=1, seed=1, progress=False)
     assert res.summary().set_index(["option", "kpi"])["mean"]["in_house", "items_arrived"] > 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -125,6 +126,7 @@ QUALITY = st.fixed_dictionaries({
 FX = st.fixed_dictionaries({"currency": st.sampled_from(["EUR", "INR", "PHP"]),
                             "volatility_annual": num(0, 0.8), "drift_annual": num(-0.2, 0.2)})
 TEAM_SECTIONS: dict[str, Any] = {
+    "absence_share": lambda ctx: num(0, 0.6),
     "quality": lambda ctx: QUALITY,
     "fx": lambda ctx: FX,
     "hiring": lambda ctx: st.fixed_dictionaries({
@@ -232,6 +234,19 @@ def scenarios(draw: st.DrawFn) -> dict:
         options["overflow"] = {**draw(pair), "routing": "overflow", "overflow_queue": draw(st.integers(0, 5))}
         kinds_sent = draw(st.lists(st.sampled_from(kind_names), min_size=1, unique=True))
         options["split"] = {**draw(pair), "routing": "by_kind", "vendor_kinds": kinds_sent}
+    dated = {}
+    if draw(st.booleans()):  # a dated run: real months, calendars on IANA zones with holidays and closed dates
+        start = draw(st.dates(date(2020, 1, 1), date(2035, 12, 31)))
+        dated["start_date"] = start.isoformat()
+        for c in calendars.values():
+            if draw(st.booleans()):
+                del c["utc_offset_h"]
+                c["timezone"] = draw(st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney",
+                                                      "Asia/Kolkata", "America/St_Johns"]))
+            if draw(st.booleans()):
+                c["closed_dates"] = [(start + timedelta(days=draw(st.integers(0, 20)))).isoformat()]
+            if draw(st.integers(0, 3)) == 0:
+                c["holidays"] = {"country": "GB", "subdivision": "ENG"}
     reviewed = any("review" in v for v in vendors.values())  # a review needs a month end inside the window
     horizon = draw(num(32.0, 65.0) if reviewed else num(2.0, 21.0))
     warmup = draw(num(0.0, horizon - 31.0) if reviewed else num(0.0, horizon / 3))
@@ -239,7 +254,7 @@ def scenarios(draw: st.DrawFn) -> dict:
         "name": "random",
         "run": {"horizon_days": horizon, "warmup_days": warmup,
                 "replications": 1, "seed": draw(st.integers(0, 2**32)),
-                "discount_rate_annual": draw(num(0, 0.3)), "currency": "USD"},
+                "discount_rate_annual": draw(num(0, 0.3)), "currency": "USD", **dated},
         "calendars": calendars,
         "workload": {**draw(volume()), "calendar": draw(st.sampled_from(cal_names)),
                      "hour_of_day": draw(profile(24)), "day_of_week": draw(profile(7)),
