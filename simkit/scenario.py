@@ -163,7 +163,9 @@ class Scenario(ScenarioSpec):
         ]
         pools = {**self.teams, **self.vendors}
         checks += [(f"{'teams' if n in self.teams else 'vendors'}.{n}.calendar", p.calendar, self.calendars,
-                    "calendar") for n, p in pools.items()]
+                    "calendar") for n, p in pools.items() if getattr(p, "shifts", None) is None]
+        checks += [(f"teams.{n}.shifts.{i}.calendar", s.calendar, self.calendars, "calendar")
+                   for n, t in self.teams.items() for i, s in enumerate(t.shifts or ())]
         for n, v in self.vendors.items():
             if v.exit is not None:
                 checks.append((f"vendors.{n}.exit.fallback", v.exit.fallback, pools, "team or vendor"))
@@ -196,6 +198,11 @@ class Scenario(ScenarioSpec):
                 checks.append((f"options.{n}.backup", o.backup, self.vendors, "vendor"))
             checks += [(f"options.{n}.vendor_kinds", k, self.workload.kinds, "item kind")
                        for k in o.vendor_kinds]
+            for i, tier in enumerate(o.escalation or ()):
+                checks.append((f"options.{n}.escalation.{i}.pool", tier.pool, pools, "team or vendor"))
+                checks += [(f"options.{n}.escalation.{i}.share_by_kind", k, self.workload.kinds, "item kind")
+                           for k in tier.share_by_kind]
+            self._check_tiers(n, o)
         if self.baseline is not None:
             checks.append(("baseline", self.baseline, self.options, "option"))
         for path, name, known, what in checks:
@@ -203,6 +210,31 @@ class Scenario(ScenarioSpec):
             if problem:
                 raise ScenarioError(path, problem)
         return self
+
+    def _check_tiers(self, name: str, option: Any) -> None:
+        """Escalation tiers name pools of their own, which hand work on only by escalating."""
+        seen = [p for p in (option.team, option.vendor, option.backup) if p is not None]
+        for i, tier in enumerate(option.escalation or ()):
+            path = f"options.{name}.escalation.{i}.pool"
+            if tier.pool in seen:
+                raise ScenarioError(path, f"{show(tier.pool)} already serves this option (as tier 1 or an earlier "
+                                          "tier); each tier needs a pool of its own")
+            seen.append(tier.pool)
+            v = self.vendors.get(tier.pool)
+            if v is not None and (v.exit is not None or v.review is not None):
+                raise ScenarioError(path, f"vendor {show(tier.pool)} has an exit or review clause, which an "
+                                          "escalation tier does not support yet")
+        for v in (option.vendor, option.backup):
+            ex = self.vendors[v].exit if v in self.vendors else None
+            if option.escalation and ex is not None and ex.fallback in seen[1:] and ex.fallback not in (
+                    option.team, option.vendor, option.backup):
+                raise ScenarioError(f"vendors.{v}.exit.fallback", f"{show(ex.fallback)} is an escalation tier of "
+                                    f"option {show(name)}; a tier cannot also be the fallback of tier 1")
+        for p in seen if option.escalation else ():
+            t = self.teams.get(p)
+            if t is not None and t.overtime_h_per_day > 0:
+                raise ScenarioError(f"teams.{p}.overtime_h_per_day",
+                                    "overtime is not supported for a team in an option with escalation tiers")
 
     # -- convenience ---------------------------------------------------------
     @property

@@ -18,8 +18,10 @@ from .loop import Environment, FastEnvironment
 from .pools import Items, ServicePool
 from .review import CLOSED, SwitchableTimeline, fallback_timeline, wire_reviews, without_pools
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
+from .roster import OnCall, seat_calendars
 from .routing import make_router
 from .staffing import start_elastic, start_hiring
+from .tiers import Escalation
 
 __all__ = ["simulate_option"]
 
@@ -99,6 +101,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         members.append((option.vendor, "vendor"))
     if option.backup is not None:
         members.append((option.backup, "vendor"))
+    n_tier1 = len(members)
+    for tier in option.escalation or ():
+        members.append((tier.pool, "team" if tier.pool in scenario.teams else "vendor"))
     n_primary = len(members)
     exits: dict[str, float] = {}
     for_cause: dict[str, float] = {}  # vendors a review may terminate: their scheduled exit runs the same path
@@ -151,8 +156,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
 
     for k, (name, role) in enumerate(members):
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
-        cal: Calendar = scenario.calendar(spec.calendar)
-        if role == "team" and spec.overtime_h_per_day > 0:  # people stay on when there is work
+        roster = _roster(scenario, spec, name, events) if role == "team" and spec.shifts else None
+        cal: Calendar = roster[0] if roster else scenario.calendar(spec.calendar)
+        if roster is None and role == "team" and spec.overtime_h_per_day > 0:  # people stay on when there is work
             cal = scenario.calendars[spec.calendar].build(spec.overtime_h_per_day)
         tl: Calendar | CapacityTimeline = cal
         down: list[tuple[float, float]] = []
@@ -189,8 +195,11 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             ex = next(scenario.vendors[v].exit for v in exits if scenario.vendors[v].exit.fallback == name)
             tl = fallback_timeline(_as_timeline(tl, t_end), ex, start_h, t0, role)
             events.append((start_h, name, "fallback_start"))
-        pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
-                           name)
+        if roster is not None:
+            pool = pool_class(env, k, len(roster[1]), tl, spec.productivity, items, name, roster[1], roster[2])
+        else:
+            pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
+                              name)
         pool.set_down(down)
         pool.closes_at = stop_h if name in exits else math.inf
         if np.any(p_kind_all > 0):
@@ -217,7 +226,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     names = tuple(m for m, _ in members)
     roles = tuple(r for _, r in members)
     terminations: list[tuple[str, float, float]] = []  # (vendor, when, its new fallback's start or nan)
-    router = make_router(option, pools[:n_primary], roles[:n_primary], trace, scenario.vendors)
+    router = make_router(option, pools[:n_tier1], roles[:n_tier1], trace, scenario.vendors)
     handoff = [scenario.vendors[m].handoff_h if r == "vendor" else 0.0 for m, r in members]
     factor = np.array([(scenario.teams[m] if r == "team" else scenario.vendors[m]).clarify_factor
                        for m, r in members])
@@ -226,6 +235,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     max_rounds = np.array([k.clarify_max_rounds for k in kinds])[trace.kind] if n else np.zeros(0, int)
     route = [-1] * n
     enter = [math.nan] * n
+    escalation = None
+    if option.escalation:
+        escalation = Escalation(option, trace, streams, items)
+        escalation.attach(pools, list(range(n_tier1, n_primary)), handoff)
     u_clarify = trace.u[:, 0] if n else np.zeros(0)
     patience = trace.patience_h.tolist()
 
@@ -260,8 +273,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         pool.close()
 
     puts = [pool.put for pool in pools]
-    plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff)
-    if plain and n_primary == 1:  # one pool, nothing on the way: the item goes straight to its queue
+    plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff[:n_tier1])
+    if plain and n_tier1 == 1:  # one pool, nothing on the way: the item goes straight to its queue
         route[:] = [0] * n
         put = puts[0]
 
@@ -312,7 +325,11 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
                  cols["status"], cols["asked"], cols["clarify_h"], cols["reworks"], cols["escaped"], (t0, horizon),
                  np.array([p.servers for p in pools]), busy, open_server,
                  np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
-                 {p.name: list(p.staff_log) for p in pools if p.staff_log})
+                 {p.name: list(p.staff_log) for p in pools if p.staff_log},
+                 None if escalation is None else escalation.log(names, list(range(n_tier1, n_primary)),
+                                                                np.array(enter), cols["start"]),
+                 {p.name: [(a, b) for a, b, cal in zip(p.work_from_h, p.work_to_h, p.work_seat, strict=True)
+                           if cal is None] for p in pools if p.on_call is not None})
     opened = {scenario.vendors[v].exit.fallback for v, _, start in terminations if start == start}
     unused = [fb for fb in deferred if fb not in opened]
     return without_pools(log, unused) if unused else log
@@ -346,12 +363,43 @@ def in_order(env: Environment, times: np.ndarray, handle) -> None:  # noqa: ANN0
     call_later(ts[0], step)
 
 
+def _roster(scenario: Scenario, spec, name: str,  # noqa: ANN001 - a TeamSpec
+            events: list[tuple[float, str, str]]) -> tuple[Calendar, list[Calendar], OnCall | None]:
+    """A team's shifts as ``(timeline, seats, on_call)``: the timeline is open while anybody is on shift."""
+    regular = [s for s in spec.shifts if not s.on_call]
+    seats = seat_calendars([scenario.calendar(s.calendar) for s in regular], [s.staff for s in regular])
+    on_call = None
+    for s in spec.shifts:
+        if s.on_call and s.staff > 0:
+            on_call = OnCall(scenario.calendar(s.calendar), s.response_h, s.staff, name, events)
+    return (seats[0] if seats else Calendar(())), seats, on_call
+
+
+def _seated(pool: ServicePool, t0: float, t1: float) -> tuple[float, float]:
+    """A roster's work and capacity in the window: each piece on its seat's calendar; work on a call-out
+    counts in full on both sides (on-call people are available only while called out)."""
+    busy = on_call = 0.0
+    for a, b, cal in zip(pool.work_from_h, pool.work_to_h, pool.work_seat, strict=True):
+        a, b = max(a, t0), min(b, t1)
+        if b <= a:
+            continue
+        if cal is None:
+            on_call += b - a
+        else:
+            busy += cal.working_hours(a, b)
+    seats = sum(srv.timeline.working_hours(t0, t1) for srv in pool.members if not srv.on_call)
+    return busy + on_call, seats + on_call
+
+
 def _capacity(pools: list[ServicePool], t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
     """Per pool: hours of work done inside the window (each piece of work on the pool's timeline,
     so waits for a client's answer or for rework in between are not counted), and capacity on shift."""
     busy = np.zeros(len(pools))
     open_server = np.zeros(len(pools))
     for k, pool in enumerate(pools):
+        if pool.seated:
+            busy[k], open_server[k] = _seated(pool, t0, t1)
+            continue
         tl = pool.timeline
         a = np.maximum(np.frombuffer(pool.work_from_h), t0)
         b = np.minimum(np.frombuffer(pool.work_to_h), t1)
