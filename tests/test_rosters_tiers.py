@@ -44,7 +44,8 @@ def tandem(c1: int, lam: float, s1: float, p: float, c2: int, s2: float, horizon
 def test_tandem_tiers_match_jackson_network_erlang_c() -> None:
     """Departures of an M/M/c queue are Poisson (Burke) and escalation thins them independently, so tier 2 is
     M/M/c2 at rate p x lambda: each tier's mean wait is Erlang C's, and the mean lead time is
-    W1 + S1 + p (W2 + S2).  Twenty replications of 150 days keep each CI within 15% of the value."""
+    W1 + S1 + p (W2 + S2).  Twenty replications of 150 days keep each CI within 15% of the value; four
+    quantities are checked, so each interval is a 99% one (a family-wise miss rate of about 4%)."""
     c1, lam, s1, p, c2, s2 = 3, 4.0, 0.5, 0.4, 2, 1.0
     sc = tandem(c1, lam, s1, p, c2, s2, 150)
     kp = sk.simulate(sc, replications=20, seed=3).kpis
@@ -53,7 +54,7 @@ def test_tandem_tiers_match_jackson_network_erlang_c() -> None:
     lead = w1 + s1 + p * (w2 + s2)
     for col, want in (("wait_mean_h", w1), ("tier2_wait_mean_h", w2), ("lead_time_mean_h", lead),
                       ("escalated_share", p)):
-        _, _, lo, hi = mean_ci(kp[col].to_numpy())
+        _, _, lo, hi = mean_ci(kp[col].to_numpy(), level=0.99)
         assert hi - lo < 0.15 * want, f"{col}: CI [{lo:.4f}, {hi:.4f}] too wide to test {want:.4f}"
         assert lo <= want <= hi, f"{col}: theory {want:.4f} outside CI [{lo:.4f}, {hi:.4f}]"
     assert (kp["tier3_items"] == 0).all()
@@ -188,10 +189,9 @@ def test_on_call_staff_are_called_out_by_work_outside_office_hours() -> None:
         on_call_h = sum(min(b, log.window_h[1]) - a for a, b in pieces)  # hours worked by the horizon
         by_cat = costs.account(sc, log).by_category()
         assert by_cat["call_outs"] == pytest.approx(fee * len(calls) + 40.0 * on_call_h)
-        # nothing waits for Monday: every weekend item is started the weekend it arrived
-        arrival = log.trace.arrival_h
-        sat = np.isin(np.floor(arrival / 24) % 7, [5, 6]) & (arrival < 27 * 24)
-        assert np.all(np.floor(log.start_h[sat] / 24) % 7 >= 5)
+        # each call-out's people start on the work that called them, exactly response_h later
+        starts = {a for a, _ in pieces}
+        assert all(any(abs(a - (c + response)) < 1e-9 for a in starts) for c in calls if c + response < 28 * 24)
 
 
 def test_without_on_call_weekend_work_waits_for_monday() -> None:
