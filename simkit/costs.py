@@ -428,11 +428,14 @@ def price_usage(scenario: Scenario, use: Usage) -> Ledger:
             end_parallel = min(a + tr.parallel_run_months * HOURS_PER_MONTH, b)
             if tr.retained_team is not None and tr.parallel_run_months > 0:
                 team = scenario.teams[tr.retained_team]
-                cal = scenario.calendar(team.calendar)
                 plo, phi = np.clip(edges[:-1], a, end_parallel), np.clip(edges[1:], a, end_parallel)
-                book["parallel_run"] += team.staff * (
-                    team.loaded_cost_per_hour * (cal.cumulative_hours_array(phi) - cal.cumulative_hours_array(plo))
-                    + team.overhead_per_fte_month * (phi - plo) / HOURS_PER_MONTH)
+                roster = ([(s.staff, s.calendar) for s in team.shifts if not s.on_call] if team.shifts
+                          else [(team.staff, team.calendar)])
+                for staff, cal_name in roster:
+                    cal = scenario.calendar(cal_name)
+                    book["parallel_run"] += staff * (
+                        team.loaded_cost_per_hour * (cal.cumulative_hours_array(phi) - cal.cumulative_hours_array(plo))
+                        + team.overhead_per_fte_month * (phi - plo) / HOURS_PER_MONTH)
             one_off("severance", _month_at(end_parallel, edges, use.window_h), tr.released_staff * tr.severance_per_fte)
     for month, name, what in use.events:
         if what == "hire":

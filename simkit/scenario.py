@@ -253,6 +253,17 @@ class Scenario(ScenarioSpec):
         """The built :class:`~simkit.calendar.Calendar` called ``name``."""
         return self.calendars[name].build()
 
+    def team_hours(self, name: str, t0_h: float, t1_h: float) -> tuple[int, float]:
+        """A team's people and their mean hours on shift in ``[t0_h, t1_h)``: ``(staff, hours)`` with
+        ``staff x hours`` its person-hours (a roster's regular shifts summed; on-call staff are left out)."""
+        team = self.teams[name]
+        if not team.shifts:
+            return team.staff, self.calendar(team.calendar).working_hours(t0_h, t1_h)
+        regular = [s for s in team.shifts if not s.on_call]
+        staff = sum(s.staff for s in regular)
+        person_h = sum(s.staff * self.calendar(s.calendar).working_hours(t0_h, t1_h) for s in regular)
+        return staff, (person_h / staff if staff else 0.0)
+
     def summary(self) -> Any:
         """The load summary before running: annual items, offered load, utilisation, Erlang C, warnings.
 
