@@ -83,6 +83,10 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
         value = _unwrap(get_args(inner)[1])
         if isinstance(value, type) and issubclass(value, BaseModel):
             return value, True
+    if get_origin(inner) is tuple and len(get_args(inner)) == 2 and get_args(inner)[1] is Ellipsis:
+        value = _unwrap(get_args(inner)[0])  # a list of sections (a roster's shifts, escalation tiers)
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value, False
     return None, False
 
 
