@@ -276,3 +276,15 @@ def test_new_sections_round_trip_and_leave_old_dumps_alone() -> None:
     plain = scenario_from(mmc_dict(2, 1.0))
     dumped = plain.to_dict()
     assert "shifts" not in dumped["teams"]["team"] and "escalation" not in dumped["options"]["in_house"]
+
+
+def test_a_tier_pool_is_part_of_the_options_engine_inputs() -> None:
+    """Reusing logs after a change: a tier's pool changes what its option simulates, not the others."""
+    from simkit.memo import engine_keys
+
+    sc = tandem(3, 4.0, 0.5, 0.4, 2, 1.0, 10)
+    before = engine_keys(sc, sc.option_names)
+    after = engine_keys(sc.override({"vendors.l2.agents": 3}), sc.option_names)
+    assert before["tiers"] != after["tiers"] and before["in_house"] == after["in_house"]
+    priced = engine_keys(sc.override({"vendors.l2.price_per_item": 99.0}), sc.option_names)
+    assert priced == before  # a price is no engine input
