@@ -282,7 +282,7 @@ def test_a_tier_pool_is_part_of_the_options_engine_inputs() -> None:
     """Reusing logs after a change: a tier's pool changes what its option simulates, not the others."""
     from simkit.memo import engine_keys
 
-    sc = tandem(3, 4.0, 0.5, 0.4, 2, 1.0, 10)
+    sc = tandem(3, 4.0, 0.5, 0.4, 2, 1.0, 20)
     before = engine_keys(sc, sc.option_names)
     after = engine_keys(sc.override({"vendors.l2.agents": 3}), sc.option_names)
     assert before["tiers"] != after["tiers"] and before["in_house"] == after["in_house"]
