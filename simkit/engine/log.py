@@ -88,7 +88,8 @@ class RunLog:
     events
         Dated events ``(time_h, pool_name, what)``: ``"exit:insolvency"``, ``"exit:termination"``,
         ``"exit:cause"`` (termination for cause), ``"fallback_start"``, ``"review"``, ``"remediation"``,
-        and the staffing events ``"hire"``, ``"leave"``, ``"layoff"``, ``"scale_up"``, ``"scale_down"``.
+        the staffing events ``"hire"``, ``"leave"``, ``"layoff"``, ``"scale_up"``, ``"scale_down"``, and a
+        roster's ``"call_out"``.
     staff_log
         Per pool whose headcount changed, ``(time_h, +1 joined / -1 left)`` after the start
         (``servers`` is the headcount at the start).
