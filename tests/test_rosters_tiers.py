@@ -171,6 +171,7 @@ def test_each_shift_is_paid_for_its_open_hours() -> None:
     months = 28 * 24 / costs.HOURS_PER_MONTH
     assert by_cat["overhead"] == pytest.approx(100.0 * 3 * months)
     assert log.open_server_h[0] == pytest.approx(hours)
+    assert log.servers[0] == 3  # the roster's people (staff_end_count counts them), not its 2 seats
 
 
 def test_on_call_staff_are_called_out_by_work_outside_office_hours() -> None:

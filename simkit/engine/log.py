@@ -71,7 +71,7 @@ class RunLog:
     window_h
         ``(t0, t1)``: the measured period (after warm-up, up to the horizon).
     servers
-        Servers per pool (people on shift or vendor agents).
+        Servers per pool (people on shift or vendor agents; a roster: its people on all shifts, on call included).
     busy_h, open_server_h
         Per pool, server hours spent working on items inside the window (time, not effort: an
         item of e effort hours takes e / productivity, longer while a hire ramps up), and server

@@ -154,6 +154,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         spec = scenario.vendors[name].exit
         fallback_start[spec.fallback] = t_exit + spec.switch_lead_h
 
+    people: dict[int, int] = {}  # a roster's people on all its shifts (its pool's servers are its seats)
     for k, (name, role) in enumerate(members):
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
         roster = _roster(scenario, spec, name, events) if role == "team" and spec.shifts else None
@@ -197,6 +198,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             events.append((start_h, name, "fallback_start"))
         if roster is not None:
             pool = pool_class(env, k, len(roster[1]), tl, spec.productivity, items, name, roster[1], roster[2])
+            people[k] = sum(s.staff for s in spec.shifts)
         else:
             pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
                               name)
@@ -323,7 +325,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             fx[name] = fx_path(spec.fx, n_months, streams.rng(f"fx:{name}"))
     log = RunLog(option_name, trace, names, roles, pool_col, np.array(enter), cols["start"], cols["end"],
                  cols["status"], cols["asked"], cols["clarify_h"], cols["reworks"], cols["escaped"], (t0, horizon),
-                 np.array([p.servers for p in pools]), busy, open_server,
+                 np.array([people.get(k, p.servers) for k, p in enumerate(pools)]), busy, open_server,
                  np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
                  {p.name: list(p.staff_log) for p in pools if p.staff_log},
                  None if escalation is None else escalation.log(names, list(range(n_tier1, n_primary)),
