@@ -18,7 +18,7 @@ from .loop import Environment, FastEnvironment
 from .pools import Items, ServicePool
 from .review import CLOSED, SwitchableTimeline, fallback_timeline, wire_reviews, without_pools
 from .risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
-from .roster import OnCall, seat_calendars
+from .roster import build_roster, seated_capacity
 from .routing import make_router
 from .staffing import start_elastic, start_hiring
 from .tiers import Escalation
@@ -157,7 +157,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     people: dict[int, int] = {}  # a roster's people on all its shifts (its pool's servers are its seats)
     for k, (name, role) in enumerate(members):
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
-        roster = _roster(scenario, spec, name, events) if role == "team" and spec.shifts else None
+        roster = build_roster(scenario, spec, name, events) if role == "team" and spec.shifts else None
         cal: Calendar = roster[0] if roster else scenario.calendar(spec.calendar)
         if roster is None and role == "team" and spec.overtime_h_per_day > 0:  # people stay on when there is work
             cal = scenario.calendars[spec.calendar].build(spec.overtime_h_per_day)
@@ -365,34 +365,6 @@ def in_order(env: Environment, times: np.ndarray, handle) -> None:  # noqa: ANN0
     call_later(ts[0], step)
 
 
-def _roster(scenario: Scenario, spec, name: str,  # noqa: ANN001 - a TeamSpec
-            events: list[tuple[float, str, str]]) -> tuple[Calendar, list[Calendar], OnCall | None]:
-    """A team's shifts as ``(timeline, seats, on_call)``: the timeline is open while anybody is on shift."""
-    regular = [s for s in spec.shifts if not s.on_call]
-    seats = seat_calendars([scenario.calendar(s.calendar) for s in regular], [s.staff for s in regular])
-    on_call = None
-    for s in spec.shifts:
-        if s.on_call and s.staff > 0:
-            on_call = OnCall(scenario.calendar(s.calendar), s.response_h, s.staff, name, events)
-    return (seats[0] if seats else Calendar(())), seats, on_call
-
-
-def _seated(pool: ServicePool, t0: float, t1: float) -> tuple[float, float]:
-    """A roster's work and capacity in the window: each piece on its seat's calendar; work on a call-out
-    counts in full on both sides (on-call people are available only while called out)."""
-    busy = on_call = 0.0
-    for a, b, cal in zip(pool.work_from_h, pool.work_to_h, pool.work_seat, strict=True):
-        a, b = max(a, t0), min(b, t1)
-        if b <= a:
-            continue
-        if cal is None:
-            on_call += b - a
-        else:
-            busy += cal.working_hours(a, b)
-    seats = sum(srv.timeline.working_hours(t0, t1) for srv in pool.members if not srv.on_call)
-    return busy + on_call, seats + on_call
-
-
 def _capacity(pools: list[ServicePool], t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
     """Per pool: hours of work done inside the window (each piece of work on the pool's timeline,
     so waits for a client's answer or for rework in between are not counted), and capacity on shift."""
@@ -400,7 +372,7 @@ def _capacity(pools: list[ServicePool], t0: float, t1: float) -> tuple[np.ndarra
     open_server = np.zeros(len(pools))
     for k, pool in enumerate(pools):
         if pool.seated:
-            busy[k], open_server[k] = _seated(pool, t0, t1)
+            busy[k], open_server[k] = seated_capacity(pool, t0, t1)
             continue
         tl = pool.timeline
         a = np.maximum(np.frombuffer(pool.work_from_h), t0)

@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..calendar import WEEK_H, Calendar
+from ..scenario import Scenario
 
-__all__ = ["seat_calendars", "OnCall"]
+__all__ = ["seat_calendars", "OnCall", "build_roster", "seated_capacity"]
 
 
 def seat_calendars(calendars: Sequence[Calendar], staff: Sequence[int]) -> list[Calendar]:
@@ -106,3 +107,31 @@ class OnCall:
         woken, self.standby = self.standby, []
         for srv in woken:
             pool._wake(srv)
+
+
+def build_roster(scenario: Scenario, spec, name: str,  # noqa: ANN001 - a TeamSpec
+                 events: list[tuple[float, str, str]]) -> tuple[Calendar, list[Calendar], OnCall | None]:
+    """A team's shifts as ``(timeline, seats, on_call)``: the timeline is open while anybody is on shift."""
+    regular = [s for s in spec.shifts if not s.on_call]
+    seats = seat_calendars([scenario.calendar(s.calendar) for s in regular], [s.staff for s in regular])
+    on_call = None
+    for s in spec.shifts:
+        if s.on_call and s.staff > 0:
+            on_call = OnCall(scenario.calendar(s.calendar), s.response_h, s.staff, name, events)
+    return (seats[0] if seats else Calendar(())), seats, on_call
+
+
+def seated_capacity(pool, t0: float, t1: float) -> tuple[float, float]:  # noqa: ANN001 - a pools.ServicePool
+    """A roster's work and capacity in the window: each piece on its seat's calendar; work on a call-out
+    counts in full on both sides (on-call people are available only while called out)."""
+    busy = on_call = 0.0
+    for a, b, cal in zip(pool.work_from_h, pool.work_to_h, pool.work_seat, strict=True):
+        a, b = max(a, t0), min(b, t1)
+        if b <= a:
+            continue
+        if cal is None:
+            on_call += b - a
+        else:
+            busy += cal.working_hours(a, b)
+    seats = sum(srv.timeline.working_hours(t0, t1) for srv in pool.members if not srv.on_call)
+    return busy + on_call, seats + on_call
