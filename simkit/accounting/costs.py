@@ -40,6 +40,13 @@ from its start).  Categories (costs positive, credits and FX gains negative):
                         an item waits for an answer or rework meanwhile
 ``surge``               an elastic vendor's extra agents x their hours on shift x the surge price
 ``review_penalties``    what the vendor owes at each review for cause (``vendors.X.review.penalty``; negative)
+``call_outs``           a roster's on-call shift: the fee per call-out plus the hours worked on call-outs at
+                        the team's loaded hourly cost (standby hours are not paid: put any allowance in the fee)
+
+A team with a roster (``shifts``) is paid shift by shift: each regular shift's head count x loaded
+hourly cost x its calendar's open hours (``labour``), and overhead per FTE-month for those people.
+With escalation tiers, a vendor is paid for every item it finishes at its tier, whether or not the
+item then escalates; :func:`tier_costs` splits an option's cost by tier.
 
 Pricing is split in two so that a price sweep is cheap: :func:`log_usage` reads what a
 log *used* (staffed hours and items per month and pool, dated events, late hours, ...:
@@ -67,12 +74,11 @@ from simkit.scenario.model import Scenario
 from simkit.units import HOURS_PER_MONTH
 
 __all__ = ["Ledger", "account", "npv", "CATEGORIES", "month_edges", "month_lengths_h", "fte_months", "price_factors",
-           "Usage", "PoolUsage",
-           "log_usage", "price_usage", "log_memo"]
+           "Usage", "PoolUsage", "log_usage", "price_usage", "log_memo", "tier_costs"]
 
 CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition", "knowledge_transfer", "parallel_run",
               "severance", "switching", "exit_fee", "commitment", "fx", "sla_credits", "quality", "delay",
-              "lost_business", "recruiting", "surge", "overtime", "review_penalties")
+              "lost_business", "recruiting", "surge", "overtime", "review_penalties", "call_outs")
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,7 @@ class PoolUsage(_ReadOnly):
     items: np.ndarray | None = None
     within_sla: np.ndarray | None = None
     surge_agent_h: np.ndarray | None = None
+    on_call_h: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,9 @@ def _inputs(scenario: Scenario, log: RunLog) -> tuple:
     for name, role in zip(log.pool_names, log.pool_roles, strict=True):
         if role == "team":
             t = scenario.teams[name]
+            if t.shifts:
+                out.append((name, tuple((scenario.calendars[s.calendar], s.staff, s.on_call) for s in t.shifts)))
+                continue
             out.append((name, scenario.calendars[t.calendar], t.overtime_h_per_day))
         else:
             v = scenario.vendors[name]
@@ -270,6 +280,9 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
         if esc.any():
             common["escaped"] = np.histogram(log.end_h[esc], bins=edges)[0]
         segments = headcount_segments(int(log.servers[k]), log.staff_log.get(name, []), a, b)
+        if role == "team" and scenario.teams[name].shifts:
+            pools.append(_roster_usage(scenario, log, name, common, lo, hi, edges, month_h))
+            continue
         if role == "team":
             team = scenario.teams[name]
             cal = scenario.calendar(team.calendar)
@@ -291,13 +304,10 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
         if v.elastic is not None:
             extra_agents = [(s, e, max(c - v.agents, 0)) for s, e, c in segments]
             surge, _ = _staffed(extra_agents, scenario.calendar(v.calendar), lo, hi, month_h)
-        mine = done & (log.pool == k)
-        items = np.histogram(log.end_h[mine], bins=edges)[0].astype(float)
-        lead = (log.end_h - log.trace.arrival_h)[mine]
-        within = np.histogram(log.end_h[mine][lead <= log.trace.sla_h[mine] + 1e-9], bins=edges)[0]
+        items, within = _finished(log, k, done, edges)
         pools.append(PoolUsage(**common, items=items, within_sla=within, surge_agent_h=surge))
 
-    priced = ("hire", "layoff", "review")
+    priced = ("hire", "layoff", "review", "call_out")
     events = tuple((m, name, what) for t, name, what in log.events
                    if (what in priced or what.startswith("exit:")) and (m := _month_at(t, edges, log.window_h)) >= 0)
     in_window = log.in_window()
@@ -311,6 +321,45 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
     when = log.trace.arrival_h[gone] + log.trace.patience_h[gone]
     return Usage(inputs, (t0, t1), edges, month_h, tuple(pools), events, _month_of(finish, edges)[late], kind[late],
                  late_h[late], _month_of(when, edges), kind[gone])
+
+
+def _finished(log: RunLog, k: int, done: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per month: items pool ``k`` finished (at any escalation tier), and of those, within their SLA
+    counted from arrival to that finish."""
+    if log.tiers is None:
+        ends = [log.end_h[done & (log.pool == k)]]
+        which = [done & (log.pool == k)]
+    else:
+        tiers = log.tiers
+        which = [(tiers.done_by[j] == k) & (tiers.end_h[j] >= log.window_h[0]) for j in range(tiers.end_h.shape[0])]
+        ends = [tiers.end_h[j][m] for j, m in enumerate(which)]
+    items = np.zeros(edges.size - 1)
+    within = np.zeros(edges.size - 1, dtype=np.int64)
+    for end, mine in zip(ends, which, strict=True):
+        items += np.histogram(end, bins=edges)[0]
+        lead = end - log.trace.arrival_h[mine]
+        within += np.histogram(end[lead <= log.trace.sla_h[mine] + 1e-9], bins=edges)[0]
+    return items, within
+
+
+def _roster_usage(scenario: Scenario, log: RunLog, name: str, common: dict, lo: np.ndarray, hi: np.ndarray,
+                  edges: np.ndarray, month_h: np.ndarray | float = HOURS_PER_MONTH) -> PoolUsage:
+    """A roster's person-hours and person-months shift by shift, and its hours worked on call-outs."""
+    staff_h = np.zeros(lo.size)
+    staff_months = np.zeros(lo.size)
+    for shift in scenario.teams[name].shifts:
+        if shift.on_call:
+            continue
+        h, m = _staffed([(*common["active_h"], shift.staff)], scenario.calendar(shift.calendar), lo, hi, month_h)
+        staff_h += h
+        staff_months += m
+    on_call = None
+    pieces = log.on_call_work.get(name)
+    if pieces:
+        a = np.clip(np.array([p[0] for p in pieces]), *log.window_h)
+        b = np.clip(np.array([p[1] for p in pieces]), *log.window_h)
+        on_call = np.bincount(_month_of(b, edges), weights=b - a, minlength=lo.size)[:lo.size]
+    return PoolUsage(**common, staff_h=staff_h, staff_months=staff_months, on_call_h=on_call)
 
 
 def log_usage(scenario: Scenario, log: RunLog) -> Usage:
@@ -355,6 +404,11 @@ def price_usage(scenario: Scenario, use: Usage) -> Ledger:
             book["overhead"] += over
             if fx is not None:
                 book["fx"] += (wages + over) * (fx - 1.0)
+            if pu.on_call_h is not None:
+                worked = team.loaded_cost_per_hour * pu.on_call_h
+                book["call_outs"] += worked
+                if fx is not None:
+                    book["fx"] += worked * (fx - 1.0)
             continue
         v = scenario.vendors[pu.name]
         a, b = pu.active_h
@@ -383,11 +437,14 @@ def price_usage(scenario: Scenario, use: Usage) -> Ledger:
             end_parallel = min(a + tr.parallel_run_months * HOURS_PER_MONTH, b)
             if tr.retained_team is not None and tr.parallel_run_months > 0:
                 team = scenario.teams[tr.retained_team]
-                cal = scenario.calendar(team.calendar)
                 plo, phi = np.clip(edges[:-1], a, end_parallel), np.clip(edges[1:], a, end_parallel)
-                book["parallel_run"] += team.staff * (
-                    team.loaded_cost_per_hour * (cal.cumulative_hours_array(phi) - cal.cumulative_hours_array(plo))
-                    + team.overhead_per_fte_month * (phi - plo) / use.month_h)
+                roster = ([(s.staff, s.calendar) for s in team.shifts if not s.on_call] if team.shifts
+                          else [(team.staff, team.calendar)])
+                for staff, cal_name in roster:
+                    cal = scenario.calendar(cal_name)
+                    book["parallel_run"] += staff * (
+                        team.loaded_cost_per_hour * (cal.cumulative_hours_array(phi) - cal.cumulative_hours_array(plo))
+                        + team.overhead_per_fte_month * (phi - plo) / use.month_h)
             one_off("severance", _month_at(end_parallel, edges, use.window_h), tr.released_staff * tr.severance_per_fte)
     for month, name, what in use.events:
         if what == "hire":
@@ -396,6 +453,12 @@ def price_usage(scenario: Scenario, use: Usage) -> Ledger:
             one_off("severance", month, scenario.teams[name].hiring.severance_per_fte)
         elif what == "review":
             one_off("review_penalties", month, -scenario.vendors[name].review.penalty)
+        elif what == "call_out":
+            fee = next(s.call_out_fee for s in scenario.teams[name].shifts if s.on_call)
+            fx_name = next((pu.fx for pu in use.pools if pu.name == name), None)
+            one_off("call_outs", month, fee)
+            if fx_name is not None:
+                one_off("fx", month, fee * (fx_name[month] - 1.0))
         else:
             ex = scenario.vendors[name].exit
             one_off("switching", month, ex.switching_cost * k_spec)
@@ -424,3 +487,24 @@ def price_usage(scenario: Scenario, use: Usage) -> Ledger:
 def account(scenario: Scenario, log: RunLog) -> Ledger:
     """Price the run log ``log`` of one option of ``scenario``: :func:`price_usage` of :func:`log_usage`."""
     return price_usage(scenario, log_usage(scenario, log))
+
+
+def tier_costs(scenario: Scenario, log: RunLog) -> dict[str, float]:
+    """An option's cost split by escalation tier: ``{"tier1": ..., "tier2": ..., ...}``.
+
+    Each tier's pools are priced on their own (the categories above that belong to a pool: labour,
+    fees, governance, transition, call-outs, quality, one-offs dated to it); tier 1 holds every pool
+    that is not a later tier (the option's own team and vendors, and any fallback).  The option-wide
+    categories (``delay``, ``lost_business``) belong to no tier and are left out, so the tiers add up
+    to the ledger's total less those two.  An option without tiers has only ``"tier1"``.
+    """
+    use = log_usage(scenario, log)
+    later = log.tiers.pool_names if log.tiers is not None else ()
+    out = {"tier1": 0.0, **{f"tier{j}": 0.0 for j in range(2, len(later) + 2)}}
+    empty_i, empty_f = np.zeros(0, int), np.zeros(0)
+    for pu in use.pools:
+        alone = Usage(use.inputs, use.window_h, use.edges, (pu,), tuple(e for e in use.events if e[1] == pu.name),
+                      empty_i, empty_i, empty_f, empty_i, empty_i)
+        tier = f"tier{later.index(pu.name) + 2}" if pu.name in later else "tier1"
+        out[tier] += price_usage(scenario, alone).total()
+    return out

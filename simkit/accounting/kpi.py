@@ -89,6 +89,28 @@ class LogKpis:
         return {**self.timeliness_to_abandoned, **self.hires_to_completed}
 
 
+def _tier_waits(log: RunLog, win: np.ndarray) -> dict[str, float]:
+    """Mean wait at escalation tiers 2 and 3 over the measured items taken there by the horizon."""
+    out = {}
+    for j in (1, 2):
+        wait = np.zeros(0)
+        if log.tiers is not None and j < log.tiers.start_h.shape[0]:
+            start, enter = log.tiers.start_h[j][win], log.tiers.enter_h[j][win]
+            wait = (start - enter)[~np.isnan(start)]
+        out[f"tier{j + 1}_wait_mean_h"] = float(wait.mean()) if wait.size else 0.0
+    return out
+
+
+def _tier_counts(log: RunLog, win: np.ndarray) -> dict[str, float]:
+    """Measured items sent on to tiers 2 and 3 by the horizon, and tier 2's share of all measured items."""
+    sent = [0.0, 0.0]
+    for j in (1, 2):
+        if log.tiers is not None and j < log.tiers.enter_h.shape[0]:
+            sent[j - 1] = float(np.count_nonzero(~np.isnan(log.tiers.enter_h[j][win])))
+    n = int(win.sum())
+    return {"escalated_share": sent[0] / n if n else 0.0, "tier2_items": sent[0], "tier3_items": sent[1]}
+
+
 def _measure_log(log: RunLog) -> LogKpis:
     t0, t1 = log.window_h
     win = log.in_window()
@@ -123,6 +145,7 @@ def _measure_log(log: RunLog) -> LogKpis:
         "waited_share": float(np.mean(wait > 1e-12)) if wait.size else 0.0,
         "sla_attainment_share": met / judged if judged else 1.0,
         "backlog_end_items": float(np.count_nonzero(~done & (state != ABANDONED))),
+        **_tier_waits(log, win),
         "defect_share": _share(reworked | escaped),
         "rework_share": _share(reworked),
         "escaped_defects_items": float(escaped.sum()),
@@ -150,6 +173,7 @@ def _measure_log(log: RunLog) -> LogKpis:
         "vendor_utilisation_share": _util(log, "vendor"),
         "items_arrived": float(win.sum()),
         "items_completed": float(n_done),
+        **_tier_counts(log, win),
     }
     return LogKpis(MappingProxyType(first), MappingProxyType(last), n_done, len(month_edges(t0, t1)) - 1,
                    (t0, t1))

@@ -120,6 +120,12 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("backlog_end_items", "Backlog at the end", "items", "timeliness", -1, ",.1f", True,
         "Measured items neither completed nor abandoned at the horizon: in hand-off, queued, waiting for an "
         "answer or a rework, or in service.", 8),
+    Kpi("tier2_wait_mean_h", "Tier 2 wait, mean", "h", "timeliness", -1, _H, True,
+        "Mean time from joining the escalation tier 2 queue (after any hand-off) to the first time a tier 2 "
+        "server took the item, over the measured items taken at tier 2 by the horizon; 0 when none was (and "
+        "for an option without escalation tiers)."),
+    Kpi("tier3_wait_mean_h", "Tier 3 wait, mean", "h", "timeliness", -1, _H, True,
+        "`tier2_wait_mean_h` for escalation tier 3."),
     # -- quality
     Kpi("defect_share", "Defective items", "share", "quality", -1, _SHARE, True,
         "Share of the completed measured items that were defective: reworked after a detected defect or "
@@ -191,6 +197,13 @@ KPIS: tuple[Kpi, ...] = (
         "Measured items: those that arrived after the warm-up (the same for every option in a replication)."),
     Kpi("items_completed", "Items completed", "items", "volume", +1, ",.1f", True,
         "Measured items completed by the horizon."),
+    Kpi("escalated_share", "Items escalated", "share", "volume", 0, _SHARE, True,
+        "Share of the measured items that tier 1 finished and sent on to escalation tier 2 by the horizon "
+        "(0 for an option without escalation tiers)."),
+    Kpi("tier2_items", "Items escalated to tier 2", "items", "volume", 0, ",.1f", True,
+        "Measured items sent on to escalation tier 2 by the horizon."),
+    Kpi("tier3_items", "Items escalated to tier 3", "items", "volume", 0, ",.1f", True,
+        "Measured items sent on to escalation tier 3 by the horizon."),
 )
 
 _BY_NAME = {k.name: k for k in KPIS}

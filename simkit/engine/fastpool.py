@@ -38,10 +38,34 @@ class CallbackPool(ServicePool):
         env = self.env
         queue, slot = env._queue, env._slot
         now = env._now
+        step = self._on_call_step if srv.on_call else self._step
         if (queue and queue[0][0] <= now) or (slot is not None and slot[0] <= now):
-            env.call_later(0.0, self._step, srv)  # other work lands at this instant too: let it queue first
+            env.call_later(0.0, step, srv)  # other work lands at this instant too: let it queue first
         else:
-            self._step(srv)
+            step(srv)
+
+    def _start_on_call(self, srv: Server) -> None:
+        self.on_call.park(srv)
+
+    def _on_call_step(self, srv: Server) -> None:
+        """An on-call person called out (or done with an item): the next item, or standing by again."""
+        queue, env, it, oc = self.queue, self.env, self.items, self.on_call
+        while queue and oc.calendar.is_open(env._now):
+            now = env._now
+            item = heappop(queue)[2]
+            if now >= it.gives_up_h[item] and it.gave_up(item, now):
+                continue
+            end = self._begin(srv, item, now, True)
+            if end is None:
+                continue
+            srv.item, srv.end_h = item, end
+            env.call_later(end - now, self._on_call_done, srv)
+            return
+        oc.park(srv)
+
+    def _on_call_done(self, srv: Server) -> None:
+        self._finish(srv.item, srv.end_h)
+        self._on_call_step(srv)
 
     def _later(self, delay: float, item: int) -> None:
         self.env.call_later(delay, self.put, item)
@@ -52,7 +76,8 @@ class CallbackPool(ServicePool):
             if not (self.closed or srv.leaving):
                 self._idle.append(srv)
             return
-        env, tl, it = self.env, self.timeline, self.items
+        env, it = self.env, self.items
+        tl = self.timeline if srv.timeline is None else srv.timeline
         gives_up = it.gives_up_h
         always = tl.always_open
         while True:
@@ -84,7 +109,7 @@ class CallbackPool(ServicePool):
 
     def _done(self, srv: Server) -> None:
         item = srv.item
-        if self.quality is None:
+        if self.quality is None and self.escalate is None:
             it = self.items
             it.end[item] = srv.end_h
             it.status[item] = 0  # COMPLETED

@@ -8,10 +8,33 @@ import numpy as np
 
 from simkit.workload.trace import Trace
 
-__all__ = ["RunLog", "COMPLETED", "IN_SERVICE", "QUEUED", "ABANDONED", "STATE_NAMES", "headcount_segments"]
+__all__ = ["RunLog", "TierLog", "COMPLETED", "IN_SERVICE", "QUEUED", "ABANDONED", "STATE_NAMES", "headcount_segments"]
 
 COMPLETED, IN_SERVICE, QUEUED, ABANDONED = 0, 1, 2, 3
 STATE_NAMES = ("completed", "in_service", "queued", "abandoned")
+
+
+@dataclass(frozen=True)
+class TierLog:
+    """What happened at each escalation tier of an option (row 0 is tier 1, row 1 tier 2, ...).
+
+    Attributes
+    ----------
+    pool_names
+        The pool of each tier from tier 2 on (tier 1 is the option's own team, vendor or both).
+    enter_h, start_h, end_h
+        Arrays of shape ``(tiers, items)``: when the item joined the tier's queue (after any hand-off),
+        when a server there first took it, and when the tier finished it; ``NaN`` where the item did
+        not reach that step by the horizon (or was not escalated there).
+    done_by
+        Shape ``(tiers, items)``: the pool index that finished the item at that tier (-1: not finished).
+    """
+
+    pool_names: tuple[str, ...]
+    enter_h: np.ndarray
+    start_h: np.ndarray
+    end_h: np.ndarray
+    done_by: np.ndarray
 
 
 @dataclass
@@ -48,7 +71,7 @@ class RunLog:
     window_h
         ``(t0, t1)``: the measured period (after warm-up, up to the horizon).
     servers
-        Servers per pool (people on shift or vendor agents).
+        Servers per pool (people on shift or vendor agents; a roster: its people on all shifts, on call included).
     busy_h, open_server_h
         Per pool, server hours spent working on items inside the window (time, not effort: an
         item of e effort hours takes e / productivity, longer while a hire ramps up), and server
@@ -65,13 +88,19 @@ class RunLog:
     events
         Dated events ``(time_h, pool_name, what)``: ``"exit:insolvency"``, ``"exit:termination"``,
         ``"exit:cause"`` (termination for cause), ``"fallback_start"``, ``"review"``, ``"remediation"``,
-        and the staffing events ``"hire"``, ``"leave"``, ``"layoff"``, ``"scale_up"``, ``"scale_down"``.
+        the staffing events ``"hire"``, ``"leave"``, ``"layoff"``, ``"scale_up"``, ``"scale_down"``, and a
+        roster's ``"call_out"``.
     staff_log
         Per pool whose headcount changed, ``(time_h, +1 joined / -1 left)`` after the start
         (``servers`` is the headcount at the start).
     fx
         Per pool priced in another currency, the exchange-rate multiplier of each month
         (month 0 is 1: the rate at signature), drawn from the pool's ``"fx:<name>"`` stream.
+    tiers
+        Per escalation tier, what happened there (``None``: the option has no escalation tiers).
+    on_call_work
+        Per team with an on-call shift, ``(from_h, to_h)`` of every piece of work done on a call-out
+        (each call-out itself is a ``"call_out"`` event).
     """
 
     option: str
@@ -97,6 +126,8 @@ class RunLog:
     events: list[tuple[float, str, str]] = field(default_factory=list)
     fx: dict[str, np.ndarray] = field(default_factory=dict)
     staff_log: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    tiers: TierLog | None = None
+    on_call_work: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def state(self) -> np.ndarray:
         """Each item's state at the horizon (see ``status``)."""

@@ -15,8 +15,10 @@ from simkit.engine.loop import Environment, FastEnvironment
 from simkit.engine.pools import Items, ServicePool
 from simkit.engine.review import CLOSED, SwitchableTimeline, fallback_timeline, wire_reviews, without_pools
 from simkit.engine.risk import degradation_intervals, exit_time_h, fx_path, outage_intervals, wright_factors
+from simkit.engine.roster import build_roster, seated_capacity
 from simkit.engine.routing import make_router
 from simkit.engine.staffing import start_elastic, start_hiring
+from simkit.engine.tiers import Escalation
 from simkit.scenario.model import Scenario
 from simkit.streams import Streams
 from simkit.units import HOURS_PER_MONTH
@@ -100,6 +102,9 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         members.append((option.vendor, "vendor"))
     if option.backup is not None:
         members.append((option.backup, "vendor"))
+    n_tier1 = len(members)
+    for tier in option.escalation or ():
+        members.append((tier.pool, "team" if tier.pool in scenario.teams else "vendor"))
     n_primary = len(members)
     exits: dict[str, float] = {}
     for_cause: dict[str, float] = {}  # vendors a review may terminate: their scheduled exit runs the same path
@@ -151,10 +156,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         spec = scenario.vendors[name].exit
         fallback_start[spec.fallback] = t_exit + spec.switch_lead_h
 
+    people: dict[int, int] = {}  # a roster's people on all its shifts (its pool's servers are its seats)
     for k, (name, role) in enumerate(members):
         spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
-        cal: Calendar | CapacityTimeline = scenario.calendar(spec.calendar)
-        if role == "team" and spec.overtime_h_per_day > 0:  # people stay on when there is work
+        roster = build_roster(scenario, spec, name, events) if role == "team" and spec.shifts else None
+        cal: Calendar | CapacityTimeline = roster[0] if roster else scenario.calendar(spec.calendar)
+        if roster is None and role == "team" and spec.overtime_h_per_day > 0:  # people stay on when there is work
             cal = scenario.calendar(spec.calendar, spec.overtime_h_per_day)
         tl: Calendar | CapacityTimeline = cal
         if role == "team" and spec.absence_share > 0:  # present (1 - absence) of the paid hours: see TeamSpec
@@ -193,8 +200,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             ex = next(scenario.vendors[v].exit for v in exits if scenario.vendors[v].exit.fallback == name)
             tl = fallback_timeline(_as_timeline(tl, t_end), ex, start_h, t0, role)
             events.append((start_h, name, "fallback_start"))
-        pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
-                           name)
+        if roster is not None:
+            pool = pool_class(env, k, len(roster[1]), tl, spec.productivity, items, name, roster[1], roster[2])
+            people[k] = sum(s.staff for s in spec.shifts)
+        else:
+            pool = pool_class(env, k, spec.staff if role == "team" else spec.agents, tl, spec.productivity, items,
+                              name)
         pool.set_down(down)
         pool.closes_at = stop_h if name in exits else math.inf
         if np.any(p_kind_all > 0):
@@ -221,7 +232,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     names = tuple(m for m, _ in members)
     roles = tuple(r for _, r in members)
     terminations: list[tuple[str, float, float]] = []  # (vendor, when, its new fallback's start or nan)
-    router = make_router(option, pools[:n_primary], roles[:n_primary], trace, scenario.vendors)
+    router = make_router(option, pools[:n_tier1], roles[:n_tier1], trace, scenario.vendors)
     handoff = [scenario.vendors[m].handoff_h if r == "vendor" else 0.0 for m, r in members]
     factor = np.array([(scenario.teams[m] if r == "team" else scenario.vendors[m]).clarify_factor
                        for m, r in members])
@@ -230,6 +241,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     max_rounds = np.array([k.clarify_max_rounds for k in kinds])[trace.kind] if n else np.zeros(0, int)
     route = [-1] * n
     enter = [math.nan] * n
+    escalation = None
+    if option.escalation:
+        escalation = Escalation(option, trace, streams, items)
+        escalation.attach(pools, list(range(n_tier1, n_primary)), handoff)
     u_clarify = trace.u[:, 0] if n else np.zeros(0)
     patience = trace.patience_h.tolist()
 
@@ -264,8 +279,8 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         pool.close()
 
     puts = [pool.put for pool in pools]
-    plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff)
-    if plain and n_primary == 1:  # one pool, nothing on the way: the item goes straight to its queue
+    plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff[:n_tier1])
+    if plain and n_tier1 == 1:  # one pool, nothing on the way: the item goes straight to its queue
         route[:] = [0] * n
         put = puts[0]
 
@@ -316,9 +331,13 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             fx[name] = fx_path(spec.fx, n_months, streams.rng(f"fx:{name}"))
     log = RunLog(option_name, trace, names, roles, pool_col, np.array(enter), cols["start"], cols["end"],
                  cols["status"], cols["asked"], cols["clarify_h"], cols["reworks"], cols["escaped"], (t0, horizon),
-                 np.array([p.servers for p in pools]), busy, open_server,
+                 np.array([people.get(k, p.servers) for k, p in enumerate(pools)]), busy, open_server,
                  np.array(active, dtype=float).reshape(-1, 2), down_h, outages, sorted(events), fx,
-                 {p.name: list(p.staff_log) for p in pools if p.staff_log})
+                 {p.name: list(p.staff_log) for p in pools if p.staff_log},
+                 None if escalation is None else escalation.log(names, list(range(n_tier1, n_primary)),
+                                                                np.array(enter), cols["start"]),
+                 {p.name: [(a, b) for a, b, cal in zip(p.work_from_h, p.work_to_h, p.work_seat, strict=True)
+                           if cal is None] for p in pools if p.on_call is not None})
     opened = {scenario.vendors[v].exit.fallback for v, _, start in terminations if start == start}
     unused = [fb for fb in deferred if fb not in opened]
     return without_pools(log, unused) if unused else log
@@ -358,6 +377,9 @@ def _capacity(pools: list[ServicePool], t0: float, t1: float) -> tuple[np.ndarra
     busy = np.zeros(len(pools))
     open_server = np.zeros(len(pools))
     for k, pool in enumerate(pools):
+        if pool.seated:
+            busy[k], open_server[k] = seated_capacity(pool, t0, t1)
+            continue
         tl = pool.timeline
         a = np.maximum(np.frombuffer(pool.work_from_h), t0)
         b = np.minimum(np.frombuffer(pool.work_to_h), t1)

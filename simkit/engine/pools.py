@@ -38,10 +38,13 @@ __all__ = ["ServicePool", "Items", "Server"]
 class Server:
     """One server's employment: when it joined, how it ramps up, whether it is leaving."""
 
-    __slots__ = ("joined_h", "ramp_start", "ramp_h", "leaving", "wake", "item", "end_h")
+    __slots__ = ("joined_h", "ramp_start", "ramp_h", "leaving", "wake", "item", "end_h", "timeline", "on_call")
 
-    def __init__(self, joined_h: float = 0.0, ramp_start: float = 1.0, ramp_h: float = 0.0) -> None:
+    def __init__(self, joined_h: float = 0.0, ramp_start: float = 1.0, ramp_h: float = 0.0,
+                 timeline=None, on_call: bool = False) -> None:  # noqa: ANN001
         self.joined_h, self.ramp_start, self.ramp_h = joined_h, ramp_start, ramp_h
+        self.timeline = timeline  # a roster's seat calendar (None: the pool's timeline)
+        self.on_call = on_call  # an on-call person: works only when called out (see engine.roster)
         self.leaving = False
         self.wake: simpy.Event | None = None  # the process kernel's wake-up call
         self.item = -1  # the item in service and when it will be done (the callback kernel)
@@ -118,7 +121,7 @@ class ServicePool:
     """
 
     def __init__(self, env: simpy.Environment, index: int, servers: int, timeline, productivity: float,  # noqa: ANN001
-                 items: Items, name: str = "") -> None:
+                 items: Items, name: str = "", seats: list | None = None, on_call=None) -> None:  # noqa: ANN001
         self.env = env
         self.name = name
         self.index = index
@@ -142,6 +145,17 @@ class ServicePool:
         # every piece of work done here, (from, to) in hours: what utilisation counts as busy
         self.work_from_h = array("d")
         self.work_to_h = array("d")
+        self.starts: list[float] | None = None  # an escalation tier's own first-start times (engine.tiers)
+        self.escalate: Callable[[int, float], bool] | None = None  # may send a finished item to the next tier
+        self.seated = seats is not None  # a roster: each server has its seat's calendar (engine.roster)
+        self.work_seat: list | None = [] if self.seated else None  # each piece's calendar (None: on call)
+        self.on_call = on_call
+        if seats is not None:
+            for cal in seats:
+                self._start(Server(timeline=cal))
+            for _ in range(on_call.size if on_call is not None else 0):
+                self._start_on_call(Server(on_call=True))
+            return
         for _ in range(servers):
             self._start(Server())
 
@@ -202,7 +216,24 @@ class ServicePool:
         items.status[item] = QUEUED
         heappush(self.queue, (items.priority[item], self.env._now, item))
         if self._idle:
-            self._wake(self._idle.pop())
+            if self.seated:
+                self._wake_seat()
+            else:
+                self._wake(self._idle.pop())
+        if self.on_call is not None:
+            self.on_call.work_arrived(self)
+
+    def _wake_seat(self) -> None:
+        """A roster's new work: wake the idle seat last parked among those open now; with none open, wake
+        every idle seat, so each waits for its own opening and the first to open takes the work."""
+        now, idle = self.env._now, self._idle
+        for i in range(len(idle) - 1, -1, -1):
+            if idle[i].timeline.is_open(now):
+                self._wake(idle.pop(i))
+                return
+        self._idle = []
+        for srv in idle:
+            self._wake(srv)
 
     def _wake(self, srv: Server) -> None:
         """Set an idle server going (its process resumes at this instant)."""
@@ -226,8 +257,30 @@ class ServicePool:
         self._idle.append(srv)
         return srv.wake
 
+    def _start_on_call(self, srv: Server) -> None:
+        self.env.process(self._on_call_server(srv))
+
+    def _on_call_server(self, srv: Server):
+        """An on-call person: stands by until called out, then works the queue while the window lasts."""
+        env, queue, it, oc = self.env, self.queue, self.items, self.on_call
+        while True:
+            srv.wake = env.event()
+            oc.park(srv)
+            yield srv.wake
+            while queue and oc.calendar.is_open(env.now):
+                now = env.now
+                _, _, item = heappop(queue)
+                if now >= it.gives_up_h[item] and it.gave_up(item, now):
+                    continue
+                end = self._begin(srv, item, now, True)
+                if end is None:
+                    continue
+                yield env.timeout(end - now)
+                self._finish(item, end)
+
     def _server(self, srv: Server):
-        env, tl, queue, it = self.env, self.timeline, self.queue, self.items
+        env, queue, it = self.env, self.queue, self.items
+        tl = self.timeline if srv.timeline is None else srv.timeline
         always = getattr(tl, "always_open", False)
         gives_up = it.gives_up_h
         while True:
@@ -265,6 +318,9 @@ class ServicePool:
         it = self.items
         if it.start[item] != it.start[item]:  # NaN: first time taken
             it.start[item] = now
+        starts = self.starts
+        if starts is not None and item < len(starts) and starts[item] != starts[item]:  # first time in this tier
+            starts[item] = now
         if self.answer_time is not None and it.rounds[item] > 0:
             it.rounds[item] -= 1
             it.asked[item] += 1
@@ -275,9 +331,14 @@ class ServicePool:
         it.status[item] = IN_SERVICE
         it.served_by[item] = self.index
         work = it.work[item] / (self.productivity * (srv.factor(now) if srv.ramp_h else 1.0))
-        end = now + work if always else self.timeline.advance(now, work)
+        if always:
+            end = now + work
+        else:
+            end = (self.timeline if srv.timeline is None else srv.timeline).advance(now, work)
         self.work_from_h.append(now)
         self.work_to_h.append(end if end <= self.closes_at else self.closes_at)
+        if self.work_seat is not None:
+            self.work_seat.append(None if srv.on_call else srv.timeline)
         return end
 
     def _finish(self, item: int, end: float) -> None:
@@ -292,5 +353,7 @@ class ServicePool:
                     self._later(delay(item), item)
                     return
                 it.escaped[item] = True
+        if self.escalate is not None and self.escalate(item, end):
+            return
         it.end[item] = end
         it.status[item] = COMPLETED

@@ -238,4 +238,7 @@ def without_pools(log, drop: list[str]):  # noqa: ANN001, ANN201
                    down_h=take(log.down_h), outages=take(log.outages),
                    events=[e for e in log.events if e[1] not in drop],
                    fx={n: v for n, v in log.fx.items() if n not in drop},
-                   staff_log={n: v for n, v in log.staff_log.items() if n not in drop})
+                   staff_log={n: v for n, v in log.staff_log.items() if n not in drop},
+                   tiers=None if log.tiers is None else replace(
+                       log.tiers, done_by=np.where(log.tiers.done_by >= 0, remap[log.tiers.done_by],
+                                                   -1).astype(np.int8)))

@@ -6,6 +6,10 @@
   or when the team is off shift while the vendor works;
 * ``by_kind``: the item kinds listed in ``vendor_kinds`` go to the vendor, the
   rest to the team;
+* ``time_of_day`` (follow-the-sun): the item goes to whichever pool is open at
+  its arrival; when both are open, to the one with fewer items queued per server
+  (a tie goes to the team); when neither is, to the one that opens first (a tie
+  goes to the team);
 * dual sourcing: of the items bound for the vendor, a ``backup_share`` goes to
   the ``backup`` vendor (decided by the item's own uniform number, so the split
   is the same in every option).
@@ -69,6 +73,8 @@ def _base_router(option: OptionSpec, pools: list[ServicePool], team: int, vendor
     if team < 0 or vendor < 0:
         only = max(team, vendor)
         return lambda item: only
+    if option.routing == "time_of_day":
+        return _follow_the_sun(pools[team], pools[vendor], team, vendor)
     if option.routing == "by_kind":
         names = trace.kind_names
         to_vendor = np.isin(np.arange(len(names)), [names.index(k) for k in option.vendor_kinds])
@@ -86,3 +92,22 @@ def _base_router(option: OptionSpec, pools: list[ServicePool], team: int, vendor
         return team if team_pool.waiting < threshold else vendor
 
     return overflow
+
+
+def _follow_the_sun(team_pool: ServicePool, vendor_pool: ServicePool, team: int, vendor: int) -> Router:
+    """Whichever pool is open at arrival; both open: fewer queued per server; neither: the first to open."""
+    team_tl, vendor_tl = team_pool.timeline, vendor_pool.timeline
+
+    def per_server(pool: ServicePool) -> float:
+        return pool.waiting / pool.servers if pool.servers else float("inf")
+
+    def follow(item: int) -> int:
+        now = team_pool.env._now
+        team_open, vendor_open = team_tl.is_open(now), vendor_tl.is_open(now)
+        if team_open and vendor_open:
+            return vendor if per_server(vendor_pool) < per_server(team_pool) else team
+        if team_open or vendor_open:
+            return team if team_open else vendor
+        return vendor if vendor_tl.next_open(now) < team_tl.next_open(now) else team
+
+    return follow

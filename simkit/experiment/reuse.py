@@ -2,7 +2,7 @@
 
 An option's run log depends only on what the engine reads for that option —
 the run settings, the workload, the calendars, the option itself and the teams
-and vendors it can use (its own, a backup, the fallback an exit brings in) —
+and vendors it can use (its own, a backup, its escalation tiers, the fallback an exit brings in) —
 and on the seed and replication.  Prices never enter it.  :func:`engine_key`
 condenses exactly those inputs, with every cost-only field
 (:func:`simkit.scenario.fields.is_cost_only`) left out, into a digest: two scenarios
@@ -30,10 +30,12 @@ __all__ = ["engine_key", "engine_keys", "reusable_options"]
 
 
 def _members(scenario: Scenario, option: str) -> list[tuple[str, str]]:
-    """``(section, name)`` of every team and vendor ``option`` may send work to, fallbacks included."""
+    """``(section, name)`` of every team and vendor ``option`` may send work to, escalation tiers and fallbacks
+    included."""
     spec = scenario.options[option]
     todo = [("teams", spec.team)] if spec.team else []
     todo += [("vendors", v) for v in (spec.vendor, spec.backup) if v]
+    todo += [("teams" if t.pool in scenario.teams else "vendors", t.pool) for t in spec.escalation or ()]
     seen: list[tuple[str, str]] = []
     while todo:
         section, name = todo.pop(0)

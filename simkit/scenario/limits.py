@@ -96,9 +96,11 @@ def _count(x: float) -> str:
 
 
 def _pools(scenario: Scenario, option: Any) -> list[tuple[str, str]]:
-    """``(kind, name)`` of every pool an option may simulate: its team, vendor, backup and exit fallbacks."""
+    """``(kind, name)`` of every pool an option may simulate: its team, vendor, backup, escalation tiers and exit
+    fallbacks."""
     out: list[tuple[str, str]] = []
     names = [n for n in (option.team, option.vendor, option.backup) if n is not None]
+    names += [tier.pool for tier in getattr(option, "escalation", None) or ()]
     while names:
         name = names.pop(0)
         kind = "teams" if name in scenario.teams else "vendors"

@@ -19,7 +19,7 @@ from simkit.scenario.distributions import Dist, DistField
 __all__ = [
     "MIN_PRODUCTIVITY", "MIN_LEARNING_RATE", "BOUND_REASONS",
     "OutageSpec", "DegradationSpec", "ExitSpec", "QualitySpec", "SlaSpec", "TransitionSpec",
-    "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec", "ReviewSpec",
+    "ContractSpec", "FxSpec", "SharedSpec", "HiringSpec", "ElasticSpec", "ReviewSpec", "ShiftSpec", "TierSpec",
 ]
 
 MIN_PRODUCTIVITY = 1e-3
@@ -239,3 +239,52 @@ class ReviewSpec(_Spec):
     remediation_productivity_factor: float = Field(1.0, ge=1, le=5)
     remediation_delay_h: float = Field(720.0, ge=0, le=87660)
     terminate_at_review: int | None = Field(None, ge=1, le=1000)
+
+
+PoolName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+
+
+class ShiftSpec(_Spec):
+    """One shift of a team's roster: its own calendar and head count (see :mod:`simkit.engine.roster`).
+
+    Regular shifts add up: at any moment the team has the sum of the head counts of the shifts whose
+    calendars are open (staggered starts overlap, a night shift covers the night).  An ``on_call``
+    shift stands by on its calendar instead: when work arrives while no regular shift is open, its
+    people are called out, start ``response_h`` hours later and work the queue until it is empty;
+    each call-out costs ``call_out_fee`` plus the hours worked at the team's loaded hourly cost.
+    """
+
+    calendar: PoolName
+    staff: int = Field(ge=0, le=100_000)
+    on_call: bool = False
+    call_out_fee: Money = 0.0
+    response_h: float = Field(0.0, ge=0, le=168)
+
+    @model_validator(mode="after")
+    def _on_call_fields(self) -> ShiftSpec:
+        if not self.on_call and (self.call_out_fee or self.response_h):
+            raise ValueError("call_out_fee and response_h apply only to an on_call shift")
+        return self
+
+
+class TierSpec(_Spec):
+    """An escalation tier: a share of the items the tier before completed goes on to ``pool``.
+
+    ``share`` applies to every kind, ``share_by_kind`` overrides it for the kinds it names; the
+    escalated item brings new work of ``effort_h`` hours (this tier's own effort distribution).
+    Whether an item escalates is decided by its own uniform number from the option-independent
+    ``"escalation:<tier>"`` stream, so every option escalates the same items on the same luck.
+    """
+
+    pool: PoolName
+    share: Share = 0.0
+    share_by_kind: dict[PoolName, Share] = Field(default_factory=dict)
+    effort_h: DistField
+
+    @field_validator("share_by_kind", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for v in value.values():
+                _refuse_lookalike(v, "number")
+        return value

@@ -155,7 +155,9 @@ class Scenario(ScenarioSpec):
         ]
         pools = {**self.teams, **self.vendors}
         checks += [(f"{'teams' if n in self.teams else 'vendors'}.{n}.calendar", p.calendar, self.calendars,
-                    "calendar") for n, p in pools.items()]
+                    "calendar") for n, p in pools.items() if getattr(p, "shifts", None) is None]
+        checks += [(f"teams.{n}.shifts.{i}.calendar", s.calendar, self.calendars, "calendar")
+                   for n, t in self.teams.items() for i, s in enumerate(t.shifts or ())]
         for n, v in self.vendors.items():
             if v.exit is not None:
                 checks.append((f"vendors.{n}.exit.fallback", v.exit.fallback, pools, "team or vendor"))
@@ -188,6 +190,11 @@ class Scenario(ScenarioSpec):
                 checks.append((f"options.{n}.backup", o.backup, self.vendors, "vendor"))
             checks += [(f"options.{n}.vendor_kinds", k, self.workload.kinds, "item kind")
                        for k in o.vendor_kinds]
+            for i, tier in enumerate(o.escalation or ()):
+                checks.append((f"options.{n}.escalation.{i}.pool", tier.pool, pools, "team or vendor"))
+                checks += [(f"options.{n}.escalation.{i}.share_by_kind", k, self.workload.kinds, "item kind")
+                           for k in tier.share_by_kind]
+            self._check_tiers(n, o)
         if self.baseline is not None:
             checks.append(("baseline", self.baseline, self.options, "option"))
         if self.run.start_date is None:
@@ -197,11 +204,41 @@ class Scenario(ScenarioSpec):
                     if given:
                         raise ScenarioError(f"calendars.{n}.{key}", "needs run.start_date (an ISO date such as "
                                             "2027-01-01): time zones, holidays and closed dates are dated")
+        else:
+            for n, t in self.teams.items():
+                if t.shifts:  # a roster's seats are weekly calendars; a dated run compiles calendars to dates
+                    raise ScenarioError(f"teams.{n}.shifts", "a roster runs on weekly calendars only: remove "
+                                        "run.start_date, or give the team staff and one calendar")
         for path, name, known, what in checks:
             problem = _pick(name, known, what)
             if problem:
                 raise ScenarioError(path, problem)
         return self
+
+    def _check_tiers(self, name: str, option: Any) -> None:
+        """Escalation tiers name pools of their own, which hand work on only by escalating."""
+        seen = [p for p in (option.team, option.vendor, option.backup) if p is not None]
+        for i, tier in enumerate(option.escalation or ()):
+            path = f"options.{name}.escalation.{i}.pool"
+            if tier.pool in seen:
+                raise ScenarioError(path, f"{show(tier.pool)} already serves this option (as tier 1 or an earlier "
+                                          "tier); each tier needs a pool of its own")
+            seen.append(tier.pool)
+            v = self.vendors.get(tier.pool)
+            if v is not None and (v.exit is not None or v.review is not None):
+                raise ScenarioError(path, f"vendor {show(tier.pool)} has an exit or review clause, which an "
+                                          "escalation tier does not support yet")
+        for v in (option.vendor, option.backup):
+            ex = self.vendors[v].exit if v in self.vendors else None
+            if option.escalation and ex is not None and ex.fallback in seen[1:] and ex.fallback not in (
+                    option.team, option.vendor, option.backup):
+                raise ScenarioError(f"vendors.{v}.exit.fallback", f"{show(ex.fallback)} is an escalation tier of "
+                                    f"option {show(name)}; a tier cannot also be the fallback of tier 1")
+        for p in seen if option.escalation else ():
+            t = self.teams.get(p)
+            if t is not None and t.overtime_h_per_day > 0:
+                raise ScenarioError(f"teams.{p}.overtime_h_per_day",
+                                    "overtime is not supported for a team in an option with escalation tiers")
 
     # -- convenience ---------------------------------------------------------
     @property
@@ -234,6 +271,17 @@ class Scenario(ScenarioSpec):
             return None
         client = self.calendars[self.workload.calendar]
         return Clock(self.run.start_date, client.timezone, client.utc_offset_h)
+
+    def team_hours(self, name: str, t0_h: float, t1_h: float) -> tuple[int, float]:
+        """A team's people and their mean hours on shift in ``[t0_h, t1_h)``: ``(staff, hours)`` with
+        ``staff x hours`` its person-hours (a roster's regular shifts summed; on-call staff are left out)."""
+        team = self.teams[name]
+        if not team.shifts:
+            return team.staff, self.calendar(team.calendar).working_hours(t0_h, t1_h)
+        regular = [s for s in team.shifts if not s.on_call]
+        staff = sum(s.staff for s in regular)
+        person_h = sum(s.staff * self.calendar(s.calendar).working_hours(t0_h, t1_h) for s in regular)
+        return staff, (person_h / staff if staff else 0.0)
 
     def summary(self) -> Any:
         """The load summary before running: annual items, offered load, utilisation, Erlang C, warnings.

@@ -177,6 +177,8 @@ def _capacity_per_h(scenario: Scenario, servers: float, calendar: str, productiv
 
 def _team_capacity(scenario: Scenario, name: str) -> float:
     t = scenario.teams[name]
+    if t.shifts:  # a roster: each regular shift's people while its calendar is open
+        return sum(_capacity_per_h(scenario, s.staff, s.calendar, t.productivity) for s in t.shifts if not s.on_call)
     staff: float = t.staff
     hiring = getattr(t, "hiring", None)
     if hiring is not None and hiring.hire_when_backlog_per_staff is not None:  # it hires when work piles up
@@ -244,6 +246,13 @@ def offered_load(scenario: Scenario) -> dict[str, dict[str, float]]:
                 out[opt_name][backup] = rho(to_vendor * share, _vendor_capacity(scenario, backup))
             if opt.team is not None:
                 out[opt_name][opt.team] = rho(total - to_vendor, _team_capacity(scenario, opt.team))
+        reach = {name: 1.0 for name in w.kinds}  # share of each kind's items that reach the tier
+        for tier in getattr(opt, "escalation", None) or ():
+            reach = {name: r * tier.share_by_kind.get(name, tier.share) for name, r in reach.items()}
+            offered = sum(rate * k.share / total_share * reach[name] for name, k in w.kinds.items())
+            offered *= tier.effort_h.mean
+            cap = (_team_capacity if tier.pool in scenario.teams else _vendor_capacity)(scenario, tier.pool)
+            out[opt_name][tier.pool] = rho(offered, cap)
     return out
 
 

@@ -131,22 +131,27 @@ def preview(scenario: Scenario) -> Preview:
             team_kinds = [k for k in all_kinds if k not in opt.vendor_kinds]
             vendor_share = sum(shares[k] for k in vendor_kinds) / sum(shares.values())
             vendor_items, team_items = total_items * vendor_share, total_items * (1.0 - vendor_share)
+        if opt.routing == "time_of_day":  # roughly: in proportion to each pool's open hours
+            team_open = scenario.team_hours(opt.team, t0, t1)[1]
+            vendor_open = scenario.calendar(scenario.vendors[opt.vendor].calendar).working_hours(t0, t1)
+            team_share = team_open / (team_open + vendor_open) if team_open + vendor_open > 0 else 0.5
+            vendor_items, team_items = total_items * (1.0 - team_share), total_items * team_share
         if opt.team is not None:
             team = scenario.teams[opt.team]
-            open_h = scenario.calendar(team.calendar).working_hours(t0, t1)
+            staff, open_h = scenario.team_hours(opt.team, t0, t1)  # a roster: its people and mean hours
             service_h = _mean_effort(scenario, team_kinds) / (team.productivity * team.available_share)
             if opt.routing == "overflow":
                 lam = total_items / open_h if open_h > 0 else math.inf
-                full, p_wait, wait = mmck(team.staff, team.staff + opt.overflow_queue, lam, service_h)
+                full, p_wait, wait = mmck(staff, staff + opt.overflow_queue, lam, service_h)
                 vendor_items, team_items = total_items * full, total_items * (1.0 - full)
-                util = min(1.0, lam * (1.0 - full) * service_h / team.staff) if team.staff else 0.0
-                pool_rows.append({"option": name, "pool": opt.team, "role": "team", "servers": team.staff,
+                util = min(1.0, lam * (1.0 - full) * service_h / staff) if staff else 0.0
+                pool_rows.append({"option": name, "pool": opt.team, "role": "team", "servers": staff,
                                   "arrivals_items": team_items, "utilisation_share": util,
                                   "p_wait_share": p_wait, "wait_mean_h": wait})
             else:
-                pool_rows.append(_pool_row(name, opt.team, "team", team.staff, team_items, open_h, service_h))
-            cost["labour"] = team.staff * team.loaded_cost_per_hour * open_h
-            cost["overhead"] = team.staff * team.overhead_per_fte_month * months
+                pool_rows.append(_pool_row(name, opt.team, "team", staff, team_items, open_h, service_h))
+            cost["labour"] = staff * team.loaded_cost_per_hour * open_h
+            cost["overhead"] = staff * team.overhead_per_fte_month * months
         if opt.vendor is not None:
             v = scenario.vendors[opt.vendor]
             open_h = scenario.calendar(v.calendar).working_hours(t0, t1)

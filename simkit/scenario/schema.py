@@ -31,7 +31,9 @@ from simkit.scenario.mechanisms import (
     QualitySpec,
     ReviewSpec,
     SharedSpec,
+    ShiftSpec,
     SlaSpec,
+    TierSpec,
     TransitionSpec,
     _Spec,
 )
@@ -345,9 +347,13 @@ class TeamSpec(_Spec):
     calendar is open.  Capacity and utilisation (up by ``1 / (1 - absence_share)``) are exact, wages
     are unchanged (leave is paid) and no option's random numbers move; against ``staff x (1 - a)``
     whole people, queue waits are somewhat shorter and each service ``1 / (1 - a)`` longer.
+
+    Either ``staff`` people on one ``calendar``, or a roster of ``shifts`` (each with its calendar and
+    head count, see :class:`~simkit.scenario.mechanisms.ShiftSpec`); each regular shift's people are paid
+    for every open hour of their shift.
     """
 
-    staff: int = Field(ge=0, le=100_000)
+    staff: int = Field(0, ge=0, le=100_000)
     calendar: Name = "client"
     loaded_cost_per_hour: Money = 50.0
     overhead_per_fte_month: Money = 0.0
@@ -364,12 +370,35 @@ class TeamSpec(_Spec):
     def available_share(self) -> float:
         """Share of paid open hours the team is present: ``1 - absence_share``."""
         return 1.0 - self.absence_share
+    shifts: tuple[ShiftSpec, ...] | None = Field(None, min_length=1, max_length=24)
+
+    @model_validator(mode="after")
+    def _roster(self) -> TeamSpec:
+        if self.shifts is None:
+            if "staff" not in self.model_fields_set:
+                raise ValueError("needs staff (people on its calendar) or shifts (a roster)")
+            return self
+        given = sorted({"staff", "calendar"} & self.model_fields_set)
+        if given:
+            raise ValueError(f"a team with shifts takes its head count and hours from them; remove {', '.join(given)}")
+        if self.hiring is not None or self.overtime_h_per_day > 0:
+            raise ValueError("a team with shifts supports neither hiring nor overtime_h_per_day yet")
+        if sum(1 for s in self.shifts if s.on_call) > 1:
+            raise ValueError("a roster may have at most one on_call shift")
+        if all(s.on_call for s in self.shifts):
+            raise ValueError("a roster needs at least one regular (not on_call) shift")
+        return self
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):  # noqa: ANN001, ANN202 - pydantic signature
         data = handler(self)
         if self.absence_share == 0.0:  # absent: the dump and fingerprints stay as they were
             data.pop("absence_share", None)
+        if self.shifts is None:  # absent: the dump (and every fingerprint) stays what it was before
+            data.pop("shifts", None)
+        else:  # the head count and hours come from the shifts
+            data.pop("staff", None)
+            data.pop("calendar", None)
         return data
 
 
@@ -418,12 +447,20 @@ class OptionSpec(_Spec):
 
     team: Name | None = None
     vendor: Name | None = None
-    routing: Literal["overflow", "by_kind"] | None = None
+    routing: Literal["overflow", "by_kind", "time_of_day"] | None = None
     overflow_queue: int = Field(0, ge=0, le=10**9)
     vendor_kinds: tuple[Name, ...] = ()
     backup: Name | None = None
     backup_share: float = Field(0.0, ge=0, le=1)
     label: str = ""
+    escalation: tuple[TierSpec, ...] | None = Field(None, min_length=1, max_length=2)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):  # noqa: ANN001, ANN202 - pydantic signature
+        data = handler(self)
+        if self.escalation is None:  # absent: the dump (and every fingerprint) stays what it was before
+            data.pop("escalation", None)
+        return data
 
     @model_validator(mode="after")
     def _shape(self) -> OptionSpec:
@@ -431,7 +468,7 @@ class OptionSpec(_Spec):
             raise ValueError("an option needs a team, a vendor, or both")
         both = self.team is not None and self.vendor is not None
         if both and self.routing is None:
-            raise ValueError("an option with a team and a vendor needs routing: overflow or by_kind")
+            raise ValueError("an option with a team and a vendor needs routing: overflow, by_kind or time_of_day")
         if not both and self.routing is not None:
             raise ValueError("routing applies only to an option with both a team and a vendor")
         if self.routing == "by_kind" and not self.vendor_kinds:

@@ -31,7 +31,10 @@ def unwrap(annotation: Any) -> Any:
 
 
 def field_model(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """The model a field holds, and whether it is a mapping of named ones (``dict[str, Model]``)."""
+    """The model a field holds, and whether it is a mapping of named ones (``dict[str, Model]``).
+
+    A list of models (``tuple[Model, ...]``: a roster's shifts, escalation tiers) is a section too, its path
+    without an index."""
     inner = unwrap(annotation)
     if isinstance(inner, type) and issubclass(inner, BaseModel):
         return inner, False
@@ -39,6 +42,10 @@ def field_model(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
         value = unwrap(get_args(inner)[1])
         if isinstance(value, type) and issubclass(value, BaseModel):
             return value, True
+    if get_origin(inner) is tuple and len(get_args(inner)) == 2 and get_args(inner)[1] is Ellipsis:
+        value = unwrap(get_args(inner)[0])  # a list of sections (a roster's shifts, escalation tiers)
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value, False
     return None, False
 
 

@@ -106,7 +106,8 @@ def _pool_rows(scenario: Scenario, pools: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in pools.itertuples(index=False):
         spec = scenario.teams[r.pool] if r.role == "team" else scenario.vendors[r.pool]
-        open_h = scenario.calendar(spec.calendar).working_hours(t0, t1)
+        open_h = (scenario.team_hours(r.pool, t0, t1)[1] if r.role == "team"
+                  else scenario.calendar(spec.calendar).working_hours(t0, t1))
         present = spec.available_share if r.role == "team" else 1.0  # absence slows a team's work rate
         service_h = _mean_effort_h(scenario, _pool_kinds(scenario, r.option, r.role)) / (spec.productivity * present)
         load = r.arrivals_items / open_h * service_h if open_h > 0 else (math.inf if r.arrivals_items else 0.0)

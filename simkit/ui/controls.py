@@ -270,7 +270,8 @@ def default_controls(scenario: Scenario) -> list[Control]:
     levers = [control_for(scenario, f"workload.{volume}", "arrivals")]
     switches = []
     for name, team in scenario.teams.items():
-        levers.append(control_for(scenario, f"teams.{name}.staff", f"{name}: staff"))
+        if not team.shifts:  # a roster's head counts are per shift, in a list no dotted path reaches
+            levers.append(control_for(scenario, f"teams.{name}.staff", f"{name}: staff"))
         levers.append(control_for(scenario, f"teams.{name}.loaded_cost_per_hour", f"{name}: loaded cost"))
         switches += [control_for(scenario, f"teams.{name}.{s}", f"{name}: {s}")
                      for s in SWITCHED_SECTIONS["teams"] if getattr(team, s) is not None]

@@ -20,7 +20,7 @@ import simkit as sk
 from simkit.accounting import registry as kpis
 from simkit.accounting.costs import CATEGORIES, Ledger
 from simkit.accounting.kpi import KPI_DIRECTION, KPI_FAMILIES, kpi_columns, measure, measure_log
-from simkit.engine.log import ABANDONED, COMPLETED, IN_SERVICE, QUEUED, RunLog
+from simkit.engine.log import ABANDONED, COMPLETED, IN_SERVICE, QUEUED, RunLog, TierLog
 from simkit.experiment.simulate import run_replication
 from simkit.stats.estimates import kpi_family
 from simkit.units import HOURS_PER_MONTH
@@ -163,6 +163,10 @@ def _hand_made_log() -> RunLog:
         events=[(5.0, "team", "hire"), (50.0, "team", "leave"), (60.0, "team", "hire"),
                 (70.0, "acme", "scale_up"), (80.0, "acme", "scale_down"), (95.0, "acme", "exit:insolvency")],
         staff_log={"team": [(5.0, +1), (50.0, -1), (60.0, +1)], "acme": [(70.0, +1), (80.0, -1)]},
+        tiers=TierLog(  # tier 2: item 0 (before the window), item 1 (waited 1.5 h), item 3 (not taken yet)
+            ("acme",), enter_h=np.array([[NAN] * 8, [9, 25, NAN, 50, NAN, NAN, NAN, NAN]]),
+            start_h=np.array([[NAN] * 8, [9.5, 26.5, NAN, NAN, NAN, NAN, NAN, NAN]]),
+            end_h=np.full((2, 8), NAN), done_by=np.full((2, 8), -1, dtype=np.int8)),
     )
 
 
@@ -175,6 +179,8 @@ HAND = {  # worked out from the registry's definitions; items 1-7 arrived in the
     "waited_share": 0.75,  # 3 of those 4 did not start at once
     "sla_attainment_share": 0.6,  # 3 met; due and not done: 4 (abandoned, due 60), 6 (due 95) -> 3 / 5
     "backlog_end_items": 3.0,  # 5, 6, 7
+    "tier2_wait_mean_h": 1.5,  # item 1 only: item 0 arrived before the window, item 3 is not taken
+    "tier3_wait_mean_h": 0.0,  # no third tier
     "defect_share": 2 / 3,  # 1 reworked, 2 escaped, of 3 completed
     "rework_share": 1 / 3,
     "escaped_defects_items": 1.0,
@@ -198,6 +204,9 @@ HAND = {  # worked out from the registry's definitions; items 1-7 arrived in the
     "vendor_utilisation_share": 0.3,
     "items_arrived": 7.0,
     "items_completed": 3.0,
+    "escalated_share": 2 / 7,  # items 1 and 3
+    "tier2_items": 2.0,
+    "tier3_items": 0.0,
 }
 
 
@@ -353,6 +362,14 @@ def _by_the_definitions(log: RunLog) -> dict[str, float]:
         cap = sum(log.open_server_h[k] for k in mine)
         return min(sum(log.busy_h[k] for k in mine) / cap, 1.0) if cap > 0 else 0.0
 
+    def tier_rows(j: int) -> tuple[list[float], list[float]]:
+        if log.tiers is None or j >= log.tiers.enter_h.shape[0]:
+            return [], []
+        sent = [i for i in measured if not math.isnan(log.tiers.enter_h[j][i])]
+        waits = [log.tiers.start_h[j][i] - log.tiers.enter_h[j][i] for i in sent
+                 if not math.isnan(log.tiers.start_h[j][i])]
+        return sent, waits
+
     staff_end = 0
     for k, name in enumerate(log.pool_names):
         if log.active_h[k][1] >= t1:
@@ -366,6 +383,8 @@ def _by_the_definitions(log: RunLog) -> dict[str, float]:
         "waited_share": share(sum(1 for w in waits if w > 0), len(waits)),
         "sla_attainment_share": met / (len(completed) + late) if len(completed) + late else 1.0,
         "backlog_end_items": float(sum(1 for i in measured if log.status[i] not in (COMPLETED, ABANDONED))),
+        "tier2_wait_mean_h": mean(tier_rows(1)[1]),
+        "tier3_wait_mean_h": mean(tier_rows(2)[1]),
         "defect_share": share(sum(1 for i in completed if log.reworks[i] or log.escaped[i]), len(completed)),
         "rework_share": share(sum(1 for i in completed if log.reworks[i]), len(completed)),
         "escaped_defects_items": float(sum(1 for i in completed if log.escaped[i])),
@@ -390,6 +409,9 @@ def _by_the_definitions(log: RunLog) -> dict[str, float]:
         "vendor_utilisation_share": util(("vendor",)),
         "items_arrived": float(len(measured)),
         "items_completed": float(len(completed)),
+        "escalated_share": share(len(tier_rows(1)[0]), len(measured)),
+        "tier2_items": float(len(tier_rows(1)[0])),
+        "tier3_items": float(len(tier_rows(2)[0])),
     }
 
 
@@ -427,6 +449,16 @@ def _logs(draw: st.DrawFn) -> RunLog:
                draw(st.sampled_from(["hire", "leave", "layoff", "scale_up", "scale_down", "exit:insolvency",
                                      "fallback_start"]))) for _ in range(draw(st.integers(0, 8)))]
     vendor_stop = draw(st.sampled_from([110.0, 80.0]))
+    levels = draw(st.integers(1, 3))  # escalation tiers (1: none)
+    t_enter, t_start = np.full((levels, n), NAN), np.full((levels, n), NAN)
+    for j in range(1, levels):
+        for i in range(n):
+            if draw(st.booleans()):
+                t_enter[j, i] = arrival[i] + draw(_HALF_HOURS)
+                if draw(st.booleans()):
+                    t_start[j, i] = t_enter[j, i] + draw(_HALF_HOURS)
+    tiers = None if levels == 1 else TierLog(("acme",) * (levels - 1), t_enter, t_start, np.full((levels, n), NAN),
+                                            np.full((levels, n), -1, dtype=np.int8))
     return RunLog(
         option="drawn", trace=trace, pool_names=("team", "acme"), pool_roles=("team", "vendor"), pool=pool,
         enter_h=enter, start_h=start, end_h=end, status=status, clarify_rounds=asked, clarify_h=waited,
@@ -438,6 +470,7 @@ def _logs(draw: st.DrawFn) -> RunLog:
         events=sorted(events),
         staff_log={"team": [(t, +1 if w == "hire" else -1) for t, p, w in sorted(events)
                             if p == "team" and w in ("hire", "leave", "layoff")]},
+        tiers=tiers,
     )
 
 

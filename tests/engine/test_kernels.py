@@ -55,11 +55,43 @@ def staffing() -> sk.Scenario:
     return scenario_from(data)
 
 
+def rosters_tiers() -> sk.Scenario:
+    """Staggered shifts with weekend on-call, follow-the-sun routing, and vendor L1 -> team L2 -> vendor L3
+    with clarification, patience, quality, outages and a hand-off on the way."""
+    week = ["mon", "tue", "wed", "thu", "fri"]
+    data = mmc_dict(2, 1.5, horizon_days=42, warmup_days=2,
+                    sun={"team": "roster", "vendor": "acme", "routing": "time_of_day"},
+                    tiers={"vendor": "acme", "escalation": [
+                        {"pool": "roster", "share": 0.3, "share_by_kind": {"urgent": 0.6},
+                         "effort_h": "exponential(mean=1.5)"},
+                        {"pool": "l3", "share": 0.25, "effort_h": "gamma(mean=3, cv=0.8)"}]},
+                    rostered={"team": "roster"})
+    data["calendars"] = {"client": {"open_hour": 8, "close_hour": 18, "days": week},
+                         "early": {"open_hour": 6, "close_hour": 14, "days": week},
+                         "late": {"open_hour": 12, "close_hour": 21, "days": week},
+                         "weekend": {"days": ["sat", "sun"]},
+                         "offshore": {"utc_offset_h": 8, "open_hour": 8, "close_hour": 20}}
+    data["workload"]["kinds"] = {
+        "urgent": {"share": 0.3, "effort_h": "lognormal(mean=0.6, cv=0.7)", "priority": 0, "clarify_share": 0.2,
+                   "patience_h": "exponential(mean=40)"},
+        "routine": {"share": 0.7, "effort_h": "gamma(mean=0.8, cv=0.5)", "priority": 2}}
+    data["teams"]["roster"] = {"shifts": [{"calendar": "early", "staff": 2}, {"calendar": "late", "staff": 2},
+                                          {"calendar": "weekend", "staff": 1, "on_call": True,
+                                           "call_out_fee": 80, "response_h": 0.5}],
+                               "quality": {"defect_share": 0.1}}
+    data["vendors"] = {
+        "acme": {"agents": 3, "price_per_item": 9, "calendar": "offshore",
+                 "outages": {"time_between_h": "exponential(mean=150)", "repair_h": "exponential(mean=6)"}},
+        "l3": {"agents": 1, "price_per_item": 60, "handoff_h": 2, "quality": {"defect_share": 0.2}}}
+    return scenario_from(data)
+
+
 CASES = {
     "mmc": lambda: scenario_from(mmc_dict(5, 4.5, horizon_days=40, warmup_days=2)),
     "helpdesk": lambda: sk.load(SCENARIOS / "startup_it_helpdesk.yaml").override({"run.horizon_days": 56}),
     "rich": rich,
     "staffing": staffing,
+    "rosters_tiers": rosters_tiers,
 }
 
 
@@ -76,10 +108,16 @@ def test_kernels_agree_item_by_item(case: str) -> None:
             for col in ("pool", "enter_h", "start_h", "end_h", "status", "clarify_h", "reworks", "escaped",
                         "busy_h", "open_server_h", "down_h"):
                 np.testing.assert_array_equal(getattr(a, col), getattr(b, col), err_msg=f"{case}/{option}/{col}")
-            assert a.events == b.events and a.staff_log == b.staff_log
+            assert a.events == b.events and a.staff_log == b.staff_log and a.on_call_work == b.on_call_work
+            assert (a.tiers is None) == (b.tiers is None)
+            if a.tiers is not None:
+                for col in ("enter_h", "start_h", "end_h", "done_by"):
+                    np.testing.assert_array_equal(getattr(a.tiers, col), getattr(b.tiers, col), err_msg=col)
             seen.update(what for _, _, what in b.events)
     if case == "rich":  # every mechanism on: the review clause acted too
         assert {"review", "remediation", "exit:cause"} <= seen, seen
+    if case == "rosters_tiers":
+        assert "call_out" in seen
 
 
 def test_unknown_kernel() -> None:

@@ -136,7 +136,37 @@ TEAM_SECTIONS: dict[str, Any] = {
                  "layoff_after_idle_days": num(0.5, 10), "severance_per_fte": money}),
     "overtime_h_per_day": lambda ctx: num(0, 3),
     "clarify_factor": lambda ctx: num(0, 3),
+    "shifts": lambda ctx: _shifts(ctx),
 }
+
+
+def _shifts(ctx: dict) -> st.SearchStrategy[list[dict]]:
+    """A roster: one to three regular shifts on the scenario's calendars, sometimes an on-call shift."""
+    regular = st.fixed_dictionaries({"calendar": st.sampled_from(ctx["calendars"]), "staff": st.integers(0, 3)})
+    on_call = st.fixed_dictionaries({"calendar": st.sampled_from(ctx["calendars"]), "staff": st.integers(0, 2),
+                                     "on_call": st.just(True), "call_out_fee": money,
+                                     "response_h": num(0, 4)})
+    return st.tuples(st.lists(regular, min_size=1, max_size=3), st.lists(on_call, max_size=1)).map(
+        lambda parts: parts[0] + parts[1])
+
+
+def _tiers(draw: st.DrawFn, option: dict, teams: dict, vendors: dict, kind_names: list[str]) -> list[dict] | None:
+    """One or two escalation tiers on pools the option does not use and that a tier may be."""
+    used = {option.get(k) for k in ("team", "vendor", "backup")} - {None}
+    if any(teams.get(p, {}).get("overtime_h_per_day", 0) > 0 for p in used):
+        return None
+    fallbacks = {vendors[p]["exit"]["fallback"] for p in used if "exit" in vendors.get(p, {})}
+    free = [p for p in teams if p not in used and p not in fallbacks and teams[p].get("overtime_h_per_day", 0) == 0]
+    free += [p for p in vendors if p not in used and p not in fallbacks
+             and "exit" not in vendors[p] and "review" not in vendors[p]]
+    if not free:
+        return None
+    chosen = draw(st.lists(st.sampled_from(free), min_size=1, max_size=2, unique=True))
+    return [{"pool": p, "share": draw(share()), "effort_h": draw(dist(0.05, 3.0)),
+             "share_by_kind": draw(st.dictionaries(st.sampled_from(kind_names), share(), max_size=2))}
+            for p in chosen]
+
+
 VENDOR_SECTIONS: dict[str, Any] = {
     "outages": lambda ctx: st.fixed_dictionaries({
         "time_between_h": dist(10, 200), "repair_h": dist(0.5, 24),
@@ -202,7 +232,11 @@ def scenarios(draw: st.DrawFn) -> dict:
         teams[t] = {"staff": draw(st.integers(0, 5)), "calendar": draw(st.sampled_from(cal_names)),
                     "loaded_cost_per_hour": draw(money), "overhead_per_fte_month": draw(money),
                     "productivity": draw(num(0.5, 2.0))}
-        teams[t] |= _optional(draw, TEAM_SECTIONS, TeamSpec, {"self": t, "pools": pools, "teams": team_names})
+        teams[t] |= _optional(draw, TEAM_SECTIONS, TeamSpec, {"self": t, "pools": pools, "teams": team_names,
+                                                              "calendars": cal_names})
+        if "shifts" in teams[t]:  # a roster brings its own head counts and hours
+            for key in ("staff", "calendar", "hiring", "overtime_h_per_day"):
+                teams[t].pop(key, None)
     vendors = {}
     for v in vendor_names:
         pricing = draw(st.sampled_from(["per_item", "per_fte_month", "fixed_plus_per_item"]))
@@ -234,8 +268,11 @@ def scenarios(draw: st.DrawFn) -> dict:
         options["overflow"] = {**draw(pair), "routing": "overflow", "overflow_queue": draw(st.integers(0, 5))}
         kinds_sent = draw(st.lists(st.sampled_from(kind_names), min_size=1, unique=True))
         options["split"] = {**draw(pair), "routing": "by_kind", "vendor_kinds": kinds_sent}
+        if draw(st.booleans()):
+            options["sun"] = {**draw(pair), "routing": "time_of_day"}
     dated = {}
-    if draw(st.booleans()):  # a dated run: real months, calendars on IANA zones with holidays and closed dates
+    rosters = any("shifts" in t for t in teams.values())  # rosters are weekly: not on a dated run (refused)
+    if not rosters and draw(st.booleans()):  # dated: real months, IANA zones, holidays
         start = draw(st.dates(date(2020, 1, 1), date(2035, 12, 31)))
         dated["start_date"] = start.isoformat()
         for c in calendars.values():
@@ -247,6 +284,11 @@ def scenarios(draw: st.DrawFn) -> dict:
                 c["closed_dates"] = [(start + timedelta(days=draw(st.integers(0, 20)))).isoformat()]
             if draw(st.integers(0, 3)) == 0:
                 c["holidays"] = {"country": "GB", "subdivision": "ENG"}
+    for option in options.values():
+        if draw(st.booleans()):
+            tiers = _tiers(draw, option, teams, vendors, kind_names)
+            if tiers:
+                option["escalation"] = tiers
     reviewed = any("review" in v for v in vendors.values())  # a review needs a month end inside the window
     horizon = draw(num(32.0, 65.0) if reviewed else num(2.0, 21.0))
     warmup = draw(num(0.0, horizon - 31.0) if reviewed else num(0.0, horizon / 3))
@@ -294,6 +336,18 @@ def check_log(log: Any, horizon_h: float, overtime: bool = False) -> None:
     # no more items in service than servers (counting every hire and extra agent)
     added = sum(1 for _, _, what in log.events if what in ("hire", "scale_up"))
     assert counts[IN_SERVICE] <= log.servers.sum() + added, (counts[IN_SERVICE], log.servers, added)
+    if log.tiers is not None:  # an item reaches a tier only after the tier before finished it
+        tiers = log.tiers
+        for j in range(1, tiers.enter_h.shape[0]):
+            sent = ~np.isnan(tiers.enter_h[j])
+            assert np.all(~np.isnan(tiers.end_h[j - 1][sent])), f"{log.option}: tier {j + 1} before tier {j} ended"
+            assert np.all(tiers.enter_h[j][sent] >= tiers.end_h[j - 1][sent] - eps)
+            taken = ~np.isnan(tiers.start_h[j])
+            assert np.all(sent[taken]) and np.all(tiers.start_h[j][taken] >= tiers.enter_h[j][taken] - eps)
+            assert np.all(~sent[done] | ~np.isnan(tiers.end_h[j][done]) | (j + 1 < tiers.enter_h.shape[0]))
+        last = np.where(done, end, np.nan)
+        finished_at = np.nanmax(np.where(np.isnan(tiers.end_h), -np.inf, tiers.end_h), axis=0)
+        assert np.all(np.isnan(last) | (np.abs(finished_at - last) < eps)), f"{log.option}: end is not the last tier's"
 
 
 def check_row(row: dict, ledger: pd.DataFrame, cost_col: str) -> None:

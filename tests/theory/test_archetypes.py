@@ -313,6 +313,23 @@ def test_follow_the_sun_beats_headquarters_hours_but_waits_for_answers() -> None
     more(res, "partner_24x7", "follow_the_sun", "clarify_delay_mean_h")
 
 
+def test_a_service_desk_first_line_saves_less_than_its_fees_suggest() -> None:
+    """Vendor L1 + in-house L2: cheaper first line, more escalations, two more engineers, slower service."""
+    res = sim(load("helpdesk_tiers.yaml"), 4, keep_logs=True)
+    less(res, "vendor_l1", "in_house", "cost_total_usd")
+    more(res, "vendor_l1", "in_house", "escalated_share")
+    more(res, "vendor_l1", "in_house", "tier2_wait_mean_h")
+    less(res, "vendor_l1", "in_house", "wait_mean_h")  # the 24/7 desk takes tickets at once
+    more(res, "vendor_l1", "in_house", "lead_time_mean_h")
+    less(res, "vendor_l1", "in_house", "sla_attainment_share")
+    costs = res.ledger.groupby(["option", "category"])["amount"].sum() / 4
+    assert costs["in_house", "call_outs"] > 0  # the weekend on-call shift was called out and paid
+    saving = costs["in_house"].sum() - costs["vendor_l1"].sum()
+    first_line = costs["in_house"].sum() - 4 * 2080 * 70 - (costs["vendor_l1", "vendor_fees"]
+                                                           + costs["vendor_l1", "governance"])
+    assert 0 < saving < 0.5 * first_line  # the extra engineers eat most of the first-line saving
+
+
 # --------------------------------------------------------------------------- distinctions and hedges
 def test_offshore_and_nearshore_are_a_matched_pair() -> None:
     off, near = load("location_offshore_india.yaml"), load("location_nearshore_mexico.yaml")
