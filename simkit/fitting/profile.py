@@ -129,9 +129,12 @@ def _group_update(y: np.ndarray, mu: np.ndarray, groups: np.ndarray, size: int) 
     return np.divide(obs, exp, out=np.ones(size), where=exp > 0)
 
 
-def _fit(frame: pd.DataFrame, separable: bool, months: bool, trend: bool,
-         iterations: int = 40) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """``(P[168], M[12], beta, level)`` maximising the Poisson likelihood on ``frame``."""
+def _fit(frame: pd.DataFrame, separable: bool, months: bool, trend: bool, iterations: int = 60,
+         tol: float = 1e-7) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """``(P[168], M[12], beta, level)`` maximising the Poisson likelihood on ``frame``.
+
+    Stops when every factor's update is within ``tol`` of 1 and the trend's step below ``tol`` a year.
+    """
     y, e = frame["y"].to_numpy(dtype=float), frame["e"].to_numpy(dtype=float)
     how, mon = frame["how"].to_numpy(dtype=np.int64), frame["month"].to_numpy(dtype=np.int64)
     yrs = frame["years"].to_numpy(dtype=float)
@@ -146,20 +149,28 @@ def _fit(frame: pd.DataFrame, separable: bool, months: bool, trend: bool,
         return e * level * p * mm[mon] * np.exp(beta * yrs)
 
     for _ in range(iterations):
+        updates = []
         if separable:
-            hod *= _group_update(y, mu(), hour, 24)
-            dow *= _group_update(y, mu(), day, 7)
+            updates.append(_group_update(y, mu(), hour, 24))
+            hod *= updates[-1]
+            updates.append(_group_update(y, mu(), day, 7))
+            dow *= updates[-1]
         else:
-            pw *= _group_update(y, mu(), how, 168)
+            updates.append(_group_update(y, mu(), how, 168))
+            pw *= updates[-1]
         if months:
-            mm *= _group_update(y, mu(), mon, 12)
+            updates.append(_group_update(y, mu(), mon, 12))
+            mm *= updates[-1]
+        step = 0.0
         if trend:  # a Newton step on the profile likelihood: the other factors are profiled out
             m = mu()
             xt = residual_years(yrs, m, groups, sweeps=4)
             info = float(np.sum(xt * xt * m))
-            if info > 0:
-                beta += float(np.sum(xt * (y - m))) / info
+            step = float(np.sum(xt * (y - m))) / info if info > 0 else 0.0
+            beta += step
         level *= y.sum() / max(mu().sum(), 1e-300)
+        if abs(step) < tol and max(float(np.abs(u - 1.0).max()) for u in updates) < tol:
+            break
     p = np.outer(dow, hod).ravel() if separable else pw
     seen = np.bincount(how, weights=e, minlength=168) > 0
     p = np.where(seen, p, np.nan)
