@@ -19,9 +19,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simkit.fitting import fit
 from simkit.fitting.demo import CONTACT_TRUTH, small_history
+from simkit.fitting.growth import REPEAT_DAYS
 from simkit.fitting.profile import ArrivalFit, fit_arrivals
 from simkit.fitting.read import read_history
 
@@ -124,3 +127,21 @@ def test_fewer_than_eight_weeks_say_growth_is_not_estimated() -> None:
     assert not res.arrivals.growth_estimable and res.arrivals.growth_annual == 0.0
     assert "growth: not estimated, 0 written" in res.yaml
     assert np.isnan(res.arrivals.growth_ci[0])
+
+
+@settings(max_examples=10, deadline=None)
+@given(days=st.integers(60, 900), events=st.booleans(), seasonal=st.booleans(), cv=st.sampled_from([0.0, 0.15]),
+       growth=st.floats(-0.3, 0.5), seed=st.integers(0, 2**16))
+def test_growth_rule_holds_for_any_history_shape(days: int, events: bool, seasonal: bool, cv: float, growth: float,
+                                                 seed: int) -> None:
+    """Either an interval (and 0 written exactly when it holds 0) or 'not estimable' with 0 and a reason."""
+    a = _arrivals(days, 3000 if events else 20000, growth, events, SEASON if seasonal else None, cv, seed)
+    lo, hi = a.growth_ci
+    if a.growth_estimable:
+        assert lo < math.expm1(a.beta_per_year) < hi and a.growth_df >= 1
+        assert (a.growth_annual == 0.0) == (lo <= 0.0 <= hi)
+        if a.month is not None:  # months and trend together only when a calendar month repeats
+            assert days >= 365 + REPEAT_DAYS
+    else:
+        assert a.growth_annual == 0.0 and math.isnan(lo) and math.isnan(hi)
+        assert a.growth_unestimable and a.growth_unestimable in a.notes
