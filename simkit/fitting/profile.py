@@ -5,7 +5,8 @@ The expected count in local hour ``t`` (observed for ``e_t`` hours) is
     mu_t = e_t x level x P[hour of week] x M[calendar month] x exp(beta x years since the start)
 
 with ``P`` either 168 free values or the product of 24 hour and 7 weekday values, ``M`` fitted only
-when at least 12 months are present, and all profiles normalised to mean 1 (so that ``level`` is the
+when at least 12 months are present (and, when no calendar month repeats, only when the months differ
+from flat: :mod:`.growth`), and all profiles normalised to mean 1 (so that ``level`` is the
 schema's ``rate_per_hour``).  The Poisson maximum-likelihood estimate of a multiplicative model is
 found by cycling through the factors (each update matches the observed total of its group exactly, as
 iterative proportional fitting does) with a Newton step for ``beta``.
