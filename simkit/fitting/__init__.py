@@ -6,7 +6,8 @@
     sc = res.scenario
 
 The steps are modules of their own: :mod:`.read` and :mod:`.clean` (tables, columns, times, messy
-rows counted), :mod:`.profile` (volume, weekly profile, months, growth, over-dispersion, closed days),
+rows counted), :mod:`.profile` (volume, weekly profile, months, growth, over-dispersion, closed days) with
+:mod:`.growth` (the growth interval and when growth is estimable),
 :mod:`.effort` (kinds, effort distributions, priorities, SLA hours), :mod:`.backtest` (simulate the
 fitted workload and compare), :mod:`.write` (the commented YAML) and :mod:`.report` (HTML).
 """

@@ -47,7 +47,8 @@ class FitResult:
         issues = {k: v for k, v in self.history.issues.items() if v}
         lines.append("data issues: " + ("; ".join(f"{k}: {v:,}" for k, v in issues.items()) or "none"))
         a = self.arrivals
-        lines.append(f"annual volume: {self.annual_volume:,.0f} items (growth {a.growth_annual:+.1%}/year, "
+        growth = f"{a.growth_annual:+.1%}/year" if a.growth_estimable else "0 written, not estimable"
+        lines.append(f"annual volume: {self.annual_volume:,.0f} items (growth {growth}, "
                      f"{'separable' if a.separable else '168-value'} weekly profile, day noise cv "
                      f"{a.day_noise_cv:.2f})")
         lines.append(f"back-test ({self.backtest.replications} replications):")

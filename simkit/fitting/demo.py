@@ -19,7 +19,8 @@
   messy rows (duplicates, spreadsheet errors in the time column, negative and absurd handle times).
 
 :data:`HELPDESK_TRUTH`, :data:`CONTACT_TRUTH` and :data:`NORTHWIND_TRUTH` hold the values the files were
-drawn from.
+drawn from. :func:`small_history` draws many small histories of a chosen shape, for checking that the fitted
+intervals cover the truth as often as they claim.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["HELPDESK_TRUTH", "CONTACT_TRUTH", "NORTHWIND_TRUTH", "helpdesk_tickets", "contact_centre_intervals",
-           "northwind_tickets"]
+           "northwind_tickets", "small_history"]
 
 _HOD = [0.0] * 7 + [0.6, 1.6, 2.2, 2.0, 1.8, 1.2, 1.8, 2.0, 1.7, 1.3, 0.8, 0.5] + [0.0] * 5
 _DOW = [1.2, 1.1, 1.0, 1.0, 0.9, 0.25, 0.0]
@@ -204,3 +205,28 @@ def northwind_tickets(seed: int = 16) -> pd.DataFrame:
                        "contact_type": np.array(labels, dtype=object)[kind], "priority": prio,
                        "handle_min": np.round(np.maximum(handle, 0.1), 1).astype(object)})
     return _make_messy(df, rng, t["messy"], effort="handle_min", ident="contact_id", bad_time="#VALUE!")
+
+
+def small_history(days: int, annual_volume: float, growth_annual: float = 0.0, *, events: bool = True,
+                  month_of_year: list[float] | None = None, day_noise_cv: float = 0.0, start: str = "2024-01-01",
+                  seed: int = 0) -> pd.DataFrame:
+    """A small history from a known truth: the helpdesk's weekly profile, optional months, growth and day noise.
+
+    ``events`` gives one row per item (``created_at``, naive local time); otherwise hourly interval volumes
+    (``interval_start``, ``count``).  The rate at ``t`` years from ``start`` is
+    ``annual_volume / 8766 x profile x month x (1 + growth_annual)^t x day multiplier`` (gamma, mean 1,
+    cv ``day_noise_cv``), the same model :mod:`simkit.fitting.profile` fits.
+    """
+    rng = np.random.default_rng(seed)
+    hours = pd.date_range(pd.Timestamp(start), periods=days * 24, freq="h")
+    years = np.arange(len(hours)) / 8766.0
+    month = np.ones(12) if month_of_year is None else np.asarray(month_of_year, dtype=float)
+    noise = (rng.gamma(1 / day_noise_cv**2, day_noise_cv**2, days) if day_noise_cv > 0 else np.ones(days))
+    rate = (annual_volume / 8766.0 * np.asarray(HELPDESK_TRUTH["hour_of_day"])[hours.hour]
+            * np.asarray(HELPDESK_TRUTH["day_of_week"])[hours.day_of_week] * month[hours.month - 1]
+            * (1.0 + growth_annual) ** years * noise[np.arange(len(hours)) // 24])
+    counts = rng.poisson(rate)
+    if not events:
+        return pd.DataFrame({"interval_start": hours.strftime("%Y-%m-%d %H:%M"), "count": counts})
+    created = hours.repeat(counts) + pd.to_timedelta(rng.integers(0, 3600, counts.sum()), unit="s")
+    return pd.DataFrame({"created_at": created.sort_values().strftime("%Y-%m-%d %H:%M:%S")})

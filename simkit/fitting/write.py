@@ -87,8 +87,12 @@ def _workload(hist: History, arr: ArrivalFit, kinds: list[KindFit], annual: floa
     else:
         out += [f"  # month_of_year: flat — {_one_line(n)}" for n in arr.notes if n.startswith("month")]
     lo, hi = arr.growth_ci
-    g_note = (f"log-linear trend: {math.expm1(arr.beta_per_year):+.1%} a year, 95% CI [{lo:+.1%}, {hi:+.1%}]"
-              + ("" if arr.growth_annual else "; the interval includes 0, so no trend is written"))
+    if arr.growth_estimable:
+        g_note = (f"log-linear trend: {math.expm1(arr.beta_per_year):+.1%} a year, 95% CI [{lo:+.1%}, {hi:+.1%}] "
+                  f"(t on {arr.growth_df:.0f} df, day-to-day spread included)"
+                  + ("" if arr.growth_annual else "; the interval includes 0, so no trend is written"))
+    else:
+        g_note = arr.growth_unestimable or "growth: not estimable, 0 written"
     out += _kv("growth_annual", round(arr.growth_annual, 4), 2, g_note)
     d_note = f"dispersion index of daily totals {arr.dispersion_index:.2f} (1 = Poisson)"
     if arr.day_noise_cv > 0:
