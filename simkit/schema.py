@@ -59,6 +59,7 @@ class RunSpec(_Spec):
     seed: int = Field(12345, ge=0, le=2**63 - 1)
     discount_rate_annual: float = Field(0.08, ge=0, le=1)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    kernel: Literal["auto", "compiled", "fast", "process"] = "auto"  # same numbers on each; see engine.compiled
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSpec:
