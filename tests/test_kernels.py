@@ -204,7 +204,8 @@ def test_choosing_a_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(compiled.ENV_VAR)
     monkeypatch.setattr(jitloop, "HAVE_NUMBA", False)
     assert compiled.choose(sc, "in_house") == "fast"  # auto: the pure-Python kernel where numba is missing
-    with pytest.raises(ScenarioError, match=r"run.kernel: 'compiled' needs numba: pip install"):
+    with pytest.raises(ScenarioError, match=r"run.kernel: 'compiled' needs the 'fast' extra: "
+                                            r"pip install \"simkit-sourcing\[fast\]\" \('auto' runs without it\)$"):
         compiled.choose(sc.override({"run.kernel": "compiled"}), "in_house")
 
 

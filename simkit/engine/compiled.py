@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..calendar import Calendar
+from ..extras import extra_message
 from ..timeline import CapacityTimeline
 from ..yamlio import ScenarioError
 from . import jitloop
@@ -64,6 +65,14 @@ SUPPORTED: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "FxSpec": "currency volatility_annual drift_annual",
     "SharedSpec": "background_rate_per_hour background_effort_h background_month_of_year client_priority",
 }.items()}
+
+
+class Columns:
+    """What the compiled kernel needs of :class:`~simkit.engine.pools.Items`: the efforts (its own columns are
+    numpy arrays made in :func:`run_option`, not the lists the Python kernels step through)."""
+
+    def __init__(self, effort_h: np.ndarray) -> None:
+        self.effort = effort_h
 
 
 def available() -> bool:
@@ -132,8 +141,7 @@ def choose(scenario, option_name: str, kernel: str | None = None) -> str:  # noq
     if name == "auto":
         return "compiled" if reason is None and available() else "fast"
     if not available():
-        raise ScenarioError(source, "'compiled' needs numba: pip install 'simkit-sourcing[fast]' "
-                                    "('auto' uses it when installed)")
+        raise ScenarioError(source, extra_message("'compiled'", "fast") + " ('auto' runs without it)")
     if reason is not None:
         raise ScenarioError(source, f"'compiled' cannot run option {option_name[:60]!r}: {reason} is not among "
                                     "its mechanisms; use 'auto' or 'fast'")
@@ -198,7 +206,7 @@ def _routing(option, pools: list, roles: tuple[str, ...], trace, vendors) -> tup
 
 def run_option(option, pools: list, roles: tuple[str, ...], n_primary: int, items, priority: np.ndarray,  # noqa: ANN001
                trace, vendors, client_cal: Calendar, background: list[tuple[np.ndarray, int]],  # noqa: ANN001
-               rounds: dict[int, list[int]], handoff: list[float], horizon_h: float) -> tuple:
+               rounds: dict[int, np.ndarray], handoff: list[float], horizon_h: float) -> tuple:
     """Run the option's schedule to ``horizon_h`` on the compiled loop.
 
     Fills each pool's ``work_from_h``/``work_to_h`` and returns the first ``len(trace)`` items'
@@ -208,7 +216,7 @@ def run_option(option, pools: list, roles: tuple[str, ...], n_primary: int, item
     effort = np.ascontiguousarray(items.effort, dtype=float)
     nan = np.full(total, math.nan)
     any_clarify = bool(rounds)
-    rounds_tab = (np.array([rounds[k] for k in range(n_primary)], np.int64) if any_clarify
+    rounds_tab = (np.array([rounds[k] for k in range(n_primary)], np.int64).reshape(n_primary, n) if any_clarify
                   else np.zeros((1, 0), np.int64))
     it = (np.full(total, QUEUED, np.int8), nan, nan.copy(), effort.copy(), np.full(total, -1, np.int8),
           np.zeros(total, np.int64), np.zeros(total, np.int16), np.zeros(total), np.zeros(total, np.int8),

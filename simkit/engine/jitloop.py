@@ -20,9 +20,11 @@ import math
 
 import numpy as np
 
+from ..extras import MissingExtraError, require
+
 try:  # the ``fast`` extra
-    import numba
-except ImportError:  # pragma: no cover - exercised where numba is missing
+    numba = require("numba", "the compiled kernel")
+except MissingExtraError:  # the callback kernel runs instead (see simkit.engine.compiled)
     numba = None
 
 __all__ = ["HAVE_NUMBA", "run_loop"]
@@ -30,15 +32,22 @@ __all__ = ["HAVE_NUMBA", "run_loop"]
 HAVE_NUMBA = numba is not None
 
 
-def _jit(fn):  # noqa: ANN001, ANN202
+def _jit(fn=None, inline: bool = False):  # noqa: ANN001, ANN202
     """Compile ``fn`` with an on-disk cache (next to the module, else numba's per-user cache directory);
-    without numba, or with nowhere to write a cache, keep it plain / compile it per process."""
+    without numba, or with nowhere to write a cache, keep it plain / compile it per process.
+
+    ``inline``: the function takes tuples of arrays and runs once or more per event; inlined into its
+    caller, it does not pay a reference count per array per call.
+    """
+    if fn is None:
+        return lambda f: _jit(f, inline)
     if numba is None:
         return fn
+    options = {"_nrt": False, **({"inline": "always"} if inline else {})}
     try:
-        return numba.njit(cache=True)(fn)
+        return numba.njit(cache=True, **options)(fn)
     except RuntimeError:  # no writable cache location: compile once per process instead
-        return numba.njit(fn)
+        return numba.njit(**options)(fn)
 
 
 WEEK_H = 168.0
@@ -76,7 +85,7 @@ def _bisect_left(a, lo, hi, x):  # noqa: ANN001, ANN202
 # -- timelines: k is the timeline's index; TA..TD its packed columns, TS its scalar -----------
 # Calendar: TA starts, TB ends, TC cumulative at each start, TD cumulative at each end, TS hours per week.
 # CapacityTimeline: TA breaks, TB rates, TC cumulative work, TS end_h.
-@_jit
+@_jit(inline=True)
 def is_open(tl, k, t):  # noqa: ANN001, ANN201
     kind, off, ta, tb = tl[0], tl[1], tl[2], tl[3]
     lo, hi = off[k], off[k + 1]
@@ -91,7 +100,7 @@ def is_open(tl, k, t):  # noqa: ANN001, ANN201
     return rate > 0.0
 
 
-@_jit
+@_jit(inline=True)
 def next_open(tl, k, t):  # noqa: ANN001, ANN201
     kind, off, ta, tb = tl[0], tl[1], tl[2], tl[3]
     lo, hi = off[k], off[k + 1]
@@ -173,7 +182,7 @@ def tl_advance(ta, tb, tc, lo, hi, end_h, t, work_h):  # noqa: ANN001, ANN201
     return x if x > t else t
 
 
-@_jit
+@_jit(inline=True)
 def advance(tl, k, t, work_h):  # noqa: ANN001, ANN201
     kind, off = tl[0], tl[1]
     if kind[k] == CALENDAR:
@@ -278,7 +287,7 @@ def q_pop(q, qn, p, prio, qtime):  # noqa: ANN001, ANN201
 
 
 # -- the model --------------------------------------------------------------------------------
-@_jit
+@_jit(inline=True)
 def _share(qp, qd, p, t):  # noqa: ANN001, ANN202
     """The defect share at ``t`` (``_quality_hooks``' ``share``): learning, then degradation."""
     par = qp[0]
@@ -358,7 +367,7 @@ def _put(p, item, now, it, pl, tl, ev, st, wk):  # noqa: ANN001, ANN202
             _step(p, now, it, pl, tl, ev, st, wk)
 
 
-@_jit
+@_jit(inline=True)
 def _is_down(dn, p, t):  # noqa: ANN001, ANN202
     off, starts, ends = dn[0], dn[1], dn[2]
     lo, hi = off[p], off[p + 1]
@@ -366,7 +375,7 @@ def _is_down(dn, p, t):  # noqa: ANN001, ANN202
     return i >= 0 and t < ends[lo + i]
 
 
-@_jit
+@_jit(inline=True)
 def _route(item, now, rt, pl, tl, dn):  # noqa: ANN001, ANN202
     """``routing.make_router``: the base choice, the backup split, then rerouting around outages."""
     mode, only, team, vendor, backup, threshold = rt[0][0], rt[0][1], rt[0][2], rt[0][3], rt[0][4], rt[0][5]

@@ -139,7 +139,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             bg_pool.append(np.full(t.size, k, dtype=np.int64))
     effort = np.concatenate([trace.effort_h, *bg_e]) if bg_e else trace.effort_h
     priority = np.concatenate([trace.priority.astype(np.int64), *bg_p]) if bg_p else trace.priority
-    items = Items(effort, priority)
+    items = Items(effort, priority) if kernel != "compiled" else compiled.Columns(effort)
     total = effort.size
 
     env = env_class()
@@ -229,15 +229,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     kinds = list(scenario.workload.kinds.values())
     p_kind = np.array([k.clarify_share for k in kinds])[trace.kind] if n else np.zeros(0)
     max_rounds = np.array([k.clarify_max_rounds for k in kinds])[trace.kind] if n else np.zeros(0, int)
-    route = [-1] * n
-    enter = [math.nan] * n
     u_clarify = trace.u[:, 0] if n else np.zeros(0)
-    patience = trace.patience_h.tolist()
-
     any_clarify = bool(np.any(p_kind > 0))
-    rounds = {k: _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds).tolist()
+    rounds = {k: _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds)
               for k in range(n_primary)} if any_clarify else {}
-    finite = np.isfinite(trace.patience_h).tolist()
 
     if kernel == "compiled":  # the same schedule in arrays: every mechanism of this option is on its list
         background = [(t, int(k[0]) if t.size else 0) for t, k in zip(bg_t, bg_pool, strict=True)]
@@ -245,6 +240,12 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
                                                  scenario.vendors, client_cal, background, rounds, handoff,
                                                  horizon)
     else:
+        route = [-1] * n
+        enter = [math.nan] * n
+        patience = trace.patience_h.tolist()
+        finite = np.isfinite(trace.patience_h).tolist()
+        rounds = {k: v.tolist() for k, v in rounds.items()}
+
         def arrive_plain(item: int) -> None:  # no clarification, patience or hand-off: only route and queue
             p = router(item)
             route[item] = p
