@@ -202,7 +202,7 @@ def test_choosing_a_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ScenarioError, match="run.kernel"):
         sc.override({"run.kernel": "turbo"})
     monkeypatch.delenv(compiled.ENV_VAR)
-    monkeypatch.setattr(jitloop, "HAVE_NUMBA", False)
+    monkeypatch.setattr(compiled, "HAVE_NUMBA", False)
     assert compiled.choose(sc, "in_house") == "fast"  # auto: the pure-Python kernel where numba is missing
     with pytest.raises(ScenarioError, match=r"run.kernel: 'compiled' needs the 'fast' extra: "
                                             r"pip install \"simkit-sourcing\[fast\]\" \('auto' runs without it\)$"):

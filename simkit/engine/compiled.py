@@ -19,6 +19,7 @@ or where numba is missing, is an error, never a quiet substitute.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 
@@ -29,7 +30,6 @@ from ..calendar import Calendar
 from ..extras import extra_message
 from ..timeline import CapacityTimeline
 from ..yamlio import ScenarioError
-from . import jitloop
 from .log import QUEUED
 
 __all__ = ["SUPPORTED", "KERNEL_NAMES", "ENV_VAR", "available", "unsupported", "choose", "run_option"]
@@ -76,8 +76,15 @@ class Columns:
 
 
 def available() -> bool:
-    """Whether numba is installed (``pip install 'simkit-sourcing[fast]'``)."""
-    return jitloop.HAVE_NUMBA
+    """Whether numba is installed (``pip install 'simkit-sourcing[fast]'``).
+
+    Asked without importing it: numba (and the compiled loop, :mod:`simkit.engine.jitloop`) is imported
+    the first time an option runs on the compiled kernel, so ``import simkit`` stays quick.
+    """
+    return HAVE_NUMBA
+
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def _check(path: str, spec: BaseModel, nested: bool = True) -> str | None:
@@ -151,6 +158,7 @@ def choose(scenario, option_name: str, kernel: str | None = None) -> str:  # noq
 # -- packing -------------------------------------------------------------------------------------
 def _timelines(timelines: list) -> tuple:  # noqa: ANN001
     """Each timeline's kind and columns, concatenated (see ``jitloop``)."""
+    from . import jitloop
     kinds, off, cols, scalars = [], [0], [[], [], [], []], []
     for tl in timelines:
         if type(tl) is Calendar:
@@ -212,6 +220,8 @@ def run_option(option, pools: list, roles: tuple[str, ...], n_primary: int, item
     Fills each pool's ``work_from_h``/``work_to_h`` and returns the first ``len(trace)`` items'
     columns (as ``Items.arrays``), the route and the queue-entry times.
     """
+    from . import jitloop  # imports numba: only when an option runs here
+
     n, total, n_pools = len(trace), items.effort.size, len(pools)
     effort = np.ascontiguousarray(items.effort, dtype=float)
     nan = np.full(total, math.nan)
@@ -220,9 +230,9 @@ def run_option(option, pools: list, roles: tuple[str, ...], n_primary: int, item
                   else np.zeros((1, 0), np.int64))
     it = (np.full(total, QUEUED, np.int8), nan, nan.copy(), effort.copy(), np.full(total, -1, np.int8),
           np.zeros(total, np.int64), np.zeros(total, np.int16), np.zeros(total), np.zeros(total, np.int8),
-          np.zeros(total, np.bool_), np.full(total, math.inf), effort, np.asarray(priority, np.int64),
-          np.zeros(total), np.full(n, -1, np.int64), np.full(n, math.nan), np.asarray(trace.patience_h, float),
-          rounds_tab)
+          np.zeros(total, np.bool_), np.full(total, math.inf), effort, np.ascontiguousarray(priority, np.int64),
+          np.zeros(total), np.full(n, -1, np.int64), np.full(n, math.nan),
+          np.ascontiguousarray(trace.patience_h, float), rounds_tab)
     servers = np.array([p.servers for p in pools], np.int64)
     quality = np.array([p.quality is not None for p in pools], np.uint8)
     pl = (np.zeros((n_pools, max(total, 1)), np.int64), np.zeros(n_pools, np.int64), servers.copy(),
@@ -245,10 +255,10 @@ def run_option(option, pools: list, roles: tuple[str, ...], n_primary: int, item
     qd = _intervals(degraded)
     dn = _intervals([list(p.down) for p in pools])
     rt = _routing(option, pools[:n_primary], roles[:n_primary], trace, vendors)
-    chains = [(np.asarray(trace.arrival_h, float), -1, 0)]
+    chains = [(np.ascontiguousarray(trace.arrival_h, float), -1, 0)]
     first = n
     for t, k in background:
-        chains.append((np.asarray(t, float), k, first))
+        chains.append((np.ascontiguousarray(t, float), k, first))
         first += t.size
     ch = (np.concatenate([c[0] for c in chains]), np.cumsum([0] + [c[0].size for c in chains]).astype(np.int64),
           np.array([c[1] for c in chains], np.int64), np.array([c[2] for c in chains], np.int64),
