@@ -4,6 +4,9 @@ the fast loop, and the compiled kernel (numba) on the options whose mechanisms a
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
@@ -281,3 +284,24 @@ def test_the_fast_loop_keeps_simpys_order(plan: list[tuple[float, bool, int]]) -
         return seen
 
     assert trace(FastEnvironment) == trace(Environment)
+
+
+def _run_in_worker(seed: int) -> tuple[int, int, int, int]:
+    """One task of a process pool: an option on the compiled kernel; what the worker's compiled loop has seen."""
+    sc = CASES["mmc"]()
+    st = Streams(seed, 0)
+    simulate_option(sc, "in_house", draw_trace(sc, st), st, kernel="compiled")
+    stats = jitloop.run_loop.stats
+    return (os.getpid(), len(jitloop.run_loop.signatures), sum(stats.cache_misses.values()),
+            sum(stats.cache_hits.values()))
+
+
+@needs_numba
+def test_pool_workers_load_the_compiled_code_once() -> None:
+    """A fresh worker (spawned, as a dask worker is) loads the compiled loop from the disk cache on its first
+    task and compiles nothing; its next tasks reuse it."""
+    _run_in_worker(0)  # the code is in the disk cache (compiled here if it was not)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        first, second, third = pool.map(_run_in_worker, [1, 2, 3])
+    assert first[0] == second[0] == third[0]  # one worker ran the three tasks
+    assert first[1:] == second[1:] == third[1:] == (1, 0, 1)  # one signature, loaded from the cache, once
