@@ -12,6 +12,10 @@ compiled kernel's list), so a pool keeps a count of idle servers, not the server
 
 Without numba the functions stay plain Python (slow, identical): :mod:`simkit.engine.compiled`
 then uses the callback kernel instead, unless told otherwise.
+
+Everything compiled lives in this one module on purpose: numba's disk cache checks only the
+source file of the function it loads, so a caller cached in one file would keep a stale copy of a
+callee edited in another.
 """
 
 from __future__ import annotations
