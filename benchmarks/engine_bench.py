@@ -12,13 +12,18 @@ the wall-clock time of one complete run, model set-up included.
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import simkit as sk
-from simkit.engine import RunLog, simulate_option
+from simkit.engine import RunLog, compiled, simulate_option
 from simkit.experiment.simulate import draw_trace, run_replication
 from simkit.streams import Streams
 
@@ -27,10 +32,10 @@ from .harness import Row, alternate, time_once
 from .reference import ciw_mmc, heapq_mmc, simpy_callback_mmc, simpy_mmc
 from .reference.mmc import MMCProblem, wait_stats
 
-__all__ = ["EngineSizes", "engine_rows", "enterprise_rows", "log_nbytes", "simkit_waits"]
+__all__ = ["EngineSizes", "engine_rows", "enterprise_rows", "compile_rows", "log_nbytes", "simkit_waits"]
 
 RICH_OPTION = "hybrid"
-
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,12 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
     rich_streams = Streams(seed, 0)
     rich_trace = draw_trace(rich, rich_streams)
     args = (trace.arrival_h, trace.effort_h, problem.servers, problem.warmup_h, problem.horizon_h)
+    kernel = compiled.choose(sc, "in_house")  # what "auto" takes: "compiled" where numba is installed
+    rich_kernel = compiled.choose(rich, RICH_OPTION)
     sides = {
         "simkit_engine": lambda: simulate_option(sc, "in_house", trace, streams),
+        "simkit_engine_fast": lambda: simulate_option(sc, "in_house", trace, streams, kernel="fast"),
+        "simkit_simulate": lambda: sk.simulate(sc, replications=1, seed=seed, executor=None, progress=False),
         "simpy": lambda: simpy_mmc.run(*args),
         "ciw": lambda: ciw_mmc.run(*args),
         "simkit_rich_engine": lambda: simulate_option(rich, RICH_OPTION, rich_trace, rich_streams),
@@ -75,6 +84,7 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
         "simpy_callbacks": lambda: simpy_callback_mmc.run(*args),
         "simkit_replication": lambda: run_replication(sc, 0, seed),
     }
+    simulate_option(sc, "in_house", trace, streams)  # loads (or compiles) the compiled kernel: see compile_rows
     t = alternate(sides, sizes.repeats)
     n, n_rich = len(trace), len(rich_trace)
     rate = {name: timed.rate(n) for name, timed in t.items()}
@@ -95,11 +105,25 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
                  "implementations": impls}
 
     common = {"items": n, "servers": problem.servers, "utilisation": problem.utilisation,
-              "repeats": sizes.repeats, "seconds": seconds}
+              "repeats": sizes.repeats, "seconds": seconds, "kernel": kernel}
     engine_share = t["simkit_engine"].median_s / t["simkit_replication"].median_s
     mmc = f"M/M/c c={problem.servers} rho={problem.utilisation:g}"
+    end_to_end = {"items": n, "kernel": kernel, "items_per_s": rate,
+                  "call": "simkit.simulate(scenario, replications=1, seed, executor=None): trace, engine, "
+                          "pricing, KPIs"}
     rows = [
-        Row("engine_vs_simpy", f"engine, {mmc}, vs idiomatic SimPy", "items/s",
+        Row("simulate_vs_simpy", f"sk.simulate end to end ({kernel} kernel), {mmc}, vs idiomatic SimPy",
+            "items/s", rate["simkit_simulate"], 6.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
+            ratio=rate["simkit_simulate"] / rate["simpy"], details=end_to_end),
+        Row("simulate_vs_ciw", f"sk.simulate end to end ({kernel} kernel), {mmc}, vs Ciw", "items/s",
+            rate["simkit_simulate"], 12.0, reference=rate["ciw"], reference_label="Ciw",
+            ratio=rate["simkit_simulate"] / rate["ciw"], details=end_to_end),
+        Row("fast_engine_vs_simpy", f"engine (fast kernel, pure Python), {mmc}, vs idiomatic SimPy", "items/s",
+            rate["simkit_engine_fast"], 4.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
+            ratio=rate["simkit_engine_fast"] / rate["simpy"],
+            details={"items": n, "kernel": "fast", "compiled_vs_fast": rate["simkit_engine"] /
+                     rate["simkit_engine_fast"]}),
+        Row("engine_vs_simpy", f"engine ({kernel} kernel), {mmc}, vs idiomatic SimPy", "items/s",
             rate["simkit_engine"], 4.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
             ratio=rate["simkit_engine"] / rate["simpy"],
             details={**common, "items_per_s": rate,
@@ -107,14 +131,15 @@ def engine_rows(sizes: EngineSizes, seed: int) -> tuple[list[Row], dict[str, Any
                      "simpy_callbacks_vs_simpy": rate["simpy_callbacks"] / rate["simpy"],
                      "replication_items_per_s": rate["simkit_replication"],
                      "engine_share_of_replication": engine_share}),
-        Row("engine_vs_ciw", f"engine, {mmc}, vs Ciw", "items/s",
+        Row("engine_vs_ciw", f"engine ({kernel} kernel), {mmc}, vs Ciw", "items/s",
             rate["simkit_engine"], 8.0, reference=rate["ciw"], reference_label="Ciw",
             ratio=rate["simkit_engine"] / rate["ciw"], details={"items": n, "items_per_s": rate}),
-        Row("rich_vs_simpy", f"rich scenario ({len(mechanisms_on(rich, RICH_OPTION))} mechanisms on) vs "
-            "idiomatic SimPy on plain M/M/c", "items/s",
-            rate["simkit_rich_engine"], 2.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
+        Row("rich_vs_simpy", f"rich scenario ({len(mechanisms_on(rich, RICH_OPTION))} mechanisms on, "
+            f"{rich_kernel} kernel) vs idiomatic SimPy on plain M/M/c", "items/s",
+            rate["simkit_rich_engine"], 3.0, reference=rate["simpy"], reference_label="idiomatic SimPy",
             ratio=rate["simkit_rich_engine"] / rate["simpy"],
-            details={"items": n_rich, "option": RICH_OPTION, "mechanisms": mechanisms_on(rich, RICH_OPTION)}),
+            details={"items": n_rich, "option": RICH_OPTION, "mechanisms": mechanisms_on(rich, RICH_OPTION),
+                     "kernel": rich_kernel, "not_compiled_because": compiled.unsupported(rich, RICH_OPTION)}),
     ]
     return rows, agreement
 
@@ -175,4 +200,58 @@ def enterprise_rows(sizes: EngineSizes, seed: int) -> list[Row]:
                      "one_process_seconds": [round(s, 3) for s in t_all["in_process"].seconds],
                      "trace_s": round(trace_s, 3), "engine_s": engine_s,
                      "engine_items_per_s": {k: n / v for k, v in engine_s.items() if v > 0}}),
+    ]
+
+
+_FIRST_CALL = """
+import time
+t = time.perf_counter()
+import simkit as sk
+from simkit.engine import simulate_option
+from simkit.experiment.simulate import draw_trace
+from simkit.streams import Streams
+sc = sk.Scenario.model_validate({"name": "first call", "run": {"horizon_days": 2},
+    "workload": {"rate_per_hour": 5, "kinds": {"job": {"share": 1, "effort_h": "exponential(mean=1)"}}},
+    "teams": {"team": {"staff": 6}}, "options": {"in_house": {"team": "team"}}})
+st = Streams(1, 0)
+trace = draw_trace(sc, st)
+t_import = time.perf_counter() - t
+t = time.perf_counter()
+simulate_option(sc, "in_house", trace, st)
+first = time.perf_counter() - t
+t = time.perf_counter()
+simulate_option(sc, "in_house", trace, st)
+print(t_import, first, time.perf_counter() - t)
+"""
+
+
+def _first_call(cache_dir: str | None) -> tuple[float, float, float]:
+    """In a new process: seconds to import simkit, for the first and for the second run of a small option."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    p = subprocess.run([sys.executable, "-c", _FIRST_CALL], capture_output=True, text=True, env=env, check=True,
+                       timeout=1800)
+    a, b, c = (float(x) for x in p.stdout.split())
+    return a, b, c
+
+
+def compile_rows(quick: bool) -> list[Row]:
+    """What the compiled kernel's first call costs a new process: compiling (an empty cache), and loading the
+    compiled code from the disk cache — what each worker of a process pool or dask cluster pays once.
+
+    With ``quick`` the cache is the usual one (already filled, most likely): the row then shows the load.
+    """
+    kernel = "compiled" if compiled.available() else "fast"
+    with tempfile.TemporaryDirectory() as tmp:
+        cold = _first_call(None if quick else tmp)
+        warm = _first_call(None if quick else tmp)
+    extra = {"kernel": kernel, "import_s": [round(cold[0], 3), round(warm[0], 3)],
+             "second_call_s": [round(cold[2], 4), round(warm[2], 4)],
+             "cache": "the usual cache (quick sizes)" if quick else "an empty NUMBA_CACHE_DIR, then the same"}
+    return [
+        Row("compile_cold", f"{kernel} kernel, first call in a new process, empty cache (compiles)", "s",
+            cold[1], 120.0, target_op="<=", target_on="value", details=extra),
+        Row("compile_warm", f"{kernel} kernel, first call in a new process, code from the disk cache", "s",
+            warm[1], 1.0, target_op="<=", target_on="value", details=extra),
     ]

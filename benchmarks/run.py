@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine_bench import EngineSizes, engine_rows, enterprise_rows
+from .engine_bench import EngineSizes, compile_rows, engine_rows, enterprise_rows
 from .harness import Row, machine_info, write_json_atomic
 from .reference.mmc import MMCProblem
 from .workflow_bench import WorkflowSizes, workflow_rows
@@ -32,7 +32,8 @@ from .workflow_bench import WorkflowSizes, workflow_rows
 __all__ = ["main", "cli", "sizes_for", "format_table", "markdown_table", "machine_line", "BENCHMARK_KEYS"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARK_KEYS = ("engine_vs_simpy", "engine_vs_ciw", "rich_vs_simpy", "log_memory", "replications_2_vs_1",
+BENCHMARK_KEYS = ("simulate_vs_simpy", "simulate_vs_ciw", "engine_vs_simpy", "engine_vs_ciw", "fast_engine_vs_simpy",
+                  "rich_vs_simpy", "compile_cold", "compile_warm", "log_memory", "replications_2_vs_1",
                   "dashboard_recompute", "closed_form_preview", "reprice_sweep", "enterprise_year")
 SEED = 20240607
 
@@ -133,6 +134,8 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
     say("engine: simkit vs idiomatic SimPy, Ciw and heapq on M/M/c; rich scenario ...", flush=True)
     engine, agreement = engine_rows(engine_sizes, SEED)
     rows += engine
+    say("compiled kernel: first call in a new process ...", flush=True)
+    rows += compile_rows(quick)
     say("large enterprise year and run-log memory ...", flush=True)
     enterprise = enterprise_rows(engine_sizes, SEED)
     say("replications, dashboard, preview, price sweep ...", flush=True)

@@ -32,6 +32,7 @@ EXTRA_OF = {
     "dask": "distributed",
     "distributed": "distributed",
     "holidays": "holidays",
+    "numba": "fast",
 }
 """Top-level module -> the extra of ``pyproject.toml`` that installs it."""
 

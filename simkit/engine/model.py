@@ -9,6 +9,7 @@ import numpy as np
 
 from simkit.calendars.timeline import CapacityTimeline
 from simkit.calendars.weekly import Calendar
+from simkit.engine import compiled
 from simkit.engine.fastpool import CallbackPool
 from simkit.engine.log import RunLog, headcount_segments
 from simkit.engine.loop import Environment, FastEnvironment
@@ -54,11 +55,12 @@ def _background(spec, horizon_h: float, rng: np.random.Generator, offset_h: floa
     return t, spec.background_effort_h.sample(rng, t.size)
 
 
-KERNELS = {"callback": (CallbackPool, FastEnvironment), "process": (ServicePool, Environment)}
+KERNELS = {"compiled": (CallbackPool, FastEnvironment), "fast": (CallbackPool, FastEnvironment),
+           "process": (ServicePool, Environment)}
 
 
 def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams: Streams | None = None,
-                    kernel: str = "callback") -> RunLog:
+                    kernel: str | None = None) -> RunLog:
     """Run ``trace`` through option ``option_name`` until the horizon.
 
     Parameters
@@ -73,8 +75,10 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         The replication's random streams, for the option's risk processes (outages,
         degradation, exits, detection delays, other clients' load).
     kernel
-        ``"callback"`` (default, faster) or ``"process"`` (one SimPy process per server,
-        the reference formulation); both give identical logs.
+        ``"auto"``, ``"compiled"``, ``"fast"`` (also ``"callback"``) or ``"process"`` (one SimPy
+        process per server, the reference formulation); all give identical logs.  ``None``: the
+        ``SIMKIT_KERNEL`` environment variable, else the scenario's ``run.kernel`` (see
+        :mod:`simkit.engine.compiled`).
 
     Returns
     -------
@@ -82,8 +86,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         Item times, routes and states, per-pool capacity, and dated events.
     """
     streams = streams or Streams(scenario.run.seed, 0)
-    if kernel not in KERNELS:
-        raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, got {kernel!r}")
+    kernel = compiled.choose(scenario, option_name, kernel)
     pool_class, env_class = KERNELS[kernel]
     option = scenario.options[option_name]
     horizon = scenario.run.horizon_days * 24.0
@@ -143,7 +146,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             bg_pool.append(np.full(t.size, k, dtype=np.int64))
     effort = np.concatenate([trace.effort_h, *bg_e]) if bg_e else trace.effort_h
     priority = np.concatenate([trace.priority.astype(np.int64), *bg_p]) if bg_p else trace.priority
-    items = Items(effort, priority)
+    items = Items(effort, priority) if kernel != "compiled" else compiled.Columns(effort)
     total = effort.size
 
     env = env_class()
@@ -212,11 +215,13 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
             pool.answer_time = client_cal.next_open
         if spec.quality is not None:
             factor_d = spec.degradation.defect_factor if role == "vendor" and spec.degradation else 1.0
-            pool.quality = _quality_hooks(spec.quality, trace, degraded, factor_d, start_h,
-                                          streams.rng(f"quality:{name}"), total)
+            draws = _quality_draws(spec.quality, trace, streams.rng(f"quality:{name}"), total)
+            pool.quality = _quality_hooks(spec.quality, draws, degraded, factor_d, start_h)
+            pool.quality_data = (spec.quality, degraded, factor_d, start_h, draws)  # for the compiled kernel
             if name in deferred:  # its defects fall with experience from the start a termination sets
                 reopen[name] = (lambda start, q=spec.quality, d=degraded, f=factor_d, n=name:
-                                _quality_hooks(q, trace, d, f, start, streams.rng(f"quality:{n}"), total))
+                                _quality_hooks(q, _quality_draws(q, trace, streams.rng(f"quality:{n}"), total),
+                                               d, f, start))
         if role == "team" and spec.hiring is not None:
             start_hiring(env, pool, spec.hiring, streams.rng(f"attrition:{name}"), events, name)
         if role == "vendor" and spec.elastic is not None:
@@ -239,75 +244,82 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
     kinds = list(scenario.workload.kinds.values())
     p_kind = np.array([k.clarify_share for k in kinds])[trace.kind] if n else np.zeros(0)
     max_rounds = np.array([k.clarify_max_rounds for k in kinds])[trace.kind] if n else np.zeros(0, int)
-    route = [-1] * n
-    enter = [math.nan] * n
     escalation = None
-    if option.escalation:
+    if option.escalation:  # never on the compiled kernel: its list of mechanisms leaves tiers out
         escalation = Escalation(option, trace, streams, items)
         escalation.attach(pools, list(range(n_tier1, n_primary)), handoff)
     u_clarify = trace.u[:, 0] if n else np.zeros(0)
-    patience = trace.patience_h.tolist()
-
     any_clarify = bool(np.any(p_kind > 0))
-    rounds = {k: _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds).tolist()
+    rounds = {k: _clarify_rounds(u_clarify, np.minimum(1.0, p_kind * factor[k]), max_rounds)
               for k in range(n_primary)} if any_clarify else {}
-    finite = np.isfinite(trace.patience_h).tolist()
 
-    def arrive_plain(item: int) -> None:  # no clarification, patience or hand-off: only route and queue
-        p = router(item)
-        route[item] = p
-        enter[item] = env._now
-        puts[p](item)
-
-    def arrive(item: int) -> None:
-        t = env._now
-        p = router(item)
-        route[item] = p
-        if any_clarify:
-            items.rounds[item] = rounds[p][item]
-        if finite[item]:
-            items.gives_up_h[item] = t + patience[item]
-        delay = handoff[p]
-        enter[item] = t + delay
-        if delay > 0.0:
-            env.call_later(delay, pools[p].put, item)
-        else:
-            pools[p].put(item)
-
-    def exit_process(pool: ServicePool, t_exit: float):
-        yield env.timeout(t_exit)
-        pool.close()
-
-    puts = [pool.put for pool in pools]
-    plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff[:n_tier1])
-    if plain and n_tier1 == 1:  # one pool, nothing on the way: the item goes straight to its queue
-        route[:] = [0] * n
-        put = puts[0]
-
-        def arrive_one(item: int) -> None:
-            enter[item] = env._now
-            put(item)
-
-        in_order(env, trace.arrival_h, arrive_one)
+    if kernel == "compiled":  # the same schedule in arrays: every mechanism of this option is on its list
+        background = [(t, int(k[0]) if t.size else 0) for t, k in zip(bg_t, bg_pool, strict=True)]
+        cols, route, enter = compiled.run_option(option, pools, roles, n_primary, items, priority, trace,
+                                                 scenario.vendors, client_cal, background, rounds, handoff,
+                                                 horizon)
     else:
-        in_order(env, trace.arrival_h, arrive_plain if plain else arrive)
-    first = n
-    for t, k in zip(bg_t, bg_pool, strict=True):
-        if t.size:
-            in_order(env, t, lambda j, f=first, pool=pools[int(k[0])]: pool.put(f + j))
-        first += t.size
-    for name, t_exit in exits.items():
-        env.process(exit_process(pools[names.index(name)], t_exit))
-    reviewed = [m for m, r in members[:n_primary] if r == "vendor" and scenario.vendors[m].review is not None]
-    if reviewed:
-        wire_reviews(scenario, env, reviewed, for_cause, deferred, switchable, names, pools, active, events,
-                     terminations, trace, route, items, (t0, horizon), reopen)
-    env.run(until=horizon)
+        route = [-1] * n
+        enter = [math.nan] * n
+        patience = trace.patience_h.tolist()
+        finite = np.isfinite(trace.patience_h).tolist()
+        rounds = {k: v.tolist() for k, v in rounds.items()}
 
-    for item in np.flatnonzero(np.isfinite(trace.patience_h)).tolist():  # requesters who gave up unnoticed
-        if items.gives_up_h[item] < horizon:
-            items.gave_up(item, horizon)
-    cols = items.arrays(n)
+        def arrive_plain(item: int) -> None:  # no clarification, patience or hand-off: only route and queue
+            p = router(item)
+            route[item] = p
+            enter[item] = env._now
+            puts[p](item)
+
+        def arrive(item: int) -> None:
+            t = env._now
+            p = router(item)
+            route[item] = p
+            if any_clarify:
+                items.rounds[item] = rounds[p][item]
+            if finite[item]:
+                items.gives_up_h[item] = t + patience[item]
+            delay = handoff[p]
+            enter[item] = t + delay
+            if delay > 0.0:
+                env.call_later(delay, pools[p].put, item)
+            else:
+                pools[p].put(item)
+
+        def exit_process(pool: ServicePool, t_exit: float):
+            yield env.timeout(t_exit)
+            pool.close()
+
+        puts = [pool.put for pool in pools]
+        plain = not any_clarify and not any(finite) and not any(h > 0.0 for h in handoff[:n_tier1])
+        if plain and n_tier1 == 1:  # one pool, nothing on the way: the item goes straight to its queue
+            route[:] = [0] * n
+            put = puts[0]
+
+            def arrive_one(item: int) -> None:
+                enter[item] = env._now
+                put(item)
+
+            in_order(env, trace.arrival_h, arrive_one)
+        else:
+            in_order(env, trace.arrival_h, arrive_plain if plain else arrive)
+        first = n
+        for t, k in zip(bg_t, bg_pool, strict=True):
+            if t.size:
+                in_order(env, t, lambda j, f=first, pool=pools[int(k[0])]: pool.put(f + j))
+            first += t.size
+        for name, t_exit in exits.items():
+            env.process(exit_process(pools[names.index(name)], t_exit))
+        reviewed = [m for m, r in members[:n_primary] if r == "vendor" and scenario.vendors[m].review is not None]
+        if reviewed:
+            wire_reviews(scenario, env, reviewed, for_cause, deferred, switchable, names, pools, active, events,
+                         terminations, trace, route, items, (t0, horizon), reopen)
+        env.run(until=horizon)
+
+        for item in np.flatnonzero(np.isfinite(trace.patience_h)).tolist():  # requesters who gave up unnoticed
+            if items.gives_up_h[item] < horizon:
+                items.gave_up(item, horizon)
+        cols = items.arrays(n)
     served = cols["served_by"]
     pool_col = np.where(served >= 0, served, np.array(route, dtype=np.int8)).astype(np.int8)
     busy, open_server = _capacity(pools, t0, horizon)
@@ -391,13 +403,20 @@ def _capacity(pools: list[ServicePool], t0: float, t1: float) -> tuple[np.ndarra
     return busy, open_server
 
 
-def _quality_hooks(q, trace: Trace, degraded: list[tuple[float, float]], degraded_factor: float,  # noqa: ANN001
-                   start_h: float, rng: np.random.Generator, total: int):
-    """Closures deciding defects (shared uniforms, so options are compared on the same luck)."""
+def _quality_draws(q, trace: Trace, rng: np.random.Generator,  # noqa: ANN001
+                   total: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per item: the uniforms deciding defect and detection (the trace's own for the option's items, so
+    options are compared on the same luck) and the detection delay."""
     n = len(trace)
     u_defect = np.concatenate([trace.u[:, 1], rng.uniform(size=total - n)]) if n else rng.uniform(size=total)
     u_detect = np.concatenate([trace.u[:, 2], rng.uniform(size=total - n)]) if n else rng.uniform(size=total)
-    delays = q.detection_delay_h.sample(rng, total)
+    return u_defect, u_detect, np.asarray(q.detection_delay_h.sample(rng, total), dtype=float)
+
+
+def _quality_hooks(q, draws: tuple[np.ndarray, np.ndarray, np.ndarray],  # noqa: ANN001
+                   degraded: list[tuple[float, float]], degraded_factor: float, start_h: float):
+    """Closures deciding defects from :func:`_quality_draws`."""
+    u_defect, u_detect, delays = draws
     starts = [a for a, _ in degraded]
 
     def share(t: float) -> float:

@@ -70,7 +70,8 @@ def engine_keys(scenario: Scenario, options: list[str]) -> dict[str, str]:
     """:func:`engine_key` of each of ``options`` (the scenario is dumped once)."""
     data = scenario.model_dump(mode="json")
     shared = {
-        "run": {k: v for k, v in _engine_part(data["run"], "run").items() if k not in ("replications", "seed")},
+        "run": {k: v for k, v in _engine_part(data["run"], "run").items()
+                if k not in ("replications", "seed", "kernel")},  # every kernel gives the same log
         # the kinds' order matters (the trace draws them in it and indexes them by position): keep it
         "workload": {**data["workload"], "kinds": [[name, spec] for name, spec in data["workload"]["kinds"].items()]},
         "calendars": data["calendars"],

@@ -65,6 +65,7 @@ class RunSpec(_Spec):
     seed: int = Field(12345, ge=0, le=2**63 - 1)
     discount_rate_annual: float = Field(0.08, ge=0, le=1)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    kernel: Literal["auto", "compiled", "fast", "process"] = "auto"  # same numbers on each; see engine.compiled
     start_date: date | None = None
 
     @model_serializer(mode="wrap")
@@ -72,6 +73,8 @@ class RunSpec(_Spec):
         data = handler(self)
         if self.start_date is None:  # undated: the dump (and every fingerprint) stays what it was
             data.pop("start_date", None)
+        if self.kernel == "auto":  # every kernel gives the same numbers: the default stays out of the dump
+            data.pop("kernel", None)
         return data
 
     @field_validator("start_date")

@@ -1,18 +1,34 @@
-"""The callback kernel (default) and the process-per-server kernel give identical logs."""
+"""Every kernel gives identical logs: the process-per-server reference on SimPy's loop, the callback kernel on
+the fast loop, and the compiled kernel (numba) on the options whose mechanisms are on its list."""
 
 from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
 from conftest import SCENARIOS, mmc_dict, scenario_from
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
+from test_invariants import scenarios
 
 import simkit as sk
-from simkit.engine import simulate_option
+from simkit import workload
+from simkit.calendars.timeline import CapacityTimeline
+from simkit.calendars.weekly import Calendar
+from simkit.engine import compiled, jitloop, simulate_option
 from simkit.engine.loop import Environment, FastEnvironment
 from simkit.experiment.simulate import draw_trace
+from simkit.scenario.schema import TeamSpec
+from simkit.scenario.yamlio import ScenarioError
 from simkit.streams import Streams
+
+needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba (the fast extra) is not installed")
+COLUMNS = ("pool", "enter_h", "start_h", "end_h", "status", "clarify_h", "clarify_rounds", "reworks", "escaped",
+           "busy_h", "open_server_h", "down_h", "outages", "active_h", "servers")
 
 
 def rich() -> sk.Scenario:
@@ -86,13 +102,68 @@ def rosters_tiers() -> sk.Scenario:
     return scenario_from(data)
 
 
+def rich_compiled() -> sk.Scenario:
+    """Every mechanism the compiled kernel runs, at once: clarification, patience, hand-off, overtime, outages
+    with rerouting, degradation, a learning curve, defects falling with experience, another client's load,
+    overflow, by-kind and dual-sourcing routes, priorities."""
+    data = mmc_dict(3, 2.5, horizon_days=60, warmup_days=3, vendor={"vendor": "acme"},
+                    hybrid={"team": "team", "vendor": "acme", "routing": "overflow", "overflow_queue": 2},
+                    by_kind={"team": "team", "vendor": "acme", "routing": "by_kind", "vendor_kinds": ["routine"]},
+                    dual={"vendor": "acme", "backup": "beta", "backup_share": 0.3},
+                    dual_team={"team": "team", "vendor": "beta", "backup": "acme", "backup_share": 0.5,
+                               "routing": "overflow", "overflow_queue": 0})
+    data["calendars"] = {"client": {"open_hour": 8, "close_hour": 18, "days": ["mon", "tue", "wed", "thu", "fri"]},
+                         "offshore": {"utc_offset_h": 5.5, "open_hour": 9, "close_hour": 18}}
+    data["workload"]["kinds"] = {
+        "urgent": {"share": 0.3, "effort_h": "lognormal(mean=0.8, cv=0.7)", "priority": 0, "clarify_share": 0.3,
+                   "patience_h": "exponential(mean=30)"},
+        "routine": {"share": 0.7, "effort_h": "gamma(mean=1, cv=0.5)", "priority": 2, "clarify_share": 0.1},
+    }
+    data["teams"]["team"] |= {"overtime_h_per_day": 2, "quality": {"defect_share": 0.2, "defect_share_floor": 0.02,
+                                                                  "defect_halving_months": 0.5}}
+    data["vendors"] = {
+        "acme": {"agents": 4, "calendar": "offshore", "price_per_item": 10, "handoff_h": 0.5,
+                 "outages": {"time_between_h": "exponential(mean=150)", "repair_h": "exponential(mean=10)",
+                             "policy": "reroute"},
+                 "quality": {"defect_share": 0.1, "detection_share": 0.7,
+                             "detection_delay_h": "exponential(mean=20)"},
+                 "transition": {"start_productivity": 0.6, "learning_rate": 0.85},
+                 "shared": {"background_rate_per_hour": 1.0, "background_effort_h": "exponential(mean=1)",
+                            "client_priority": "lower"}},
+        "beta": {"agents": 2, "price_per_item": 12, "degradation": {
+            "time_between_h": "exponential(mean=200)", "duration_h": "exponential(mean=50)", "defect_factor": 2},
+                 "quality": {"defect_share": 0.05}},
+    }
+    return scenario_from(data)
+
+
 CASES = {
     "mmc": lambda: scenario_from(mmc_dict(5, 4.5, horizon_days=40, warmup_days=2)),
     "helpdesk": lambda: sk.load(SCENARIOS / "startup_it_helpdesk.yaml").override({"run.horizon_days": 56}),
     "rich": rich,
     "staffing": staffing,
     "rosters_tiers": rosters_tiers,
+    "rich_compiled": rich_compiled,
 }
+
+
+def assert_same(a, b, where: str) -> None:  # noqa: ANN001
+    for col in COLUMNS:
+        np.testing.assert_array_equal(getattr(a, col), getattr(b, col), err_msg=f"{where}/{col}")
+    assert a.events == b.events and a.staff_log == b.staff_log and a.on_call_work == b.on_call_work, where
+    assert (a.tiers is None) == (b.tiers is None), where
+    if a.tiers is not None:
+        for col in ("enter_h", "start_h", "end_h", "done_by"):
+            np.testing.assert_array_equal(getattr(a.tiers, col), getattr(b.tiers, col), err_msg=f"{where}/tiers/{col}")
+
+
+def run_every_kernel(sc: sk.Scenario, option: str, trace, st: Streams, where: str):  # noqa: ANN001
+    """The option's log on every kernel that can run it, checked equal item by item; the reference log."""
+    a = simulate_option(sc, option, trace, st, kernel="process")
+    assert_same(a, simulate_option(sc, option, trace, st, kernel="fast"), f"{where}/fast")
+    if compiled.available() and compiled.unsupported(sc, option) is None:
+        assert_same(a, simulate_option(sc, option, trace, st, kernel="compiled"), f"{where}/compiled")
+    return a
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -103,21 +174,110 @@ def test_kernels_agree_item_by_item(case: str) -> None:
         st = Streams(7, rep)
         trace = draw_trace(sc, st)
         for option in sc.option_names:
-            a = simulate_option(sc, option, trace, st, kernel="process")
-            b = simulate_option(sc, option, trace, st, kernel="callback")
-            for col in ("pool", "enter_h", "start_h", "end_h", "status", "clarify_h", "reworks", "escaped",
-                        "busy_h", "open_server_h", "down_h"):
-                np.testing.assert_array_equal(getattr(a, col), getattr(b, col), err_msg=f"{case}/{option}/{col}")
-            assert a.events == b.events and a.staff_log == b.staff_log and a.on_call_work == b.on_call_work
-            assert (a.tiers is None) == (b.tiers is None)
-            if a.tiers is not None:
-                for col in ("enter_h", "start_h", "end_h", "done_by"):
-                    np.testing.assert_array_equal(getattr(a.tiers, col), getattr(b.tiers, col), err_msg=col)
-            seen.update(what for _, _, what in b.events)
+            a = run_every_kernel(sc, option, trace, st, f"{case}/{option}/{rep}")
+            seen.update(what for _, _, what in a.events)
+            if case == "rich_compiled":
+                seen.update(col for col in ("clarify_rounds", "reworks", "escaped") if getattr(a, col).any())
+                if (a.status == 3).any():
+                    seen.add("abandoned")
     if case == "rich":  # every mechanism on: the review clause acted too
         assert {"review", "remediation", "exit:cause"} <= seen, seen
     if case == "rosters_tiers":
         assert "call_out" in seen
+    if case == "rich_compiled":  # the compiled kernel ran every option, and each mechanism acted
+        assert all(compiled.unsupported(sc, option) is None for option in sc.option_names)
+        assert {"abandoned", "clarify_rounds", "reworks", "escaped"} <= seen, seen
+
+
+@needs_numba
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=scenarios())
+def test_every_kernel_agrees_on_random_scenarios(data: dict) -> None:
+    """Random scenarios from the invariant suite's generator: any option the compiled kernel takes gives the
+    reference log item by item (the others are compared between the two Python kernels)."""
+    try:
+        sc = scenario_from(data)
+    except (sk.ScenarioError, ValueError) as err:  # a combination the schema refuses: draw again
+        note(str(err))
+        assume(False)
+    assume(any(compiled.unsupported(sc, o) is None for o in sc.option_names))
+    st = Streams(sc.run.seed, 0)
+    trace = draw_trace(sc, st)
+    for option in sc.option_names:
+        run_every_kernel(sc, option, trace, st, option)
+
+
+def test_auto_falls_back_for_mechanisms_off_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = CASES["rich"]()
+    expected = {"in_house": "teams.team.hiring", "vendor": "vendors.acme.exit", "hybrid": "teams.team.hiring",
+                "dual": "vendors.acme.exit"}
+    monkeypatch.delenv(compiled.ENV_VAR, raising=False)
+    for option, field in expected.items():
+        assert compiled.unsupported(sc, option) == field
+        assert compiled.choose(sc, option) == "fast"
+        if compiled.available():
+            with pytest.raises(ScenarioError, match=rf"kernel: 'compiled' cannot run option '{option}': {field}"):
+                compiled.choose(sc, option, "compiled")
+    plain = CASES["mmc"]()
+    assert compiled.choose(plain, "in_house") == ("compiled" if compiled.available() else "fast")
+
+    class RosteredTeam(TeamSpec):  # a mechanism added after the list was written: off it until added
+        roster: str | None = None
+
+    team = RosteredTeam(**plain.teams["team"].model_dump(), roster="two shifts")
+    assert compiled._check("teams.team", team) == "teams.team.roster"
+    assert compiled._check("teams.team", RosteredTeam(**plain.teams["team"].model_dump())) is None
+
+
+def test_choosing_a_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argument, then SIMKIT_KERNEL, then run.kernel; bad names and a missing compiler are one-line errors."""
+    sc = CASES["mmc"]()
+    monkeypatch.delenv(compiled.ENV_VAR, raising=False)
+    assert compiled.choose(sc.override({"run.kernel": "process"}), "in_house") == "process"
+    monkeypatch.setenv(compiled.ENV_VAR, "fast")
+    assert compiled.choose(sc.override({"run.kernel": "process"}), "in_house") == "fast"
+    assert compiled.choose(sc, "in_house", "callback") == "fast"
+    monkeypatch.setenv(compiled.ENV_VAR, "turbo")
+    with pytest.raises(ScenarioError, match="SIMKIT_KERNEL: 'turbo' is not a kernel; allowed: auto, compiled"):
+        compiled.choose(sc, "in_house")
+    with pytest.raises(ScenarioError, match="run.kernel"):
+        sc.override({"run.kernel": "turbo"})
+    monkeypatch.delenv(compiled.ENV_VAR)
+    monkeypatch.setattr(compiled, "HAVE_NUMBA", False)
+    assert compiled.choose(sc, "in_house") == "fast"  # auto: the pure-Python kernel where numba is missing
+    with pytest.raises(ScenarioError, match=r"run.kernel: 'compiled' needs the 'fast' extra: "
+                                            r"pip install \"simkit-sourcing\[fast\]\" \('auto' runs without it\)$"):
+        compiled.choose(sc.override({"run.kernel": "compiled"}), "in_house")
+
+
+def _packed(tl) -> tuple:  # noqa: ANN001
+    return compiled._timelines([tl])
+
+
+@settings(max_examples=300, deadline=None)
+@given(open_hour=st.sampled_from([0.0, 7.5, 9.0, 22.0]), length=st.sampled_from([4.0, 8.0, 10.5, 24.0]),
+       offset=st.sampled_from([-5.0, 0.0, 5.5]), days=st.integers(1, 7),
+       t=st.floats(0.0, 5000.0), work=st.floats(0.0, 300.0) | st.sampled_from([0.0, 1e-13, 8.0, 40.0]))
+def test_compiled_calendar_arithmetic_is_bit_identical(open_hour: float, length: float, offset: float, days: int,
+                                                       t: float, work: float) -> None:
+    close = (open_hour + length) % 24.0
+    cal = Calendar.weekly(offset, open_hour, close, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][:days])
+    tl = _packed(cal)
+    assert jitloop.is_open(tl, 0, t) == cal.is_open(t)
+    assert jitloop.next_open(tl, 0, t) == cal.next_open(t)
+    assert jitloop.advance(tl, 0, t, work) == cal.advance(t, work) or tl[0][0] == jitloop.ALWAYS
+    line = CapacityTimeline.from_calendar(cal, 3000.0).scaled([(100.0, 250.5), (1000.0, 1001.0)], 0.0) \
+        .stepped([0.0, 730.5, 1461.0], [0.6, 0.8, 0.9])
+    tl = _packed(line)
+    assert jitloop.is_open(tl, 0, t) == line.is_open(t)
+    assert jitloop.next_open(tl, 0, t) == line.next_open(t)
+    assert jitloop.advance(tl, 0, t, work) == line.advance(t, work)
+
+
+def test_compiled_constants_follow_the_engine() -> None:
+    assert jitloop.HOURS_PER_MONTH == workload.HOURS_PER_MONTH
+    assert (jitloop.COMPLETED, jitloop.IN_SERVICE, jitloop.QUEUED, jitloop.ABANDONED) == (0, 1, 2, 3)
+    assert math.isinf(jitloop.next_open(_packed(CapacityTimeline(np.array([0.0]), np.array([0.0]), 10.0)), 0, 1.0))
 
 
 def test_unknown_kernel() -> None:
@@ -162,3 +322,24 @@ def test_the_fast_loop_keeps_simpys_order(plan: list[tuple[float, bool, int]]) -
         return seen
 
     assert trace(FastEnvironment) == trace(Environment)
+
+
+def _run_in_worker(seed: int) -> tuple[int, int, int, int]:
+    """One task of a process pool: an option on the compiled kernel; what the worker's compiled loop has seen."""
+    sc = CASES["mmc"]()
+    st = Streams(seed, 0)
+    simulate_option(sc, "in_house", draw_trace(sc, st), st, kernel="compiled")
+    stats = jitloop.run_loop.stats
+    return (os.getpid(), len(jitloop.run_loop.signatures), sum(stats.cache_misses.values()),
+            sum(stats.cache_hits.values()))
+
+
+@needs_numba
+def test_pool_workers_load_the_compiled_code_once() -> None:
+    """A fresh worker (spawned, as a dask worker is) loads the compiled loop from the disk cache on its first
+    task and compiles nothing; its next tasks reuse it."""
+    _run_in_worker(0)  # the code is in the disk cache (compiled here if it was not)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        first, second, third = pool.map(_run_in_worker, [1, 2, 3])
+    assert first[0] == second[0] == third[0]  # one worker ran the three tasks
+    assert first[1:] == second[1:] == third[1:] == (1, 0, 1)  # one signature, loaded from the cache, once
