@@ -31,6 +31,7 @@ EXTRA_OF = {
     "scipy": "sensitivity",
     "dask": "distributed",
     "distributed": "distributed",
+    "shtab": "completion",
 }
 """Top-level module -> the extra of ``pyproject.toml`` that installs it."""
 

@@ -1,0 +1,8 @@
+"""``python -m simkit``: the ``simkit`` command, for when its script is not on the PATH."""
+
+import sys
+
+from simkit.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
