@@ -100,9 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _Parser(prog="simkit", description="Make-or-buy decisions with evidence.", epilog=EXIT_CODES)
     p.add_argument("--version", action="version", version=f"simkit {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-    cli_simulate.add_parsers(sub)  # run, sweep
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    cli_simulate.add_run_parser(sub)
     cli_compare.add_parsers(sub)  # compare
+    cli_simulate.add_sweep_parser(sub)
     cli_tools.add_parsers(sub)  # validate, report, screen, drill
     add_commands(sub)  # simkit fit, simkit new
     cli_tools.add_class_parsers(sub)  # game, lessons export

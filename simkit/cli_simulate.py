@@ -30,7 +30,7 @@ from .cli_common import (
 from .cli_output import emit, kpi_cell, kpi_heading, option_label, unit_of
 from .fileio import Outputs, check_file_target, check_folder_target, shown
 
-__all__ = ["add_parsers", "kpi_records", "shown_kpis", "versus_records", "chart_list"]
+__all__ = ["add_run_parser", "add_sweep_parser", "kpi_records", "shown_kpis", "versus_records", "chart_list"]
 
 SWEEP_ROWS_SHOWN = 40
 """Points a sweep prints as a table; every point is in ``--out`` and in the CSV and JSON formats."""
@@ -249,8 +249,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return code
 
 
-def add_parsers(sub: Any) -> None:
-    """Register ``run`` and ``sweep`` on the CLI's subparsers."""
+def add_run_parser(sub: Any) -> None:
+    """Register ``run`` on the CLI's subparsers."""
     run = sub.add_parser("run", help="simulate every option and print the KPI table", epilog=EXIT_CODES)
     add_scenario_args(run)
     run.add_argument("--all-kpis", action="store_true", dest="all_kpis",
@@ -259,6 +259,9 @@ def add_parsers(sub: Any) -> None:
     run.add_argument("--charts", metavar="DIR", help="write the table, summary, ledger and charts (SVG and PNG) to DIR")
     run.set_defaults(func=_cmd_run)
 
+
+def add_sweep_parser(sub: Any) -> None:
+    """Register ``sweep`` on the CLI's subparsers."""
     swp = sub.add_parser("sweep", help="run every option over a grid, Latin hypercube or Sobol design",
                          epilog=EXIT_CODES)
     add_scenario_args(swp)

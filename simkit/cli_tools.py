@@ -51,7 +51,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             "P(wait)": [_pct(v) for v in s.pools["p_wait_share"]],
             "wait h": ["inf" if math.isinf(v) else f"{v:.2f}" for v in s.pools["wait_mean_h"]],
         }, index=pd.Index([option_label(sc, o) for o in s.pools["option"]], name="option"))
-        blocks.append((pools, "row"))
+        blocks.append(pools)
     for r in s.vendor_revenue.itertuples(index=False):
         per_h = "inf" if math.isinf(r.revenue_per_agent_h) else f"{r.revenue_per_agent_h:,.2f}"
         blocks.append(f"{option_label(sc, r.option)}: vendor {r.vendor} earns {per_h} {s.currency} per "

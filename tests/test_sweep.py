@@ -377,7 +377,6 @@ def test_cli_sweep_writes_parquet_and_resumes(tmp_path: Path) -> None:
         "3",
         "--set",
         "run.horizon_days=7",
-        "--quiet",
         "--vary",
         "vendors.msp.price_per_item=20:40:3",
         "--vary",
@@ -398,7 +397,7 @@ def test_cli_sweep_writes_parquet_and_resumes(tmp_path: Path) -> None:
 
 def test_cli_sweep_with_fewer_replications_keeps_the_file_and_fresh_keeps_a_backup(tmp_path: Path) -> None:
     out = tmp_path / "s.parquet"
-    args = ["sweep", HELPDESK, "--seed", "3", "--set", "run.horizon_days=7", "--quiet",
+    args = ["sweep", HELPDESK, "--seed", "3", "--set", "run.horizon_days=7",
             "--vary", "vendors.msp.price_per_item=20,40", "--out", str(out)]
     assert simkit(*args, "-n", "3").returncode == 0
     before = pd.read_parquet(out)
