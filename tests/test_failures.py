@@ -293,7 +293,9 @@ def test_sweep_runs_the_overload_check_once_on_the_base_scenario(sc) -> None:
 
 # --------------------------------------------------------------------------- command line
 def cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", "250")  # a wide terminal: no sentence asserted on is wrapped
+        code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

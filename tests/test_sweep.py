@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -361,8 +362,10 @@ def test_sweep_results_summaries(small: sk.Scenario) -> None:
 
 # --------------------------------------------------------------------------- command line
 def simkit(*args: str) -> subprocess.CompletedProcess:
+    """The command with a wide terminal, so that no sentence asserted on is wrapped."""
     return subprocess.run(
-        [sys.executable, "-m", "simkit.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "simkit.cli", *args], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COLUMNS": "250"},
     )
 
 
