@@ -1,6 +1,8 @@
-"""``python -m simkit``: the command line."""
+"""``python -m simkit``: the ``simkit`` command, for when its script is not on the PATH."""
+
+import sys
 
 from simkit.ui.cli import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -33,6 +33,7 @@ EXTRA_OF = {
     "distributed": "distributed",
     "holidays": "holidays",
     "numba": "fast",
+    "shtab": "completion",
 }
 """Top-level module -> the extra of ``pyproject.toml`` that installs it."""
 

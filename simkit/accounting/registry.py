@@ -78,7 +78,9 @@ class Kpi:
         return self.name.format(c=currency.lower())
 
 
-_MONEY, _H, _SHARE = ",.0f", ",.1f", ".3f"
+_MONEY, _H, _SHARE, _COUNT = ",.0f", ",.1f", ".3f", ",.0f"
+# Money to the currency unit; counts of items and people as whole numbers.  Counts of rare events (outages,
+# exits, reviews) keep decimals: their mean over replications is below 1 and works as a frequency.
 
 KPIS: tuple[Kpi, ...] = (
     # -- cost
@@ -117,7 +119,7 @@ KPIS: tuple[Kpi, ...] = (
         "Measured items completed within their kind's `sla_h`, divided by the items completed plus the items "
         "not completed (abandoned ones included) whose deadline, arrival + `sla_h`, passed before the "
         "horizon; 1 when that is 0.", 5),
-    Kpi("backlog_end_items", "Backlog at the end", "items", "timeliness", -1, ",.1f", True,
+    Kpi("backlog_end_items", "Backlog at the end", "items", "timeliness", -1, _COUNT, True,
         "Measured items neither completed nor abandoned at the horizon: in hand-off, queued, waiting for an "
         "answer or a rework, or in service.", 8),
     Kpi("tier2_wait_mean_h", "Tier 2 wait, mean", "h", "timeliness", -1, _H, True,
@@ -132,7 +134,7 @@ KPIS: tuple[Kpi, ...] = (
         "shipped with an undetected one; 0 when none was completed."),
     Kpi("rework_share", "Reworked items", "share", "quality", -1, _SHARE, True,
         "Share of the completed measured items that were reworked after a detected defect."),
-    Kpi("escaped_defects_items", "Escaped defects", "items", "quality", -1, ",.1f", True,
+    Kpi("escaped_defects_items", "Escaped defects", "items", "quality", -1, _COUNT, True,
         "Completed measured items shipped with an undetected defect."),
     # -- communication
     Kpi("handoff_delay_mean_h", "Hand-off delay, mean", "h", "communication", -1, _H, True,
@@ -171,13 +173,13 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("delay_cost_{c}", "Delay cost", "currency", "business_impact", -1, _MONEY, True,
         "The `delay` cost category: hours beyond the SLA x the kind's cost per late hour."),
     # -- scalability
-    Kpi("hires_count", "Hires", "people", "scalability", -1, ",.1f", True,
+    Kpi("hires_count", "Hires", "people", "scalability", -1, _COUNT, True,
         "People who joined a team in the measured period (replacements and backlog hires), plus extra vendor "
         "agents who joined (`elastic`): the hires the `recruiting` category pays for, and the agents."),
-    Kpi("leavers_count", "Leavers", "people", "scalability", -1, ",.1f", True,
+    Kpi("leavers_count", "Leavers", "people", "scalability", -1, _COUNT, True,
         "People who left a team in the measured period (attrition and layoffs), plus extra vendor agents "
         "released."),
-    Kpi("staff_end_count", "Headcount at the end", "people", "scalability", -1, ",.1f", True,
+    Kpi("staff_end_count", "Headcount at the end", "people", "scalability", -1, _COUNT, True,
         "People of teams and agents of vendors at the horizon, in the option's pools still active then "
         "(a vendor that exited counts 0)."),
     # -- volume
@@ -193,9 +195,9 @@ KPIS: tuple[Kpi, ...] = (
         "`utilisation_share` over the option's teams only (0 without a team)."),
     Kpi("vendor_utilisation_share", "Vendor utilisation", "share", "volume", 0, _SHARE, True,
         "`utilisation_share` over the option's vendors only (0 without a vendor)."),
-    Kpi("items_arrived", "Items arrived", "items", "volume", 0, ",.1f", True,
+    Kpi("items_arrived", "Items arrived", "items", "volume", 0, _COUNT, True,
         "Measured items: those that arrived after the warm-up (the same for every option in a replication)."),
-    Kpi("items_completed", "Items completed", "items", "volume", +1, ",.1f", True,
+    Kpi("items_completed", "Items completed", "items", "volume", +1, _COUNT, True,
         "Measured items completed by the horizon."),
     Kpi("escalated_share", "Items escalated", "share", "volume", 0, _SHARE, True,
         "Share of the measured items that tier 1 finished and sent on to escalation tier 2 by the horizon "

@@ -295,7 +295,9 @@ def test_sweep_runs_the_overload_check_once_on_the_base_scenario(sc) -> None:
 
 # --------------------------------------------------------------------------- command line
 def cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", "250")  # a wide terminal: no sentence asserted on is wrapped
+        code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -314,7 +316,7 @@ def test_cli_prints_one_line_per_failure_writes_the_rest_and_exits_3(command, mo
     assert len(lines) == 2 and "Traceback" not in stderr, stderr
     for line, r in zip(lines, (1, 3), strict=True):
         assert line.startswith(f"error: replication {r} (seed 5)") and f"Boom: replication {r} broke" in line
-    assert "2 failed and left out" in stdout and "cost_total_usd" in stdout
+    assert "2 failed and left out" in stdout and "Total cost (USD)" in stdout
     if command == "run":
         kpis = pd.read_parquet(out)
         assert sorted(kpis["replication"].unique()) == [0, 2]
@@ -332,7 +334,7 @@ def test_cli_all_failing_is_one_line_exit_3_and_writes_nothing(monkeypatch, caps
 
 def test_cli_sweep_with_a_failure_exits_3_and_resumes(monkeypatch, capsys, tmp_path: Path) -> None:
     out = tmp_path / "s.parquet"
-    args = ["sweep", HELPDESK, "-n", "2", "--seed", "5", "--set", "run.horizon_days=14", "--quiet", "--workers", "1",
+    args = ["sweep", HELPDESK, "-n", "2", "--seed", "5", "--set", "run.horizon_days=14", "--workers", "1",
             "--vary", "vendors.msp.agents=2,4", "--out", str(out)]
     break_engine(monkeypatch, 0, 4)
     code, stdout, stderr = cli(capsys, *args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -361,8 +362,10 @@ def test_sweep_results_summaries(small: sk.Scenario) -> None:
 
 # --------------------------------------------------------------------------- command line
 def simkit(*args: str) -> subprocess.CompletedProcess:
+    """The command with a wide terminal, so that no sentence asserted on is wrapped."""
     return subprocess.run(
-        [sys.executable, "-m", "simkit.ui.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "simkit.ui.cli", *args], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COLUMNS": "250"},
     )
 
 
@@ -377,7 +380,6 @@ def test_cli_sweep_writes_parquet_and_resumes(tmp_path: Path) -> None:
         "3",
         "--set",
         "run.horizon_days=7",
-        "--quiet",
         "--vary",
         "vendors.msp.price_per_item=20:40:3",
         "--vary",
@@ -398,7 +400,7 @@ def test_cli_sweep_writes_parquet_and_resumes(tmp_path: Path) -> None:
 
 def test_cli_sweep_with_fewer_replications_keeps_the_file_and_fresh_keeps_a_backup(tmp_path: Path) -> None:
     out = tmp_path / "s.parquet"
-    args = ["sweep", HELPDESK, "--seed", "3", "--set", "run.horizon_days=7", "--quiet",
+    args = ["sweep", HELPDESK, "--seed", "3", "--set", "run.horizon_days=7",
             "--vary", "vendors.msp.price_per_item=20,40", "--out", str(out)]
     assert simkit(*args, "-n", "3").returncode == 0
     before = pd.read_parquet(out)

@@ -16,9 +16,9 @@ from conftest import SCENARIOS
 HELPDESK = str(SCENARIOS / "startup_it_helpdesk.yaml")
 
 
-def simkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def simkit(*args: str, cwd: Path | None = None, columns: int = 250) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "simkit.ui.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
+                          timeout=300, env={**os.environ, "COLUMNS": str(columns)})
 
 
 def test_run_prints_the_table_and_writes_files(tmp_path: Path) -> None:
@@ -27,9 +27,9 @@ def test_run_prints_the_table_and_writes_files(tmp_path: Path) -> None:
     p = simkit("run", HELPDESK, "-n", "3", "--seed", "5", "--set", "run.horizon_days=56",
                "--out", str(out), "--charts", str(charts))
     assert p.returncode == 0, p.stderr
-    for option in ("in_house", "vendor", "hybrid"):
-        assert option in p.stdout
-    assert "cost_total_usd" in p.stdout and "P(cheaper)" in p.stdout
+    for option in ("In-house (2 engineers)", "Managed-service provider", "1 engineer + MSP overflow"):
+        assert option in p.stdout  # options by their label, KPIs by label and unit
+    assert "Total cost (USD)" in p.stdout and "P(cheaper)" in p.stdout and "cost_total_usd" not in p.stdout
     kpis = pd.read_parquet(out)
     assert len(kpis) == 9 and set(kpis["option"]) == {"in_house", "vendor", "hybrid"}
     for name in ("table.txt", "summary.csv", "ledger.csv", "cost_distribution.png", "monthly_cost.png",
@@ -51,7 +51,7 @@ def test_validate_and_compare() -> None:
     assert p.returncode == 0 and "valid" in p.stdout
     p = simkit("compare", HELPDESK, "-n", "3", "--set", "run.horizon_days=28")
     assert p.returncode == 0, p.stderr
-    assert "vendor - in_house" in p.stdout and "p_better" in p.stdout
+    assert "Managed-service provider - In-house (2 engineers)" in p.stdout and "P(better)" in p.stdout
 
 
 @pytest.mark.parametrize(

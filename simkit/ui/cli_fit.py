@@ -15,6 +15,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from simkit.ui.cli_output import emit
+
 __all__ = ["add_commands"]
 
 
@@ -35,10 +37,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
               kind_column=args.kind_column, effort_column=args.effort_column, effort_unit=args.effort_unit,
               priority_column=args.priority_column, resolved_column=args.resolved_column, interval=args.interval,
               timezone=args.timezone, name=args.name, replications=args.replications or 10)
-    print(res.text())
     write_new_text(report, report_html(res), force=True)
     write_new_text(out, res.yaml, force=args.force)
-    print(f"wrote {out} and {report}")
+    emit({"command": "fit", "scenario": str(out), "report": str(report)}, args.format, quiet=args.quiet,
+         text=[res.text(), f"wrote {out} and {report}"])
     return 0
 
 
@@ -63,7 +65,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
     except ScenarioError as err:
         raise ScenarioError(err.path, err.message, "the values given") from None
     write_new_text(Path(args.out), text, force=args.force)
-    print(f"wrote {args.out}: edit it, then `simkit validate {args.out}`")
+    emit({"command": "new", "scenario": str(args.out)}, args.format, quiet=args.quiet,
+         text=[f"wrote {args.out}: edit it, then `simkit validate {args.out}`"])
     return 0
 
 
