@@ -13,7 +13,7 @@ import pytest
 from conftest import SCENARIOS, mmc_dict, scenario_from
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from test_invariants import scenarios
+from properties.test_invariants import scenarios
 
 import simkit as sk
 from simkit import workload
