@@ -16,15 +16,19 @@ import base64
 import csv
 import html
 import io
+import math
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from .kpis import format_plain, plain_label
+from .preview import preview
 from .results import Results
+from .scenario import Scenario
 from .verdict import Verdict
 
-__all__ = ["kpi_frame", "kpi_rows", "verdict_html", "download_link", "kpis_csv", "report_html", "CSV_COLUMNS"]
+__all__ = ["chart_output", "kpi_frame", "kpi_rows", "verdict_html", "download_link", "kpis_csv", "report_html",
+           "preview_html", "CSV_COLUMNS"]
 
 CSV_COLUMNS = ["option", "option_label", "kpi", "label", "mean", "ci_low", "ci_high", "replications"]
 
@@ -139,3 +143,35 @@ border-bottom:1px solid #ddd;text-align:right}} th:first-child,td:first-child{{t
 """
     return page.encode("utf-8")
 
+
+def chart_output(name: str, png: bytes, alt: str) -> dict:
+    """A display_data output: an ``<img>`` with its alt text, and the PNG itself for front ends without HTML."""
+    data = base64.b64encode(png).decode("ascii")
+    tag = f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"text/html": tag, "image/png": data, "text/plain": alt or f"<{name} chart>"}}
+
+
+def preview_html(scenario: Scenario) -> str:
+    """The closed-form preview (:mod:`simkit.preview`) as an escaped table, marked approximate."""
+    pv = preview(scenario)
+    cur = scenario.run.currency
+    rows = []
+    for name, opt in scenario.options.items():
+        pools = list(pv.pools[pv.pools["option"] == name].itertuples())
+        for i, r in enumerate(pools):
+            cells = [html.escape(opt.label or name) if i == 0 else "", html.escape(r.pool),
+                     str(r.servers), _fmt(r.arrivals_items, 0), _fmt(r.utilisation_share),
+                     _fmt(r.p_wait_share), _fmt(r.wait_mean_h),
+                     f"{pv.costs.loc[name, 'total']:,.0f}" if i == 0 else ""]
+            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (f"<table><thead><tr><th>option</th><th>pool</th><th>servers</th><th>items</th>"
+            f"<th>utilisation</th><th>P(wait)</th><th>mean wait (h)</th><th>static cost ({cur})</th></tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table>"
+            f"<div class='simkit-note'>Approximate: Erlang C (M/M/c) at each pool's average load "
+            f"over its open hours — no peaks, no overnight backlog; static cost of the expected "
+            f"volume over {pv.horizon_days:g} days.</div>")
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return "∞" if math.isinf(x) else f"{x:,.{digits}f}"

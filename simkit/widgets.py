@@ -39,7 +39,6 @@ setting ``dash.controls[path].value``.
 
 from __future__ import annotations
 
-import base64
 import html
 import math
 import re
@@ -54,14 +53,15 @@ import pandas as pd
 
 from . import dashboard_views as views
 from .controls import Control, control_for, controls_from, default_controls, value_at
+from .dashboard_actions import MIN_REPLICATIONS, DashboardActions
 from .dashboard_sources import load_choice, load_upload, scenario_choices
+from .dashboard_views import chart_output
 from .execution import cpu_workers, worker_pool
 from .experiment import simulate, simulate_to_precision
 from .extras import require
 from .fileio import write_text
 from .kpis import dashboard_columns
-from .pinboard import Pinboard, pin
-from .preview import preview
+from .pinboard import Pinboard
 from .reprice import split_changes
 from .results import Results
 from .scenario import Scenario, ScenarioError, load
@@ -74,7 +74,7 @@ import ipywidgets as W  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from . import plots  # noqa: E402
-from .chartstyle import alt_text, png_bytes, style, svg_bytes  # noqa: E402
+from .chartstyle import alt_text, png_bytes, style  # noqa: E402
 
 __all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 
@@ -82,7 +82,7 @@ REPLICATIONS = "replications"
 PRECISION = "precision"
 CAP = "max_replications"
 #: The precision rule's defaults: total cost within ±2% of its mean, at least 10 and at most 40 replications.
-DEFAULT_PRECISION_PCT, DEFAULT_CAP, MIN_REPLICATIONS = 2.0, 40, 10
+DEFAULT_PRECISION_PCT, DEFAULT_CAP = 2.0, 40
 #: A run slower than this (seconds) moves the next runs to the dashboard's one pool of worker processes.
 POOL_AFTER_S = 1.0
 #: Resolution of the dashboard's chart images (shown scaled to the column, sharp on high-density screens).
@@ -135,24 +135,8 @@ def _widget(lever: Control, value: Any) -> W.Widget:
     return toggle.add_class("widget-inline-hbox")  # label beside the buttons, as a slider's
 
 
-def _chart_output(name: str, png: bytes, alt: str) -> dict:
-    """A display_data output: an ``<img>`` with its alt text, and the PNG itself for front ends without HTML."""
-    data = base64.b64encode(png).decode("ascii")
-    tag = f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"text/html": tag, "image/png": data, "text/plain": alt or f"<{name} chart>"}}
 
-
-def _fmt(x: float, digits: int = 2) -> str:
-    return "∞" if math.isinf(x) else f"{x:,.{digits}f}"
-
-
-
-def _image(png: bytes, alt: str) -> dict:
-    return _chart_output("image", png, alt)
-
-
-class Dashboard:
+class Dashboard(DashboardActions):
     """Scenario picker, controls, verdict, preview, KPI table, charts, pins and downloads (see the module docstring).
 
     Parameters
@@ -360,7 +344,7 @@ class Dashboard:
             self.error = str(err)
             return
         self.error = None
-        self.preview_html.value = self._preview_html()
+        self.preview_html.value = views.preview_html(self.scenario)
         if not simulate_too:
             self.status.value = "<span class='simkit-note'>Move a lever to simulate.</span>"
             return
@@ -394,7 +378,7 @@ class Dashboard:
             png = self.chart_png[name] = png_bytes(fig, dpi=DASHBOARD_DPI)
             self._figures[name] = fig
             self.chart_alt[name] = alt_text(fig)
-            self.charts[name].outputs = (_chart_output(name, png, self.chart_alt[name]),)
+            self.charts[name].outputs = (chart_output(name, png, self.chart_alt[name]),)
 
     def _run_key(self) -> tuple:
         if REPLICATIONS in self.controls:
@@ -471,126 +455,7 @@ class Dashboard:
     def _slug(self) -> str:
         return re.sub(r"[^a-z0-9]+", "_", self.scenario.name.lower()).strip("_")[:60] or "scenario"
 
-    # -- pins, tornado, downloads -----------------------------------------------
-    def _moved_by_label(self) -> dict[str, Any]:
-        """The levers moved from the scenario file, by their label (without the range)."""
-        return {self.levers[p].label.split(" (")[0]: ("off" if v is None else v) for p, v in self.changes().items()}
-
-    def pin_current(self, name: str | None = None) -> None:
-        """Pin the current run as a named variant (the oldest pin goes when :data:`MAX_PINS` are pinned)."""
-        if self.results is None or self.error is not None:
-            self.status.value = "<b style='color:#c23b3b'>Nothing to pin: no valid run is shown.</b>"
-            return
-        label = (name or self.pin_name.value or "").strip()[:60] or f"variant {len(self.pinboard.pins) + 1}"
-        dropped = self.pinboard.add(pin(label, self.results, dashboard_columns(self.scenario.currency_suffix),
-                                        self._moved_by_label()))
-        self.pin_name.value = ""
-        self._show_pins()
-        if dropped:
-            self.status.value = f"<span class='simkit-note'>{html.escape(dropped)}</span>"
-
-    def clear_pins(self) -> None:
-        self.pinboard.clear()
-        self._show_pins()
-
-    def _show_pins(self) -> None:
-        self.pins_html.value = self.pinboard.html()
-        if not self.pinboard.pins:
-            self.pins_chart.outputs = ()
-            return
-        fig = self.pinboard.figure()
-        self.pins_chart.outputs = (_chart_output("pinned", png_bytes(fig, dpi=110), alt_text(fig)),)
-
-    def tornado_levers(self) -> list:
-        """The numeric levers (the horizon aside) from 80% to 120% of their current value, inside their range."""
-        from .design import Lever
-
-        out = []
-        for p, lv in self.levers.items():
-            value = value_at(self.scenario, p) if lv.kind == "number" and p != "run.horizon_days" else None
-            if not isinstance(value, int | float) or isinstance(value, bool) or value == 0:
-                continue
-            lo, hi = max(lv.low, 0.8 * value), min(lv.high, 1.2 * value)
-            if lv.integer:
-                lo, hi = math.floor(lo), math.ceil(hi)
-            if hi > lo:
-                out.append(Lever(p, lo, hi, name=lv.label.split(" (")[0]))
-        return out
-
-    def run_tornado(self) -> pd.DataFrame | None:
-        """One lever at a time from 80% to 120%: how far each moves the cheapest option's saving."""
-        if self.results is None or self.verdict is None or self.error is not None:
-            return None
-        try:
-            from . import sensitivity
-        except ImportError as err:
-            self._show_error(str(err))
-            return None
-        base = self.scenario.baseline_option
-        others = [o for o in self.results.options if o != base]
-        if not others:
-            return None
-        option = self.verdict.cheapest if self.verdict.cheapest != base else others[0]
-        self.status.value = "<i>tornado: each lever at 80% and 120%…</i>"
-        started = time.perf_counter()
-        with self.tornado_out:
-            table = sensitivity.tornado(self.scenario, self.tornado_levers(), option=option, seed=self.seed,
-                                        replications=min(MIN_REPLICATIONS, self.replications),
-                                        executor=self.executor(), progress=True)
-        self._after_run(time.perf_counter() - started)
-        fig = plots.tornado(table)
-        self.tornado_table = table
-        self.tornado_out.outputs = (_chart_output("tornado", png_bytes(fig, dpi=110), alt_text(fig)),)
-        self.status.value = (f"<span class='simkit-note'>Tornado of the saving of "
-                             f"{html.escape(self.scenario.options[option].label or option)} against "
-                             f"{html.escape(self.scenario.options[base].label or base)}, "
-                             f"{table.attrs.get('replications')} replications per point.</span>")
-        return table
-
-    def make_svg(self) -> None:
-        """Add the current charts as SVG files to the downloads."""
-        if self.results is None:
-            return
-        self.chart_svg = {name: svg_bytes(fig) for name, fig in self._figures.items()}
-        self._make_downloads()
-
-    def _make_downloads(self) -> None:
-        """The files a user can take away, as links that deliver them to the browser."""
-        res, slug = self.results, self._slug()
-        charts = {n: (self.chart_png[n], self.chart_alt[n]) for n in CHARTS}
-        items = [(f"{slug}.yaml", self._yaml_text().encode("utf-8"), "text/yaml", "scenario (YAML)"),
-                 (f"{slug}_kpis.csv", views.kpis_csv(res), "text/csv", "KPIs (CSV)"),
-                 (f"{slug}_report.html", views.report_html(res, self.verdict, self.table, charts, self.changes()),
-                  "text/html", "report (HTML)")]
-        for name in CHARTS:
-            words = name.replace("_", " ")
-            items.append((f"{slug}_{name}.png", self.chart_png[name], "image/png", f"{words} (PNG)"))
-            if name in self.chart_svg:
-                items.append((f"{slug}_{name}.svg", self.chart_svg[name], "image/svg+xml", f"{words} (SVG)"))
-        self.downloads_files = {fname: (data, mime) for fname, data, mime, _ in items}
-        links = [views.download_link(fname, data, mime, text) for fname, data, mime, text in items]
-        self.downloads.value = "<div class='simkit-downloads'>" + " ".join(links) + "</div>"
-
     # -- views ----------------------------------------------------------------
-    def _preview_html(self) -> str:
-        pv = preview(self.scenario)
-        cur = self.scenario.run.currency
-        rows = []
-        for name, opt in self.scenario.options.items():
-            pools = list(pv.pools[pv.pools["option"] == name].itertuples())
-            for i, r in enumerate(pools):
-                cells = [html.escape(opt.label or name) if i == 0 else "", html.escape(r.pool),
-                         str(r.servers), _fmt(r.arrivals_items, 0), _fmt(r.utilisation_share),
-                         _fmt(r.p_wait_share), _fmt(r.wait_mean_h),
-                         f"{pv.costs.loc[name, 'total']:,.0f}" if i == 0 else ""]
-                rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        return (f"<table><thead><tr><th>option</th><th>pool</th><th>servers</th><th>items</th>"
-                f"<th>utilisation</th><th>P(wait)</th><th>mean wait (h)</th><th>static cost ({cur})</th></tr>"
-                f"</thead><tbody>{''.join(rows)}</tbody></table>"
-                f"<div class='simkit-note'>Approximate: Erlang C (M/M/c) at each pool's average load "
-                f"over its open hours — no peaks, no overnight backlog; static cost of the expected "
-                f"volume over {pv.horizon_days:g} days.</div>")
-
     def _lever_widgets(self) -> tuple[W.Widget, ...]:
         groups: dict[str, list[W.Widget]] = {}
         for p, lv in self.levers.items():
