@@ -48,23 +48,23 @@ def test_the_picker_lists_the_examples_and_the_folders_yaml_files(small_helpdesk
     d = explore(small_helpdesk, levers=[STAFF], replications=2, folder=tmp_path, executor=None, run=False)
     values = [v for _, v in d.picker.options]
     assert values[0] == ("current", small_helpdesk.name) and d.picker.value == values[0]
-    assert ("example", "payroll_bpo") in values and ("file", str(tmp_path / "mine.yaml")) in values
+    assert ("example", "marketing_content_agency") in values and ("file", str(tmp_path / "mine.yaml")) in values
     assert not any(v[1].endswith("notes.txt") for v in values)
     assert len(values) == 1 + len(sk.examples()) + 1
 
 
 def test_picking_another_archetype_changes_title_levers_and_numbers(dash: Dashboard) -> None:
     table0 = dash.table.copy()
-    dash.picker.value = ("example", "payroll_bpo")
-    payroll = sk.load("payroll_bpo")
-    assert dash.base == payroll and dash.scenario == payroll and dash.error is None
-    assert html.escape(payroll.name) in dash.head.value
+    dash.picker.value = ("example", "marketing_content_agency")
+    agency = sk.load("marketing_content_agency")
+    assert dash.base == agency and dash.scenario == agency and dash.error is None
+    assert html.escape(agency.name) in dash.head.value
     assert STAFF not in dash.controls and any(p.startswith("vendors.") for p in dash.controls)
-    assert list(dash.table.columns) == [o.label or n for n, o in payroll.options.items()]
+    assert list(dash.table.columns) == [o.label or n for n, o in agency.options.items()]
     assert not dash.table.equals(table0)
-    assert dash.results.scenario == payroll and dash.picker.value == ("current", payroll.name)
+    assert dash.results.scenario == agency and dash.picker.value == ("current", agency.name)
     dash.reset_button.click()  # reset goes back to the picked scenario, not the first one
-    assert dash.scenario == payroll
+    assert dash.scenario == agency
 
 
 def test_a_broken_file_in_the_picker_is_one_line_and_keeps_the_scenario(small_helpdesk: sk.Scenario,
