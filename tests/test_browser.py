@@ -123,7 +123,7 @@ def _state(page: object) -> tuple[str, str]:
 
 def _move_and_check(page: object) -> None:
     # attached, not visible: JupyterLab's windowed notebook may skip painting cells out of view
-    page.wait_for_selector(KPI, state="attached", timeout=90_000)
+    page.wait_for_selector(KPI, state="attached", timeout=300_000)
     page.wait_for_selector(CHART, state="attached", timeout=30_000)
     page.locator(KPI).scroll_into_view_if_needed()
     table0, chart0 = _state(page)
@@ -136,7 +136,7 @@ def _move_and_check(page: object) -> None:
         """([kpi, chart, table0, chart0]) => {
             const t = document.querySelector(kpi), c = document.querySelector(chart);
             return t && c && t.textContent !== table0 && c.getAttribute('src') !== chart0;
-        }""", arg=[KPI, CHART, table0, chart0], timeout=60_000)
+        }""", arg=[KPI, CHART, table0, chart0], timeout=180_000)
     assert handle.get_attribute("aria-valuenow") != before
     table1, chart1 = _state(page)
     assert table1 != table0 and chart1 != chart0
@@ -149,7 +149,7 @@ def _voila(tmp: Path, port: int, token: str) -> tuple[list[str], str]:
     return cmd, f"http://127.0.0.1:{port}/?token={token}"
 
 
-def _wait_changed(page: object, selector: str, before: str, timeout: int = 90_000) -> str:
+def _wait_changed(page: object, selector: str, before: str, timeout: int = 180_000) -> str:
     page.wait_for_function("([s, b]) => { const e = document.querySelector(s); return e && e.textContent !== b; }",
                            arg=[selector, before], timeout=timeout)
     return page.text_content(selector) or ""
@@ -180,36 +180,36 @@ def test_dashboard_in_voila(tmp_path: Path) -> None:
     cmd, url = _voila(tmp_path, port, token)
     with _server(cmd, work, env, port, tmp_path / "voila.log"), _browser(tmp_path) as page:
         try:
-            page.goto(url, timeout=60_000)
-            page.wait_for_selector(KPI, state="attached", timeout=120_000)
+            page.goto(url, timeout=300_000, wait_until="commit")  # Voila runs the notebook before the page
+            page.wait_for_selector(KPI, state="attached", timeout=300_000)
             rows = _download_csv(page, tmp_path)  # the CSV of the run shown: 3 options x every KPI
             assert len(rows) == 3 * 38 and {r["option"] for r in rows} == {"in_house", "vendor", "hybrid"}
             assert next(r for r in rows if r["kpi"] == "cost_total_usd")["label"] == TOTAL
             _pin(page, "as written")
-            page.wait_for_selector(".simkit-pins", state="attached", timeout=30_000)
+            page.wait_for_selector(".simkit-pins", state="attached", timeout=90_000)
             _move_and_check(page)
             _pin(page, "more arrivals")
             page.wait_for_function("() => document.querySelectorAll('.simkit-pins thead th').length === 4",
-                                   timeout=30_000)
+                                   timeout=90_000)
             heads = page.locator(".simkit-pins thead th").all_text_contents()
             assert heads[2:] == ["as written", "more arrivals"]
             title0, table0 = page.text_content(TITLE), page.text_content(KPI)
             bad = tmp_path / "bad.yaml"
             bad.write_text("name: Broken\nworkload: {rate_per_hour: -1}\n")
             _upload(page, bad)
-            page.get_by_text("Not loaded, the current scenario stays").wait_for(timeout=30_000)
+            page.get_by_text("Not loaded, the current scenario stays").wait_for(timeout=90_000)
             assert page.text_content(TITLE) == title0 and page.text_content(KPI) == table0
             good = tmp_path / "mine.yaml"
             good.write_text((ROOT / "scenarios" / "startup_it_helpdesk.yaml").read_text()
                             .replace("name: Startup IT helpdesk", "name: My uploaded helpdesk", 1))
             _upload(page, good)
             page.wait_for_function("(s) => document.querySelector(s).textContent.includes('My uploaded helpdesk')",
-                                   arg=TITLE, timeout=120_000)
+                                   arg=TITLE, timeout=180_000)
             table1 = page.text_content(KPI)
             page.locator(".widget-dropdown select").first.select_option(label="Marketing content production "
                                                                               "(example)")
             page.wait_for_function("(s) => document.querySelector(s).textContent.includes('Marketing content')",
-                                   arg=TITLE, timeout=120_000)
+                                   arg=TITLE, timeout=180_000)
             table2 = _wait_changed(page, KPI, table1)
             assert TOTAL in table2 and table2 != table1
         except Exception:
@@ -256,8 +256,8 @@ def screenshot(target: Path) -> None:
         port, token = _free_port(), secrets.token_hex(16)
         cmd, url = _voila(tmp, port, token)
         with _server(cmd, work, env, port, tmp / "voila.log"), _browser(tmp, 1600, 1500) as page:
-            page.goto(url, timeout=60_000)
-            page.wait_for_selector(CHART, timeout=90_000)
+            page.goto(url, timeout=300_000, wait_until="commit")
+            page.wait_for_selector(CHART, timeout=300_000)
             page.wait_for_timeout(1000)
             page.locator(".simkit-dash").first.screenshot(path=str(target))
     print("wrote", target)
