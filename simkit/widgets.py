@@ -230,7 +230,7 @@ class Dashboard(DashboardActions):
             return {REPLICATIONS: W.IntSlider(value=replications, min=2, max=max(50, replications),
                                               description="replications (runs, 2–50)", **kw)}
         return {PRECISION: W.FloatSlider(value=precision, min=0.5, max=10.0, step=0.5, readout_format=".1f",
-                                         description="precision: total cost within ± (% of mean)", **kw),
+                                         description="precision (± % of mean total cost)", **kw),
                 CAP: W.IntSlider(value=cap, min=MIN_REPLICATIONS, max=max(200, cap),
                                  description=f"at most (replications, {MIN_REPLICATIONS}–200)", **kw)}
 

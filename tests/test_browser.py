@@ -255,10 +255,12 @@ def screenshot(target: Path) -> None:
         work, env = _workspace(tmp)
         port, token = _free_port(), secrets.token_hex(16)
         cmd, url = _voila(tmp, port, token)
-        with _server(cmd, work, env, port, tmp / "voila.log"), _browser(tmp, 1600, 1500) as page:
+        with _server(cmd, work, env, port, tmp / "voila.log"), _browser(tmp, 1600, 2400) as page:
             page.goto(url, timeout=300_000, wait_until="commit")
             page.wait_for_selector(CHART, timeout=300_000)
-            page.wait_for_timeout(1000)
+            page.wait_for_function("() => document.querySelectorAll('.widget-output img').length >= 4 && "
+                                   "document.querySelector('a.simkit-download')", timeout=300_000)
+            page.wait_for_timeout(3000)  # let the last images paint
             page.locator(".simkit-dash").first.screenshot(path=str(target))
     print("wrote", target)
 
