@@ -119,6 +119,9 @@ class Pinboard:
 
     def figure(self):  # noqa: ANN201 - a matplotlib Figure, imported lazily
         """The total cost of every option in every pin: one box per (pin, option), grouped by pin."""
+        from .extras import require
+
+        require("matplotlib", "the pinned variants' chart")
         from matplotlib.figure import Figure
 
         from .chartstyle import identity, set_alt, style, title
