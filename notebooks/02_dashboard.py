@@ -1,19 +1,25 @@
 # %% [markdown]
-# # Dashboard: move a lever, watch the decision
+# # Dashboard: pick a scenario, move a lever, read the verdict
 #
-# Every slider below is a field of the scenario file: the arrival rate, each team's staff and loaded cost,
-# each vendor's agents and price, the hybrid's overflow threshold, and how many replications to run.
-# Sliders act when you **release** them. The dashboard then shows
+# **Pick** one of the shipped archetypes (or a YAML file in this folder) from the *scenario* list, or
+# **upload** your own file; a file that is not a valid scenario shows its one-line error and the current
+# scenario stays. Every slider is a field of the scenario, labelled in words with its unit: arrivals and their
+# growth, each kind's SLA target, each team's staff and cost, each vendor's agents, price, governance share and
+# transition cost, the hybrid's overflow threshold, the horizon, and on/off switches for the risks the scenario
+# defines. Sliders act when you **release** them. The dashboard then shows
 #
-# 1. at once, an **instant preview** from closed forms (Erlang C waits at the average load, a static cost) —
-#    approximate, because it averages away peaks and overnight backlogs;
-# 2. a few seconds later, the **simulated KPIs**: mean and 95% confidence interval per option, the paired
-#    cost difference against the baseline and the probability of being cheaper, and four charts: the cost
-#    distribution, the cost at risk (median, P90, P95 and CVaR of total cost: what a bad run costs), the
-#    monthly cost and the lead times.
+# 1. at the top, the **verdict**: which option is cheapest, by how much a year (with its 95% interval and the
+#    share of simulated futures in which it was cheaper), and whether it answers faster — with a note whenever
+#    too few replications make an interval or a share weak;
+# 2. the **simulated KPIs** in words with units (mean and 95% interval; an interval of a quantity that cannot
+#    be negative never goes below 0), the paired cost difference against the baseline, and four charts;
+# 3. at once, an **instant preview** from closed forms (Erlang C at the average load, a static cost).
 #
-# *Save as scenario YAML* writes the scenario you have dialled in (open it with `sk.load`); *Reset* goes back.
-# Serve this notebook as an app with `make app` (Voila).
+# Replications follow a **precision rule**: as many as it takes for every option's total cost to be known
+# within the chosen ± share of its mean (at least 10, at most the cap). **Pin this run** keeps the current
+# numbers as a named variant — up to four side by side, each listing the levers it moved. **Tornado** shows
+# which lever moves the saving most. The **downloads** (scenario YAML, KPIs CSV, charts, a report page) go
+# to your browser. Serve this notebook as an app with `make app` (Voila).
 
 # %%
 import simkit as sk
@@ -21,7 +27,7 @@ import simkit as sk
 sc = sk.load("../scenarios/startup_it_helpdesk.yaml")
 
 # %% tags=["nbval-ignore-output"]
-dash = sk.explore(sc, replications=5, seed=2024)
+dash = sk.explore(sc, seed=2024)
 dash
 
 # %% [markdown]

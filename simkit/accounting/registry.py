@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Kpi", "KPIS", "FAMILIES", "RANKED_FAMILIES", "kpi_name", "lookup", "direction", "families",
-           "columns", "non_negative", "dashboard_columns", "format_value", "markdown_table", "sync_docs",
-           "DOCS_START", "DOCS_END"]
+           "columns", "non_negative", "dashboard_columns", "format_value", "plain_label", "format_plain",
+           "markdown_table", "sync_docs", "DOCS_START", "DOCS_END"]
 
 FAMILIES = ("cost", "timeliness", "quality", "communication", "business_impact", "scalability", "volume")
 RANKED_FAMILIES = ("cost", "quality", "timeliness", "communication", "business_impact")  # weighed in rankings
@@ -293,6 +293,30 @@ def format_value(column: str, value: float) -> str:
     """``value`` in the KPI's number format (``{:,.2f}`` for a column that is not a KPI)."""
     kpi = lookup(column)
     return format(value, kpi.fmt if kpi is not None else ",.2f")
+
+
+def plain_label(column: str, currency: str = "USD") -> str:
+    """The KPI's words with its unit, for a reader who does not know the column names.
+
+    ``"Total cost (USD)"``, ``"Cost per completed item (USD/item)"``, ``"SLA attainment (%)"`` (a share is
+    shown as a percentage, see :func:`format_plain`), ``"Lead time, mean (h)"``; a column that is not a KPI
+    keeps its name.
+    """
+    kpi = lookup(column)
+    if kpi is None:
+        return column
+    unit = {"currency": currency.upper(), "currency per item": f"{currency.upper()}/item",
+            "share": "%"}.get(kpi.unit, kpi.unit)
+    return f"{kpi.label} ({unit})"
+
+
+def format_plain(column: str, value: float) -> str:
+    """``value`` as :func:`plain_label` announces it: a share as a percentage with one decimal, the rest in the
+    KPI's own format."""
+    kpi = lookup(column)
+    if kpi is not None and kpi.unit == "share":
+        return f"{100.0 * value:.1f}"
+    return format_value(column, value)
 
 
 # --------------------------------------------------------------------------- docs

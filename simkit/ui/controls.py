@@ -263,11 +263,16 @@ def controls_from(scenario: Scenario, levers: str | Path | Iterable[Any]) -> lis
 
 
 def default_controls(scenario: Scenario) -> list[Control]:
-    """The arrival rate, each team's staff and cost, each vendor's agents and price, each overflow queue,
-    and a toggle for each risk or scaling section the scenario defines (:data:`SWITCHED_SECTIONS`) with a
-    dropdown for each outage policy."""
+    """The arrival rate and its growth, each kind's SLA target, each team's staff and cost, each vendor's
+    agents, price, governance share and transition cost, each overflow queue, the horizon, and a toggle
+    for each risk or scaling section the scenario defines (:data:`SWITCHED_SECTIONS`) with a dropdown for
+    each outage policy."""
     volume = "annual_volume" if scenario.workload.annual_volume is not None else "rate_per_hour"
-    levers = [control_for(scenario, f"workload.{volume}", "arrivals")]
+    levers = [control_for(scenario, f"workload.{volume}", "arrivals"),
+              control_for(scenario, "workload.growth_annual", "growth of arrivals", -0.2, 0.5)]
+    for kind, spec in scenario.workload.kinds.items():
+        levers.append(control_for(scenario, f"workload.kinds.{kind}.sla_h", f"{kind}: SLA target", 0.0,
+                                  max(3.0 * spec.sla_h, 8.0)))
     switches = []
     for name, team in scenario.teams.items():
         if not team.shifts:  # a roster's head counts are per shift, in a list no dotted path reaches
@@ -281,6 +286,9 @@ def default_controls(scenario: Scenario) -> list[Control]:
                   "fixed_plus_per_item": ["fee_per_month", "price_per_item"]}[v.pricing]
         for p in prices:
             levers.append(control_for(scenario, f"vendors.{name}.{p}", f"{name}: {p.replace('_', ' ')}"))
+        levers.append(control_for(scenario, f"vendors.{name}.governance_share", f"{name}: governance"))
+        levers.append(control_for(scenario, f"vendors.{name}.transition_cost", f"{name}: transition cost",
+                                  0.0, max(3.0 * v.transition_cost, 50_000.0)))
         for s in SWITCHED_SECTIONS["vendors"]:
             if getattr(v, s) is not None:
                 switches.append(control_for(scenario, f"vendors.{name}.{s}", f"{name}: {s}"))
@@ -290,4 +298,12 @@ def default_controls(scenario: Scenario) -> list[Control]:
     for name, o in scenario.options.items():
         if o.routing == "overflow":
             levers.append(control_for(scenario, f"options.{name}.overflow_queue", f"{name}: overflow queue"))
-    return levers + switches
+    return levers + [_horizon(scenario)] + switches
+
+
+def _horizon(scenario: Scenario) -> Control:
+    """The horizon in whole days, from four weeks (or a week past the warm-up) to three years or more."""
+    run = scenario.run
+    low = float(min(math.floor(run.horizon_days), max(28, math.ceil(run.warmup_days) + 7)))
+    high = float(max(math.ceil(run.horizon_days), 3 * 365))
+    return Control("run.horizon_days", f"horizon (days, {low:g}–{high:,.0f})", low, high, 1.0)

@@ -1,4 +1,4 @@
-"""The dashboard: move a lever, see the closed-form preview at once and the simulated decision after.
+"""The dashboard: pick a scenario, move a lever, read the verdict; pin variants, download what you see.
 
 ``sk.explore(scenario)`` builds one control per *lever* (:mod:`simkit.ui.controls`) — a dotted path into the
 scenario such as ``teams.engineers.staff`` — with its range and unit in the
@@ -13,47 +13,59 @@ off are greyed out and left out of the changes).  Sliders report on release
    (a bad combination shows its one-sentence error and keeps the last result);
 2. shows the instant closed-form preview (:mod:`simkit.scenario.preview`: Erlang C
    waits and a static cost, labelled approximate);
-3. simulates every option on common random numbers (:func:`simkit.simulate`)
-   and shows the KPI table with 95% confidence intervals, the paired cost
-   difference against the baseline, and four charts drawn by
-   :mod:`simkit.ui.plots` as static PNG images with alt text — the cost distribution, the
-   cost at risk (median, P90, P95 and CVaR of total cost: what a budget has
-   to carry in a bad year), the monthly cost and the lead times.  When only
-   prices moved (a vendor's price, a loaded cost), the last runs are re-priced
-   instead of re-simulated (:meth:`Results.reprice`), which gives the same
-   numbers at once; otherwise only the options the change touches are
-   simulated again, the others re-priced from the last runs' logs
-   (``simulate(..., reuse=...)``, :mod:`simkit.experiment.reuse`).
+3. simulates every option on common random numbers and shows the verdict sentence
+   (:mod:`simkit.analysis.verdict`) with its notes, the KPI table in words with units and 95% confidence
+   intervals (:mod:`simkit.ui.dashboard_views`), the paired cost difference against the baseline, and four
+   charts drawn by :mod:`simkit.ui.plots` as static PNG images with alt text — the cost distribution, the
+   cost at risk, the monthly cost and the lead times.  When only prices moved, the last runs are re-priced
+   instead of re-simulated (:meth:`Results.reprice`); otherwise only the options the change touches are
+   simulated again (``simulate(..., reuse=...)``, :mod:`simkit.experiment.reuse`).
 
-"Save as scenario YAML" writes the current scenario safely (:mod:`simkit.fileio`: temp file,
-then rename); "Reset" puts every lever back (sliders, dropdowns and toggles).  No modelling happens here: the
-numbers come from the public API.  The controller works without a browser,
-so it is unit-tested by setting ``dash.controls[path].value``.
+Replications follow a precision rule (:func:`simkit.simulate_to_precision`): as many as it takes for the
+95% interval of every option's total cost to be within the chosen share of its mean, at least 10 and at
+most the cap; ``replications=N`` fixes the number instead.  Every run goes through one executor kept for
+the dashboard's life: this process while runs are short, and one pool of worker processes from the first
+run that took longer than :data:`POOL_AFTER_S` (closed by :meth:`Dashboard.close`), never a pool per
+refresh.  A run shows a progress bar while it works.
+
+Around the levers: a dropdown of the shipped examples and the YAML files in the working folder, and an
+upload button (an invalid file shows its one-line error and the current scenario stays); *Pin* keeps the
+current run as a named variant, up to :data:`simkit.ui.pinboard.MAX_PINS` side by side; *Tornado* ranks the
+numeric levers by how much they move the saving; the downloads (scenario YAML, KPIs CSV, each chart as
+PNG and SVG, a report page) are links that deliver the file to the browser.  No modelling happens here:
+the numbers come from the public API.  The controller works without a browser, so it is unit-tested by
+setting ``dash.controls[path].value``.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import math
 import re
 import time
+import weakref
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from simkit.accounting.registry import dashboard_columns
-from simkit.errors import ScenarioError
+from simkit.analysis.verdict import Verdict, verdict
+from simkit.experiment.execution import cpu_workers, worker_pool
+from simkit.experiment.reprice import split_changes
 from simkit.experiment.results import Results
-from simkit.experiment.simulate import simulate
+from simkit.experiment.simulate import simulate, simulate_to_precision
 from simkit.extras import require
 from simkit.fileio import write_text
-from simkit.scenario.fields import split_changes
-from simkit.scenario.model import Scenario, load
-from simkit.scenario.preview import preview
+from simkit.scenario.model import Scenario, ScenarioError, load
+from simkit.ui import dashboard_views as views
 from simkit.ui.controls import Control, control_for, controls_from, default_controls, value_at
+from simkit.ui.dashboard_actions import MIN_REPLICATIONS, DashboardActions
+from simkit.ui.dashboard_sources import load_choice, load_upload, scenario_choices
+from simkit.ui.dashboard_views import chart_output
+from simkit.ui.pinboard import Pinboard
 
 require("ipywidgets", "simkit.explore")  # one line naming the 'dashboard' extra when it is missing
 require("matplotlib", "simkit.explore")
@@ -67,21 +79,31 @@ from simkit.ui.chartstyle import alt_text, png_bytes, style  # noqa: E402
 __all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 
 REPLICATIONS = "replications"
+PRECISION = "precision"
+CAP = "max_replications"
+#: The precision rule's defaults: total cost within ±2% of its mean, at least 10 and at most 40 replications.
+DEFAULT_PRECISION_PCT, DEFAULT_CAP = 2.0, 40
+#: A run slower than this (seconds) moves the next runs to the dashboard's one pool of worker processes.
+POOL_AFTER_S = 1.0
 #: Resolution of the dashboard's chart images (shown scaled to the column, sharp on high-density screens).
 DASHBOARD_DPI = 150
 CHARTS = {"cost_distribution": plots.cost_distribution, "cost_at_risk": plots.cost_at_risk,
           "monthly_cost": plots.monthly_cost, "lead_times": plots.lead_times}
 _STYLE = """<style>
-.simkit-dash .simkit-kpi table, .simkit-dash .simkit-preview table {border-collapse: collapse;
-  font-size: 12.5px}
+.simkit-dash .simkit-kpi table, .simkit-dash .simkit-preview table, .simkit-dash .simkit-pins {
+  border-collapse: collapse; font-size: 12.5px}
 .simkit-dash td, .simkit-dash th {padding: 2px 10px; border-bottom: 1px solid #e3e3e3; text-align: right;
   white-space: nowrap}
 .simkit-dash th:first-child, .simkit-dash td:first-child, .simkit-preview td:nth-child(2),
-.simkit-preview th:nth-child(2) {text-align: left}
+.simkit-preview th:nth-child(2), .simkit-pins td:nth-child(2) {text-align: left}
 .simkit-dash thead th {background: #f2f5f9}
 .simkit-dash .widget-output img {max-width: 100%; height: auto}
 .simkit-dash h3 {margin: 10px 0 4px 0; color: #1b6ca8}
 .simkit-dash .simkit-note {color: #666; font-size: 11.5px}
+.simkit-dash .simkit-verdict {background: #f4f8fc; border-left: 4px solid #1b6ca8; padding: 4px 12px;
+  font-size: 14px; line-height: 1.45}
+.simkit-dash .simkit-verdict-notes {color: #8a5a00; font-size: 12px; margin: 2px 0}
+.simkit-dash a.simkit-download {margin-right: 14px; white-space: nowrap}
 </style>"""
 
 
@@ -113,20 +135,9 @@ def _widget(lever: Control, value: Any) -> W.Widget:
     return toggle.add_class("widget-inline-hbox")  # label beside the buttons, as a slider's
 
 
-def _chart_output(name: str, png: bytes, alt: str) -> dict:
-    """A display_data output: an ``<img>`` with its alt text, and the PNG itself for front ends without HTML."""
-    data = base64.b64encode(png).decode("ascii")
-    tag = f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"text/html": tag, "image/png": data, "text/plain": alt or f"<{name} chart>"}}
 
-
-def _fmt(x: float, digits: int = 2) -> str:
-    return "∞" if math.isinf(x) else f"{x:,.{digits}f}"
-
-
-class Dashboard:
-    """Controls, preview, KPI table and charts for one scenario (see the module docstring).
+class Dashboard(DashboardActions):
+    """Scenario picker, controls, verdict, preview, KPI table, charts, pins and downloads (see the module docstring).
 
     Parameters
     ----------
@@ -135,52 +146,164 @@ class Dashboard:
     levers
         What to put on sliders: dotted paths, :class:`Control` objects, sweep levers
         (:class:`simkit.Lever`, whose range is used) or a levers YAML file
-        (:func:`simkit.load_levers`); default :func:`default_controls`.
-    replications, seed
-        Simulation size and root seed (default: the scenario's seed).
+        (:func:`simkit.load_levers`); default :func:`default_controls`.  A scenario picked or uploaded
+        later gets its default controls.
+    replications
+        A fixed number of replications (a slider); ``None`` (the default): the precision rule.
+    seed
+        Root seed (default: the scenario's seed).
     save_path
-        Default file for "Save as scenario YAML".
+        Default file for :meth:`save`.
     run
         Simulate at once (``False`` shows only the preview until the first change).
+    precision, max_replications
+        The precision rule's target (± percent of mean total cost) and cap.
+    executor
+        ``"own"`` (default): this process, then one pool of worker processes kept for the dashboard's
+        life once a run took longer than :data:`POOL_AFTER_S`; ``None``: always this process; or any
+        :class:`concurrent.futures.Executor`, used for every run (the caller closes it).
+    folder
+        Where the picker looks for YAML files (``None``: the shipped examples only).
     """
 
     def __init__(self, scenario: Scenario, levers: str | Path | Iterable[Any] | None = None,
-                 replications: int = 5, seed: int | None = None, save_path: str | Path | None = None,
-                 run: bool = True) -> None:
-        self.base = scenario
-        self.seed = int(seed if seed is not None else scenario.run.seed)
+                 replications: int | None = None, seed: int | None = None, save_path: str | Path | None = None,
+                 run: bool = True, precision: float = DEFAULT_PRECISION_PCT, max_replications: int = DEFAULT_CAP,
+                 executor: Executor | Literal["own"] | None = "own", folder: str | Path | None = ".") -> None:
+        self._seed_arg, self._save_path = seed, save_path
+        self._executor_arg: Executor | Literal["own"] | None = executor
+        self._pool: Executor | None = None
+        self.results: Results | None = None
+        self.table: pd.DataFrame | None = None
+        self.verdict: Verdict | None = None
+        self.error: str | None = None
+        self.chart_png: dict[str, bytes] = {}
+        self.chart_svg: dict[str, bytes] = {}  # made on request (svg_button): an SVG costs as much as a PNG
+        self._figures: dict[str, Figure] = {}
+        self.chart_alt: dict[str, str] = {}
+        self.downloads_files: dict[str, tuple[bytes, str]] = {}
+        self.tornado_table: pd.DataFrame | None = None
+        self.pinboard = Pinboard()
+        self._hold = False
+        self._runs: tuple[tuple, Results] | None = None  # the last simulation, kept for re-pricing
+        self.head = W.HTML()
+        self.verdict_html = W.HTML("<i>Move a lever to simulate.</i>").add_class("simkit-verdict")
+        self.preview_html = W.HTML().add_class("simkit-preview")
+        self.status = W.HTML()
+        self.progress = W.Output()
+        self.kpi_html = W.HTML().add_class("simkit-kpi")
+        self.charts = {name: W.Output(layout=W.Layout(min_width="300px")) for name in CHARTS}
+        self.sim_controls = self._simulation_controls(replications, precision, max_replications)
+        self.picker = W.Dropdown(description="scenario", layout=W.Layout(width="520px"),
+                                 style={"description_width": "70px"})
+        self.upload = W.FileUpload(accept=".yaml,.yml", multiple=False, description="Upload YAML")
+        self.reset_button = W.Button(description="Reset", icon="undo")
+        self.pin_name = W.Text(placeholder="name of this variant", layout=W.Layout(width="240px"))
+        self.pin_button = W.Button(description="Pin this run", icon="thumb-tack", button_style="info")
+        self.clear_pins_button = W.Button(description="Clear pins", icon="times")
+        self.pins_html = W.HTML().add_class("simkit-pins-box")
+        self.pins_chart = W.Output()
+        self.tornado_button = W.Button(description="Tornado: which lever matters?", icon="bar-chart",
+                                       layout=W.Layout(width="260px"))
+        self.tornado_out = W.Output()
+        self.downloads = W.HTML()
+        self.svg_button = W.Button(description="Add the charts as SVG", icon="file-image-o",
+                                   layout=W.Layout(width="220px"))
+        self.svg_button.on_click(lambda _b: self.make_svg())
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.pin_button.on_click(lambda _b: self.pin_current())
+        self.clear_pins_button.on_click(lambda _b: self.clear_pins())
+        self.tornado_button.on_click(lambda _b: self.run_tornado())
+        self.upload.observe(self._uploaded, names="value")
+        self.picker.observe(self._picked, names="value")
+        for control in self.sim_controls.values():
+            control.observe(self._changed, names="value")
+        self._lever_box = W.VBox(layout=W.Layout(width="520px", min_width="520px"))
+        self._use(scenario, levers, folder)
+        self.widget = self._layout()
+        self.refresh(simulate_too=run)
+
+    # -- scenario and levers ---------------------------------------------------
+    def _simulation_controls(self, replications: int | None, precision: float, cap: int) -> dict[str, W.Widget]:
+        kw = dict(continuous_update=False, style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
+        if replications is not None:
+            return {REPLICATIONS: W.IntSlider(value=replications, min=2, max=max(50, replications),
+                                              description="replications (runs, 2–50)", **kw)}
+        return {PRECISION: W.FloatSlider(value=precision, min=0.5, max=10.0, step=0.5, readout_format=".1f",
+                                         description="precision (± % of mean total cost)", **kw),
+                CAP: W.IntSlider(value=cap, min=MIN_REPLICATIONS, max=max(200, cap),
+                                 description=f"at most (replications, {MIN_REPLICATIONS}–200)", **kw)}
+
+    def _use(self, scenario: Scenario, levers: str | Path | Iterable[Any] | None, folder: Any = None) -> None:
+        """Make ``scenario`` the original: new levers, no stored runs, the picker showing it."""
+        self.base = self.scenario = scenario
+        self.seed = int(self._seed_arg if self._seed_arg is not None else scenario.run.seed)
         chosen = default_controls(scenario) if levers is None else controls_from(scenario, levers)
+        old = [w for p, w in getattr(self, "controls", {}).items() if p not in self.sim_controls]
+        for w in old:
+            w.unobserve(self._changed, names="value")
+            w.close()
         self.levers = {lv.path: lv for lv in chosen}
         self._base_values = {p: value_at(scenario, p) for p in self.levers}
         self.controls: dict[str, W.Widget] = {
             p: _widget(lv, self._base_values[p]) for p, lv in self.levers.items()}
-        self.controls[REPLICATIONS] = W.IntSlider(
-            value=replications, min=2, max=max(50, replications), description="replications (runs, 2–50)",
-            continuous_update=False, style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
-        self.scenario: Scenario = scenario
-        self.results: Results | None = None
-        self.table: pd.DataFrame | None = None
-        self.error: str | None = None
-        self.chart_png: dict[str, bytes] = {}
-        self.chart_alt: dict[str, str] = {}
-        self._hold = False
-        self._runs: tuple[tuple, Results] | None = None  # the last simulation, kept for re-pricing
-        self.preview_html = W.HTML().add_class("simkit-preview")
-        self.status = W.HTML()
-        self.kpi_html = W.HTML().add_class("simkit-kpi")
-        self.charts = {name: W.Output(layout=W.Layout(min_width="300px")) for name in CHARTS}
-        slug = re.sub(r"[^a-z0-9]+", "_", scenario.name.lower()).strip("_") or "scenario"
-        self.path_text = W.Text(value=str(save_path or f"{slug}_edited.yaml"), description="file",
-                                layout=W.Layout(width="300px"))
-        self.save_button = W.Button(description="Save as scenario YAML", icon="save", button_style="primary",
-                                     layout=W.Layout(width="220px"))
-        self.reset_button = W.Button(description="Reset", icon="undo")
-        self.save_button.on_click(lambda _b: self._save_clicked())
-        self.reset_button.on_click(lambda _b: self.reset())
-        for control in self.controls.values():
-            control.observe(self._changed, names="value")
-        self.widget = self._layout()
-        self.refresh(simulate_too=run)
+        for p in self.levers:
+            self.controls[p].observe(self._changed, names="value")
+        self.controls.update(self.sim_controls)
+        self._runs, self.results = None, None
+        self.head.value = (f"{_STYLE}<h2 style='margin:4px 0'>{html.escape(scenario.name)}</h2>"
+                           f"<div class='simkit-note'>{html.escape(scenario.description.strip())}</div>")
+        self._lever_box.children = self._lever_widgets()
+        self._set_choices(folder)
+
+    def _set_choices(self, folder: Any = None) -> None:
+        if folder is not None or not hasattr(self, "_folder"):
+            self._folder = folder
+        choices = scenario_choices(self._folder)
+        current = ("current", self.base.name)
+        options = [(f"{self.base.name} (current)", current), *choices]
+        self._hold = True
+        try:
+            self.picker.options = options
+            self.picker.value = current
+        finally:
+            self._hold = False
+
+    def _picked(self, change: dict) -> None:
+        if self._hold or change["new"] is None or change["new"][0] == "current":
+            return
+        try:
+            sc = load_choice(change["new"])
+        except ScenarioError as err:
+            self._show_error(f"Could not open that scenario: {err}")
+            self._set_choices()
+            return
+        self.open(sc)
+
+    def _uploaded(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        f = files[0]
+        try:
+            sc = load_upload(f["name"], bytes(f["content"]))
+        except ScenarioError as err:
+            self._show_error(f"Not loaded, the current scenario stays: {err}")
+        else:
+            self.open(sc)
+        finally:
+            self.upload.unobserve(self._uploaded, names="value")
+            self.upload.value = ()
+            self.upload.observe(self._uploaded, names="value")
+
+    def open(self, scenario: Scenario) -> None:
+        """Make ``scenario`` the one the levers start from (its default levers) and simulate it."""
+        self._use(scenario, None)
+        self.refresh()
+
+    def _show_error(self, text: str) -> None:
+        self.error = text
+        self.status.value = f"<b style='color:#c23b3b'>{html.escape(text)}</b>"
 
     # -- state ----------------------------------------------------------------
     def changes(self) -> dict[str, Any]:
@@ -200,7 +323,10 @@ class Dashboard:
 
     @property
     def replications(self) -> int:
-        return int(self.controls[REPLICATIONS].value)
+        """The replications of the last run (the fixed number before any run)."""
+        if self.results is not None:
+            return int(self.results.meta["replications"])
+        return int(self.controls[REPLICATIONS].value) if REPLICATIONS in self.controls else MIN_REPLICATIONS
 
     def _changed(self, _change: dict) -> None:
         if not self._hold:
@@ -214,40 +340,90 @@ class Dashboard:
         try:
             self.scenario = self.base.override(self.changes())
         except ScenarioError as err:
+            self._show_error(f"Not a valid scenario: {err}")
             self.error = str(err)
-            self.status.value = (f"<b style='color:#c23b3b'>Not a valid scenario: "
-                                 f"{html.escape(self.error)}</b>")
             return
         self.error = None
-        self.preview_html.value = self._preview_html()
+        self.preview_html.value = views.preview_html(self.scenario)
         if not simulate_too:
             self.status.value = "<span class='simkit-note'>Move a lever to simulate.</span>"
             return
         started = time.perf_counter()
         res, how = self._run()
         self.results = res
-        self.table = self._kpi_table(res)
+        cols = dashboard_columns(self.scenario.currency_suffix)
+        self.verdict = verdict(res, columns=cols)
+        self.verdict_html.value = views.verdict_html(self.verdict)
+        self.table = views.kpi_frame(res, cols)
         self.kpi_html.value = self.table.to_html(escape=True, border=0)
+        self.chart_svg = {}
+        self._draw_charts(res)
+        self._make_downloads()
+        self.status.value = (f"<span class='simkit-note'>{self.replications} replications{self._rule_text(res)}, "
+                             f"seed {self.seed}, {self.scenario.run.horizon_days:g} days — {how} in "
+                             f"{time.perf_counter() - started:.1f} s; mean [95% CI]</span>")
+
+    def _rule_text(self, res: Results) -> str:
+        rule = res.meta.get("precision")
+        if not isinstance(rule, dict):
+            return ""
+        reached = "reached" if rule.get("reached") else "not reached: the cap stopped it"
+        return f" (total cost within ±{rule['target_rel_half_width']:.1%} of its mean: {reached})"
+
+    def _draw_charts(self, res: Results) -> None:
         for name, draw in CHARTS.items():
             with style():
                 fig = Figure(figsize=(6.0, 3.6), layout="constrained")
                 draw(res, ax=fig.subplots())
             png = self.chart_png[name] = png_bytes(fig, dpi=DASHBOARD_DPI)
+            self._figures[name] = fig
             self.chart_alt[name] = alt_text(fig)
-            self.charts[name].outputs = (_chart_output(name, png, self.chart_alt[name]),)
-        self.status.value = (f"<span class='simkit-note'>{self.replications} replications, seed {self.seed}, "
-                             f"{self.scenario.run.horizon_days:g} days — {how} in "
-                             f"{time.perf_counter() - started:.1f} s; mean [95% CI]</span>")
+            self.charts[name].outputs = (chart_output(name, png, self.chart_alt[name]),)
+
+    def _run_key(self) -> tuple:
+        if REPLICATIONS in self.controls:
+            return ("fixed", int(self.controls[REPLICATIONS].value))
+        return ("precision", float(self.controls[PRECISION].value), int(self.controls[CAP].value))
+
+    def executor(self) -> Executor | None:
+        """The executor of the next run: the one given, else this process until a run was slow, then the pool."""
+        if isinstance(self._executor_arg, Executor):
+            return self._executor_arg
+        return self._pool
+
+    def _after_run(self, seconds: float) -> None:
+        if self._executor_arg == "own" and self._pool is None and seconds > POOL_AFTER_S and cpu_workers() > 1:
+            self._pool = worker_pool(cpu_workers())
+            weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the dashboard's own worker processes (an executor given by the caller is left open)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _run(self) -> tuple[Results, str]:
         """Simulate, or only re-price the last runs when just prices moved (money depends on the log)."""
         engine, cost = split_changes(self.changes())
-        key = (tuple(sorted(engine.items())), self.replications)
+        key = (tuple(sorted(engine.items())), self._run_key())
         if self._runs is None or self._runs[0] != key:
-            self.status.value = f"<i>simulating {self.replications} replications…</i>"
+            rule = self._run_key()
+            self.status.value = ("<i>simulating " + (f"{rule[1]} replications" if rule[0] == "fixed" else
+                                 f"until total cost is within ±{rule[1]:g}%, at most {rule[2]} replications")
+                                 + "…</i>")
             previous = self._runs[1] if self._runs is not None else None  # options the change leaves alone
-            raw = simulate(self.base.override(engine), replications=self.replications, seed=self.seed,
-                           progress=False, keep_logs=True, reuse=previous)
+            started = time.perf_counter()
+            with self.progress:
+                if rule[0] == "fixed":
+                    raw = simulate(self.base.override(engine), replications=rule[1], seed=self.seed,
+                                   progress=True, keep_logs=True, reuse=previous, executor=self.executor())
+                else:
+                    raw = simulate_to_precision(self.base.override(engine), rel_half_width=rule[1] / 100.0,
+                                                max_replications=rule[2], min_replications=MIN_REPLICATIONS,
+                                                seed=self.seed, keep_logs=True, executor=self.executor(),
+                                                progress=True)
+            self.progress.clear_output()
+            self._after_run(time.perf_counter() - started)
             self._runs = (key, raw)
             return (raw.reprice(cost) if cost else raw), "simulated"
         return self._runs[1].reprice(cost) if cost else self._runs[1], "re-priced without re-simulating"
@@ -262,83 +438,49 @@ class Dashboard:
             self._hold = False
         self.refresh()
 
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write the current scenario as YAML safely (:mod:`simkit.fileio`); it loads back to an equal scenario."""
-        target = Path(path or self.path_text.value).expanduser()
+    def _yaml_text(self) -> str:
         head = f"# {self.scenario.name}: saved from the simkit dashboard; changes: {self.changes()}"
         comment = "# " + _one_line(head[2:])  # a line break in a name must not end the comment
-        write_text(target, f"{comment}\n{self.scenario.to_yaml()}")
+        return f"{comment}\n{self.scenario.to_yaml()}"
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the current scenario as YAML safely (:mod:`simkit.fileio`); it loads back to an equal scenario.
+
+        The page offers the same text as a download; this is for code that wants a file on this machine.
+        """
+        target = Path(path or self._save_path or f"{self._slug()}_edited.yaml").expanduser()
+        write_text(target, self._yaml_text())
         return target
 
-    def _save_clicked(self) -> None:
-        try:
-            where = self.save(None)
-        except OSError as err:
-            self.status.value = f"<b style='color:#c23b3b'>Could not save: {html.escape(str(err))}</b>"
-        else:
-            self.status.value = f"<span class='simkit-note'>Saved to {html.escape(str(where))}</span>"
+    def _slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "_", self.scenario.name.lower()).strip("_")[:60] or "scenario"
 
     # -- views ----------------------------------------------------------------
-    def _kpi_table(self, res: Results) -> pd.DataFrame:
-        rows = [k for k in dashboard_columns(self.scenario.currency_suffix) if k in res.kpi_columns]
-        table = res.table().loc[rows].copy()
-        base = self.scenario.baseline_option
-        delta, p_cheaper = {}, {}
-        for opt in res.options:
-            if opt == base:
-                delta[opt], p_cheaper[opt] = "baseline", "—"
-                continue
-            r = res.compare(opt, base).loc[res.cost_column]
-            delta[opt] = f"{r.delta_mean:+,.0f} [{r.ci_low:+,.0f}, {r.ci_high:+,.0f}]"
-            p_cheaper[opt] = f"{r.p_better:.2f}"
-        table.loc[f"cost vs {base} ({self.scenario.run.currency})"] = delta
-        table.loc[f"P(cheaper than {base})"] = p_cheaper
-        table.columns = [self.scenario.options[o].label or o for o in table.columns]
-        return table
-
-    def _preview_html(self) -> str:
-        pv = preview(self.scenario)
-        cur = self.scenario.run.currency
-        rows = []
-        for name, opt in self.scenario.options.items():
-            pools = list(pv.pools[pv.pools["option"] == name].itertuples())
-            for i, r in enumerate(pools):
-                cells = [html.escape(opt.label or name) if i == 0 else "", html.escape(r.pool),
-                         str(r.servers), _fmt(r.arrivals_items, 0), _fmt(r.utilisation_share),
-                         _fmt(r.p_wait_share), _fmt(r.wait_mean_h),
-                         f"{pv.costs.loc[name, 'total']:,.0f}" if i == 0 else ""]
-                rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        return (f"<table><thead><tr><th>option</th><th>pool</th><th>servers</th><th>items</th>"
-                f"<th>utilisation</th><th>P(wait)</th><th>mean wait (h)</th><th>static cost ({cur})</th></tr>"
-                f"</thead><tbody>{''.join(rows)}</tbody></table>"
-                f"<div class='simkit-note'>Approximate: Erlang C (M/M/c) at each pool's average load "
-                f"over its open hours — no peaks, no overnight backlog; static cost of the expected "
-                f"volume over {pv.horizon_days:g} days.</div>")
-
-    def _layout(self) -> W.Widget:
-        sc = self.base
-        head = W.HTML(f"{_STYLE}<h2 style='margin:4px 0'>{html.escape(sc.name)}</h2>"
-                      f"<div class='simkit-note'>{html.escape(sc.description.strip())}</div>")
+    def _lever_widgets(self) -> tuple[W.Widget, ...]:
         groups: dict[str, list[W.Widget]] = {}
         for p, lv in self.levers.items():
             section = {"workload": "Workload", "teams": "In-house teams", "vendors": "Vendors",
-                       "options": "Routing"}.get(p.split(".")[0], "Scenario")
+                       "options": "Routing", "run": "Horizon"}.get(p.split(".")[0], "Scenario")
             if lv.kind == "section" or (section in ("In-house teams", "Vendors") and p.count(".") > 2):
                 section = "Risks and scaling"  # a mechanism section or a field inside one
             groups.setdefault(section, []).append(self.controls[p])
-        groups["Simulation"] = [self.controls[REPLICATIONS]]
-        left = [W.HTML(f"<h3>{title}</h3>") for title in groups]
-        stacked = [w for title, head_w in zip(groups, left, strict=True) for w in (head_w, *groups[title])]
-        controls = W.VBox(stacked, layout=W.Layout(width="520px", min_width="520px"))
-        right = W.VBox([W.HTML("<h3>Instant preview</h3>"), self.preview_html,
-                        W.HTML("<h3>Simulated KPIs</h3>"), self.status, self.kpi_html],
+        groups["Simulation"] = list(self.sim_controls.values())
+        return tuple(w for title, ws in groups.items() for w in (W.HTML(f"<h3>{title}</h3>"), *ws))
+
+    def _layout(self) -> W.Widget:
+        source = W.HBox([self.picker, self.upload, self.reset_button])
+        right = W.VBox([W.HTML("<h3>Simulated KPIs</h3>"), self.status, self.progress, self.kpi_html,
+                        W.HTML("<h3>Instant preview</h3>"), self.preview_html],
                        layout=W.Layout(flex="1 1 600px", padding="0 0 0 12px", overflow="auto"))
         charts = W.GridBox(list(self.charts.values()),
                            layout=W.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="6px"))
-        buttons = W.HBox([self.path_text, self.save_button, self.reset_button])
-        top = W.HBox([controls, right], layout=W.Layout(flex_flow="row wrap"))
-        return W.VBox([head, top, W.HTML("<h3>Charts</h3>"), charts, buttons]
-                      ).add_class("simkit-dash")
+        top = W.HBox([self._lever_box, right], layout=W.Layout(flex_flow="row wrap"))
+        pins = W.VBox([W.HBox([self.pin_name, self.pin_button, self.clear_pins_button]), self.pins_html,
+                       self.pins_chart])
+        return W.VBox([self.head, source, self.verdict_html, top, W.HTML("<h3>Charts</h3>"), charts,
+                       W.HTML("<h3>Pinned variants (up to four, side by side)</h3>"), pins,
+                       W.HTML("<h3>What moves the answer</h3>"), self.tornado_button, self.tornado_out,
+                       W.HTML("<h3>Downloads</h3>"), self.downloads, self.svg_button]).add_class("simkit-dash")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -350,14 +492,17 @@ def _one_line(text: str) -> str:
 
 
 def explore(scenario: Scenario | str | Path, levers: str | Path | Iterable[Any] | None = None,
-            replications: int = 5, seed: int | None = None, save_path: str | Path | None = None,
-            run: bool = True) -> Dashboard:
-    """An interactive dashboard for ``scenario`` (a :class:`Scenario` or a YAML path); show it in a notebook.
+            replications: int | None = None, seed: int | None = None, save_path: str | Path | None = None,
+            run: bool = True, **options: Any) -> Dashboard:
+    """An interactive dashboard for ``scenario`` (a :class:`Scenario`, a YAML path or an example's name).
+
+    ``options`` go to :class:`Dashboard` (``precision``, ``max_replications``, ``executor``, ``folder``).
 
     Examples
     --------
-    >>> dash = sk.explore(sk.load("scenarios/startup_it_helpdesk.yaml"))   # doctest: +SKIP
+    >>> dash = sk.explore("startup_it_helpdesk")                           # doctest: +SKIP
     >>> dash.controls["teams.engineers.staff"].value = 3                   # doctest: +SKIP
     """
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
-    return Dashboard(sc, levers=levers, replications=replications, seed=seed, save_path=save_path, run=run)
+    return Dashboard(sc, levers=levers, replications=replications, seed=seed, save_path=save_path, run=run,
+                     **options)

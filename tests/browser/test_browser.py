@@ -2,8 +2,11 @@
 
 Each test serves a temporary copy of ``notebooks/02_dashboard.ipynb`` (with the scenarios beside it)
 from a server bound to 127.0.0.1 with a token, in isolated Jupyter/IPython/matplotlib folders, started
-in its own process group and stopped by that group.  It moves the first slider (the arrival rate) one
-step with the keyboard and asserts that the simulated KPI table and a chart image both changed.
+in its own process group and stopped by that group.  Both move the first slider (the arrival rate) one
+step with the keyboard and assert that the simulated KPI table and a chart image both changed.  In Voila
+the strategist's path is driven too: download the KPIs CSV and check its rows, pin two variants and see
+both columns, upload an invalid file (its one-line error shows, the scenario stays) and a valid one, and
+pick a second archetype from the list and see the title and the KPIs change.
 
 Skipped only when Chromium is missing on a developer machine; under CI (``CI`` set) a missing browser
 is a failure.  Regenerate the README screenshot with ``python tests/test_browser.py docs/dashboard.png``.
@@ -12,6 +15,7 @@ is a failure.  Regenerate the README screenshot with ``python tests/test_browser
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import secrets
 import shutil
@@ -32,6 +36,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 NOTEBOOK = "notebooks/02_dashboard.ipynb"
 KPI = ".simkit-kpi table"
+TITLE = ".simkit-dash h2"
+TOTAL = "Total cost (USD)"
 SLIDER = ".widget-slider .noUi-handle"
 CHART = ".widget-output img"
 
@@ -117,11 +123,11 @@ def _state(page: object) -> tuple[str, str]:
 
 def _move_and_check(page: object) -> None:
     # attached, not visible: JupyterLab's windowed notebook may skip painting cells out of view
-    page.wait_for_selector(KPI, state="attached", timeout=90_000)
+    page.wait_for_selector(KPI, state="attached", timeout=300_000)
     page.wait_for_selector(CHART, state="attached", timeout=30_000)
     page.locator(KPI).scroll_into_view_if_needed()
     table0, chart0 = _state(page)
-    assert "cost_total_usd" in table0 and "P(cheaper" in table0
+    assert TOTAL in table0 and "Cheaper than" in table0
     handle = page.locator(SLIDER).first
     before = handle.get_attribute("aria-valuenow")
     handle.focus()
@@ -130,11 +136,11 @@ def _move_and_check(page: object) -> None:
         """([kpi, chart, table0, chart0]) => {
             const t = document.querySelector(kpi), c = document.querySelector(chart);
             return t && c && t.textContent !== table0 && c.getAttribute('src') !== chart0;
-        }""", arg=[KPI, CHART, table0, chart0], timeout=60_000)
+        }""", arg=[KPI, CHART, table0, chart0], timeout=180_000)
     assert handle.get_attribute("aria-valuenow") != before
     table1, chart1 = _state(page)
     assert table1 != table0 and chart1 != chart0
-    assert "cost_total_usd" in table1
+    assert TOTAL in table1
 
 
 def _voila(tmp: Path, port: int, token: str) -> tuple[list[str], str]:
@@ -143,13 +149,73 @@ def _voila(tmp: Path, port: int, token: str) -> tuple[list[str], str]:
     return cmd, f"http://127.0.0.1:{port}/?token={token}"
 
 
+def _wait_changed(page: object, selector: str, before: str, timeout: int = 180_000) -> str:
+    page.wait_for_function("([s, b]) => { const e = document.querySelector(s); return e && e.textContent !== b; }",
+                           arg=[selector, before], timeout=timeout)
+    return page.text_content(selector) or ""
+
+
+def _download_csv(page: object, tmp: Path) -> list[dict[str, str]]:
+    with page.expect_download(timeout=30_000) as info:
+        page.locator("a.simkit-download[download$='_kpis.csv']").click()
+    target = tmp / "downloaded.csv"
+    info.value.save_as(target)
+    return list(csv.DictReader(target.open(encoding="utf-8")))
+
+
+def _pin(page: object, name: str) -> None:
+    page.get_by_placeholder("name of this variant").fill(name)
+    page.get_by_role("button", name="Pin this run").click()
+
+
+def _upload(page: object, path: Path) -> None:
+    with page.expect_file_chooser(timeout=30_000) as chooser:
+        page.locator(".widget-upload").click()
+    chooser.value.set_files(str(path))
+
+
 def test_dashboard_in_voila(tmp_path: Path) -> None:
     work, env = _workspace(tmp_path)
     port, token = _free_port(), secrets.token_hex(16)
     cmd, url = _voila(tmp_path, port, token)
     with _server(cmd, work, env, port, tmp_path / "voila.log"), _browser(tmp_path) as page:
-        page.goto(url, timeout=60_000)
-        _move_and_check(page)
+        try:
+            page.goto(url, timeout=300_000, wait_until="commit")  # Voila runs the notebook before the page
+            page.wait_for_selector(KPI, state="attached", timeout=300_000)
+            rows = _download_csv(page, tmp_path)  # the CSV of the run shown: 3 options x every KPI
+            assert len(rows) == 3 * 38 and {r["option"] for r in rows} == {"in_house", "vendor", "hybrid"}
+            assert next(r for r in rows if r["kpi"] == "cost_total_usd")["label"] == TOTAL
+            _pin(page, "as written")
+            page.wait_for_selector(".simkit-pins", state="attached", timeout=90_000)
+            _move_and_check(page)
+            _pin(page, "more arrivals")
+            page.wait_for_function("() => document.querySelectorAll('.simkit-pins thead th').length === 4",
+                                   timeout=90_000)
+            heads = page.locator(".simkit-pins thead th").all_text_contents()
+            assert heads[2:] == ["as written", "more arrivals"]
+            title0, table0 = page.text_content(TITLE), page.text_content(KPI)
+            bad = tmp_path / "bad.yaml"
+            bad.write_text("name: Broken\nworkload: {rate_per_hour: -1}\n")
+            _upload(page, bad)
+            page.get_by_text("Not loaded, the current scenario stays").wait_for(timeout=90_000)
+            assert page.text_content(TITLE) == title0 and page.text_content(KPI) == table0
+            good = tmp_path / "mine.yaml"
+            good.write_text((ROOT / "scenarios" / "startup_it_helpdesk.yaml").read_text()
+                            .replace("name: Startup IT helpdesk", "name: My uploaded helpdesk", 1))
+            _upload(page, good)
+            page.wait_for_function("(s) => document.querySelector(s).textContent.includes('My uploaded helpdesk')",
+                                   arg=TITLE, timeout=180_000)
+            table1 = page.text_content(KPI)
+            page.locator(".widget-dropdown select").first.select_option(label="Marketing content production "
+                                                                              "(example)")
+            page.wait_for_function("(s) => document.querySelector(s).textContent.includes('Marketing content')",
+                                   arg=TITLE, timeout=180_000)
+            table2 = _wait_changed(page, KPI, table1)
+            assert TOTAL in table2 and table2 != table1
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            print("screenshot of the failure:", tmp_path / "failure.png")
+            raise
 
 
 def test_dashboard_in_jupyterlab(tmp_path: Path) -> None:
@@ -189,10 +255,12 @@ def screenshot(target: Path) -> None:
         work, env = _workspace(tmp)
         port, token = _free_port(), secrets.token_hex(16)
         cmd, url = _voila(tmp, port, token)
-        with _server(cmd, work, env, port, tmp / "voila.log"), _browser(tmp, 1600, 1500) as page:
-            page.goto(url, timeout=60_000)
-            page.wait_for_selector(CHART, timeout=90_000)
-            page.wait_for_timeout(1000)
+        with _server(cmd, work, env, port, tmp / "voila.log"), _browser(tmp, 1600, 2400) as page:
+            page.goto(url, timeout=300_000, wait_until="commit")
+            page.wait_for_selector(CHART, timeout=300_000)
+            page.wait_for_function("() => document.querySelectorAll('.widget-output img').length >= 4 && "
+                                   "document.querySelector('a.simkit-download')", timeout=300_000)
+            page.wait_for_timeout(3000)  # let the last images paint
             page.locator(".simkit-dash").first.screenshot(path=str(target))
     print("wrote", target)
 

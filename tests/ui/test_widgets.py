@@ -18,15 +18,17 @@ from hypothesis import strategies as st
 from markup import HOSTILE_TEXT, PAYLOADS, live_markup
 
 import simkit as sk
-from simkit import analytic
+from simkit import analytic, plots
+from simkit.accounting.registry import dashboard_columns
 from simkit.scenario.mechanisms import OutageSpec
 from simkit.scenario.preview import expected_arrivals, mmck, preview
-from simkit.ui import plots
 from simkit.ui.controls import control_for, default_controls
-from simkit.ui.widgets import CHARTS, REPLICATIONS, Dashboard, explore
+from simkit.ui.dashboard_views import kpi_frame
+from simkit.ui.widgets import CAP, CHARTS, PRECISION, REPLICATIONS, Dashboard, explore
 
 STAFF = "teams.engineers.staff"
 PRICE = "vendors.msp.price_per_item"
+TOTAL, P90 = "Total cost (USD)", "Lead time, 90th percentile (h)"
 
 
 @pytest.fixture()
@@ -39,7 +41,14 @@ def test_default_controls_cover_the_scenario(helpdesk: sk.Scenario) -> None:
     assert set(levers) == {
         "workload.rate_per_hour", "teams.engineers.staff", "teams.engineers.loaded_cost_per_hour",
         "teams.engineer.staff", "teams.engineer.loaded_cost_per_hour", "vendors.msp.agents", PRICE,
-        "options.hybrid.overflow_queue"}
+        "options.hybrid.overflow_queue", "workload.growth_annual", "workload.kinds.incident.sla_h",
+        "workload.kinds.request.sla_h", "workload.kinds.project.sla_h", "vendors.msp.governance_share",
+        "vendors.msp.transition_cost", "run.horizon_days"}
+    assert "SLA target (h, 0–" in levers["workload.kinds.incident.sla_h"].label
+    assert levers["workload.growth_annual"].low < 0 < levers["workload.growth_annual"].high
+    assert levers["vendors.msp.governance_share"].high == 1.0
+    horizon = levers["run.horizon_days"]
+    assert horizon.step == 1.0 and horizon.low <= helpdesk.run.horizon_days <= horizon.high
     assert "(items/h, 0–2.55)" in levers["workload.rate_per_hour"].label
     assert "USD/item" in levers[PRICE].label
     assert "USD/h" in levers["teams.engineers.loaded_cost_per_hour"].label
@@ -65,13 +74,14 @@ def test_moving_a_lever_overrides_the_scenario_and_changes_the_table(dash: Dashb
     assert dash.changes() == {STAFF: 3}
     assert dash.scenario.teams["engineers"].staff == 3
     assert small_helpdesk.teams["engineers"].staff == 2  # the original is untouched
-    assert dash.table.loc["cost_total_usd", label] != table0.loc["cost_total_usd", label]
+    assert dash.table.loc[TOTAL, label] != table0.loc[TOTAL, label]
     assert dash.preview_html.value != preview0
     assert all(dash.chart_png[k] != charts0[k] for k in charts0)
     # the table is the public API's numbers, not the dashboard's own
-    direct = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=3, seed=7).table()
-    assert dash.table.loc["cost_total_usd", label] == direct.loc["cost_total_usd", "in_house"]
-    assert dash.table.loc["lead_time_p90_h", label] == direct.loc["lead_time_p90_h", "in_house"]
+    direct = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=3, seed=7)
+    pd.testing.assert_frame_equal(dash.table, kpi_frame(direct, dashboard_columns()))
+    s = direct.summary().set_index(["option", "kpi"]).loc[("in_house", "cost_total_usd")]
+    assert dash.table.loc[TOTAL, label].startswith(f"{s['mean']:,.0f}")
     # only the option with that team was simulated again; the others came from the last runs' logs
     assert dash._runs[1].meta["reused_options"] == ["vendor", "hybrid"]
     pd.testing.assert_frame_equal(dash._runs[1].kpis, sk.simulate(small_helpdesk.override({STAFF: 3}),
@@ -83,20 +93,24 @@ def test_a_price_lever_reprices_the_same_runs(dash: Dashboard, small_helpdesk: s
     assert "re-priced without re-simulating" in dash.status.value
     direct = sk.simulate(small_helpdesk.override({PRICE: 30.0}), replications=3, seed=7)
     vendor = small_helpdesk.options["vendor"].label
-    assert dash.table.loc["cost_total_usd", vendor] == direct.table().loc["cost_total_usd", "vendor"]
+    pd.testing.assert_frame_equal(dash.table, kpi_frame(direct, dashboard_columns()))
     dash.controls[STAFF].value = 3  # an engine lever: simulate again, keeping the new price
     assert "simulated" in dash.status.value and "re-priced" not in dash.status.value
-    both = sk.simulate(small_helpdesk.override({PRICE: 30.0, STAFF: 3}), replications=3, seed=7).table()
-    assert dash.table.loc["cost_total_usd", vendor] == both.loc["cost_total_usd", "vendor"]
+    both = sk.simulate(small_helpdesk.override({PRICE: 30.0, STAFF: 3}), replications=3, seed=7)
+    assert dash.table.loc[TOTAL, vendor] == kpi_frame(both, dashboard_columns()).loc[TOTAL, vendor]
 
 
 def test_the_table_has_cis_and_the_paired_decision(dash: Dashboard) -> None:
     vendor = dash.scenario.options["vendor"].label
-    assert "[" in dash.table.loc["cost_total_usd", vendor]
-    p = float(dash.table.loc["P(cheaper than in_house)", vendor])
+    base = dash.scenario.options["in_house"].label
+    assert "[" in dash.table.loc[TOTAL, vendor]
+    share = dash.table.loc[f"Cheaper than {base} (share of futures)", vendor]
+    assert share.endswith(" of 3")
+    p = float(share.split("%")[0]) / 100
     assert 0.0 <= p <= 1.0
     cmp = dash.results.compare("vendor", "in_house").loc["cost_total_usd"]
-    assert dash.table.loc["cost vs in_house (USD)", vendor].startswith(f"{cmp.delta_mean:+,.0f}")
+    assert p == pytest.approx(round(cmp.p_better, 2))
+    assert dash.table.loc[f"Total cost against {base} (USD)", vendor].startswith(f"{cmp.delta_mean:+,.0f}")
     for png in dash.chart_png.values():
         assert png.startswith(b"\x89PNG")
     for out in dash.charts.values():
@@ -133,11 +147,9 @@ def test_reset_restores_every_lever_and_the_numbers(dash: Dashboard, small_helpd
 def test_save_writes_yaml_that_loads_back_equal(dash: Dashboard, tmp_path) -> None:  # noqa: ANN001
     dash.controls[PRICE].value = 27.5
     target = tmp_path / "sub" / "edited.yaml"
-    dash.path_text.value = str(target)
-    dash.save_button.click()
+    assert dash.save(target) == target
     assert sk.load(target) == dash.scenario
     assert sk.load(target).vendors["msp"].price_per_item == 27.5
-    assert "Saved to" in dash.status.value
     assert [p.name for p in target.parent.iterdir()] == ["edited.yaml"]  # no temp file left
 
 
@@ -149,9 +161,8 @@ def test_a_failed_save_leaves_the_old_file_whole(dash: Dashboard, tmp_path, monk
         raise OSError("disk full")
 
     monkeypatch.setattr(sk.Scenario, "to_yaml", boom)
-    dash.path_text.value = str(target)
-    dash.save_button.click()
-    assert "Could not save: disk full" in dash.status.value
+    with pytest.raises(OSError, match="disk full"):
+        dash.save(target)
     assert target.read_text() == "old content\n"
     assert [p.name for p in tmp_path.iterdir()] == ["kept.yaml"]
 
@@ -178,7 +189,7 @@ def test_sweep_levers_and_levers_files_become_sliders(small_helpdesk: sk.Scenari
     levers.write_text("levers:\n  staff: {path: teams.engineers.staff, low: 1, high: 5}\n"
                       "uncertainties:\n  volume: {path: workload.rate_per_hour, low: 0.5, high: 1.5}\n")
     dash = explore(small_helpdesk, levers=levers, run=False)
-    assert set(dash.controls) == {STAFF, "workload.rate_per_hour", REPLICATIONS}
+    assert set(dash.controls) == {STAFF, "workload.rate_per_hour", PRECISION, CAP}
     assert (dash.controls[STAFF].min, dash.controls[STAFF].max) == (1, 5)
     rate = dash.controls["workload.rate_per_hour"]
     assert (rate.min, rate.max) == (0.5, 1.5)
@@ -280,9 +291,9 @@ def test_choices_and_sections_get_dropdowns_and_toggles(dual_dash: Dashboard) ->
     assert outages.description == "alpha: outages (on/off)"
     slider = dual_dash.controls["vendors.alpha.agents"]
     assert policy.style.description_width == outages.style.description_width == slider.style.description_width
-    panel = dual_dash.widget.children[1].children[0].children  # the left column: headings and controls
+    panel = dual_dash._lever_box.children  # the left column: headings and controls
     headings = [w.value for w in panel if isinstance(w, W.HTML)]
-    assert headings == ["<h3>Workload</h3>", "<h3>In-house teams</h3>", "<h3>Vendors</h3>",
+    assert headings == ["<h3>Workload</h3>", "<h3>In-house teams</h3>", "<h3>Vendors</h3>", "<h3>Horizon</h3>",
                         "<h3>Risks and scaling</h3>", "<h3>Simulation</h3>"]
     assert panel[panel.index(outages) - 1].value == "<h3>Risks and scaling</h3>"
 
@@ -291,7 +302,7 @@ def test_switching_a_section_off_changes_the_scenario_and_the_numbers(dual_dash:
                                                                       short_dual: sk.Scenario,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     label = short_dual.options["single"].label
-    before = dual_dash.table.loc[["cost_total_usd", "lead_time_p90_h"], label].copy()
+    before = dual_dash.table.loc[[TOTAL, P90], label].copy()
     refreshes = []
     original = Dashboard.refresh
     monkeypatch.setattr(Dashboard, "refresh", lambda self, *a, **k: (refreshes.append(1), original(self, *a, **k)))
@@ -300,10 +311,10 @@ def test_switching_a_section_off_changes_the_scenario_and_the_numbers(dual_dash:
     assert dual_dash.changes() == {OUTAGES: None}
     assert dual_dash.scenario.vendors["alpha"].outages is None
     assert short_dual.vendors["alpha"].outages is not None  # the original is untouched
-    after = dual_dash.table.loc[["cost_total_usd", "lead_time_p90_h"], label]
+    after = dual_dash.table.loc[[TOTAL, P90], label]
     assert (after != before).all()
-    direct = sk.simulate(short_dual.override({OUTAGES: None}), replications=2, seed=11).table()
-    assert dual_dash.table.loc["cost_total_usd", label] == direct.loc["cost_total_usd", "single"]
+    direct = sk.simulate(short_dual.override({OUTAGES: None}), replications=2, seed=11)
+    assert dual_dash.table.loc[TOTAL, label] == kpi_frame(direct, dashboard_columns()).loc[TOTAL, label]
     assert dual_dash._runs[1].meta["reused_options"] == ["in_house"]  # the team's option is untouched
     # the policy inside a section that is off is greyed out and not a change
     assert dual_dash.controls[POLICY].disabled

@@ -1,0 +1,138 @@
+"""What the dashboard does beyond showing a run: pin it, rank its levers in a tornado, hand out its files.
+
+A mixin of :class:`simkit.ui.widgets.Dashboard` (kept apart so each file stays readable); it reads the
+dashboard's state — ``results``, ``verdict``, ``levers``, ``scenario`` — and writes only its own widgets.
+No modelling here: pins keep the run's numbers (:mod:`simkit.ui.pinboard`), the tornado is
+:func:`simkit.analysis.sensitivity.tornado`, the files come from :mod:`simkit.ui.dashboard_views`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from typing import Any
+
+import pandas as pd
+
+from simkit.accounting.registry import dashboard_columns
+from simkit.ui import dashboard_views as views
+from simkit.ui.chartstyle import alt_text, png_bytes, svg_bytes
+from simkit.ui.controls import value_at
+from simkit.ui.dashboard_views import chart_output
+from simkit.ui.pinboard import pin
+
+__all__ = ["DashboardActions", "MIN_REPLICATIONS", "TORNADO_SPAN"]
+
+#: The precision rule's floor, and the most replications a tornado point gets.
+MIN_REPLICATIONS = 10
+#: The tornado moves each lever to this share below and above its current value.
+TORNADO_SPAN = 0.2
+
+
+class DashboardActions:
+    """Pins, the tornado and the downloads of a :class:`simkit.ui.widgets.Dashboard`."""
+
+    results: Any
+    verdict: Any
+
+    def _moved_by_label(self) -> dict[str, Any]:
+        """The levers moved from the scenario file, by their label (without the range)."""
+        return {self.levers[p].label.split(" (")[0]: ("off" if v is None else v) for p, v in self.changes().items()}
+
+    def pin_current(self, name: str | None = None) -> None:
+        """Pin the current run as a named variant (the oldest pin goes when :data:`MAX_PINS` are pinned)."""
+        if self.results is None or self.error is not None:
+            self.status.value = "<b style='color:#c23b3b'>Nothing to pin: no valid run is shown.</b>"
+            return
+        label = (name or self.pin_name.value or "").strip()[:60] or f"variant {len(self.pinboard.pins) + 1}"
+        dropped = self.pinboard.add(pin(label, self.results, dashboard_columns(self.scenario.currency_suffix),
+                                        self._moved_by_label()))
+        self.pin_name.value = ""
+        self._show_pins()
+        if dropped:
+            self.status.value = f"<span class='simkit-note'>{html.escape(dropped)}</span>"
+
+    def clear_pins(self) -> None:
+        self.pinboard.clear()
+        self._show_pins()
+
+    def _show_pins(self) -> None:
+        self.pins_html.value = self.pinboard.html()
+        if not self.pinboard.pins:
+            self.pins_chart.outputs = ()
+            return
+        fig = self.pinboard.figure()
+        self.pins_chart.outputs = (chart_output("pinned", png_bytes(fig, dpi=110), alt_text(fig)),)
+
+    def tornado_levers(self) -> list:
+        """The numeric levers (the horizon aside) from 80% to 120% of their current value, inside their range."""
+        from simkit.experiment.design import Lever
+
+        out = []
+        for p, lv in self.levers.items():
+            value = value_at(self.scenario, p) if lv.kind == "number" and p != "run.horizon_days" else None
+            if not isinstance(value, int | float) or isinstance(value, bool) or value == 0:
+                continue
+            lo, hi = max(lv.low, (1 - TORNADO_SPAN) * value), min(lv.high, (1 + TORNADO_SPAN) * value)
+            if lv.integer:
+                lo, hi = math.floor(lo), math.ceil(hi)
+            if hi > lo:
+                out.append(Lever(p, lo, hi, name=lv.label.split(" (")[0]))
+        return out
+
+    def run_tornado(self) -> pd.DataFrame | None:
+        """One lever at a time from 80% to 120%: how far each moves the cheapest option's saving."""
+        if self.results is None or self.verdict is None or self.error is not None:
+            return None
+        try:
+            from simkit.analysis import sensitivity
+        except ImportError as err:
+            self._show_error(str(err))
+            return None
+        base = self.scenario.baseline_option
+        others = [o for o in self.results.options if o != base]
+        if not others:
+            return None
+        option = self.verdict.cheapest if self.verdict.cheapest != base else others[0]
+        self.status.value = "<i>tornado: each lever at 80% and 120%…</i>"
+        started = time.perf_counter()
+        with self.tornado_out:
+            table = sensitivity.tornado(self.scenario, self.tornado_levers(), option=option, seed=self.seed,
+                                        replications=min(MIN_REPLICATIONS, self.replications),
+                                        executor=self.executor(), progress=True)
+        self._after_run(time.perf_counter() - started)
+        from simkit.ui.sensitivity_plots import tornado as tornado_chart
+
+        fig = tornado_chart(table)
+        self.tornado_table = table
+        self.tornado_out.outputs = (chart_output("tornado", png_bytes(fig, dpi=110), alt_text(fig)),)
+        self.status.value = (f"<span class='simkit-note'>Tornado of the saving of "
+                             f"{html.escape(self.scenario.options[option].label or option)} against "
+                             f"{html.escape(self.scenario.options[base].label or base)}, "
+                             f"{table.attrs.get('replications')} replications per point.</span>")
+        return table
+
+    def make_svg(self) -> None:
+        """Add the current charts as SVG files to the downloads."""
+        if self.results is None:
+            return
+        self.chart_svg = {name: svg_bytes(fig) for name, fig in self._figures.items()}
+        self._make_downloads()
+
+    def _make_downloads(self) -> None:
+        """The files a user can take away, as links that deliver them to the browser."""
+        res, slug = self.results, self._slug()
+        charts = {n: (self.chart_png[n], self.chart_alt[n]) for n in self.chart_png}
+        items = [(f"{slug}.yaml", self._yaml_text().encode("utf-8"), "text/yaml", "scenario (YAML)"),
+                 (f"{slug}_kpis.csv", views.kpis_csv(res), "text/csv", "KPIs (CSV)"),
+                 (f"{slug}_report.html", views.report_html(res, self.verdict, self.table, charts, self.changes()),
+                  "text/html", "report (HTML)")]
+        for name in self.chart_png:
+            words = name.replace("_", " ")
+            items.append((f"{slug}_{name}.png", self.chart_png[name], "image/png", f"{words} (PNG)"))
+            if name in self.chart_svg:
+                items.append((f"{slug}_{name}.svg", self.chart_svg[name], "image/svg+xml", f"{words} (SVG)"))
+        self.downloads_files = {fname: (data, mime) for fname, data, mime, _ in items}
+        links = [views.download_link(fname, data, mime, text) for fname, data, mime, text in items]
+        self.downloads.value = "<div class='simkit-downloads'>" + " ".join(links) + "</div>"
