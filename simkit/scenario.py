@@ -202,6 +202,11 @@ class Scenario(ScenarioSpec):
             problem = _pick(name, known, what)
             if problem:
                 raise ScenarioError(path, problem)
+        from .assumptions import check_sources
+        from .scorecard import check_criteria
+
+        check_criteria(self)
+        check_sources(self)
         return self
 
     # -- convenience ---------------------------------------------------------

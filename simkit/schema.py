@@ -32,6 +32,7 @@ from .mechanisms import (
     TransitionSpec,
     _Spec,
 )
+from .scorecard import CriteriaSpec
 
 __all__ = [
     "DistField",
@@ -345,3 +346,5 @@ class ScenarioSpec(_Spec):
     options: dict[Name, OptionSpec] = Field(min_length=1)
     baseline: Name | None = None
     asset_specificity: float = Field(0.5, ge=0, le=1)
+    criteria: CriteriaSpec | None = None
+    sources: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = Field(default_factory=dict)

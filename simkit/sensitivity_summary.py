@@ -1,0 +1,139 @@
+"""Which assumptions move the answer, and where the choice flips: the tornado and the top two break-evens.
+
+``simkit sensitivity SCENARIO --levers FILE`` prints this summary and the decision
+memo shows it.  The metric is the *savings* of one option against another
+(the other's total cost minus this one's, per replication, on common random
+numbers).  The levers file is the one ``simkit sweep --levers`` reads
+(:func:`simkit.design.load_levers`)::
+
+    levers:                        # decisions you control
+      vendors.msp.price_per_item: {low: 28, high: 42}
+    uncertainties:                 # what you do not control
+      workload.rate_per_hour: {low: 0.68, high: 1.02}
+
+Without a file, :func:`default_levers` takes +-20 % of the prices, the hourly
+cost of the teams and the arrival rate the two options use.  The two levers
+with the largest swing get a break-even (:func:`simkit.sensitivity.break_even`):
+the value at which the two options cost the same.  A price (a cost-only field)
+is re-priced on the same run logs, so its break-even is searched over a quarter
+to four times the scenario's value at no extra simulation; any other field is
+searched over its lever range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .execution import ExecutorArg
+from .design import Lever, current_value, resolve_levers
+from .reprice import is_cost_only
+from .scenario import Scenario
+
+__all__ = ["SensitivitySummary", "default_levers", "summarise_sensitivity", "BRACKET_FACTORS", "SPREAD"]
+
+SPREAD = 0.2
+"""Default lever range: the scenario's value +- 20 %."""
+BRACKET_FACTORS = (0.25, 4.0)
+"""A cost-only field's break-even is searched from a quarter to four times its value (re-pricing is free)."""
+
+
+def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
+    """+-:data:`SPREAD` of the prices and hourly costs of the pools ``option`` and ``versus`` use, and of volume."""
+    paths: list[str] = []
+    for name in (option, versus):
+        spec = scenario.options[name]
+        if spec.vendor is not None:
+            v = scenario.vendors[spec.vendor]
+            fields = {"per_item": ["price_per_item"], "per_fte_month": ["price_per_fte_month"],
+                      "fixed_plus_per_item": ["price_per_item", "fee_per_month"]}[v.pricing]
+            paths += [f"vendors.{spec.vendor}.{f}" for f in fields]
+        if spec.team is not None:
+            paths.append(f"teams.{spec.team}.loaded_cost_per_hour")
+    paths.append("workload.rate_per_hour")
+    levers = []
+    for path in dict.fromkeys(paths):
+        base = float(current_value(scenario, path))
+        if base > 0:
+            levers.append(Lever(path, base * (1 - SPREAD), base * (1 + SPREAD)))
+    return levers
+
+
+@dataclass
+class SensitivitySummary:
+    """The tornado of ``savings`` of ``option`` against ``versus`` and the break-evens of its top two levers."""
+
+    option: str
+    versus: str
+    currency: str
+    tornado: pd.DataFrame
+    break_evens: list = field(default_factory=list)  # simkit.sensitivity.BreakEven
+    directions: list[int] = field(default_factory=list)  # +1: savings rise with the lever, -1: they fall
+
+    def conditions(self) -> list[str]:
+        """Plain clauses for the recommendation: "the price stays below 41.2", one per break-even."""
+        from .chartstyle import path_label
+
+        out = []
+        for be, way in zip(self.break_evens, self.directions, strict=True):
+            label = path_label(be.path, self.currency)
+            words, _, unit = label.partition(" (")
+            owner, _, what = words.rpartition(": ")
+            name = f"the {what} of {owner}" if owner else f"the {what}"
+            name = "the volume (arrivals per hour)" if be.path == "workload.rate_per_hour" else name
+            unit = " " + unit.rstrip(")") if unit and be.path != "workload.rate_per_hour" else ""
+            if np.isfinite(be.value):
+                word = "below" if way < 0 else "above"
+                out.append(f"{name} stays {word} {be.value:,.4g}{unit}")
+            else:
+                out.append(f"{name} does not flip it between {be.bracket[0]:,.4g} and {be.bracket[1]:,.4g}")
+        return out
+
+    def text(self) -> str:
+        cur = self.currency
+        lines = [f"Tornado: savings of {self.option} against {self.versus} ({cur} over the horizon; "
+                 f"{self.tornado.attrs.get('replications', '?')} replications, common random numbers)"]
+        for r in self.tornado.itertuples():
+            lines.append(f"  {r.path}: {r.low:,.4g} -> {r.high:,.4g}: savings {r.at_low:+,.0f} -> {r.at_high:+,.0f} "
+                         f"(swing {r.swing:+,.0f} [{r.swing_ci_low:+,.0f}, {r.swing_ci_high:+,.0f}])")
+        lines.append("Break-evens of the top two (where the two options cost the same):")
+        lines += [f"  {be.text()}" for be in self.break_evens] or ["  (no levers)"]
+        return "\n".join(lines)
+
+
+def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: Sequence[Lever] | None = None,
+                          replications: int | None = None, seed: int | None = None, top: int = 2,
+                          executor: ExecutorArg = "auto") -> SensitivitySummary:
+    """Tornado of the savings of ``option`` against ``versus``, and the break-evens of its ``top`` levers."""
+    from .sensitivity import break_even, tornado
+
+    for name in (option, versus):
+        if name not in scenario.options:
+            raise KeyError(f"unknown option '{name}'; options: {', '.join(scenario.options)}")
+    if option == versus:
+        raise KeyError(f"the option and the one it is compared with must differ, both are '{option}'")
+    levers = resolve_levers(scenario, list(levers) if levers else default_levers(scenario, option, versus))
+    if not levers:
+        raise ValueError("no levers to vary: every default lever is 0 in this scenario; give a levers file")
+    table = tornado(scenario, levers, "savings", option=option, baseline=versus, replications=replications,
+                    seed=seed, executor=executor, progress=False)
+    by_path = {lv.path: lv for lv in levers}
+    evens, ways = [], []
+    for r in table.head(top).itertuples():
+        lv = by_path[r.path]
+        base = float(r.base_value)
+        if is_cost_only(r.path) and base > 0:
+            bracket = (min(lv.low, base * BRACKET_FACTORS[0]), max(lv.high, base * BRACKET_FACTORS[1]))
+        else:
+            bracket = (lv.low, lv.high)
+        if bracket[0] >= bracket[1]:
+            continue
+        be = break_even(scenario, r.path, bracket, option=option, baseline=versus, replications=replications,
+                        seed=seed, xtol=(bracket[1] - bracket[0]) * (1e-6 if is_cost_only(r.path) else 1e-2),
+                        executor=executor)
+        evens.append(be)
+        ways.append(1 if r.at_high >= r.at_low else -1)
+    return SensitivitySummary(option, versus, scenario.run.currency, table, evens, ways)
