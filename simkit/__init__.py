@@ -24,12 +24,14 @@ from .results import Results, SweepResults  # noqa: E402
 from .scenario import Scenario, ScenarioError, load, loads  # noqa: E402
 from .store import read  # noqa: E402
 from .sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
+from .memo_build import memo  # noqa: E402 - after .experiment: the function, not the module, is simkit.memo
 
 __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",
     "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
     "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
     "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill", "examples", "read", "fit",
+    "memo",
 ]
 
 _LAZY = {"explore": "widgets", "report": "report"}  # imports ipywidgets / papermill on first use

@@ -532,6 +532,9 @@ def _parser() -> argparse.ArgumentParser:
     from .fitting.command import add_commands
 
     add_commands(sub)  # simkit fit, simkit new
+    from .cli_memo import add_parsers
+
+    add_parsers(sub, EXIT_CODES)  # simkit memo, simkit sensitivity
 
     game = sub.add_parser("game", help="play a classroom game: rank the teams' strategies on the same year")
     game.add_argument("game", help="the game file (YAML: base scenario, levers and bounds, service floor)")
@@ -568,6 +571,9 @@ def _needed_extras(args: argparse.Namespace) -> None:
         require("matplotlib", feature, "data")
     if args.command == "lessons":
         require("nbformat", "simkit lessons export")
+    if args.command in ("memo", "sensitivity"):
+        require("scipy.optimize", feature, "sensitivity")
+        require("matplotlib", feature)
 
 
 def main(argv: list[str] | None = None) -> int:
