@@ -19,12 +19,12 @@ from .calendar import Calendar  # noqa: E402
 from .catalog import examples  # noqa: E402
 from .distributions import Dist, parse_dist  # noqa: E402
 from .experiment import run_replication, simulate, simulate_to_precision  # noqa: E402
+from .memo_build import memo  # noqa: E402 - after .experiment: the function, not the module, is simkit.memo
 from .reprice import reprice, reprice_sweep  # noqa: E402
 from .results import Results, SweepResults  # noqa: E402
 from .scenario import Scenario, ScenarioError, load, loads  # noqa: E402
 from .store import read  # noqa: E402
 from .sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
-from .memo_build import memo  # noqa: E402 - after .experiment: the function, not the module, is simkit.memo
 
 __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",

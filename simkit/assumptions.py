@@ -96,6 +96,7 @@ def yaml_comments(text: str) -> dict[str, str]:
         path = ".".join([k for _, k in stack] + [key])
         _, note = _comment(m["rest"])
         note = note or " ".join(pending)
+        note = "" if re.fullmatch(r"[\d\s.,:-]*", note) else note  # a column ruler above a list, not a note
         if note:
             out[path] = note
         pending = []

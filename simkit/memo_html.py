@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 import os
 import shutil
 import subprocess
@@ -40,10 +39,12 @@ h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.1em;margin:1.1em 0 .3em;border-b
 .figures b{display:block;font-size:1.25em}
 table{border-collapse:collapse;margin:.3em 0;font-size:.9em}th,td{border-bottom:1px solid #ccc;padding:.15em .5em;
 text-align:right;vertical-align:top}th:first-child,td:first-child{text-align:left}td.text{text-align:left}
+th{text-align:left}
 img{max-width:100%;height:auto}.small{font-size:.8em;color:#333}.sourced{color:#005a8c}.assumption{color:#8a3b00}
 @page{size:A4;margin:12mm}
 @media print{body{font-size:8.5pt;margin:0;max-width:none}h2{break-after:avoid}
-section{break-inside:avoid}section.long{break-inside:auto}img{max-height:70mm}}
+section{break-inside:avoid}section.long{break-inside:auto}img{max-height:62mm}
+#assumptions table{font-size:7pt}.figures b{font-size:1.1em}}
 """
 
 
@@ -126,11 +127,13 @@ def _summary(rec: MemoRecord) -> str:
     m, lo, hi = rec.saving_per_year
     figures = [("Saving a year", f"{_money(cur, m)}", f"95% CI {_money(cur, lo)} to {_money(cur, hi)}"),
                ("Payback", _e(_payback_words(rec)), "running total of the mean monthly saving, one-offs included"),
-               (f"NPV of the saving at {rec.discount_rate:.1%}", _money(cur, rec.npv_saving), "monthly, over the horizon"),
+               (f"NPV of the saving at {rec.discount_rate:.1%}", _money(cur, rec.npv_saving),
+                "monthly, over the horizon"),
                ("P(cheaper)", f"{rec.p_cheaper:.2f}", "share of replications in which it cost less")]
     cells = "".join(f'<div><span class="small">{t}</span><b>{v}</b><span class="small">{s}</span></div>'
                     for t, v, s in figures)
-    warn = "" if rec.equal_service else f'<p class="warning">{_e(rec.service_note[:1].upper() + rec.service_note[1:])}.</p>'
+    note = _e(rec.service_note[:1].upper() + rec.service_note[1:])
+    warn = "" if rec.equal_service else f'<p class="warning" id="service-warning">{note}.</p>'
     return (f'<p class="recommendation" id="recommendation">{_e(rec.recommendation)}</p>{warn}'
             f'<div class="figures" id="key-figures">{cells}</div>')
 
@@ -152,8 +155,8 @@ def _risk_section(rec: MemoRecord) -> str:
     pct = f"{round(RISK_LEVEL * 100)}"
     rows = [[_e(rec.label(o)), _money(cur, r["mean"]), _money(cur, r["p90"]), _money(cur, r["cvar90"])]
             for o, r in rec.risk.iterrows()]
-    table = _table(["option", "mean total cost", f"P{pct} (a bad run)", f"CVaR {pct} (mean of the worst {100 - int(pct)}%)"],
-                   rows)
+    worst = f"CVaR {pct} (mean of the worst {100 - int(pct)}%)"
+    table = _table(["option", "mean total cost", f"P{pct} (a bad run)", worst], rows)
     service = _table(["", *[_e(rec.label(o)) for o in rec.service.columns]],
                      [[_e(k), *[_e(v) for v in r]] for k, r in rec.service.iterrows()])
     return (f'<section id="risk"><h2>Cost at risk ({_e(cur)} over the horizon)</h2>{table}</section>'
@@ -166,8 +169,23 @@ def _sensitivity_section(rec: MemoRecord) -> str:
     if s is None:
         return ""
     svg, alt = tornado_chart(rec)
-    items = "".join(f"<li>{_e(be.text())}</li>" for be in s.break_evens)
+    from .chartstyle import path_label
+
+    items = []
+    for be in s.break_evens:
+        name = _e(path_label(be.path, rec.currency))
+        if math.isfinite(be.value):
+            band = (f" (95% band {be.band_low:,.4g} to {be.band_high:,.4g})"
+                    if math.isfinite(be.band_low) and math.isfinite(be.band_high) else "")
+            items.append(f"<li>{name}: the options cost the same at <b>{be.value:,.4g}</b>{band}; "
+                         f"today {float(s.tornado.set_index('path').loc[be.path, 'base_value']):,.4g}</li>")
+        else:
+            items.append(f"<li>{name}: no break-even between {be.bracket[0]:,.4g} and {be.bracket[1]:,.4g}</li>")
+    items = "".join(items)
     return (f'<section id="sensitivity"><h2>What could change the answer</h2>{_img(svg, alt, "tornado")}'
+            f'<p class="small">Savings of {_e(rec.label(s.option))} against {_e(rec.label(s.versus))} over the '
+            f"horizon as each assumption moves over its range, the others held; "
+            f"{_e(s.tornado.attrs.get('replications', ''))} replications on common random numbers.</p>"
             f'<p>Break-evens of the top two assumptions (where the two options cost the same):</p>'
             f'<ul id="break-evens">{items}</ul></section>')
 
@@ -183,7 +201,7 @@ def _scorecard_section(rec: MemoRecord) -> str:
     for k, c in card.criteria.iterrows():
         flip = card.flips.loc[k]
         turn = (f"{_e(rec.label(flip['new_winner']))} from {flip['flip_share']:.0%}"
-                if flip["new_winner"] is not None and math.isfinite(flip["flip_share"]) else "never")
+                if flip["new_winner"] else "never")
         cells = []
         for o in options:
             raw = card.raw.loc[o, k]
@@ -213,6 +231,7 @@ def _assumptions_section(rec: MemoRecord) -> str:
     return (f'<section id="assumptions" class="long"><h2>Assumptions ({n_src} of {len(rec.assumptions)} '
             f"parameters sourced)</h2>"
             + _table(["parameter", "value", "status", "source or note"], rows, text_cols=(1, 2, 3))
+            .replace("<table>", '<table id="assumptions-table">', 1)
             + f'<p class="small">{note}</p></section>')
 
 

@@ -137,7 +137,8 @@ def _cash_flow(results: Results, option: str, versus: str) -> tuple[pd.DataFrame
 
 
 def _payback(saving: np.ndarray) -> float | None:
-    """Months until the running total of the saving is >= 0 (0: never below), ``None`` when not within the horizon."""
+    """Month-ends until the running total of the saving is >= 0 for good (0: never below), ``None``: not within
+    the horizon.  ``saving[m]`` is the saving of month ``m + 1``."""
     running = np.cumsum(saving)
     if running.size == 0:
         return None
@@ -145,7 +146,7 @@ def _payback(saving: np.ndarray) -> float | None:
         return 0.0
     below = np.flatnonzero(running < 0)
     last = int(below[-1])
-    return float(last + 1) if last + 1 < running.size else None
+    return float(last + 2) if last + 1 < running.size else None
 
 
 def _choose(results: Results, card: Scorecard | None) -> tuple[str, str]:

@@ -177,7 +177,7 @@ def flip_weights(values: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by criterion: ``weight`` and ``weight_share`` now, ``flip_weight`` (the raw weight at
         which the winner changes; NaN when no weight >= 0 changes it), ``flip_share`` (its share of the
-        total weight then), ``change`` (``flip_weight - weight``) and ``new_winner``.
+        total weight then), ``change`` (``flip_weight - weight``) and ``new_winner`` ("" when none).
     """
     w = weights.reindex(values.columns).astype(float)
     total = float(w.sum())
@@ -194,14 +194,14 @@ def flip_weights(values: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
             if d_k == 0:
                 continue
             t = -float(lead_all[rival]) / d_k
-            if w[k] + t < 0 or (t == 0 and lead_all[rival] == 0):
-                continue
+            if w[k] + t < 0 or (t < 0 and w[k] + t <= 0) or t == 0:
+                continue  # a negative weight, or a tie only at weight 0: the rival never leads
             if abs(t) < abs(best_t):
                 best_t, new = t, str(rival)
         flip = w[k] + best_t if new is not None else math.nan
         rows[k] = {"weight": w[k], "weight_share": w[k] / total if total else math.nan, "flip_weight": flip,
                    "flip_share": flip / (total + best_t) if new is not None else math.nan,
-                   "change": best_t if new is not None else math.nan, "new_winner": new}
+                   "change": best_t if new is not None else math.nan, "new_winner": new or ""}
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.attrs["winner"] = winner
     return out
@@ -246,7 +246,7 @@ class Scorecard:
         lines.append("  weight at which the top choice flips (share of all weight, others held):")
         for k, r in self.flips.iterrows():
             label = self.criteria.loc[k, "label"]
-            if r["new_winner"] is None or not np.isfinite(r["flip_share"]):
+            if not r["new_winner"]:
                 lines.append(f"    {label}: {r['weight_share']:.0%} now; no weight flips it")
             else:
                 lines.append(f"    {label}: {r['weight_share']:.0%} now; {r['new_winner']} leads from "

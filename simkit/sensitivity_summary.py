@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .execution import ExecutorArg
 from .design import Lever, current_value, resolve_levers
+from .execution import ExecutorArg
 from .reprice import is_cost_only
 from .scenario import Scenario
 
