@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import os
 import shutil
 import subprocess
