@@ -86,7 +86,7 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
 
         find_chromium()  # before the runs: a missing browser costs nothing
     if results is None:
-        results = simulate(sc, replications, seed, executor=executor, progress=progress)
+        results = simulate(sc, replications, seed, executor=executor, progress=progress, keep_logs=True)
     reps = sensitivity_replications or int(results.meta.get("replications") or sc.run.replications)
     rec = memo_record(sc, results, levers=levers, scenario_text=text, discount_rate=discount_rate,
                       service_tolerance=SERVICE_TOLERANCE if service_tolerance is None else service_tolerance,

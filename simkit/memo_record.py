@@ -91,10 +91,13 @@ class MemoRecord:
 
 
 def _verb(scenario: Scenario, option: str) -> str:
+    """How the recommendation starts: keep the status quo, buy, move the work to an own team, or combine."""
     spec = scenario.options[option]
+    if option == scenario.baseline_option:
+        return "Keep"
     if spec.team is None:
         return "Buy from"
-    return "Keep in-house:" if spec.vendor is None else "Combine:"
+    return "Move to" if spec.vendor is None else "Combine:"
 
 
 def service_table(results: Results) -> pd.DataFrame:
@@ -233,7 +236,9 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
         from .sensitivity_summary import summarise_sensitivity
 
         sensitivity = summarise_sensitivity(sc, rec, versus, levers, replications=sensitivity_replications,
-                                            seed=int(results.meta.get("seed", sc.run.seed)), executor=executor)
+                                            seed=int(results.meta.get("seed", sc.run.seed)), executor=executor,
+                                            stored=results if results.logs and sensitivity_replications in (
+                                                None, results.meta.get("replications")) else None)
     conditions = sensitivity.conditions() if sensitivity is not None else []
     head, text = _sentence(sc, rec, versus, saving, p, equal, service_note, conditions, card, labels)
     cash, monthly = _cash_flow(results, rec, versus)

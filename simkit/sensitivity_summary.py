@@ -31,6 +31,7 @@ import pandas as pd
 from .design import Lever, current_value, resolve_levers
 from .execution import ExecutorArg
 from .reprice import is_cost_only
+from .results import Results
 from .scenario import Scenario
 
 __all__ = ["SensitivitySummary", "default_levers", "summarise_sensitivity", "BRACKET_FACTORS", "SPREAD"]
@@ -106,8 +107,12 @@ class SensitivitySummary:
 
 def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: Sequence[Lever] | None = None,
                           replications: int | None = None, seed: int | None = None, top: int = 2,
-                          executor: ExecutorArg = "auto") -> SensitivitySummary:
-    """Tornado of the savings of ``option`` against ``versus``, and the break-evens of its ``top`` levers."""
+                          executor: ExecutorArg = "auto", stored: Results | None = None) -> SensitivitySummary:
+    """Tornado of the savings of ``option`` against ``versus``, and the break-evens of its ``top`` levers.
+
+    ``stored``: results of ``scenario`` with run logs (``keep_logs=True``), on which a price's break-even is
+    re-priced instead of simulated again.
+    """
     from .sensitivity import break_even, tornado
 
     for name in (option, versus):
@@ -133,7 +138,7 @@ def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: 
             continue
         be = break_even(scenario, r.path, bracket, option=option, baseline=versus, replications=replications,
                         seed=seed, xtol=(bracket[1] - bracket[0]) * (1e-6 if is_cost_only(r.path) else 1e-2),
-                        executor=executor)
+                        executor=executor, stored=stored)
         evens.append(be)
         ways.append(1 if r.at_high >= r.at_low else -1)
     return SensitivitySummary(option, versus, scenario.run.currency, table, evens, ways)
