@@ -7,9 +7,9 @@ numbers).  The levers file is the one ``simkit sweep --levers`` reads
 (:func:`simkit.design.load_levers`)::
 
     levers:                        # decisions you control
-      vendors.msp.price_per_item: {low: 28, high: 42}
+      msp_price: {path: vendors.msp.price_per_item, low: 28, high: 42}
     uncertainties:                 # what you do not control
-      workload.rate_per_hour: {low: 0.68, high: 1.02}
+      volume: {path: workload.rate_per_hour, low: 0.68, high: 1.02}
 
 Without a file, :func:`default_levers` takes +-20 % of the prices, the hourly
 cost of the teams and the arrival rate the two options use.  The two levers

@@ -185,3 +185,22 @@ def test_pdf_page_count_reads_the_page_tree() -> None:
     assert pdf_page_count(pdf) == 2
     assert pdf_page_count(b"not a pdf") == 0
     assert sys.version_info >= (3, 11)
+
+
+def test_cli_sensitivity_prints_the_tornado_and_break_evens(small_helpdesk: sk.Scenario, tmp_path, capsys) -> None:  # noqa: ANN001
+    scenario = tmp_path / "desk.yaml"
+    scenario.write_text(small_helpdesk.to_yaml(), encoding="utf-8")
+    levers = tmp_path / "levers.yaml"
+    levers.write_text("levers:\n  price: {path: vendors.msp.price_per_item, low: 25, high: 45}\n"
+                      "uncertainties:\n  pay: {path: teams.engineers.loaded_cost_per_hour, low: 40, high: 50}\n")
+    argv = ["sensitivity", str(scenario), "--levers", str(levers), "--option", "vendor", "-n", "2", "--seed", "3"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Tornado: savings of vendor against in_house" in out
+    assert out.count("vendors.msp.price_per_item") >= 2 and "Break-evens of the top two" in out
+    levers.write_text("levers:\n  price: {path: vendors.msp.price_per_item, low: 25, hihg: 45}\n")
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "levers.price: unknown key 'hihg' (did you mean 'high'?)" in err
+    assert cli.main(["sensitivity", str(scenario), "--option", "vendr", "-n", "2"]) == 2
+    assert "unknown option 'vendr'" in capsys.readouterr().err
