@@ -167,7 +167,7 @@ def _fmt_money(cur: str, x: float) -> str:
 
 
 def _sentence(sc: Scenario, rec: str, versus: str, saving: tuple[float, float, float], p: float,
-              equal: bool, service_note: str, conditions: list[str], card: Scorecard | None,
+              equal: bool, service_note: str, conditions: list[str], robust: list[str], card: Scorecard | None,
               labels: dict[str, str]) -> tuple[str, str]:
     cur = sc.run.currency
     m, lo, hi = saving
@@ -179,6 +179,8 @@ def _sentence(sc: Scenario, rec: str, versus: str, saving: tuple[float, float, f
     if conditions:
         body += ", as long as " + " and ".join(conditions)
     text = f"{head}: {body}."
+    if robust:
+        text += f" The choice holds for {' and '.join(robust)}."
     if card is not None:
         text += f" It leads the strategic scorecard ({card.score[rec]:.2f} of 1)."
     if lo <= 0 <= hi:
@@ -240,7 +242,8 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
                                             stored=results if results.logs and sensitivity_replications in (
                                                 None, results.meta.get("replications")) else None)
     conditions = sensitivity.conditions() if sensitivity is not None else []
-    head, text = _sentence(sc, rec, versus, saving, p, equal, service_note, conditions, card, labels)
+    robust = sensitivity.robust() if sensitivity is not None else []
+    head, text = _sentence(sc, rec, versus, saving, p, equal, service_note, conditions, robust, card, labels)
     cash, monthly = _cash_flow(results, rec, versus)
     text_hash = hashlib.sha256(scenario_text.encode("utf-8")).hexdigest() if scenario_text else ""
     prov = {"simkit_version": __version__, "seed": results.meta.get("seed"),

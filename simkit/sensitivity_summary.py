@@ -74,23 +74,32 @@ class SensitivitySummary:
     break_evens: list = field(default_factory=list)  # simkit.sensitivity.BreakEven
     directions: list[int] = field(default_factory=list)  # +1: savings rise with the lever, -1: they fall
 
-    def conditions(self) -> list[str]:
-        """Plain clauses for the recommendation: "the price stays below 41.2", one per break-even."""
+    def _name(self, path: str) -> tuple[str, str]:
+        """A lever's plain name ("the price per item of msp") and its unit (" USD/item")."""
         from .chartstyle import path_label
 
+        if path == "workload.rate_per_hour":
+            return "the volume (arrivals per hour)", ""
+        words, _, unit = path_label(path, self.currency).partition(" (")
+        owner, _, what = words.rpartition(": ")
+        return (f"the {what} of {owner}" if owner else f"the {what}"), (" " + unit.rstrip(")") if unit else "")
+
+    def conditions(self) -> list[str]:
+        """Plain clauses for the recommendation, one per break-even found: "the price ... stays below 41.2 USD/item"."""
         out = []
         for be, way in zip(self.break_evens, self.directions, strict=True):
-            label = path_label(be.path, self.currency)
-            words, _, unit = label.partition(" (")
-            owner, _, what = words.rpartition(": ")
-            name = f"the {what} of {owner}" if owner else f"the {what}"
-            name = "the volume (arrivals per hour)" if be.path == "workload.rate_per_hour" else name
-            unit = " " + unit.rstrip(")") if unit and be.path != "workload.rate_per_hour" else ""
             if np.isfinite(be.value):
-                word = "below" if way < 0 else "above"
-                out.append(f"{name} stays {word} {be.value:,.4g}{unit}")
-            else:
-                out.append(f"{name} does not flip it between {be.bracket[0]:,.4g} and {be.bracket[1]:,.4g}")
+                name, unit = self._name(be.path)
+                out.append(f"{name} stays {'below' if way < 0 else 'above'} {be.value:,.4g}{unit}")
+        return out
+
+    def robust(self) -> list[str]:
+        """The top levers that do not flip the choice anywhere in their searched range, as clauses."""
+        out = []
+        for be in self.break_evens:
+            if not np.isfinite(be.value):
+                name, unit = self._name(be.path)
+                out.append(f"{name} from {be.bracket[0]:,.4g} to {be.bracket[1]:,.4g}{unit}")
         return out
 
     def text(self) -> str:

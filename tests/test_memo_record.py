@@ -204,3 +204,27 @@ def test_cli_sensitivity_prints_the_tornado_and_break_evens(small_helpdesk: sk.S
     assert err.count("\n") == 1 and "levers.price: unknown key 'hihg' (did you mean 'high'?)" in err
     assert cli.main(["sensitivity", str(scenario), "--option", "vendr", "-n", "2"]) == 2
     assert "unknown option 'vendr'" in capsys.readouterr().err
+
+
+def test_a_price_break_even_on_stored_logs_equals_a_fresh_one(small_helpdesk: sk.Scenario) -> None:
+    from simkit.sensitivity import break_even
+
+    stored = sk.simulate(small_helpdesk, replications=3, seed=4, executor=None, progress=False, keep_logs=True)
+    kw = {"option": "vendor", "baseline": "in_house", "replications": 3, "seed": 4, "executor": None}
+    fresh = break_even(small_helpdesk, "vendors.msp.price_per_item", (5.0, 140.0), **kw)
+    again = break_even(small_helpdesk, "vendors.msp.price_per_item", (5.0, 140.0), stored=stored, **kw)
+    assert np.isfinite(fresh.value)
+    assert (again.value, again.band_low, again.band_high) == (fresh.value, fresh.band_low, fresh.band_high)
+
+
+def test_conditions_read_as_plain_clauses() -> None:
+    from simkit.sensitivity import BreakEven
+    from simkit.sensitivity_summary import SensitivitySummary
+
+    def be(path: str, value: float) -> BreakEven:
+        return BreakEven(path, "vendor", "in_house", "cost_total_usd", value, value - 1, value + 1, (1.0, 9.0), None)
+
+    s = SensitivitySummary("vendor", "in_house", "USD", None, [be("vendors.msp.price_per_item", 39.5),
+                                                               be("workload.rate_per_hour", float("nan"))], [-1, 1])
+    assert s.conditions() == ["the price per item of msp stays below 39.5 USD/item"]
+    assert s.robust() == ["the volume (arrivals per hour) from 1 to 9"]
