@@ -46,8 +46,12 @@ def _is_parameter(value: Any) -> bool:
     return isinstance(value, str) and bool(_DIST.fullmatch(value.strip()))  # a distribution
 
 
-def parameters(scenario: Scenario) -> dict[str, Any]:
-    """``{dotted path: value}`` of every number, list of numbers and distribution the scenario sets itself."""
+def parameters(scenario: Scenario, written: Any = None) -> dict[str, Any]:
+    """``{dotted path: value}`` of every number, list of numbers and distribution the scenario sets itself.
+
+    ``written`` is the scenario file's parsed YAML: a path counts when the file writes it (the value shown is
+    the scenario's, so a ``--set`` change shows).  Without it, the fields the scenario was built with count.
+    """
     out: dict[str, Any] = {}
 
     def walk(node: Any, path: str) -> None:
@@ -57,7 +61,9 @@ def parameters(scenario: Scenario) -> dict[str, Any]:
         elif path not in SKIPPED and path.split(".")[0] not in ("criteria", "sources") and _is_parameter(node):
             out[path] = node
 
-    walk(scenario.model_dump(mode="json", exclude_unset=True), "")
+    walk(scenario.model_dump(mode="json", exclude_unset=written is None), "")
+    if written is not None:
+        out = {p: v for p, v in out.items() if _has_path(written, p.split(".")) or p in scenario.sources}
     return out
 
 
@@ -146,8 +152,14 @@ def assumptions_table(scenario: Scenario, text: str | None = None) -> pd.DataFra
     ``text`` is the scenario file's YAML (for its comments); without it only ``sources:`` counts.
     """
     comments = yaml_comments(text) if text else {}
+    written = None
+    if text:
+        from .yamlio import parse_yaml
+
+        written = parse_yaml(text, "the scenario text")
+        written = written if isinstance(written, dict) else None
     rows = []
-    for path, value in parameters(scenario).items():
+    for path, value in parameters(scenario, written).items():
         mark = _mark(path, dict(scenario.sources), comments)
         shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else (
             f"{value:,.6g}" if isinstance(value, int | float) else str(value))

@@ -44,8 +44,9 @@ th{text-align:left}
 img{max-width:100%;height:auto}.small{font-size:.8em;color:#333}.sourced{color:#005a8c}.assumption{color:#8a3b00}
 @page{size:A4;margin:12mm}
 @media print{body{font-size:8.5pt;margin:0;max-width:none}h2{break-after:avoid}
-section{break-inside:avoid}section.long{break-inside:auto}img{max-height:62mm}
-#assumptions table{font-size:7pt}.figures b{font-size:1.1em}}
+section{break-inside:avoid}section.long{break-inside:auto}img{max-height:50mm}img.tornado{max-height:58mm}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}.pair table{font-size:.85em}h1{font-size:1.3em}
+#assumptions table{font-size:7pt}.appendix{break-before:page}.figures b{font-size:1.1em}}
 """
 
 
@@ -145,10 +146,10 @@ def _cash_section(rec: MemoRecord) -> str:
              _money(cur, r["cumulative_saving"])] for y, r in rec.cash_flow.iterrows()]
     table = _table(["", f"{_e(rec.label(b))}", f"{_e(rec.label(a))}", "saving", "cumulative saving"], rows)
     svg, alt = cash_flow_chart(rec)
-    return (f'<section id="cash-flow"><h2>Cash flow by year ({_e(cur)}, mean over replications)</h2>{table}'
-            f'<p id="payback">Payback: <b>{_e(_payback_words(rec))}</b>; NPV of the saving '
-            f"{_money(cur, rec.npv_saving)} at a discount rate of {rec.discount_rate:.1%} a year.</p>"
-            f"{_img(svg, alt, 'cash-flow-chart')}</section>")
+    return (f'<section id="cash-flow"><h2>Cash flow by year ({_e(cur)}, mean over replications)</h2>'
+            f'<div class="pair"><div>{table}<p id="payback">Payback: <b>{_e(_payback_words(rec))}</b>; NPV of the '
+            f"saving {_money(cur, rec.npv_saving)} at a discount rate of {rec.discount_rate:.1%} a year.</p></div>"
+            f"{_img(svg, alt, 'cash-flow-chart')}</div></section>")
 
 
 def _risk_section(rec: MemoRecord) -> str:
@@ -160,9 +161,9 @@ def _risk_section(rec: MemoRecord) -> str:
     table = _table(["option", "mean total cost", f"P{pct} (a bad run)", worst], rows)
     service = _table(["", *[_e(rec.label(o)) for o in rec.service.columns]],
                      [[_e(k), *[_e(v) for v in r]] for k, r in rec.service.iterrows()])
-    return (f'<section id="risk"><h2>Cost at risk ({_e(cur)} over the horizon)</h2>{table}</section>'
-            f'<section id="service"><h2>Service and risk trade-offs (means)</h2>'
-            f'<p class="small">{_e(rec.service_note[:1].upper() + rec.service_note[1:])}.</p>{service}</section>')
+    return (f'<div class="pair"><section id="risk"><h2>Cost at risk ({_e(cur)} over the horizon)</h2>{table}'
+            f'</section><section id="service"><h2>Service and risk trade-offs (means)</h2>'
+            f'<p class="small">{_e(rec.service_note[:1].upper() + rec.service_note[1:])}.</p>{service}</section></div>')
 
 
 def _sensitivity_section(rec: MemoRecord) -> str:
@@ -229,8 +230,8 @@ def _assumptions_section(rec: MemoRecord) -> str:
              f'<span class="{r.status}">{r.status}</span>', _e(r.note)] for r in rec.assumptions.itertuples()]
     n_src = int((rec.assumptions["status"] == "sourced").sum())
     note = f" Sources: {_e(rec.sources_note)}" if rec.sources_note else ""
-    return (f'<section id="assumptions" class="long"><h2>Assumptions ({n_src} of {len(rec.assumptions)} '
-            f"parameters sourced)</h2>"
+    return (f'<section id="assumptions" class="long appendix"><h2>Appendix: assumptions ({n_src} of '
+            f"{len(rec.assumptions)} parameters sourced)</h2>"
             + _table(["parameter", "value", "status", "source or note"], rows, text_cols=(1, 2, 3))
             .replace("<table>", '<table id="assumptions-table">', 1)
             + f'<p class="small">{note}</p></section>')
