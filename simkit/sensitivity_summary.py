@@ -17,7 +17,7 @@ with the largest swing get a break-even (:func:`simkit.sensitivity.break_even`):
 the value at which the two options cost the same.  A price (a cost-only field)
 is re-priced on the same run logs, so its break-even is searched over a quarter
 to four times the scenario's value at no extra simulation; any other field is
-searched over its lever range.
+searched over its lever range, to :data:`RESIMULATED_XTOL` of it.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ SPREAD = 0.2
 """Default lever range: the scenario's value +- 20 %."""
 BRACKET_FACTORS = (0.25, 4.0)
 """A cost-only field's break-even is searched from a quarter to four times its value (re-pricing is free)."""
+RESIMULATED_XTOL = 0.05
+"""A re-simulated field's break-even is found to 5 % of its lever range: each step costs a simulation, and a memo
+states the value to two or three figures."""
 
 
 def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
@@ -145,9 +148,9 @@ def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: 
             bracket = (lv.low, lv.high)
         if bracket[0] >= bracket[1]:
             continue
+        step = 1e-6 if is_cost_only(r.path) else RESIMULATED_XTOL
         be = break_even(scenario, r.path, bracket, option=option, baseline=versus, replications=replications,
-                        seed=seed, xtol=(bracket[1] - bracket[0]) * (1e-6 if is_cost_only(r.path) else 1e-2),
-                        executor=executor, stored=stored)
+                        seed=seed, xtol=(bracket[1] - bracket[0]) * step, executor=executor, stored=stored)
         evens.append(be)
         ways.append(1 if r.at_high >= r.at_low else -1)
     return SensitivitySummary(option, versus, scenario.run.currency, table, evens, ways)
