@@ -210,7 +210,7 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
     discount_rate
         Annual rate for the NPV of the savings (default: the scenario's ``run.discount_rate_annual``).
     """
-    from .scorecard import scorecard
+    from .scorecard import check_criteria_kpis, scorecard
 
     sc = scenario
     if not 0 <= service_tolerance <= 1:
@@ -219,6 +219,8 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
     if not (np.isfinite(rate) and 0 <= rate <= 1):
         raise ValueError(f"the discount rate must be in [0, 1], got {rate}")
     labels = {o: (s.label or o) for o, s in sc.options.items()}
+    if sc.criteria is not None:
+        check_criteria_kpis(sc)
     card = scorecard(results) if sc.criteria is not None else None
     rec, versus = _choose(results, card)
     if rec == versus:

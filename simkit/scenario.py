@@ -203,9 +203,9 @@ class Scenario(ScenarioSpec):
             if problem:
                 raise ScenarioError(path, problem)
         from .assumptions import check_sources
-        from .scorecard import check_criteria
+        from .criteria import check_criteria_options
 
-        check_criteria(self)
+        check_criteria_options(self)
         check_sources(self)
         return self
 

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_serializer, model_validator
 
 from .calendar import DAY_NAMES, Calendar
+from .criteria import CriteriaSpec
 from .distributions import DistField
 from .mechanisms import (
     MIN_PRODUCTIVITY,
@@ -32,7 +33,6 @@ from .mechanisms import (
     TransitionSpec,
     _Spec,
 )
-from .scorecard import CriteriaSpec
 
 __all__ = [
     "DistField",

@@ -1,7 +1,7 @@
 """The strategic scorecard: simulated KPIs and qualitative factors on one absolute scale.
 
 A make-or-buy choice is not decided on cost alone.  The ``criteria:`` section of
-a scenario (or a file beside it, ``simkit memo --criteria FILE``) lists
+a scenario (schema: :mod:`simkit.criteria`) (or a file beside it, ``simkit memo --criteria FILE``) lists
 
 * **KPIs** with a value function: ``worst`` scores 0, ``best`` scores 1, linear
   in between and clipped outside.  The ends are the user's — what would be
@@ -28,82 +28,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
 
 from . import kpis as registry
-from .mechanisms import _Spec
+from .criteria import FACTORS, CriteriaSpec
 
 if TYPE_CHECKING:
     from .results import Results
     from .scenario import Scenario
 
-__all__ = ["CriteriaSpec", "FactorSpec", "FactorScore", "KpiValueSpec", "FACTORS", "Scorecard", "scorecard",
-           "flip_weights", "check_criteria", "kpi_column", "factor_value"]
-
-FACTORS = {
-    "focus_on_core": "Focus on the core business",
-    "access_to_expertise": "Access to expertise",
-    "control": "Control",
-    "confidentiality_security": "Confidentiality and security",
-    "reputation": "Reputation",
-    "flexibility": "Flexibility",
-    "cultural_fit": "Cultural fit",
-}
-"""The qualitative factors of the outsourcing literature, with their plain labels (other names are allowed)."""
-
-Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
-Weight = Annotated[float, Field(ge=0, le=1e6)]
-Finite = Annotated[float, Field(ge=-1e15, le=1e15)]
-
-
-class FactorScore(_Spec):
-    """One option's score on a factor, 1 (poor) to 5 (excellent), and why."""
-
-    score: int = Field(ge=1, le=5)
-    evidence: str = Field("", max_length=2000)
-
-
-class FactorSpec(_Spec):
-    """A qualitative factor: its weight and every option's score."""
-
-    weight: Weight
-    label: str = Field("", max_length=200)
-    scores: dict[Name, FactorScore] = Field(min_length=1)
-
-
-class KpiValueSpec(_Spec):
-    """A simulated KPI on an absolute scale: ``worst`` is worth 0, ``best`` is worth 1."""
-
-    weight: Weight
-    worst: Finite
-    best: Finite
-
-    @model_validator(mode="after")
-    def _ends_differ(self) -> KpiValueSpec:
-        if self.worst == self.best:
-            raise ValueError(f"worst and best must differ, both are {self.worst:g}")
-        return self
-
-
-class CriteriaSpec(_Spec):
-    """The scorecard: KPIs with value functions and scored factors, all weighted."""
-
-    kpis: dict[str, KpiValueSpec] = Field(default_factory=dict)
-    factors: dict[Name, FactorSpec] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _something_weighs(self) -> CriteriaSpec:
-        weights = [k.weight for k in self.kpis.values()] + [f.weight for f in self.factors.values()]
-        if not weights:
-            raise ValueError("needs at least one entry under kpis: or factors:")
-        if sum(weights) <= 0:
-            raise ValueError("at least one criterion needs a weight > 0")
-        return self
-
+__all__ = ["Scorecard", "scorecard", "flip_weights", "check_criteria_kpis", "kpi_column", "factor_value",
+           "load_criteria"]
 
 def kpi_column(key: str, currency: str) -> str | None:
     """The KPI column a ``criteria.kpis`` key names: a column (``cost_total_usd``) or its stem (``cost_total``)."""
@@ -114,8 +52,8 @@ def kpi_column(key: str, currency: str) -> str | None:
     return stem.column(currency) if stem is not None else None
 
 
-def check_criteria(scenario: Scenario) -> None:
-    """Refuse criteria that name unknown options or KPIs, leave an option unscored or point a scale backwards."""
+def check_criteria_kpis(scenario: Scenario) -> None:
+    """Refuse criteria that name an unknown KPI, one without a direction, or point a scale backwards."""
     from .scenario import ScenarioError, _pick
 
     spec = scenario.criteria
@@ -136,15 +74,6 @@ def check_criteria(scenario: Scenario) -> None:
             way = "higher" if direction > 0 else "lower"
             raise ScenarioError(path, f"{way} is better for this KPI, so best must be {way} than worst, got "
                                       f"worst {v.worst:g} and best {v.best:g}")
-    for name, f in spec.factors.items():
-        for opt in f.scores:
-            problem = _pick(opt, scenario.options, "option")
-            if problem:
-                raise ScenarioError(f"criteria.factors.{name}.scores.{opt}", problem)
-        missing = [o for o in scenario.options if o not in f.scores]
-        if missing:
-            raise ScenarioError(f"criteria.factors.{name}.scores",
-                                f"every option needs a score 1-5; missing: {', '.join(missing)}")
 
 
 def registry_key(key: str) -> str:
@@ -265,7 +194,8 @@ def scorecard(results: Results, criteria: CriteriaSpec | None = None) -> Scoreca
     if spec is None:
         raise ValueError("the scenario has no criteria: section; add one or pass criteria=")
     if criteria is not None:
-        check_criteria(sc.override({"criteria": spec.model_dump(mode="json")}))
+        sc = sc.override({"criteria": spec.model_dump(mode="json")})
+    check_criteria_kpis(sc)
     cur = sc.currency_suffix
     means = results.kpis.groupby("option", sort=False).mean(numeric_only=True)
     options = list(results.options)
@@ -301,6 +231,8 @@ def load_criteria(path: str, scenario: Scenario) -> Scenario:
     if not isinstance(data, dict) or set(data) != {"criteria"}:
         raise ScenarioError("", "a criteria file holds one section, criteria:, with kpis: and/or factors:", path)
     try:
-        return scenario.override({"criteria": data["criteria"]})
+        out = scenario.override({"criteria": data["criteria"]})
+        check_criteria_kpis(out)
     except ScenarioError as err:
         raise ScenarioError(err.path, err.message, path) from None
+    return out

@@ -40,6 +40,9 @@ SPREAD = 0.2
 """Default lever range: the scenario's value +- 20 %."""
 BRACKET_FACTORS = (0.25, 4.0)
 """A cost-only field's break-even is searched from a quarter to four times its value (re-pricing is free)."""
+_UNITS = {"price_per_item": "{cur}/item", "loaded_cost_per_hour": "{cur}/h", "price_per_fte_month": "{cur}/FTE-month",
+          "fee_per_month": "{cur}/month", "overhead_per_fte_month": "{cur}/FTE-month", "transition_cost": "{cur}"}
+"""Units of the money fields a lever names most often, for the recommendation's clauses."""
 RESIMULATED_XTOL = 0.05
 """A re-simulated field's break-even is found to 5 % of its lever range: each step costs a simulation, and a memo
 states the value to two or three figures."""
@@ -79,13 +82,14 @@ class SensitivitySummary:
 
     def _name(self, path: str) -> tuple[str, str]:
         """A lever's plain name ("the price per item of msp") and its unit (" USD/item")."""
-        from .chartstyle import path_label
-
         if path == "workload.rate_per_hour":
             return "the volume (arrivals per hour)", ""
-        words, _, unit = path_label(path, self.currency).partition(" (")
-        owner, _, what = words.rpartition(": ")
-        return (f"the {what} of {owner}" if owner else f"the {what}"), (" " + unit.rstrip(")") if unit else "")
+        parts = path.split(".")
+        field_name = parts[-1]
+        words = field_name.removesuffix("_h").removesuffix("_share").replace("_", " ").replace("fte", "FTE")
+        owner = parts[-2] if len(parts) >= 3 else ""
+        unit = _UNITS.get(field_name, "").format(cur=self.currency)
+        return (f"the {words} of {owner}" if owner else f"the {words}"), (f" {unit}" if unit else "")
 
     def conditions(self) -> list[str]:
         """Plain clauses for the recommendation, one per break-even found: "the price ... stays below 41.2 USD/item"."""

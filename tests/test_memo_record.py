@@ -11,9 +11,9 @@ import pytest
 import simkit as sk
 from simkit import cli
 from simkit.assumptions import assumptions_table, header_sources, yaml_comments
+from simkit.criteria import FACTORS
 from simkit.memo_html import memo_html, pdf_page_count
 from simkit.memo_record import _payback, memo_record
-from simkit.scorecard import FACTORS
 
 REPS, SEED = 4, 9
 
@@ -123,7 +123,10 @@ def test_yaml_comments_and_sources_mark_every_parameter(small_helpdesk: sk.Scena
     assert table.loc["vendors.msp.governance_share", ["status", "note"]].tolist() == ["sourced",
                                                                                        "Gartner survey 2024, p. 12"]
     assert table.loc["teams.engineers.staff", ["status", "note"]].tolist() == ["assumption", "today's team"]
-    assert table.loc["workload.kinds.incident.effort_h", "value"].startswith("lognormal(")
+    assert "workload.rate_per_hour" not in table.index  # the text does not write it (only fields it writes count)
+    full = assumptions_table(small_helpdesk).set_index("path")  # no text: the fields the scenario was built with
+    assert full.loc["workload.kinds.incident.effort_h", "value"].startswith("lognormal(")
+    assert (full["status"] == "assumption").all()  # no comments, no sources
     assert not any(p.endswith((".label", "run.seed", "run.replications")) for p in table.index)
     assert set(table["status"]) <= {"sourced", "assumption"}
 
