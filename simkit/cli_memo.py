@@ -38,6 +38,14 @@ def _usage(message: str) -> Exception:
     return _UsageError(message)
 
 
+def _not_interrupted() -> None:
+    """A signal swallowed by a run on the way (the runs keep their finished part) still stops the memo."""
+    from . import cli
+
+    if cli._SIGNAL_SEEN:  # noqa: SLF001 - the CLI's record of SIGINT/SIGTERM
+        raise KeyboardInterrupt
+
+
 def _cmd_memo(args: argparse.Namespace) -> int:
     from .fileio import check_file_target, shown
     from .memo_build import memo
@@ -61,7 +69,7 @@ def _cmd_memo(args: argparse.Namespace) -> int:
         rec = memo(sc, args.out, pdf=args.pdf, levers=args.levers, criteria=args.criteria,
                    replications=args.replications, seed=args.seed, scenario_text=text,
                    sensitivity_replications=args.sensitivity_replications, discount_rate=args.discount_rate,
-                   service_tolerance=args.service_tolerance)
+                   service_tolerance=args.service_tolerance, before_write=_not_interrupted)
     except ChromiumMissing as err:
         raise _usage(str(err)) from None
     except ValueError as err:
@@ -85,6 +93,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         summary = summarise_sensitivity(sc, option, versus, levers, replications=args.replications, seed=args.seed)
     except ValueError as err:
         raise _usage(str(err)) from None
+    _not_interrupted()
     print(summary.text())
     return 0
 

@@ -7,7 +7,7 @@ only runs what is missing and writes the files through :class:`simkit.fileio.Out
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .results import Results
     from .scenario import Scenario
 
-__all__ = ["memo", "scenario_and_text"]
+__all__ = ["memo", "write_memo", "scenario_and_text"]
 
 
 def scenario_and_text(source: str | Path | Scenario) -> tuple[Scenario, str | None]:
@@ -41,7 +41,8 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
          criteria: str | Path | None = None, replications: int | None = None, seed: int | None = None,
          sensitivity_replications: int | None = None, discount_rate: float | None = None,
          service_tolerance: float | None = None, equal_service_note: str = "", executor: Any = "auto",
-         progress: bool | None = False, scenario_text: str | None = None) -> MemoRecord:
+         progress: bool | None = False, scenario_text: str | None = None,
+         before_write: Callable[[], None] | None = None) -> MemoRecord:
     """Build the decision memo of ``scenario`` and write it to ``out`` (HTML) and ``pdf``.
 
     Parameters
@@ -65,10 +66,15 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
         See :func:`simkit.memo_record.memo_record`.
     scenario_text
         The YAML whose comments mark sources, when ``scenario`` is a Scenario read from a file.
+    before_write
+        Called once everything is computed, before any file is written (it may raise to write nothing).
+
+    An interrupt (Ctrl+C) during any of the runs raises ``KeyboardInterrupt`` and writes nothing: a memo never
+    rests on a part of its replications.
     """
     from .design import load_levers
     from .experiment import simulate
-    from .fileio import Outputs, check_file_target
+    from .fileio import check_file_target
     from .memo_record import SERVICE_TOLERANCE, memo_record
     from .scorecard import load_criteria
 
@@ -87,14 +93,25 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
         find_chromium()  # before the runs: a missing browser costs nothing
     if results is None:
         results = simulate(sc, replications, seed, executor=executor, progress=progress, keep_logs=True)
+    if results.meta.get("interrupted"):
+        raise KeyboardInterrupt("the simulation was interrupted")
     reps = sensitivity_replications or int(results.meta.get("replications") or sc.run.replications)
     rec = memo_record(sc, results, levers=levers, scenario_text=text, discount_rate=discount_rate,
                       service_tolerance=SERVICE_TOLERANCE if service_tolerance is None else service_tolerance,
                       equal_service_note=equal_service_note, sensitivity_replications=reps, executor=executor)
-    if out is None and pdf is None:
-        return rec
+    if before_write is not None:
+        before_write()
+    write_memo(rec, out, pdf)
+    return rec
+
+
+def write_memo(rec: MemoRecord, out: str | Path | None, pdf: str | Path | None = None) -> None:
+    """Render ``rec`` and write the HTML and the PDF together (all or nothing; the PDF printed first)."""
+    from .fileio import Outputs
     from .memo_html import html_to_pdf, memo_html
 
+    if out is None and pdf is None:
+        return
     page = memo_html(rec)
     data = html_to_pdf(page) if pdf is not None else None
     with Outputs() as files:
@@ -102,4 +119,3 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
             files.add_text(out, page)
         if pdf is not None and data is not None:
             files.add(pdf, lambda fh: fh.write(data))
-    return rec

@@ -141,6 +141,8 @@ def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: 
         raise ValueError("no levers to vary: every default lever is 0 in this scenario; give a levers file")
     table = tornado(scenario, levers, "savings", option=option, baseline=versus, replications=replications,
                     seed=seed, executor=executor, progress=False)
+    if table[["at_low", "at_high", "base"]].isna().to_numpy().any():
+        raise KeyboardInterrupt("the tornado's sweep was interrupted")  # unfinished points: no partial answer
     by_path = {lv.path: lv for lv in levers}
     evens, ways = [], []
     for r in table.head(top).itertuples():

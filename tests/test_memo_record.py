@@ -231,3 +231,23 @@ def test_conditions_read_as_plain_clauses() -> None:
                                                                be("workload.rate_per_hour", float("nan"))], [-1, 1])
     assert s.conditions() == ["the price per item of msp stays below 39.5 USD/item"]
     assert s.robust() == ["the volume (arrivals per hour) from 1 to 9"]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(2, 130), (15, 143)])
+def test_an_interrupted_memo_writes_nothing(tmp_path, signum: int, code: int) -> None:  # noqa: ANN001
+    import signal
+
+    from test_cli import HELPDESK, _start, _wait_until_working
+
+    out = tmp_path / "memo.html"
+    out.write_text("previous memo")
+    proc, err = _start(tmp_path, "memo", HELPDESK, "-n", "400", "--seed", "1", "-o", str(out))
+    _wait_until_working(proc, err)
+    proc.send_signal(signum)
+    assert proc.wait(timeout=180) == code
+    text = err.read_text()
+    last = text.strip().splitlines()[-1]
+    assert last.startswith(f"interrupted ({signal.Signals(signum).name}): ") and "Traceback" not in text
+    assert "nothing written, previous files unchanged" in last
+    assert out.read_text() == "previous memo"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memo.html", "stderr.txt", "stdout.txt"]
