@@ -30,7 +30,7 @@ __all__ = [
     "load", "loads", "simulate", "run_replication", "__version__", "explore", "report",
     "simulate_to_precision", "sweep", "Lever", "load_levers", "tornado", "sobol_indices", "break_even",
     "decision_map", "reprice", "reprice_sweep", "SweepResults", "screen", "drill", "examples", "read", "fit",
-    "right_size", "compare_at_equal_service",
+    "right_size", "compare_at_equal_service", "memo",
 ]
 
 _LAZY = {"explore": "ui.widgets", "report": "ui.report"}  # imports ipywidgets / papermill on first use
@@ -41,6 +41,7 @@ _LAZY.update({"Lever": "experiment.design", "load_levers": "experiment.design", 
 _LAZY.update({"screen": "analysis.screening", "drill": "analysis.exit_drill"})  # the lifecycle: screen, exit drill
 
 _LAZY.update({"right_size": "analysis.rightsizing", "compare_at_equal_service": "analysis.equal_service"})
+_LAZY["memo"] = "ui.memo_build"  # the decision memo draws charts
 
 _MODULES = {"plots": "simkit.ui.plots", "lessons": "simkit.ui.lessons"}  # `from simkit import plots`
 

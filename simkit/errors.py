@@ -7,7 +7,9 @@ what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 SHOWN_CHARS = 60
@@ -58,3 +60,12 @@ class ScenarioError(Exception):
     def __reduce__(self):  # noqa: ANN204 - so that the error crosses process boundaries intact
         return (type(self), (self.path, self.message, self.source))
 
+
+def pick_name(name: str, known: Mapping[str, Any], what: str) -> str | None:
+    """``None`` when ``name`` is a key of ``known``; else the message naming it, the closest key and the keys."""
+    if name in known:
+        return None
+    hint = difflib.get_close_matches(str(name)[:100], list(known), n=1, cutoff=0.6)
+    listed = ", ".join(show_key(k) for k in known) or "none"
+    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+    return f"unknown {what} {show(str(name))}{suggestion}; defined: {listed}"

@@ -35,7 +35,7 @@ import pandas as pd
 from simkit.accounting.registry import kpi_name
 from simkit.experiment.design import Lever, current_value, resolve_levers
 from simkit.experiment.execution import ExecutorArg
-from simkit.experiment.results import SweepResults
+from simkit.experiment.results import Results, SweepResults
 from simkit.experiment.simulate import simulate
 from simkit.experiment.sweep import sweep
 from simkit.extras import require
@@ -194,7 +194,8 @@ def _root(f: Callable[[float], float], lo: float, hi: float, integer: bool, xtol
 def break_even(scenario: Scenario, path: str, bracket: tuple[float, float], option: str | None = None,
                baseline: str | None = None, kpi: str | None = None, replications: int | None = None,
                seed: int | None = None, level: float = 0.95, xtol: float | None = None,
-               executor: ExecutorArg = "auto", progress: bool | None = False) -> BreakEven:
+               executor: ExecutorArg = "auto", progress: bool | None = False,
+               stored: Results | None = None) -> BreakEven:
     """The value of ``path`` in ``bracket`` at which ``option`` and ``baseline`` tie on ``kpi``.
 
     The paired mean difference ``option - baseline`` (default: total cost) is a
@@ -204,7 +205,8 @@ def break_even(scenario: Scenario, path: str, bracket: tuple[float, float], opti
     re-priced on one set of run logs — the difference is then exactly linear
     and its zero exact; any other (volume, head count, failure rate) is
     re-simulated at every evaluation.  Whole-number fields are bisected to the
-    first whole number past the tie.
+    first whole number past the tie.  ``stored``: results of ``scenario`` kept with their run logs
+    (``keep_logs=True``) to re-price a cost-only parameter on, instead of simulating once more.
     """
     lo, hi = float(bracket[0]), float(bracket[1])
     if not lo < hi:
@@ -217,8 +219,9 @@ def break_even(scenario: Scenario, path: str, bracket: tuple[float, float], opti
     integer = resolve_levers(scenario, [Lever(path, lo, hi)])[0].integer
     opts = [option, base]
     cache: dict[float, tuple[float, float, float]] = {}
-    stored = None
-    if is_cost_only(path):
+    if not is_cost_only(path) or (stored is not None and not (stored.logs and set(opts) <= set(stored.options))):
+        stored = None  # a re-simulated parameter, or results without the logs of both options
+    if is_cost_only(path) and stored is None:
         stored = simulate(scenario, replications, seed, executor=executor, progress=progress, keep_logs=True,
                           options=opts)
 

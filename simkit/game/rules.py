@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from simkit.errors import ScenarioError
+from simkit.errors import pick_name as _pick
 from simkit.errors import show as _show
-from simkit.scenario.model import Scenario, _pick, load
+from simkit.scenario.model import Scenario, load
 from simkit.scenario.yamlio import parse_yaml, read_file
 
 __all__ = ["Game", "Submission", "load_game", "read_submission", "STRATEGY_KEYS", "MAX_SUBMISSION_BYTES"]

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 from simkit.calendars.dates import Clock, DatedCalendar, compile_calendar
 from simkit.calendars.weekly import Calendar
 from simkit.errors import ScenarioError, show, show_key
+from simkit.errors import pick_name as _pick
 from simkit.scenario.mechanisms import BOUND_REASONS
 from simkit.scenario.schema import ScenarioSpec
 from simkit.scenario.yamlio import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, dump_yaml, parse_yaml, read_file
@@ -136,13 +137,6 @@ def _from_validation_error(exc: ValidationError, source: str | None) -> Scenario
 
 
 # --------------------------------------------------------------------------- scenario
-def _pick(name: str, known: Mapping[str, Any], what: str) -> str | None:
-    if name in known:
-        return None
-    hint = difflib.get_close_matches(str(name)[:100], list(known), n=1, cutoff=0.6)
-    listed = ", ".join(show_key(k) for k in known) or "none"
-    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-    return f"unknown {what} {show(str(name))}{suggestion}; defined: {listed}"
 
 
 class Scenario(ScenarioSpec):
@@ -213,6 +207,11 @@ class Scenario(ScenarioSpec):
             problem = _pick(name, known, what)
             if problem:
                 raise ScenarioError(path, problem)
+        from simkit.scenario.assumptions import check_sources
+        from simkit.scenario.criteria import check_criteria_options
+
+        check_criteria_options(self)
+        check_sources(self)
         return self
 
     def _check_tiers(self, name: str, option: Any) -> None:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import Field, field_validator, model_serializer, model_validator
 
 from simkit.calendars.weekly import DAY_NAMES, Calendar
+from simkit.scenario.criteria import CriteriaSpec
 from simkit.scenario.distributions import DistField
 from simkit.scenario.mechanisms import (
     MIN_PRODUCTIVITY,
@@ -498,3 +499,5 @@ class ScenarioSpec(_Spec):
     options: dict[Name, OptionSpec] = Field(min_length=1)
     baseline: Name | None = None
     asset_specificity: float = Field(0.5, ge=0, le=1)
+    criteria: CriteriaSpec | None = None
+    sources: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = Field(default_factory=dict)

@@ -87,7 +87,7 @@ def _with_output_flags(sub: argparse._SubParsersAction) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``simkit`` parser: every subcommand, registered by the module that holds it."""
-    from simkit.ui import cli_compare, cli_completion, cli_schema, cli_simulate, cli_tools
+    from simkit.ui import cli_compare, cli_completion, cli_memo, cli_schema, cli_simulate, cli_tools
     from simkit.ui.cli_fit import add_commands
 
     p = _Parser(prog="simkit", description="Make-or-buy decisions with evidence.", epilog=EXIT_CODES)
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_simulate.add_sweep_parser(sub)
     cli_tools.add_parsers(sub)  # validate, report, screen, drill
     cli_schema.add_parser(sub)  # schema
+    cli_memo.add_parsers(sub, EXIT_CODES)  # memo, sensitivity
     add_commands(sub)  # simkit fit, simkit new
     cli_tools.add_class_parsers(sub)  # game, lessons export
     cli_completion.add_parser(sub, build_parser)
@@ -126,6 +127,9 @@ def _needed_extras(args: argparse.Namespace) -> None:
         require("matplotlib", feature, "data")
     if args.command == "lessons":
         require("nbformat", "simkit lessons export")
+    if args.command in ("memo", "sensitivity"):
+        require("scipy.optimize", feature, "sensitivity")
+        require("matplotlib", feature)
 
 
 def _quiet(args: argparse.Namespace) -> contextlib.AbstractContextManager:

@@ -1,0 +1,121 @@
+"""``sk.memo``: simulate, assemble and write the decision memo (HTML, optionally PDF) all-or-nothing.
+
+The record comes from :mod:`simkit.analysis.memo_record`, the page from :mod:`simkit.ui.memo_html`; this module
+only runs what is missing and writes the files through :class:`simkit.fileio.Outputs`, so a failure
+(no Chromium, a full disk, Ctrl+C) leaves the previous memo intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simkit.analysis.memo_record import MemoRecord
+    from simkit.experiment.design import Lever
+    from simkit.experiment.results import Results
+    from simkit.scenario.model import Scenario
+
+__all__ = ["memo", "write_memo", "scenario_and_text"]
+
+
+def scenario_and_text(source: str | Path | Scenario) -> tuple[Scenario, str | None]:
+    """A scenario and its file's YAML text (for the comments that mark sources), from a path, a name or a Scenario."""
+    from simkit.scenario.catalog import example_path
+    from simkit.scenario.model import Scenario, load
+    from simkit.scenario.yamlio import read_file
+
+    if isinstance(source, Scenario):
+        return source, None
+    path = Path(source)
+    if not path.exists() and not path.is_symlink():
+        shipped = example_path(str(source))
+        path = Path(shipped) if shipped is not None else path
+    scenario = load(source)
+    return scenario, read_file(path).decode("utf-8", "replace")
+
+
+def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf: str | Path | None = None,
+         results: Results | None = None, levers: Sequence[Lever] | str | Path | None = None,
+         criteria: str | Path | None = None, replications: int | None = None, seed: int | None = None,
+         sensitivity_replications: int | None = None, discount_rate: float | None = None,
+         service_tolerance: float | None = None, equal_service_note: str = "", executor: Any = "auto",
+         progress: bool | None = False, scenario_text: str | None = None,
+         before_write: Callable[[], None] | None = None) -> MemoRecord:
+    """Build the decision memo of ``scenario`` and write it to ``out`` (HTML) and ``pdf``.
+
+    Parameters
+    ----------
+    scenario
+        A scenario file, the name of a shipped example, or a :class:`~simkit.scenario.model.Scenario`
+        (then no YAML comments are read: only its ``sources:`` mark parameters sourced).
+    out, pdf
+        Files to write (either may be ``None``: the record is returned either way).  The PDF is
+        printed by headless Chromium; without Chromium nothing is written.
+    results
+        A comparison already made (e.g. at equal service); by default every option is simulated.
+    levers
+        The tornado's levers (a list, or a levers file, :func:`simkit.experiment.design.load_levers`); default
+        :func:`simkit.analysis.sensitivity_summary.default_levers`.
+    criteria
+        A criteria file (a ``criteria:`` section) replacing the scenario's.
+    sensitivity_replications
+        Replications of the tornado and break-evens (default: as many as the comparison).
+    discount_rate, service_tolerance
+        See :func:`simkit.analysis.memo_record.memo_record`.
+    scenario_text
+        The YAML whose comments mark sources, when ``scenario`` is a Scenario read from a file.
+    before_write
+        Called once everything is computed, before any file is written (it may raise to write nothing).
+
+    An interrupt (Ctrl+C) during any of the runs raises ``KeyboardInterrupt`` and writes nothing: a memo never
+    rests on a part of its replications.
+    """
+    from simkit.analysis.memo_record import SERVICE_TOLERANCE, memo_record
+    from simkit.experiment import simulate
+    from simkit.experiment.design import load_levers
+    from simkit.fileio import check_file_target
+    from simkit.stats.scorecard import load_criteria
+
+    targets = [check_file_target(p, what) for p, what in ((out, "the memo"), (pdf, "the PDF")) if p is not None]
+    if len(targets) == 2 and targets[0].resolve() == targets[1].resolve():
+        raise ValueError("the HTML and the PDF need different files")
+    sc, text = scenario_and_text(scenario)
+    text = scenario_text if scenario_text is not None else text
+    if criteria is not None:
+        sc = load_criteria(str(criteria), sc)
+    if isinstance(levers, str | Path):
+        levers = load_levers(levers)
+    if pdf is not None:
+        from simkit.ui.memo_html import find_chromium
+
+        find_chromium()  # before the runs: a missing browser costs nothing
+    if results is None:
+        results = simulate(sc, replications, seed, executor=executor, progress=progress, keep_logs=True)
+    if results.meta.get("interrupted"):
+        raise KeyboardInterrupt("the simulation was interrupted")
+    reps = sensitivity_replications or int(results.meta.get("replications") or sc.run.replications)
+    rec = memo_record(sc, results, levers=levers, scenario_text=text, discount_rate=discount_rate,
+                      service_tolerance=SERVICE_TOLERANCE if service_tolerance is None else service_tolerance,
+                      equal_service_note=equal_service_note, sensitivity_replications=reps, executor=executor)
+    if before_write is not None:
+        before_write()
+    write_memo(rec, out, pdf)
+    return rec
+
+
+def write_memo(rec: MemoRecord, out: str | Path | None, pdf: str | Path | None = None) -> None:
+    """Render ``rec`` and write the HTML and the PDF together (all or nothing; the PDF printed first)."""
+    from simkit.fileio import Outputs
+    from simkit.ui.memo_html import html_to_pdf, memo_html
+
+    if out is None and pdf is None:
+        return
+    page = memo_html(rec)
+    data = html_to_pdf(page) if pdf is not None else None
+    with Outputs() as files:
+        if out is not None:
+            files.add_text(out, page)
+        if pdf is not None and data is not None:
+            files.add(pdf, lambda fh: fh.write(data))

@@ -1,0 +1,253 @@
+"""The decision memo's content: what it states is what the numbers are, and scenario text stays data."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import numpy as np
+import pytest
+
+import simkit as sk
+from simkit.analysis.memo_record import _payback, memo_record
+from simkit.scenario.assumptions import assumptions_table, header_sources, yaml_comments
+from simkit.scenario.criteria import FACTORS
+from simkit.ui import cli
+from simkit.ui.memo_html import memo_html, pdf_page_count
+
+REPS, SEED = 4, 9
+
+
+@pytest.fixture(scope="module")
+def run(small_helpdesk: sk.Scenario) -> sk.Results:
+    return sk.simulate(small_helpdesk, replications=REPS, seed=SEED, executor=None, progress=False)
+
+
+@pytest.fixture(scope="module")
+def record(run: sk.Results):  # noqa: ANN201
+    return memo_record(run.scenario, run, with_sensitivity=False)
+
+
+# --------------------------------------------------------------------------- numbers
+def test_the_saving_is_the_paired_cost_difference_a_year(run: sk.Results, record) -> None:  # noqa: ANN001
+    sc = run.scenario
+    cost = run.kpis.pivot(index="replication", columns="option", values=run.cost_column)
+    rec, vs = record.recommended, record.versus
+    assert rec == cost.mean().idxmin()  # no criteria: the cheapest, against the baseline or the next cheapest
+    assert vs == (sc.baseline_option if rec != sc.baseline_option else cost.mean().drop(rec).idxmin())
+    years = (sc.run.horizon_days - sc.run.warmup_days) / 365.0
+    assert record.saving_per_year[0] == pytest.approx((cost[vs] - cost[rec]).mean() / years)
+    assert record.saving_per_year[1] < record.saving_per_year[0] < record.saving_per_year[2]
+    assert record.p_cheaper == pytest.approx(float(np.mean(cost[vs] > cost[rec])))
+
+
+def test_cash_flow_npv_and_risk_match_the_ledger_and_the_kpis(run: sk.Results, record) -> None:  # noqa: ANN001
+    means = run.kpis.groupby("option").mean(numeric_only=True)
+    rec, vs = record.recommended, record.versus
+    cf = record.cash_flow
+    assert cf[rec].sum() == pytest.approx(means.loc[rec, run.cost_column])  # the ledger adds up to the total
+    assert cf["saving"].sum() == pytest.approx(means.loc[vs, run.cost_column] - means.loc[rec, run.cost_column])
+    assert cf["cumulative_saving"].iloc[-1] == pytest.approx(cf["saving"].sum())
+    npv_col = run.cost_column.replace("cost_total", "npv_cost")  # the same discounting as the NPV KPI
+    assert record.npv_saving == pytest.approx(means.loc[vs, npv_col] - means.loc[rec, npv_col], rel=1e-9)
+    x = run.kpis.loc[run.kpis["option"] == vs, run.cost_column].to_numpy()
+    assert record.risk.loc[vs, "p90"] == pytest.approx(np.quantile(x, 0.9))
+    assert record.risk.loc[vs, "cvar90"] >= record.risk.loc[vs, "p90"] >= record.risk.loc[vs, "mean"] - 1e-9
+
+
+@pytest.mark.parametrize(("saving", "months"), [
+    ([5, 5, 5], 0.0), ([-10, 4, 4, 4], 4.0), ([-10, 11], 2.0), ([-10, 4, 4], None), ([-1, 2, -5, 10], 4.0), ([], None),
+])
+def test_payback_is_the_month_the_running_saving_stays_above_zero(saving: list, months: float | None) -> None:
+    assert _payback(np.asarray(saving, float)) == months
+
+
+def test_unequal_service_is_said_in_the_recommendation(run: sk.Results) -> None:
+    means = run.kpis.groupby("option")["sla_attainment_share"].mean()
+    rec = memo_record(run.scenario, run, with_sensitivity=False)
+    gap = abs(means[rec.recommended] - means[rec.versus])
+    assert gap > 0.02  # the shipped helpdesk: the provider's longer hours
+    assert not rec.equal_service
+    assert f"the options differ in service: SLA attainment {means[rec.recommended]:.2f} vs " \
+           f"{means[rec.versus]:.2f}" in rec.recommendation
+    assert "at equal service" not in rec.recommendation
+    same = memo_record(run.scenario, run, with_sensitivity=False, service_tolerance=1.0,
+                       equal_service_note="staffing right-sized to SLA attainment >= 0.9")
+    assert same.equal_service and "at equal service" in same.recommendation
+    assert same.service_note == "staffing right-sized to SLA attainment >= 0.9"
+
+
+def test_the_scorecard_winner_is_recommended(run: sk.Results) -> None:
+    sc = run.scenario.override({"criteria": {"factors": {"control": {"weight": 1, "scores": {
+        "in_house": {"score": 5}, "vendor": {"score": 1}, "hybrid": {"score": 2}}}}}})
+    rec = memo_record(sc, _with(sc), with_sensitivity=False)
+    assert rec.recommended == "in_house" and rec.scorecard is not None
+    assert rec.versus == run.kpis.groupby("option")[run.cost_column].mean().drop("in_house").idxmin()
+    assert "leads the strategic scorecard" in rec.recommendation
+    assert "dearer a year" in rec.recommendation or "cheaper a year" in rec.recommendation
+
+
+def _with(sc: sk.Scenario) -> sk.Results:
+    """The same replications under a scenario that differs only in its criteria (no engine input changed)."""
+    return sk.simulate(sc, replications=REPS, seed=SEED, executor=None, progress=False)
+
+
+# --------------------------------------------------------------------------- assumptions
+YAML = """\
+# Title
+# Sources: the reference "economics.md"
+#   ([Sn] are its numbers).
+run:
+  horizon_days: 364           # one year
+vendors:
+  msp:
+    # ~20% lower efficiency [S24]
+    productivity: 0.8
+    price_per_item: 35.0      # assumption: blended desk [S26]
+    handoff_h: 0.25           # "#quoted" then a note
+    governance_share: 0.05
+"""
+
+
+def test_yaml_comments_and_sources_mark_every_parameter(small_helpdesk: sk.Scenario) -> None:
+    comments = yaml_comments(YAML)
+    assert comments["vendors.msp.productivity"] == "~20% lower efficiency [S24]"
+    assert comments["run.horizon_days"] == "one year"
+    assert comments["vendors.msp.handoff_h"] == '"#quoted" then a note'
+    assert header_sources(YAML) == 'the reference "economics.md" ([Sn] are its numbers).'
+    sc = small_helpdesk.override({"sources": {"vendors.msp.governance_share": "Gartner survey 2024, p. 12",
+                                              "teams.engineers.staff": "assumption: today's team"}})
+    table = assumptions_table(sc, YAML).set_index("path")
+    assert table.loc["vendors.msp.productivity", "status"] == "sourced"
+    assert table.loc["vendors.msp.price_per_item", "status"] == "assumption"  # said so, though it cites
+    assert table.loc["vendors.msp.governance_share", ["status", "note"]].tolist() == ["sourced",
+                                                                                       "Gartner survey 2024, p. 12"]
+    assert table.loc["teams.engineers.staff", ["status", "note"]].tolist() == ["assumption", "today's team"]
+    assert "workload.rate_per_hour" not in table.index  # the text does not write it (only fields it writes count)
+    full = assumptions_table(small_helpdesk).set_index("path")  # no text: the fields the scenario was built with
+    assert full.loc["workload.kinds.incident.effort_h", "value"].startswith("lognormal(")
+    assert (full["status"] == "assumption").all()  # no comments, no sources
+    assert not any(p.endswith((".label", "run.seed", "run.replications")) for p in table.index)
+    assert set(table["status"]) <= {"sourced", "assumption"}
+
+
+def test_a_source_for_no_field_is_refused(small_helpdesk: sk.Scenario) -> None:
+    with pytest.raises(sk.ScenarioError, match=r"^sources\.vendors\.msp\.prize: names no field"):
+        small_helpdesk.override({"sources": {"vendors.msp.prize": "x"}})
+    with pytest.raises(sk.ScenarioError, match=r"^sources\.vendors\.msp: names no field"):
+        small_helpdesk.override({"sources": {"vendors.msp": "a section is no value"}})
+
+
+# --------------------------------------------------------------------------- HTML: text is data
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_every_piece_of_scenario_text_is_escaped(small_helpdesk: sk.Scenario) -> None:
+    sc = small_helpdesk.override({
+        "name": f"Desk {HOSTILE}", "description": HOSTILE, "options.vendor.label": f"MSP {HOSTILE}",
+        "sources": {"vendors.msp.price_per_item": f"quote {HOSTILE}"},
+        "criteria": {"factors": {"control": {"weight": 1, "label": HOSTILE, "scores": {
+            o: {"score": 3, "evidence": HOSTILE} for o in small_helpdesk.options}}}}})
+    res = sk.simulate(sc, replications=2, seed=1, executor=None, progress=False)
+    page = memo_html(memo_record(sc, res, with_sensitivity=False, scenario_text=f"# Sources: {HOSTILE}\n"))
+    assert "<script" not in page and "onerror=alert" not in page.replace("onerror=alert(1)&gt;", "")
+    assert re.search(r"<img(?![^>]*src=\"data:)[^>]*>", page) is None  # only the memo's own inline images
+    assert page.count("&lt;script&gt;") >= 5
+
+
+def test_factor_labels_cover_the_seven_factors() -> None:
+    assert len(FACTORS) == 7 and "confidentiality_security" in FACTORS
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    out = tmp_path / "memo.html"
+    out.write_text("previous")
+    for argv, words in (
+        (["memo", "startup_it_helpdesk", "-o", str(tmp_path / "memo.txt")], "-o/--out must end in .html"),
+        (["memo", "startup_it_helpdesk", "-o", str(out), "--pdf", str(tmp_path / "m.doc")], "--pdf must end in .pdf"),
+        (["memo", "startup_it_helpdesk", "-o", str(out), "--discount-rate", "2"], "--discount-rate must be from 0"),
+        (["memo", "startup_it_helpdesk", "-o", str(tmp_path)], "-o/--out must end in .html"),
+        (["memo", "startup_it_helpdesk", "-o", str(out), "--criteria", str(tmp_path / "none.yaml")], "no such file"),
+    ):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and words in err, err
+    monkeypatch.setattr("simkit.ui.memo_html.CHROMIUM_PATHS", ())
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("SIMKIT_CHROMIUM", raising=False)
+    assert cli.main(["memo", "startup_it_helpdesk", "-o", str(out), "--pdf", str(tmp_path / "m.pdf"), "-n", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the PDF needs Chromium" in err
+    assert out.read_text() == "previous" and not (tmp_path / "m.pdf").exists()
+
+
+def test_pdf_page_count_reads_the_page_tree() -> None:
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n" \
+          b"3 0 obj << /Type /Page /Parent 1 0 R >> endobj\n"
+    assert pdf_page_count(pdf) == 2
+    assert pdf_page_count(b"not a pdf") == 0
+    assert sys.version_info >= (3, 11)
+
+
+def test_cli_sensitivity_prints_the_tornado_and_break_evens(small_helpdesk: sk.Scenario, tmp_path, capsys) -> None:  # noqa: ANN001
+    scenario = tmp_path / "desk.yaml"
+    scenario.write_text(small_helpdesk.to_yaml(), encoding="utf-8")
+    levers = tmp_path / "levers.yaml"
+    levers.write_text("levers:\n  price: {path: vendors.msp.price_per_item, low: 25, high: 45}\n"
+                      "uncertainties:\n  pay: {path: teams.engineers.loaded_cost_per_hour, low: 40, high: 50}\n")
+    argv = ["sensitivity", str(scenario), "--levers", str(levers), "--option", "vendor", "-n", "2", "--seed", "3"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Tornado: savings of vendor against in_house" in out
+    assert out.count("vendors.msp.price_per_item") >= 2 and "Break-evens of the top two" in out
+    levers.write_text("levers:\n  price: {path: vendors.msp.price_per_item, low: 25, hihg: 45}\n")
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "levers.price: unknown key 'hihg' (did you mean 'high'?)" in err
+    assert cli.main(["sensitivity", str(scenario), "--option", "vendr", "-n", "2"]) == 2
+    assert "unknown option 'vendr'" in capsys.readouterr().err
+
+
+def test_a_price_break_even_on_stored_logs_equals_a_fresh_one(small_helpdesk: sk.Scenario) -> None:
+    from simkit.analysis.sensitivity import break_even
+
+    stored = sk.simulate(small_helpdesk, replications=3, seed=4, executor=None, progress=False, keep_logs=True)
+    kw = {"option": "vendor", "baseline": "in_house", "replications": 3, "seed": 4, "executor": None}
+    fresh = break_even(small_helpdesk, "vendors.msp.price_per_item", (5.0, 140.0), **kw)
+    again = break_even(small_helpdesk, "vendors.msp.price_per_item", (5.0, 140.0), stored=stored, **kw)
+    assert np.isfinite(fresh.value)
+    assert (again.value, again.band_low, again.band_high) == (fresh.value, fresh.band_low, fresh.band_high)
+
+
+def test_conditions_read_as_plain_clauses() -> None:
+    from simkit.analysis.sensitivity import BreakEven
+    from simkit.analysis.sensitivity_summary import SensitivitySummary
+
+    def be(path: str, value: float) -> BreakEven:
+        return BreakEven(path, "vendor", "in_house", "cost_total_usd", value, value - 1, value + 1, (1.0, 9.0), None)
+
+    s = SensitivitySummary("vendor", "in_house", "USD", None, [be("vendors.msp.price_per_item", 39.5),
+                                                               be("workload.rate_per_hour", float("nan"))], [-1, 1])
+    assert s.conditions() == ["the price per item of msp stays below 39.5 USD/item"]
+    assert s.robust() == ["the volume (arrivals per hour) from 1 to 9"]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(2, 130), (15, 143)])
+def test_an_interrupted_memo_writes_nothing(tmp_path, signum: int, code: int) -> None:  # noqa: ANN001
+    import signal
+
+    from test_cli import HELPDESK, _start, _wait_until_working
+
+    out = tmp_path / "memo.html"
+    out.write_text("previous memo")
+    proc, err = _start(tmp_path, "memo", HELPDESK, "-n", "400", "--seed", "1", "-o", str(out))
+    _wait_until_working(proc, err)
+    proc.send_signal(signum)
+    assert proc.wait(timeout=180) == code
+    text = err.read_text()
+    last = text.strip().splitlines()[-1]
+    assert last.startswith(f"interrupted ({signal.Signals(signum).name}): ") and "Traceback" not in text
+    assert "nothing written, previous files unchanged" in last
+    assert out.read_text() == "previous memo"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memo.html", "stderr.txt", "stdout.txt"]
