@@ -15,9 +15,9 @@ import pytest
 from conftest import SCENARIOS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from simkit.cli_compare import compare_records
-from simkit.cli_output import emit, fit_table, wrap
-from simkit.cli_simulate import kpi_records
+from simkit.ui.cli_compare import compare_records
+from simkit.ui.cli_output import emit, fit_table, wrap
+from simkit.ui.cli_simulate import kpi_records
 
 import simkit as sk
 from simkit.accounting import registry as kpis
