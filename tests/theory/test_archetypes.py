@@ -22,7 +22,7 @@ from conftest import ROOT, SCENARIOS
 
 import simkit as sk
 from simkit.experiment.simulate import assemble, price_log
-from simkit.scenario.preflight import preflight as checks
+from simkit.scenario import preflight as checks
 from simkit.stats.estimates import mean_ci
 from simkit.units import HOURS_PER_MONTH
 
