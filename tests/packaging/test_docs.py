@@ -59,13 +59,14 @@ def test_the_kpi_reference_follows_the_kpi_module() -> None:
     assert re.search(r"^\| `team_utilisation_share` \| volume \| share \| neither \|", page, re.M)
 
 
-def test_drift_between_readme_and_schema_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drift_between_the_field_registry_and_the_schema_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simkit.scenario import fields
+
     gen = _generator()
-    text = gen.README.read_text(encoding="utf-8")
-    broken = tmp_path / "README.md"
-    broken.write_text(text.replace("| `horizon_days` |", "| `horizon_dayz` |", 1), encoding="utf-8")
-    monkeypatch.setattr(gen, "README", broken)
-    with pytest.raises(gen.ReferenceDrift, match=r"run: horizon_days.*horizon_dayz \(in the README"):
+    registry = {k: dict(v) for k, v in fields._registry().items()}
+    registry["RunSpec"]["horizon_dayz"] = registry["RunSpec"].pop("horizon_days")
+    monkeypatch.setattr(fields, "_registry", lambda: registry)
+    with pytest.raises(gen.ReferenceDrift, match=r"run: horizon_days has no entry.*horizon_dayz: in fields.yaml"):
         gen.fields_page()
 
 
