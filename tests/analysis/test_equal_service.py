@@ -102,7 +102,8 @@ def test_bad_equal_service_input_is_one_line_and_exit_2(twin_file: Path, args: l
 
 def test_ctrl_c_during_the_search_prints_one_line_and_exit_130(twin_file: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture) -> None:
-    from simkit.experiment import simulate as experiment
+    from simkit.experiment import execution
+    from simkit.experiment import replication as experiment  # the seam: simulate calls replication.run_replication
     from simkit.ui import cli
 
     real, calls = experiment.run_replication, []
@@ -114,6 +115,7 @@ def test_ctrl_c_during_the_search_prints_one_line_and_exit_130(twin_file: Path, 
         return real(*args, **kwargs)
 
     monkeypatch.setattr(experiment, "run_replication", stopped_on_the_fifth)
+    monkeypatch.setattr(execution, "AUTO_PARALLEL_S", float("inf"))  # in this process, where the seam is patched
     code = cli.main(["compare", str(twin_file), "-n", "2", "--equal-service", "waited_share<=0.33"])
     out, err = capsys.readouterr()
     assert code == 130 and len(calls) == 5

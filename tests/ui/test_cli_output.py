@@ -15,13 +15,13 @@ import pytest
 from conftest import SCENARIOS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from simkit.ui.cli_compare import compare_records
-from simkit.ui.cli_output import emit, fit_table, wrap
-from simkit.ui.cli_simulate import kpi_records
 
 import simkit as sk
 from simkit.accounting import registry as kpis
 from simkit.ui.cli import main
+from simkit.ui.cli_compare import compare_records
+from simkit.ui.cli_output import emit, fit_table, wrap
+from simkit.ui.cli_simulate import kpi_records
 
 HELPDESK = str(SCENARIOS / "startup_it_helpdesk.yaml")
 TINY = ["-n", "2", "--seed", "3", "--set", "run.horizon_days=14"]
