@@ -503,7 +503,8 @@ def tier_costs(scenario: Scenario, log: RunLog) -> dict[str, float]:
     out = {"tier1": 0.0, **{f"tier{j}": 0.0 for j in range(2, len(later) + 2)}}
     empty_i, empty_f = np.zeros(0, int), np.zeros(0)
     for pu in use.pools:
-        alone = Usage(use.inputs, use.window_h, use.edges, (pu,), tuple(e for e in use.events if e[1] == pu.name),
+        alone = Usage(use.inputs, use.window_h, use.edges, use.month_h, (pu,),
+                      tuple(e for e in use.events if e[1] == pu.name),
                       empty_i, empty_i, empty_f, empty_i, empty_i)
         tier = f"tier{later.index(pu.name) + 2}" if pu.name in later else "tier1"
         out[tier] += price_usage(scenario, alone).total()

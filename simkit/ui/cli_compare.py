@@ -129,7 +129,7 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from simkit.experiment import simulate
+    from simkit.experiment.simulate import simulate
 
     sc = scenario_of(args)
     weights = _parse_weights(args.weights)

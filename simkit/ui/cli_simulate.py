@@ -98,7 +98,7 @@ def _versus_lines(res: Any, rows: list[dict[str, Any]]) -> list[str]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simkit.experiment import simulate
+    from simkit.experiment.simulate import simulate
 
     sc = scenario_of(args)
     if args.out and Path(args.out).suffix not in (".csv", ".parquet"):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from properties.test_invariants import scenarios
 
 import simkit as sk
-from simkit import workload
+from simkit.workload import trace as workload
 from simkit.calendars.timeline import CapacityTimeline
 from simkit.calendars.weekly import Calendar
 from simkit.engine import compiled, jitloop, simulate_option

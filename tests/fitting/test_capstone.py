@@ -42,7 +42,7 @@ def test_messy_rows_are_counted_exactly(fitted) -> None:
     assert issues["negative effort (arrival kept)"] == m["negative effort"]
     assert issues["effort over 168 h (arrival kept)"] == m["absurd effort"]
     assert not issues.get("missing time") and not issues.get("time in the future")
-    assert fitted.history.utc_offset_h == -5.0  # New York's standard offset: the options' calendars use it
+    assert fitted.history.utc_offset_h == -5.0  # New York in winter; the calendars follow its clock
 
 
 def test_volume_profile_and_months_within_their_intervals(fitted) -> None:
@@ -95,7 +95,7 @@ def test_the_reference_options_complete_the_fitted_scenario(fitted) -> None:
     fitted_kinds = {k.name: k for k in fitted.kinds}
     for name, kind in sc.workload.kinds.items():  # the fitted work is kept as fitted
         assert kind.share == pytest.approx(round(fitted_kinds[name].share, 4))
-    assert sc.calendars["centre"].utc_offset_h == sc.calendars["client"].utc_offset_h == fitted.history.utc_offset_h
+    assert sc.calendars["centre"].timezone == sc.calendars["client"].timezone == "America/New_York"  # DST too
 
 
 def test_fit_exercises_are_checked_against_the_learners_own_fit(fitted, capsys: pytest.CaptureFixture[str]) -> None:
