@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from properties.test_invariants import scenarios
 
 import simkit as sk
-from simkit.workload import trace as workload
 from simkit.calendars.timeline import CapacityTimeline
 from simkit.calendars.weekly import Calendar
 from simkit.engine import compiled, jitloop, simulate_option
@@ -25,6 +24,7 @@ from simkit.experiment.simulate import draw_trace
 from simkit.scenario.schema import TeamSpec
 from simkit.scenario.yamlio import ScenarioError
 from simkit.streams import Streams
+from simkit.workload import trace as workload
 
 needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba (the fast extra) is not installed")
 COLUMNS = ("pool", "enter_h", "start_h", "end_h", "status", "clarify_h", "clarify_rounds", "reworks", "escaped",
