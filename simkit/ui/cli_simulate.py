@@ -141,8 +141,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _stage_charts(outputs: Outputs, res: Any, folder: Path, table_text: str) -> None:
     """Render the table, summary, ledger and charts into ``outputs`` (``meta.json`` is the caller's, last)."""
-    import matplotlib
+    from simkit.extras import require
 
+    matplotlib = require("matplotlib", "simkit run --charts")  # one line naming the 'charts' extra when missing
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
