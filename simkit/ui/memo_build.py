@@ -73,8 +73,8 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
     rests on a part of its replications.
     """
     from simkit.analysis.memo_record import SERVICE_TOLERANCE, memo_record
-    from simkit.experiment.simulate import simulate
     from simkit.experiment.design import load_levers
+    from simkit.experiment.simulate import simulate
     from simkit.fileio import check_file_target
     from simkit.stats.scorecard import load_criteria
 
