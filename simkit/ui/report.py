@@ -3,7 +3,7 @@
 ``sk.report("scenarios/x.yaml", "out/report.html", seed=7)`` (or ``simkit report``)
 
 1. validates the scenario and the overrides *before* anything runs, so bad input is one sentence;
-2. executes the template ``simkit/templates/report.ipynb`` with papermill, passing the scenario
+2. executes the template ``simkit/ui/templates/report.ipynb`` with papermill, passing the scenario
    path, seed, replications, overrides and a UTC time stamp as parameters;
 3. exports the executed notebook to HTML without code (nbconvert, ``exclude_input``): static PNG
    figures, no widgets, no JavaScript needed to read it;
@@ -70,7 +70,7 @@ def _export(executed: Path, title: str) -> str:
     nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.get("outputs")]
     for i, cell in enumerate(nb.cells):  # papermill gives its injected cell a random id
         cell["id"] = f"c{i:02d}"
-    with resources.as_file(resources.files("simkit") / HTML_TEMPLATE) as template:
+    with resources.as_file(resources.files("simkit.ui") / HTML_TEMPLATE) as template:
         exporter = HTMLExporter(template_name="lab", template_file=str(template), exclude_input=True,
                                 exclude_input_prompt=True, exclude_output_prompt=True)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -156,7 +156,7 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
                   "seed": None if seed is None else int(seed),
                   "replications": None if replications is None else int(replications),
                   "overrides": dict(overrides or {}), "generated_at": stamp}
-        with resources.as_file(resources.files("simkit") / TEMPLATE) as template:
+        with resources.as_file(resources.files("simkit.ui") / TEMPLATE) as template:
             try:
                 pm.execute_notebook(str(template), str(executed), parameters=params, kernel_name="python3",
                                     cwd=str(tmp), progress_bar=False, log_output=False,
