@@ -237,7 +237,7 @@ def test_conditions_read_as_plain_clauses() -> None:
 def test_an_interrupted_memo_writes_nothing(tmp_path, signum: int, code: int) -> None:  # noqa: ANN001
     import signal
 
-    from test_cli import HELPDESK, _start, _wait_until_working
+    from ui.test_cli import HELPDESK, _start, _wait_until_working
 
     out = tmp_path / "memo.html"
     out.write_text("previous memo")

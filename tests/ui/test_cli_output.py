@@ -42,7 +42,7 @@ def tiny() -> sk.Results:
 
 
 def _game(tmp: Path) -> list[str]:
-    from test_game import GAME, TEAMS
+    from game.test_game import GAME, TEAMS
 
     (tmp / "game.yaml").write_text(GAME)
     (tmp / "subs").mkdir(exist_ok=True)
