@@ -27,8 +27,7 @@ import json
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
-from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, get_origin
 
 from pydantic import BaseModel, ValidationError, model_validator
 
@@ -38,6 +37,7 @@ from simkit.errors import ScenarioError, show, show_key
 from simkit.errors import pick_name as _pick
 from simkit.scenario.mechanisms import BOUND_REASONS
 from simkit.scenario.schema import ScenarioSpec
+from simkit.scenario.sections import field_model, unwrap
 from simkit.scenario.yamlio import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, dump_yaml, parse_yaml, read_file
 
 __all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_VALUES"]
@@ -45,7 +45,7 @@ __all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES", "MAX_
 
 # --------------------------------------------------------------------------- errors
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The schema model found at a location, skipping the keys of named sections."""
+    """The schema model found at a location, skipping the keys of named sections and the indexes of lists."""
     model: Any = ScenarioSpec
     i = 0
     while i < len(loc):
@@ -54,12 +54,12 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         field = model.model_fields.get(str(loc[i]))
         if field is None:
             return None
-        model = field.annotation
-        if get_origin(model) in (Union, UnionType):  # an optional section: ``QualitySpec | None``
-            model = next((a for a in get_args(model) if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if get_origin(model) is dict:
-            model = get_args(model)[1]
-            i += 1  # the next part is a user-chosen key
+        sub, _ = field_model(field.annotation)
+        if sub is None:
+            return None
+        if get_origin(unwrap(field.annotation)) in (dict, tuple):
+            i += 1  # the next part is a user-chosen key or a list index
+        model = sub
         i += 1
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 

@@ -79,7 +79,7 @@ def test_compare_at_equal_service_prints_the_staffing_and_the_comparison(twin_fi
     assert p.returncode == 0, p.stderr
     assert "right-sized to waited_share <= 0.33" in p.stdout
     assert "in_house: teams.team.staff = 11" in p.stdout and "vendor: vendors.acme.agents = 11" in p.stdout
-    assert "vendor - in_house" in p.stdout and "Decision summary" in p.stdout
+    assert "Vendor - in_house" in p.stdout and "Decision summary" in p.stdout  # options by their labels
     assert sorted(f.name for f in twin_file.parent.iterdir()) == ["twin.yaml"], "compare writes nothing"
 
 

@@ -190,7 +190,8 @@ def test_kernels_agree_item_by_item(case: str) -> None:
 
 
 @needs_numba
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                                   HealthCheck.filter_too_much])
 @given(data=scenarios())
 def test_every_kernel_agrees_on_random_scenarios(data: dict) -> None:
     """Random scenarios from the invariant suite's generator: any option the compiled kernel takes gives the

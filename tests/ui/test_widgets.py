@@ -347,7 +347,7 @@ def test_reset_and_save_cover_dropdowns_and_toggles(dual_dash: Dashboard, short_
 def test_an_invalid_choice_shows_one_sentence_and_keeps_the_last_result(small_helpdesk: sk.Scenario) -> None:
     dash = Dashboard(small_helpdesk, levers=["options.hybrid.routing", "vendors.msp.pricing", STAFF],
                      replications=2, seed=1)
-    assert dash.controls["options.hybrid.routing"].options == ("overflow", "by_kind")
+    assert dash.controls["options.hybrid.routing"].options == ("overflow", "by_kind", "time_of_day")
     before, table = dash.results, dash.table
     dash.controls["options.hybrid.routing"].value = "by_kind"
     assert dash.error == "options.hybrid: routing by_kind needs vendor_kinds: the item kinds sent to the vendor"
