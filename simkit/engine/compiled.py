@@ -1,6 +1,6 @@
 """The compiled kernel: which options it may run, and the arrays it runs on.
 
-Three kernels give identical run logs, item by item (``tests/test_kernels.py``):
+Three kernels give identical run logs, item by item (``tests/engine/test_kernels.py``):
 
 * ``process`` — one SimPy process per server on SimPy's own loop: the reference formulation;
 * ``fast`` — the callback kernel on :class:`~simkit.engine.loop.FastEnvironment` (every mechanism);

@@ -8,7 +8,7 @@ capacity returns or when work arrives for an idle server.  An idle server starts
 at once unless more events are due at the same instant (items that become ready
 together, e.g. answers at the client's opening time), in which case it waits for
 them exactly as a woken process would, so the most urgent is taken first.
-Decisions, order and every number are the same; ``tests/test_kernels.py`` checks
+Decisions, order and every number are the same; ``tests/engine/test_kernels.py`` checks
 that item by item.
 """
 

@@ -18,7 +18,7 @@ schedules such a call exactly where ``env.timeout(delay)`` would put its event
   of slot and heap top comes first.  SimPy events and processes (hiring, exits)
   share the heap and keep their order.  The callback kernel runs on it.
 
-``tests/test_kernels.py`` checks that both give identical logs, item by item.
+``tests/engine/test_kernels.py`` checks that both give identical logs, item by item.
 """
 
 from __future__ import annotations

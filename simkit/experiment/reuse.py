@@ -12,7 +12,7 @@ by replication.
 A dashboard that moves the in-house team's headcount therefore re-simulates
 only the options that use that team; the vendor-only option is re-priced from
 the previous run's logs (``simulate(..., reuse=previous)``), number for number
-what a new simulation would give (``tests/test_memo.py``).
+what a new simulation would give (``tests/experiment/test_memo.py``).
 """
 
 from __future__ import annotations

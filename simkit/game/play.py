@@ -4,7 +4,7 @@ Every team's scenario is the game's base scenario with its own option, levers an
 simulated with the game's seed and replication numbers.  Random streams are keyed by the component's name
 (:mod:`simkit.streams`), and the levers never touch the workload or a vendor's outage and exit settings, so
 every team meets the same arrivals, the same outages of each vendor it uses and the same exits (common
-random numbers by construction; ``tests/test_game.py`` checks it).  Identical strategies are simulated once.
+random numbers by construction; ``tests/game/test_game.py`` checks it).  Identical strategies are simulated once.
 """
 
 from __future__ import annotations

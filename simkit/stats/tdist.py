@@ -11,7 +11,7 @@ computed directly, so neither tail loses digits to cancellation.
 
 Accuracy: within a few units in the 12th significant digit of
 ``scipy.special.stdtrit`` for ``df`` up to 10^5 and levels up to 0.9999
-(``tests/test_tdist.py``); ``df = 1`` and ``df = 2`` use their closed forms.
+(``tests/stats/test_tdist.py``); ``df = 1`` and ``df = 2`` use their closed forms.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ both columns, upload an invalid file (its one-line error shows, the scenario sta
 pick a second archetype from the list and see the title and the KPIs change.
 
 Skipped only when Chromium is missing on a developer machine; under CI (``CI`` set) a missing browser
-is a failure.  Regenerate the README screenshot with ``python tests/test_browser.py docs/dashboard.png``.
+is a failure.  Regenerate the README screenshot with ``python tests/browser/test_browser.py docs/dashboard.png``.
 """
 
 from __future__ import annotations

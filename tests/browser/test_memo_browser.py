@@ -1,7 +1,7 @@
 """The decision memo in a real browser (Debian Chromium driven by Playwright) and printed to PDF by it.
 
 Skipped only when Chromium is missing on a developer machine; under CI (``CI`` set) a missing browser
-is a failure, as in ``tests/test_browser.py``.
+is a failure, as in ``tests/browser/test_browser.py``.
 """
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ HOSTILE = st.one_of(
                            "mean": _JUNK}),
     st.fixed_dictionaries({"dist": st.just("empirical"), "values": st.lists(_JUNK, max_size=3)}),
 )
-# SIMKIT_FUZZ_EXAMPLES=2000 pytest tests/test_hostile.py searches much harder than the default CI budget
+# SIMKIT_FUZZ_EXAMPLES=2000 pytest tests/hostile/test_hostile.py searches much harder than the default CI budget
 SLOW = settings(max_examples=int(os.environ.get("SIMKIT_FUZZ_EXAMPLES", "60")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,7 +6,7 @@ hint, and *salted SHA-256 hashes* of the answers it accepts.  A number is accept
 accepted value at the question's precision: the tolerance band ``[x - h, x + h]`` (``h`` from the
 question's ``rel_tol`` and ``abs_tol``) is covered by multiples of a quantum ``q`` (a power of ten, about a
 tenth of ``h``), and the hashes are those of the multiples ``k`` with ``k q`` in ``[x - h - q/2, x + h + q/2]``.
-So every value inside the band is accepted and none further than ``q`` outside it (``tests/test_student.py``).
+So every value inside the band is accepted and none further than ``q`` outside it (``tests/ui/test_student.py``).
 A word answer is hashed as written, normalised as :func:`simkit.ui.lessons.is_correct` does.
 
 What this does not stop, and is said so in the README: the accepted values are few (a few hundred per
