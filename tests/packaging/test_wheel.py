@@ -7,6 +7,7 @@ every other test.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import shutil
 import subprocess
@@ -93,11 +94,14 @@ def test_run_a_shipped_example(core_install: Path, tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[0].startswith(f"Startup IT helpdesk: 2 replications, seed 2024, 364 days, simkit {sk.__version__}")
-    header = lines[2].split()
-    assert header == ["in_house", "vendor", "hybrid"]
-    rows = {line.split()[0] for line in lines[3:] if line.strip()}
-    assert {"cost_total_usd", "lead_time_mean_h", "sla_attainment_share"} <= rows
-    assert any(line.startswith("vendor vs in_house: total cost") for line in lines)
+    assert any(line.startswith("Total cost (USD)") for line in lines)  # KPIs by plain label and unit
+    p = _run([str(core_install / "simkit"), "run", "startup_it_helpdesk", "-n", "2", "--format", "json"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert (data["seed"], data["replications"], data["simkit_version"]) == (2024, 2, sk.__version__)
+    assert {r["option"] for r in data["rows"]} == {"in_house", "vendor", "hybrid"}
+    assert {"cost_total_usd", "lead_time_mean_h", "sla_attainment_share"} <= {r["kpi"] for r in data["rows"]}
+    assert any(c["option"] == "vendor" and c["baseline"] == "in_house" for c in data["cost_versus_baseline"])
     assert not list(tmp_path.iterdir())  # nothing written without --out
 
 
