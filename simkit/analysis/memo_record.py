@@ -218,7 +218,7 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
     rate = sc.run.discount_rate_annual if discount_rate is None else float(discount_rate)
     if not (np.isfinite(rate) and 0 <= rate <= 1):
         raise ValueError(f"the discount rate must be in [0, 1], got {rate}")
-    labels = {o: (s.label or o) for o, s in sc.options.items()}
+    labels = {o: sc.option_label(o) for o in sc.options}
     if sc.criteria is not None:
         check_criteria_kpis(sc)
     card = scorecard(results) if sc.criteria is not None else None

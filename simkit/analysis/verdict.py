@@ -94,7 +94,7 @@ def money(amount: float, currency: str = "", signed: bool = False) -> str:
 
 
 def _label(results: Results, option: str) -> str:
-    return results.scenario.options[option].label or option
+    return results.scenario.option_label(option)
 
 
 def _year_factor(results: Results) -> float:

@@ -248,6 +248,10 @@ class Scenario(ScenarioSpec):
     def baseline_option(self) -> str:
         return self.baseline or next(iter(self.options))
 
+    def option_label(self, option: str) -> str:
+        """The words people read for an option: its ``label``, or its key when it has none."""
+        return self.options[option].label or option
+
     @property
     def currency_suffix(self) -> str:
         return self.run.currency.lower()

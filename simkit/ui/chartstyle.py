@@ -97,7 +97,7 @@ def new_axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[F
 
 def option_label(res: Results, option: str) -> str:
     """The option's label from the scenario (its key when it has none)."""
-    return res.scenario.options[option].label or option
+    return res.scenario.option_label(option)
 
 
 def set_alt(fig: Figure, text: str) -> str:

@@ -108,8 +108,8 @@ class DashboardActions:
         self.tornado_table = table
         self.tornado_out.outputs = (chart_output("tornado", png_bytes(fig, dpi=110), alt_text(fig)),)
         self.status.value = (f"<span class='simkit-note'>Tornado of the saving of "
-                             f"{html.escape(self.scenario.options[option].label or option)} against "
-                             f"{html.escape(self.scenario.options[base].label or base)}, "
+                             f"{html.escape(self.scenario.option_label(option))} against "
+                             f"{html.escape(self.scenario.option_label(base))}, "
                              f"{table.attrs.get('replications')} replications per point.</span>")
         return table
 

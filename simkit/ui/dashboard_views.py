@@ -34,7 +34,7 @@ CSV_COLUMNS = ["option", "option_label", "kpi", "label", "mean", "ci_low", "ci_h
 
 
 def _option_label(results: Results, option: str) -> str:
-    return results.scenario.options[option].label or option
+    return results.scenario.option_label(option)
 
 
 def kpi_rows(results: Results, columns: Sequence[str], level: float = 0.95) -> pd.DataFrame:

@@ -59,7 +59,7 @@ class Pin:
 def pin(name: str, results: Results, columns: Sequence[str], changes: Mapping[str, object]) -> Pin:
     """A :class:`Pin` of ``results`` (``columns``: the KPIs to keep; ``changes``: levers moved, by label)."""
     sc = results.scenario
-    costs = {sc.options[o].label or o: results.kpis.loc[results.kpis["option"] == o, results.cost_column]
+    costs = {sc.option_label(o): results.kpis.loc[results.kpis["option"] == o, results.cost_column]
              .to_numpy(float) for o in results.options}
     return Pin(name, sc.name, dict(changes), kpi_rows(results, columns), costs, sc.run.currency,
                verdict(results).sentence, int(results.meta.get("replications", 0)))
