@@ -6,7 +6,10 @@ scenario saved from the dashboard — goes through :class:`Outputs`, so that
 * a temporary file is created in the target's own folder with an unpredictable
   name by :func:`tempfile.mkstemp` (``O_CREAT | O_EXCL``, mode 0600): a symbolic
   link planted at a name simkit might use is never followed, and nothing of a
-  half-written file is ever visible under the real name;
+  half-written file is ever visible under the real name; before any byte is
+  written it gets the mode a plain ``open`` would have given it (the mode of the
+  file it replaces, else ``0666`` less the umask), so outputs are not left
+  private by the temporary-file mechanism;
 * its bytes reach the disk (``fsync``) before ``os.replace`` puts it in place,
   which replaces a link at the target rather than writing through it, so the
   result is always a regular file;
@@ -209,6 +212,10 @@ class Outputs:
             raise _write_error(target, err) from None
         self._staged.append((tmp, target))
         try:
+            os.fchmod(fd, _mode_for(target))
+        except OSError:  # pragma: no cover - a file system without modes keeps mkstemp's
+            pass
+        try:
             with os.fdopen(fd, "wb") as fh:
                 write(fh)
                 fh.flush()
@@ -263,6 +270,31 @@ class Outputs:
             self.commit()
         else:
             self.discard()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux), else by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # not thread-safe, hence only the fallback
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits a new ``target`` gets: those of the regular file it replaces, else 0666 less the umask."""
+    try:
+        st = os.lstat(target)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode):
+        return stat.S_IMODE(st.st_mode)
+    return 0o666 & ~_umask()
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -112,6 +112,35 @@ def test_the_temp_file_is_created_exclusively_beside_the_target(tmp_path: Path, 
     assert not tmp.exists()
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_file_gets_the_mode_open_would_give_it(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        made = fileio.write_text(tmp_path / "kpis.csv", "a\n")
+        with Outputs() as out:
+            out.add_text(tmp_path / "meta.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(made.stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "meta.json").stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_planted_link_lends_none(tmp_path: Path) -> None:
+    kept = tmp_path / "shared.csv"
+    kept.write_text("old\n")
+    kept.chmod(0o640)
+    fileio.write_text(kept, "new\n")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_text() == "new\n"
+    victim = tmp_path / "victim"
+    victim.write_bytes(VICTIM)
+    victim.chmod(0o777)
+    link = tmp_path / "out.csv"
+    link.symlink_to(victim)
+    fileio.write_text(link, "x\n")
+    assert not link.is_symlink() and stat.S_IMODE(link.stat().st_mode) & 0o111 == 0
+    assert victim.read_bytes() == VICTIM
+
+
 @pytest.mark.parametrize("failing", range(4))
 def test_outputs_are_all_or_nothing(tmp_path: Path, failing: int) -> None:
     names = ["a.csv", "b.png", "c.txt", "meta.json"]
