@@ -36,6 +36,7 @@ import pandas as pd
 
 from simkit._version import __version__
 from simkit.accounting.costs import CATEGORIES, account
+from simkit.calendars.dates import month_index
 from simkit.engine import simulate_option
 from simkit.engine.log import ABANDONED
 from simkit.errors import ScenarioError
@@ -220,9 +221,11 @@ def drill(scenario: Scenario | str | Path, option: str, at_month: float, replica
     before = min(WEEKS_BEFORE, int((t_exit - t0) // WEEK_H))
     edges = t_exit + WEEK_H * np.arange(-before, weeks_after + 1)
     hours = np.arange(math.ceil(t_exit), math.floor(t1) + 1, 1.0)
-    exit_month = int(at_month)
     one_off = [CATEGORIES.index(c) for c in ("switching", "exit_fee")]
-    n_months = int(math.ceil((t1 - t0) / HOURS_PER_MONTH - 1e-9))
+    # the running cost is compared month by month on the ledger's own months (real months when dated)
+    (exit_month,), n_months = month_index(np.array([t_exit]), t0, t1, sc.clock())
+    if sc.clock() is None:
+        exit_month = int(at_month)  # the month as given, free of rounding in t_exit
     rows, weekly_d, weekly_p = [], [], []
     for r in range(n):
         st = Streams(seed, r)

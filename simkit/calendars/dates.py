@@ -288,6 +288,23 @@ def month_lengths_h(t0: float, t1: float, clock: Clock | None = None) -> np.ndar
         return clock.month_edges(t0, t1)[1]
     return np.full(len(month_edges(t0, t1)) - 1, HOURS_PER_MONTH)
 
+def month_index(times_h: np.ndarray, t0: float, t1: float, clock: Clock | None = None) -> tuple[np.ndarray, int]:
+    """The ledger month (0-based, from ``t0``) of each time, and how many months ``[t0, t1]`` has.
+
+    Summaries by month (SLA by month, a game's monthly table, an exit drill's running cost) must group
+    items by the months the ledger uses, or their rows and the ledger's would not line up on a dated run.
+    Times before ``t0`` get negative indices and times at or after ``t1`` indices ``>= n``: callers clip or
+    drop them as their rule says.
+    """
+    times_h = np.asarray(times_h, dtype=float)
+    if clock is None:  # the undated rule, kept exactly as the ledger computes it
+        n = int(np.ceil((t1 - t0) / HOURS_PER_MONTH - 1e-9))
+        return np.floor((times_h - t0) / HOURS_PER_MONTH).astype(int), n
+    edges = month_edges(t0, t1, clock)
+    n = len(edges) - 1
+    index = np.searchsorted(edges, times_h, side="right") - 1
+    return np.where(times_h >= t1, np.maximum(index, n), index).astype(int), n
+
 def fte_months(t0: float, t1: float, clock: Clock | None = None) -> float:
     """How many months ``[t0, t1]`` spans, each counted pro rata of its own length."""
     edges = month_edges(t0, t1, clock)

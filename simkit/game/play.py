@@ -9,13 +9,13 @@ random numbers by construction; ``tests/game/test_game.py`` checks it).  Identic
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from simkit.calendars.dates import Clock, month_edges, month_index
 from simkit.engine.log import COMPLETED
 from simkit.engine.model import _MARGIN_H
 from simkit.engine.risk import exit_time_h, outage_intervals
@@ -25,7 +25,6 @@ from simkit.experiment.simulate import simulate
 from simkit.game.rules import Game, load_game, read_submission
 from simkit.scenario.model import Scenario
 from simkit.streams import Streams
-from simkit.units import HOURS_PER_MONTH
 
 __all__ = ["Leaderboard", "play", "SUBMISSION_SUFFIXES"]
 
@@ -178,7 +177,7 @@ def _monthly(game: Game, results: dict[str, Results]) -> pd.DataFrame:
     for team, res in results.items():
         n_reps = res.kpis["replication"].nunique()
         cost = res.ledger.groupby("month")["amount"].sum() / n_reps
-        met, judged = _sla_counts(list(res.logs.values()))
+        met, judged = _sla_counts(list(res.logs.values()), res.scenario.clock())
         for m in range(met.size):
             rows.append({"month": m + 1, "team": team, "cost_usd": float(cost.get(m, 0.0)),
                          "sla_attainment_share": met[m] / judged[m] if judged[m] else 1.0,
@@ -195,7 +194,7 @@ def _monthly(game: Game, results: dict[str, Results]) -> pd.DataFrame:
     return frame[cols].reset_index(drop=True)
 
 
-def _sla_counts(logs: list) -> tuple[np.ndarray, np.ndarray]:
+def _sla_counts(logs: list, clock: Clock | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per month of arrival: items that met their SLA, and items judged (the ``sla_attainment_share`` rule).
 
     An item is judged when it is completed, or still open after its due time at the horizon.
@@ -203,10 +202,10 @@ def _sla_counts(logs: list) -> tuple[np.ndarray, np.ndarray]:
     met = judged = np.zeros(0)
     for log in logs:
         t0, t1 = log.window_h
-        n = int(math.ceil((t1 - t0) / HOURS_PER_MONTH - 1e-9))
         win = log.in_window()
         arrival = log.trace.arrival_h[win]
-        month = np.minimum(np.floor((arrival - t0) / HOURS_PER_MONTH).astype(int), n - 1)
+        month, n = month_index(arrival, t0, t1, clock)
+        month = np.minimum(month, n - 1)
         done = log.state()[win] == COMPLETED
         ok = done & (log.end_h[win] - arrival <= log.trace.sla_h[win] + 1e-9)
         late_open = ~done & (log.trace.due_h[win] < t1)
@@ -223,7 +222,9 @@ def _world(game: Game) -> pd.DataFrame:
 
     sc = game.base
     t0, horizon = sc.run.warmup_days * 24.0, sc.run.horizon_days * 24.0
-    n = int(math.ceil((horizon - t0) / HOURS_PER_MONTH - 1e-9))
+    clock = sc.clock()
+    edges = month_edges(t0, horizon, clock)
+    n = len(edges) - 1
     frame = pd.DataFrame({"month": np.arange(1, n + 1)})
     arrivals = np.zeros(n)
     down = {v: np.zeros(n) for v in game.vendors}
@@ -231,19 +232,18 @@ def _world(game: Game) -> pd.DataFrame:
     for rep in range(game.replications):
         streams = Streams(game.seed, rep)
         trace = draw_trace(sc, streams)
-        month = np.floor((trace.arrival_h[trace.arrival_h >= t0] - t0) / HOURS_PER_MONTH).astype(int)
+        month, _ = month_index(trace.arrival_h[trace.arrival_h >= t0], t0, horizon, clock)
         arrivals += np.bincount(month[month < n], minlength=n)[:n]
         for v in game.vendors:
             spec = sc.vendors[v]
             if spec.outages is not None:
                 for a, b in outage_intervals(spec.outages, horizon + _MARGIN_H, streams.rng(f"outage:{v}")):
-                    for m in range(n):  # hours of [a, b) inside month m of the window
-                        lo, hi = t0 + m * HOURS_PER_MONTH, min(t0 + (m + 1) * HOURS_PER_MONTH, horizon)
-                        down[v][m] += max(0.0, min(b, hi) - max(a, lo))
+                    # hours of [a, b) inside each month of the window
+                    down[v] += np.maximum(0.0, np.minimum(b, edges[1:]) - np.maximum(a, edges[:-1]))
             if spec.exit is not None:
                 t = exit_time_h(spec.exit, t0, streams.rng(f"exit:{v}"))
                 if t < horizon:
-                    exits[v][int((t - t0) // HOURS_PER_MONTH)] += 1
+                    exits[v][month_index(np.array([t]), t0, horizon, clock)[0][0]] += 1
     frame["arrivals"] = arrivals / game.replications
     for v in game.vendors:
         frame[f"{v}_down_h"] = down[v] / game.replications

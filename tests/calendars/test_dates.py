@@ -336,3 +336,37 @@ def test_holidays_without_the_extra_name_it(monkeypatch: pytest.MonkeyPatch) -> 
                                                 r"\"simkit-sourcing\[holidays\]\"") as err:
         _dated("2027-01-01", _uk_office(holidays={"country": "GB"}))
     assert err.value.extra == "holidays"
+
+
+# --------------------------------------------------------------------------- months for summaries
+@settings(max_examples=40, deadline=None)
+@given(start=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+       warmup_days=st.integers(0, 40), days=st.integers(20, 400), zone=st.sampled_from(
+           [None, "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney"]))
+def test_month_index_puts_every_hour_in_the_ledgers_own_month(start: date, warmup_days: int, days: int,
+                                                               zone: str | None) -> None:
+    from simkit.calendars.dates import month_index
+    cal = {"client": {"timezone": zone} if zone else {}}
+    sc = _dated(start.isoformat(), cal, horizon_days=warmup_days + days, warmup_days=warmup_days)
+    t0, t1 = warmup_days * 24.0, (warmup_days + days) * 24.0
+    edges = costs.month_edges(t0, t1, sc.clock())
+    times = np.linspace(t0, t1, 977, endpoint=False)
+    index, n = month_index(times, t0, t1, sc.clock())
+    assert n == len(edges) - 1
+    assert ((edges[index] <= times) & (times < edges[index + 1])).all()
+    undated, n_undated = month_index(times, t0, t1)
+    assert n_undated == len(costs.month_edges(t0, t1)) - 1
+    np.testing.assert_array_equal(undated, np.floor((times - t0) / 730.5).astype(int))
+
+
+@pytest.mark.parametrize(("start", "days", "months"), [("2027-01-01", 31, 1), ("2027-02-01", 90, 4),
+                                                       ("2027-01-01", 365, 12)])
+def test_sla_by_month_has_a_row_for_each_month_of_a_dated_ledger(start: str, days: int, months: int) -> None:
+    from simkit.ui.lessons.views import monthly_sla
+    d = mmc_dict(3, 1.0, horizon_days=days, warmup_days=0)
+    d["run"]["start_date"] = start
+    sc = scenario_from(d)
+    res = sk.simulate(sc, replications=1, seed=5, executor=None, keep_logs=True)
+    frame = monthly_sla(res)
+    assert len(frame) == res.ledger["month"].nunique() == months  # 730.5-h months would give 2, 3, 12
+    assert frame.index.tolist() == list(range(1, months + 1)) and frame.to_numpy().min() >= 0

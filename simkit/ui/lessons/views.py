@@ -6,16 +6,15 @@ as the ``sla_attainment_share`` KPI.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from simkit.calendars.dates import month_index
 from simkit.engine.log import COMPLETED
 from simkit.experiment.results import Results
 from simkit.extras import require
-from simkit.units import HOURS_PER_MONTH
 
 require("matplotlib", "simkit.lessons")  # one line naming the 'charts' extra when it is missing
 
@@ -66,6 +65,7 @@ def monthly_sla(res: Results) -> pd.DataFrame:
         raise ValueError("monthly_sla needs the run logs: simulate with keep_logs=True")
     met: dict[str, np.ndarray] = {}
     judged: dict[str, np.ndarray] = {}
+    clock = res.scenario.clock()
     for (option, _rep), log in res.logs.items():
         t0, t1 = log.window_h
         win = log.in_window()
@@ -74,8 +74,7 @@ def monthly_sla(res: Results) -> pd.DataFrame:
         lead = log.end_h[win] - arrival
         ok = done & (lead <= log.trace.sla_h[win] + 1e-9)
         late_open = ~done & (log.trace.due_h[win] < t1)
-        month = np.floor((arrival - t0) / HOURS_PER_MONTH).astype(int)
-        n = int(math.ceil((t1 - t0) / HOURS_PER_MONTH - 1e-9))
+        month, n = month_index(arrival, t0, t1, clock)
         met[option] = met.get(option, np.zeros(n)) + np.bincount(month[ok], minlength=n)[:n]
         counted = np.bincount(month[done | late_open], minlength=n)[:n]
         judged[option] = judged.get(option, np.zeros(n)) + counted
