@@ -33,7 +33,7 @@ test: $(STAMP) docs
 	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env \
-		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider -q
+		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider -q --durations=30
 
 # A fresh venv resolved with uv's lowest-direct strategy: every direct dependency at its floor.
 lowest: $(STAMP)
@@ -41,7 +41,7 @@ lowest: $(STAMP)
 	$(VENV)/bin/uv venv -q -p $(PY) $(LOWEST)
 	$(VENV)/bin/uv pip install -q --python $(LOWEST)/bin/python --resolution lowest-direct \
 		-e ".[charts,parquet,sensitivity]" $$($(PY) .ci/lowest_requirements.py)
-	$(LOWEST)/bin/python -m pytest $(LOWEST_TESTS) -p no:cacheprovider -q
+	$(LOWEST)/bin/python -m pytest $(LOWEST_TESTS) -p no:cacheprovider -q --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simkit tests benchmarks notebooks
