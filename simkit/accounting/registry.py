@@ -95,10 +95,13 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("switching_cost_{c}", "Switching cost", "currency", "cost", -1, _MONEY, True,
         "The `switching` and `exit_fee` cost categories."),
     Kpi("fx_cost_{c}", "Exchange-rate cost", "currency", "cost", -1, _MONEY, False,
-        "The `fx` cost category: what exchange-rate moves added to wages, overhead and fees (negative: a gain)."),
+        "The `fx` cost category: what the month's exchange rate added to every amount paid in another "
+        "currency (wages, overhead, overtime, call-outs, fees, surge, take-or-pay, governance, service credits), "
+        "each booked in its own category at the plan rate; negative: a gain."),
     Kpi("sla_credits_{c}", "Service credits received", "currency", "cost", -1, _MONEY, True,
-        "Service credits received from vendors, as a positive amount (the `sla_credits` category, already "
-        "subtracted in `cost_total_<cur>`); lower is better because credits are paid for missed service."),
+        "Service credits received from vendors, as a positive amount (the `sla_credits` category, at the plan "
+        "exchange rate, already subtracted in `cost_total_<cur>`); lower is better because credits are paid for "
+        "missed service."),
     # -- timeliness
     Kpi("lead_time_mean_h", "Lead time, mean", "h", "timeliness", -1, _H, True,
         "Mean time from arrival to final completion (rework included) over the measured items completed by "
