@@ -137,7 +137,7 @@ def escalated_items(scenario: Scenario, option: str, total_items: float) -> list
 
 def _tier_rows(scenario: Scenario, name: str, total_items: float, t0: float, t1: float, months: float,
                cost: dict[str, float]) -> list[dict]:
-    """The pools of ``name``'s escalation tiers, each at its tier's arrivals and effort; their costs go into ``cost``."""
+    """The pools of ``name``'s escalation tiers at their arrivals and effort; their costs are added to ``cost``."""
     rows = []
     tiers = scenario.options[name].escalation or ()
     for j, (tier, items) in enumerate(zip(tiers, escalated_items(scenario, name, total_items), strict=True), start=2):

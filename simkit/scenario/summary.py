@@ -109,8 +109,8 @@ def _pool_rows(scenario: Scenario, pools: pd.DataFrame) -> pd.DataFrame:
         open_h = (scenario.team_hours(r.pool, t0, t1)[1] if r.role == "team"
                   else scenario.calendar(spec.calendar).working_hours(t0, t1))
         present = spec.available_share if r.role == "team" else 1.0  # absence slows a team's work rate
-        service_h = (r.service_mean_h if r.tier > 1  # an escalation tier works at its own effort
-                     else _mean_effort_h(scenario, _pool_kinds(scenario, r.option, r.role)) / (spec.productivity * present))
+        kinds_h = _mean_effort_h(scenario, _pool_kinds(scenario, r.option, r.role)) / (spec.productivity * present)
+        service_h = r.service_mean_h if r.tier > 1 else kinds_h  # an escalation tier works at its own effort
         load = r.arrivals_items / open_h * service_h if open_h > 0 else (math.inf if r.arrivals_items else 0.0)
         util = load / r.servers if r.servers else (math.inf if load > 0 else 0.0)
         p_wait = analytic.erlang_c(int(r.servers), load) if 0 < load < r.servers else (1.0 if load else 0.0)
