@@ -49,10 +49,12 @@ class Preview:
     ----------
     pools
         One row per option and pool: ``option, pool, role, tier, servers, arrivals_items,
-        service_mean_h, utilisation_share, p_wait_share, wait_mean_h`` (``inf`` when the pool cannot
-        keep up); ``tier`` is 1 for the option's own team and vendor, 2 and 3 for its escalation tiers.
+        service_mean_h, utilisation_share, p_wait_share, wait_mean_h, vendor_fees`` (``inf`` when the
+        pool cannot keep up); ``tier`` is 1 for the option's own team and vendor, 2 and 3 for its
+        escalation tiers; ``vendor_fees`` is what a vendor pool bills over the window (0 for a team).
     costs
         One row per option: ``labour, overhead, vendor_fees, governance, transition, total``
+        (every pool of the option, its escalation tiers' included)
         in the scenario's currency, over the measured window.
     horizon_days
         Length of the measured window (days).
@@ -114,7 +116,8 @@ def _pool_row(option: str, pool: str, role: str, servers: int, items: float, ope
         p_wait = analytic.erlang_c(servers, load)
         wait = analytic.mmc_wait_mean_h(servers, lam, service_mean_h)
     return {"option": option, "pool": pool, "role": role, "tier": tier, "servers": servers, "arrivals_items": items,
-            "service_mean_h": service_mean_h, "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait}
+            "service_mean_h": service_mean_h, "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait,
+            "vendor_fees": 0.0}
 
 
 def escalated_items(scenario: Scenario, option: str, total_items: float) -> list[float]:
@@ -151,9 +154,9 @@ def _tier_rows(scenario: Scenario, name: str, total_items: float, t0: float, t1:
         else:
             v = scenario.vendors[tier.pool]
             open_h = scenario.calendar(v.calendar).working_hours(t0, t1)
-            rows.append(_pool_row(name, tier.pool, "vendor", v.agents, items, open_h,
-                                  tier.effort_h.mean / v.productivity, j))
             fees = v.price_per_item * items + v.fee_per_month * months + v.agents * v.price_per_fte_month * months
+            rows.append(_pool_row(name, tier.pool, "vendor", v.agents, items, open_h,
+                                  tier.effort_h.mean / v.productivity, j) | {"vendor_fees": fees})
             cost["vendor_fees"] += fees
             cost["governance"] += v.governance_share * fees
             cost["transition"] += v.transition_cost
@@ -194,7 +197,8 @@ def preview(scenario: Scenario) -> Preview:
                 util = min(1.0, lam * (1.0 - full) * service_h / staff) if staff else 0.0
                 pool_rows.append({"option": name, "pool": opt.team, "role": "team", "tier": 1, "servers": staff,
                                   "arrivals_items": team_items, "service_mean_h": service_h,
-                                  "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait})
+                                  "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait,
+                                  "vendor_fees": 0.0})
             else:
                 pool_rows.append(_pool_row(name, opt.team, "team", staff, team_items, open_h, service_h))
             cost["labour"] = staff * team.loaded_cost_per_hour * open_h
@@ -203,9 +207,10 @@ def preview(scenario: Scenario) -> Preview:
             v = scenario.vendors[opt.vendor]
             open_h = scenario.calendar(v.calendar).working_hours(t0, t1)
             service_h = _mean_effort(scenario, vendor_kinds) / v.productivity
-            pool_rows.append(_pool_row(name, opt.vendor, "vendor", v.agents, vendor_items, open_h, service_h))
             fees = (v.price_per_item * vendor_items + v.fee_per_month * months
                     + v.agents * v.price_per_fte_month * months)
+            pool_rows.append(_pool_row(name, opt.vendor, "vendor", v.agents, vendor_items, open_h, service_h)
+                             | {"vendor_fees": fees})
             cost["vendor_fees"] = fees
             cost["governance"] = v.governance_share * fees
             cost["transition"] = v.transition_cost

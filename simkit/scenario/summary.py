@@ -120,7 +120,7 @@ def _pool_rows(scenario: Scenario, pools: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _vendor_rows(scenario: Scenario, costs: pd.DataFrame) -> pd.DataFrame:
+def _vendor_rows(scenario: Scenario, pools: pd.DataFrame) -> pd.DataFrame:
     t0, t1 = scenario.run.warmup_days * 24.0, scenario.run.horizon_days * 24.0
     rows = []
     for name, opt in scenario.options.items():
@@ -128,7 +128,8 @@ def _vendor_rows(scenario: Scenario, costs: pd.DataFrame) -> pd.DataFrame:
             continue
         v = scenario.vendors[opt.vendor]
         agent_h = v.agents * scenario.calendar(v.calendar).working_hours(t0, t1)
-        fees = float(costs.loc[name, "vendor_fees"])
+        mine = pools[(pools["option"] == name) & (pools["pool"] == opt.vendor) & (pools["tier"] == 1)]
+        fees = float(mine["vendor_fees"].sum())  # the first-tier vendor's own, not an escalation tier's
         rows.append({"option": name, "vendor": opt.vendor, "fees": fees, "agent_open_h": agent_h,
                      "revenue_per_agent_h": fees / agent_h if agent_h > 0 else math.inf})
     return pd.DataFrame(rows, columns=["option", "vendor", "fees", "agent_open_h", "revenue_per_agent_h"])
@@ -164,7 +165,7 @@ def load_summary(scenario: Scenario) -> LoadSummary:
     first_year = scenario.workload.implied_annual_volume
     pools = _pool_rows(scenario, pv.pools)
     return LoadSummary(scenario.name, scenario.run.currency, first_year, expected_items(scenario),
-                       _profile_note(scenario), pools, _vendor_rows(scenario, pv.costs),
+                       _profile_note(scenario), pools, _vendor_rows(scenario, pv.pools),
                        *_warnings(scenario, pools))
 
 

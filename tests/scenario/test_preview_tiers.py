@@ -91,3 +91,22 @@ def test_the_preview_of_each_tier_matches_a_simulated_tandem() -> None:
         _, _, lo, hi = mean_ci(np.array(counts), level=0.99)
         assert hi - lo < 0.1 * want, f"{pool}: arrivals CI [{lo:.0f}, {hi:.0f}] too wide"
         assert lo <= want <= hi, f"{pool}: preview arrivals {want:.0f} outside CI [{lo:.0f}, {hi:.0f}]"
+
+
+def test_a_vendor_tier_bills_its_own_items_and_not_the_first_tiers_revenue() -> None:
+    """Vendor L1 (USD 5 an item) in front of vendor L2 (USD 30 an escalated item): the option pays both, and
+    the load summary's revenue per agent-hour of the L1 vendor counts its own fees only."""
+    data = mmc_dict(C1, LAM, service_mean_h=S1, horizon_days=30, warmup_days=0,
+                    tiers={"vendor": "l1", "escalation": [{"pool": "l2", "share": 0.4,
+                                                           "effort_h": "exponential(mean=1)"}]})
+    data["vendors"] = {"l1": {"agents": 3, "price_per_item": 5.0, "governance_share": 0.0},
+                       "l2": {"agents": 2, "price_per_item": 30.0, "governance_share": 0.0}}
+    sc = scenario_from(data)
+    pv = preview(sc)
+    total = expected_arrivals(sc)
+    rows = pv.pools[pv.pools["option"] == "tiers"].set_index("pool")
+    assert rows["vendor_fees"].to_dict() == pytest.approx({"l1": 5.0 * total, "l2": 30.0 * 0.4 * total})
+    assert pv.costs.loc["tiers", "vendor_fees"] == pytest.approx(rows["vendor_fees"].sum())
+    rev = sc.summary().vendor_revenue.set_index("option").loc["tiers"]
+    assert rev["fees"] == pytest.approx(5.0 * total)
+    assert rev["revenue_per_agent_h"] == pytest.approx(5.0 * total / (3 * 30 * 24.0))
