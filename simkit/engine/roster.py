@@ -11,6 +11,13 @@ one server with its own weekly :class:`~simkit.calendars.weekly.Calendar`:
   seats stay open, so work in progress carries on; where ``H`` drops, the items in the seats that
   close wait for them to reopen, as work pauses at closing time on any calendar.
 
+On a dated run (``run.start_date``) each shift's calendar is first compiled to dated open intervals in
+its own time zone, holidays and closed dates included (:func:`simkit.calendars.dates.compile_calendar`),
+and ``H(t)`` is counted on those intervals over the whole run instead of one week
+(:func:`dated_seat_calendars`): a night shift across the spring-forward change is an hour shorter,
+a holiday closes every shift that starts on it, and each seat is a
+:class:`~simkit.calendars.dates.DatedCalendar`.  Undated runs are untouched.
+
 An on-call shift (``on_call: true``) is not a seat.  Its people stand by while its calendar is
 open; work arriving while no seat is open triggers a *call-out* (one event, one fee), and
 ``response_h`` hours later they work the queue by priority, each finishing the item in hand,
@@ -22,10 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from simkit.calendars.dates import MARGIN_H, DatedCalendar
+from simkit.calendars.timeline import CapacityTimeline
 from simkit.calendars.weekly import WEEK_H, Calendar
 from simkit.scenario.model import Scenario
 
-__all__ = ["seat_calendars", "OnCall", "build_roster", "seated_capacity"]
+__all__ = ["seat_calendars", "dated_seat_calendars", "OnCall", "build_roster", "seated_capacity"]
+
+_SAME_H = 1e-9
+"""Shift edges closer than this (hours) are one hand-over: a head count that does not drop keeps its seats open."""
 
 
 def seat_calendars(calendars: Sequence[Calendar], staff: Sequence[int]) -> list[Calendar]:
@@ -59,6 +71,69 @@ def seat_calendars(calendars: Sequence[Calendar], staff: Sequence[int]) -> list[
                     merged.append([a, b])
         seats.append(Calendar(tuple((a, b) for a, b in merged)))
     return seats
+
+
+def _open_intervals(calendar: Calendar | CapacityTimeline, end_h: float) -> list[tuple[float, float]]:
+    """A compiled calendar's open stretches on ``[0, end_h)``: a dated one's intervals, or all of it
+    for the round-the-clock :meth:`Calendar.always` a dated run keeps as its fast path."""
+    if isinstance(calendar, DatedCalendar):
+        return [(a, min(b, end_h)) for a, b in calendar.intervals if a < end_h]
+    if getattr(calendar, "always_open", False):
+        return [(0.0, end_h)]
+    raise TypeError(f"a dated roster needs dated calendars, not {type(calendar).__name__}")
+
+
+def dated_seat_calendars(calendars: Sequence[Calendar | DatedCalendar], staff: Sequence[int],
+                         horizon_h: float) -> list[DatedCalendar]:
+    """:func:`seat_calendars` on a dated run: seat ``i`` open while the summed head count exceeds ``i``.
+
+    ``H(t)`` no longer repeats every week (daylight saving moves shifts, holidays close them), so it is
+    swept over the whole timeline: every shift edge adds or removes its head count, edges within
+    :data:`_SAME_H` of each other count as one instant (a hand-over), and each seat's open stretches
+    become a :class:`~simkit.calendars.dates.DatedCalendar` on the same span as the shifts' own.
+
+    Parameters
+    ----------
+    calendars, staff
+        The regular shifts' compiled calendars (``Scenario.calendar`` on a dated scenario) and head counts.
+    horizon_h
+        The simulated period; the seats run :data:`~simkit.calendars.dates.MARGIN_H` past it, as the calendars do.
+
+    Returns
+    -------
+    list of DatedCalendar
+        ``max H(t)`` seats (none when nobody is ever on shift), lowest seat first.
+    """
+    end_h = horizon_h + MARGIN_H
+    steps: dict[float, int] = {}
+    for cal, n in zip(calendars, staff, strict=True):
+        if n <= 0:
+            continue
+        for a, b in _open_intervals(cal, end_h):
+            steps[a] = steps.get(a, 0) + n
+            steps[b] = steps.get(b, 0) - n
+    edges: list[list[float]] = []  # [time, change in head count], edges closer than _SAME_H merged
+    for t in sorted(steps):
+        if edges and t - edges[-1][0] < _SAME_H:
+            edges[-1][1] += steps[t]
+        else:
+            edges.append([t, steps[t]])
+    pieces: list[tuple[float, float, int]] = []  # (from, to, head count) with a positive head count
+    head = 0
+    for (t, change), nxt in zip(edges, [*edges[1:], [end_h, 0]], strict=True):
+        head += int(change)
+        if head > 0 and nxt[0] > t:
+            pieces.append((t, nxt[0], head))
+    peak = max((h for *_, h in pieces), default=0)
+    seats: list[list[tuple[float, float]]] = [[] for _ in range(peak)]
+    for a, b, h in pieces:
+        for i in range(h):
+            run = seats[i]
+            if run and a - run[-1][1] < _SAME_H:
+                run[-1] = (run[-1][0], b)
+            else:
+                run.append((a, b))
+    return [DatedCalendar(run, horizon_h, end_h) for run in seats]
 
 
 class OnCall:
@@ -110,10 +185,14 @@ class OnCall:
 
 
 def build_roster(scenario: Scenario, spec, name: str,  # noqa: ANN001 - a TeamSpec
-                 events: list[tuple[float, str, str]]) -> tuple[Calendar, list[Calendar], OnCall | None]:
+                 events: list[tuple[float, str, str]]) -> tuple[Calendar, list, OnCall | None]:
     """A team's shifts as ``(timeline, seats, on_call)``: the timeline is open while anybody is on shift."""
     regular = [s for s in spec.shifts if not s.on_call]
-    seats = seat_calendars([scenario.calendar(s.calendar) for s in regular], [s.staff for s in regular])
+    calendars, staff = [scenario.calendar(s.calendar) for s in regular], [s.staff for s in regular]
+    if scenario.clock() is None:
+        seats = seat_calendars(calendars, staff)
+    else:
+        seats = dated_seat_calendars(calendars, staff, scenario.run.horizon_days * 24.0)
     on_call = None
     for s in spec.shifts:
         if s.on_call and s.staff > 0:

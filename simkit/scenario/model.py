@@ -198,11 +198,6 @@ class Scenario(ScenarioSpec):
                     if given:
                         raise ScenarioError(f"calendars.{n}.{key}", "needs run.start_date (an ISO date such as "
                                             "2027-01-01): time zones, holidays and closed dates are dated")
-        else:
-            for n, t in self.teams.items():
-                if t.shifts:  # a roster's seats are weekly calendars; a dated run compiles calendars to dates
-                    raise ScenarioError(f"teams.{n}.shifts", "a roster runs on weekly calendars only: remove "
-                                        "run.start_date, or give the team staff and one calendar")
         for path, name, known, what in checks:
             problem = _pick(name, known, what)
             if problem:

@@ -8,7 +8,10 @@ so it first shows the *spreadsheet view* of every option:
   share of the expected arrivals spread evenly over the pool's open hours.
   Erlang C then gives the probability of waiting and the mean wait.  An
   overflow hybrid's team is an M/M/c/K queue with room for ``overflow_queue``
-  waiting items; what does not fit goes to the vendor.
+  waiting items; what does not fit goes to the vendor.  An escalation tier's pool
+  (``options.X.escalation``) gets the items that reach it — the arrivals times
+  each kind's escalation share at every tier up to it — at that tier's own
+  mean effort; it is queued like any other pool.
 * **Money** — a static total cost over the measured window: paid open hours
   x loaded cost, overhead per FTE-month, vendor fees for the expected volume,
   governance as a share of the fees, and the one-off transition.
@@ -35,7 +38,7 @@ from simkit.scenario.profile import rate_at
 if TYPE_CHECKING:
     from simkit.scenario.model import Scenario
 
-__all__ = ["Preview", "preview", "expected_arrivals", "mmck"]
+__all__ = ["Preview", "preview", "expected_arrivals", "escalated_items", "mmck"]
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,13 @@ class Preview:
     Attributes
     ----------
     pools
-        One row per option and pool: ``option, pool, role, servers, arrivals_items,
-        utilisation_share, p_wait_share, wait_mean_h`` (``inf`` when the pool cannot keep up).
+        One row per option and pool: ``option, pool, role, tier, servers, arrivals_items,
+        service_mean_h, utilisation_share, p_wait_share, wait_mean_h, vendor_fees`` (``inf`` when the
+        pool cannot keep up); ``tier`` is 1 for the option's own team and vendor, 2 and 3 for its
+        escalation tiers; ``vendor_fees`` is what a vendor pool bills over the window (0 for a team).
     costs
         One row per option: ``labour, overhead, vendor_fees, governance, transition, total``
+        (every pool of the option, its escalation tiers' included)
         in the scenario's currency, over the measured window.
     horizon_days
         Length of the measured window (days).
@@ -98,7 +104,7 @@ def _mean_effort(scenario: Scenario, kinds: list[str]) -> float:
 
 
 def _pool_row(option: str, pool: str, role: str, servers: int, items: float, open_h: float,
-              service_mean_h: float) -> dict:
+              service_mean_h: float, tier: int = 1) -> dict:
     lam = items / open_h if open_h > 0 else math.inf
     load = lam * service_mean_h
     if items <= 0:
@@ -109,8 +115,52 @@ def _pool_row(option: str, pool: str, role: str, servers: int, items: float, ope
         util = load / servers
         p_wait = analytic.erlang_c(servers, load)
         wait = analytic.mmc_wait_mean_h(servers, lam, service_mean_h)
-    return {"option": option, "pool": pool, "role": role, "servers": servers, "arrivals_items": items,
-            "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait}
+    return {"option": option, "pool": pool, "role": role, "tier": tier, "servers": servers, "arrivals_items": items,
+            "service_mean_h": service_mean_h, "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait,
+            "vendor_fees": 0.0}
+
+
+def escalated_items(scenario: Scenario, option: str, total_items: float) -> list[float]:
+    """Expected items reaching each escalation tier of ``option`` (tier 2 first) out of ``total_items``.
+
+    Each item escalates at each tier on its own uniform draw with its kind's share
+    (``share_by_kind`` over ``share``), so a kind reaches tier ``j`` with the product of its shares
+    up to ``j``; the kinds are mixed in their workload shares.  Items the first tier never finishes
+    (still open at the horizon, abandoned) are counted as if they escalated: an upper bound.
+    """
+    kinds = scenario.workload.kinds
+    weight = np.array([k.share for k in kinds.values()])
+    reach = weight / weight.sum() if weight.sum() > 0 else weight
+    out = []
+    for tier in scenario.options[option].escalation or ():
+        reach = reach * np.array([tier.share_by_kind.get(k, tier.share) for k in kinds])
+        out.append(float(total_items * reach.sum()))
+    return out
+
+
+def _tier_rows(scenario: Scenario, name: str, total_items: float, t0: float, t1: float, months: float,
+               cost: dict[str, float]) -> list[dict]:
+    """The pools of ``name``'s escalation tiers at their arrivals and effort; their costs are added to ``cost``."""
+    rows = []
+    tiers = scenario.options[name].escalation or ()
+    for j, (tier, items) in enumerate(zip(tiers, escalated_items(scenario, name, total_items), strict=True), start=2):
+        if tier.pool in scenario.teams:
+            team = scenario.teams[tier.pool]
+            staff, open_h = scenario.team_hours(tier.pool, t0, t1)
+            service_h = tier.effort_h.mean / (team.productivity * team.available_share)
+            rows.append(_pool_row(name, tier.pool, "team", staff, items, open_h, service_h, j))
+            cost["labour"] += staff * team.loaded_cost_per_hour * open_h
+            cost["overhead"] += staff * team.overhead_per_fte_month * months
+        else:
+            v = scenario.vendors[tier.pool]
+            open_h = scenario.calendar(v.calendar).working_hours(t0, t1)
+            fees = v.price_per_item * items + v.fee_per_month * months + v.agents * v.price_per_fte_month * months
+            rows.append(_pool_row(name, tier.pool, "vendor", v.agents, items, open_h,
+                                  tier.effort_h.mean / v.productivity, j) | {"vendor_fees": fees})
+            cost["vendor_fees"] += fees
+            cost["governance"] += v.governance_share * fees
+            cost["transition"] += v.transition_cost
+    return rows
 
 
 def preview(scenario: Scenario) -> Preview:
@@ -145,9 +195,10 @@ def preview(scenario: Scenario) -> Preview:
                 full, p_wait, wait = mmck(staff, staff + opt.overflow_queue, lam, service_h)
                 vendor_items, team_items = total_items * full, total_items * (1.0 - full)
                 util = min(1.0, lam * (1.0 - full) * service_h / staff) if staff else 0.0
-                pool_rows.append({"option": name, "pool": opt.team, "role": "team", "servers": staff,
-                                  "arrivals_items": team_items, "utilisation_share": util,
-                                  "p_wait_share": p_wait, "wait_mean_h": wait})
+                pool_rows.append({"option": name, "pool": opt.team, "role": "team", "tier": 1, "servers": staff,
+                                  "arrivals_items": team_items, "service_mean_h": service_h,
+                                  "utilisation_share": util, "p_wait_share": p_wait, "wait_mean_h": wait,
+                                  "vendor_fees": 0.0})
             else:
                 pool_rows.append(_pool_row(name, opt.team, "team", staff, team_items, open_h, service_h))
             cost["labour"] = staff * team.loaded_cost_per_hour * open_h
@@ -156,11 +207,13 @@ def preview(scenario: Scenario) -> Preview:
             v = scenario.vendors[opt.vendor]
             open_h = scenario.calendar(v.calendar).working_hours(t0, t1)
             service_h = _mean_effort(scenario, vendor_kinds) / v.productivity
-            pool_rows.append(_pool_row(name, opt.vendor, "vendor", v.agents, vendor_items, open_h, service_h))
             fees = (v.price_per_item * vendor_items + v.fee_per_month * months
                     + v.agents * v.price_per_fte_month * months)
+            pool_rows.append(_pool_row(name, opt.vendor, "vendor", v.agents, vendor_items, open_h, service_h)
+                             | {"vendor_fees": fees})
             cost["vendor_fees"] = fees
             cost["governance"] = v.governance_share * fees
             cost["transition"] = v.transition_cost
+        pool_rows += _tier_rows(scenario, name, total_items, t0, t1, months, cost)
         cost_rows.append({"option": name, **cost, "total": sum(cost.values())})
     return Preview(pd.DataFrame(pool_rows), pd.DataFrame(cost_rows).set_index("option"), (t1 - t0) / 24.0)

@@ -109,7 +109,8 @@ def _pool_rows(scenario: Scenario, pools: pd.DataFrame) -> pd.DataFrame:
         open_h = (scenario.team_hours(r.pool, t0, t1)[1] if r.role == "team"
                   else scenario.calendar(spec.calendar).working_hours(t0, t1))
         present = spec.available_share if r.role == "team" else 1.0  # absence slows a team's work rate
-        service_h = _mean_effort_h(scenario, _pool_kinds(scenario, r.option, r.role)) / (spec.productivity * present)
+        kinds_h = _mean_effort_h(scenario, _pool_kinds(scenario, r.option, r.role)) / (spec.productivity * present)
+        service_h = r.service_mean_h if r.tier > 1 else kinds_h  # an escalation tier works at its own effort
         load = r.arrivals_items / open_h * service_h if open_h > 0 else (math.inf if r.arrivals_items else 0.0)
         util = load / r.servers if r.servers else (math.inf if load > 0 else 0.0)
         p_wait = analytic.erlang_c(int(r.servers), load) if 0 < load < r.servers else (1.0 if load else 0.0)
@@ -119,7 +120,7 @@ def _pool_rows(scenario: Scenario, pools: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _vendor_rows(scenario: Scenario, costs: pd.DataFrame) -> pd.DataFrame:
+def _vendor_rows(scenario: Scenario, pools: pd.DataFrame) -> pd.DataFrame:
     t0, t1 = scenario.run.warmup_days * 24.0, scenario.run.horizon_days * 24.0
     rows = []
     for name, opt in scenario.options.items():
@@ -127,7 +128,8 @@ def _vendor_rows(scenario: Scenario, costs: pd.DataFrame) -> pd.DataFrame:
             continue
         v = scenario.vendors[opt.vendor]
         agent_h = v.agents * scenario.calendar(v.calendar).working_hours(t0, t1)
-        fees = float(costs.loc[name, "vendor_fees"])
+        mine = pools[(pools["option"] == name) & (pools["pool"] == opt.vendor) & (pools["tier"] == 1)]
+        fees = float(mine["vendor_fees"].sum())  # the first-tier vendor's own, not an escalation tier's
         rows.append({"option": name, "vendor": opt.vendor, "fees": fees, "agent_open_h": agent_h,
                      "revenue_per_agent_h": fees / agent_h if agent_h > 0 else math.inf})
     return pd.DataFrame(rows, columns=["option", "vendor", "fees", "agent_open_h", "revenue_per_agent_h"])
@@ -163,7 +165,7 @@ def load_summary(scenario: Scenario) -> LoadSummary:
     first_year = scenario.workload.implied_annual_volume
     pools = _pool_rows(scenario, pv.pools)
     return LoadSummary(scenario.name, scenario.run.currency, first_year, expected_items(scenario),
-                       _profile_note(scenario), pools, _vendor_rows(scenario, pv.costs),
+                       _profile_note(scenario), pools, _vendor_rows(scenario, pv.pools),
                        *_warnings(scenario, pools))
 
 
