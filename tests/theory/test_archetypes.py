@@ -357,6 +357,38 @@ def test_offshore_and_nearshore_are_a_matched_pair() -> None:
         r_near, "vendor", "clarify_delay_mean_h").mean()
 
 
+def test_offshore_and_nearshore_at_equal_service_the_pair_flips() -> None:
+    """Right-sized to SLA 0.85 offshore needs 11 engineers and nearshore 8, so nearshore is cheaper; at 0.9
+    the one overlap hour caps offshore whatever its head count."""
+    off, near = load("location_offshore_india.yaml"), load("location_nearshore_mexico.yaml")
+    capped = sim(off.override({"vendors.vendor.agents": 48}), 3, ["vendor"])
+    assert ci(per_rep(capped, "vendor", "sla_attainment_share"))[1] < 0.9  # hours, not people, bind
+    offshore = sim(off.override({"vendors.vendor.agents": 11}), 5, ["vendor"])
+    nearshore = sim(near.override({"vendors.vendor.agents": 8}), 5, ["vendor"])
+    in_house = sim(off.override({"teams.developers.staff": 8}), 5, ["in_house"])
+    for res, option in ((offshore, "vendor"), (nearshore, "vendor"), (in_house, "in_house")):
+        assert ci(per_rep(res, option, "sla_attainment_share"))[0] > 0.85, option
+    # the same seed and work items in both files: paired differences
+    assert ci(per_rep(offshore, "vendor", "cost_total_usd") - per_rep(in_house, "in_house", "cost_total_usd"))[1] < 0
+    assert ci(per_rep(nearshore, "vendor", "cost_total_usd") - per_rep(offshore, "vendor", "cost_total_usd"))[1] < 0
+
+
+def test_follow_the_sun_at_equal_service_is_cheaper_than_the_partner_alone() -> None:
+    """At SLA 0.8 headquarters hours never suffice, follow-the-sun needs 1 HQ + 3 partner agents and beats the
+    partner alone with 4 seats; at 0.9 follow-the-sun levels off below the target."""
+    sc = load("follow_the_sun_support.yaml")
+    hq = sim(sc.override({"teams.hq_day.staff": 20}), 3, ["hq_only"])
+    assert ci(per_rep(hq, "hq_only", "sla_attainment_share"))[1] < 0.8
+    fts = sim(sc.override({"teams.hq_core.staff": 1, "vendors.manila_per_ticket.agents": 3}), 5, ["follow_the_sun"])
+    partner = sim(sc.override({"vendors.manila_per_seat.agents": 4}), 5, ["partner_24x7"])
+    assert ci(per_rep(fts, "follow_the_sun", "sla_attainment_share"))[0] > 0.8
+    assert ci(per_rep(partner, "partner_24x7", "sla_attainment_share"))[0] > 0.8
+    saving = per_rep(fts, "follow_the_sun", "cost_total_usd") - per_rep(partner, "partner_24x7", "cost_total_usd")
+    assert ci(saving)[1] < 0
+    big = sim(sc.override({"teams.hq_core.staff": 12, "vendors.manila_per_ticket.agents": 8}), 3, ["follow_the_sun"])
+    assert ci(per_rep(big, "follow_the_sun", "sla_attainment_share"))[1] < 0.9
+
+
 def test_captive_is_cheaper_than_the_outsourcer_but_carries_the_rupee() -> None:
     res = sim(load("captive_vs_outsourced.yaml"), 6, options=["captive", "outsourced"])
     less(res, "captive", "outsourced", "cost_total_usd")
