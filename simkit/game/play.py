@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from simkit.engine.log import COMPLETED
-from simkit.engine.model import _MARGIN_H
 from simkit.engine.risk import exit_time_h, outage_intervals
+from simkit.engine.timelines import TIMELINE_MARGIN_H
 from simkit.errors import ScenarioError
 from simkit.experiment.results import Results
 from simkit.experiment.simulate import simulate
@@ -236,7 +236,7 @@ def _world(game: Game) -> pd.DataFrame:
         for v in game.vendors:
             spec = sc.vendors[v]
             if spec.outages is not None:
-                for a, b in outage_intervals(spec.outages, horizon + _MARGIN_H, streams.rng(f"outage:{v}")):
+                for a, b in outage_intervals(spec.outages, horizon + TIMELINE_MARGIN_H, streams.rng(f"outage:{v}")):
                     for m in range(n):  # hours of [a, b) inside month m of the window
                         lo, hi = t0 + m * HOURS_PER_MONTH, min(t0 + (m + 1) * HOURS_PER_MONTH, horizon)
                         down[v][m] += max(0.0, min(b, hi) - max(a, lo))
