@@ -16,16 +16,17 @@ from simkit.engine.timelines import CLOSED
 from simkit.engine.wiring import choose_members
 from simkit.experiment.simulate import draw_trace
 from simkit.scenario.mechanisms import ExitSpec
+from simkit.scenario.model import Scenario
 from simkit.streams import Streams
 from simkit.units import HOURS_PER_MONTH
 
 WINDOW = (48.0, 60 * 24.0)
 
 
-def _scenario(**acme: object):  # noqa: ANN202
-    data = mmc_dict(2, 1.0, horizon_days=60, warmup_days=2,
-                    full={"team": "team", "vendor": "acme", "routing": "overflow", "backup": "beta", "backup_share": 0.2,
-                          "escalation": [{"pool": "l2", "share": 0.1, "effort_h": "exponential(mean=2)"}]})
+def _scenario(**acme: object) -> Scenario:
+    full = {"team": "team", "vendor": "acme", "routing": "overflow", "backup": "beta", "backup_share": 0.2,
+            "escalation": [{"pool": "l2", "share": 0.1, "effort_h": "exponential(mean=2)"}]}
+    data = mmc_dict(2, 1.0, horizon_days=60, warmup_days=2, full=full)
     data["teams"]["l2"] = {"staff": 1, "loaded_cost_per_hour": 20.0}
     data["teams"]["rescue"] = {"staff": 2, "loaded_cost_per_hour": 15.0}
     data["vendors"] = {"acme": {"agents": 2, "price_per_item": 10, **acme},
