@@ -31,6 +31,7 @@ from simkit.calendars.weekly import Calendar
 from simkit.engine.log import QUEUED
 from simkit.extras import extra_message
 from simkit.scenario.yamlio import ScenarioError
+from simkit.workload.trace import Uniform
 
 __all__ = ["SUPPORTED", "KERNEL_NAMES", "ENV_VAR", "available", "unsupported", "choose", "run_option"]
 
@@ -208,7 +209,7 @@ def _routing(option, pools: list, roles: tuple[str, ...], trace, vendors) -> tup
         mode = 2
     split = np.zeros(n, np.uint8)
     if backup >= 0 and option.backup_share > 0 and n:
-        split = (trace.u[:, 3] < option.backup_share).astype(np.uint8)
+        split = (trace.u[:, Uniform.BACKUP_SPLIT] < option.backup_share).astype(np.uint8)
     reroute = np.zeros(len(pools), np.uint8)
     for k in (vendor, backup):
         out = vendors[pools[k].name].outages if k >= 0 else None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from heapq import heappop
 
-from simkit.engine.log import QUEUED
+from simkit.engine.log import COMPLETED, QUEUED
 from simkit.engine.pools import Server, ServicePool
 
 __all__ = ["CallbackPool"]
@@ -112,7 +112,7 @@ class CallbackPool(ServicePool):
         if self.quality is None and self.escalate is None:
             it = self.items
             it.end[item] = srv.end_h
-            it.status[item] = 0  # COMPLETED
+            it.status[item] = COMPLETED
         else:
             self._finish(item, srv.end_h)
         self._step(srv)

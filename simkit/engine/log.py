@@ -37,12 +37,14 @@ class TierLog:
     done_by: np.ndarray
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RunLog:
     """What one option did with one trace.
 
     Times are hours since the scenario start; ``NaN`` marks a step not reached
-    by the horizon.  Per-pool arrays are indexed like ``pool_names``.
+    by the horizon.  Per-pool arrays are indexed like ``pool_names``.  Built by keywords only: with
+    twenty-odd columns, several of them arrays of the same shape, a positional call could swap two
+    unnoticed.
 
     Attributes
     ----------

@@ -34,6 +34,10 @@ __all__ = ["Environment", "FastEnvironment", "NORMAL"]
 
 NORMAL = 1  # simpy.events.NORMAL: the priority of a timeout
 
+CALL_ENTRY_SIZE = 5
+"""A bare call on the heap is ``(time, priority, id, fn, arg)``; SimPy's own entries, ``(time, priority, id,
+event)``, are one shorter, which is how the loop tells them apart without a type check."""
+
 
 class _Call:
     """A scheduled call dressed as the least ``Environment.step`` needs: callbacks and an outcome."""
@@ -106,7 +110,7 @@ class FastEnvironment(Environment):
             raise simpy.core.EmptySchedule()
         entry = self._pop()
         self._now = entry[0]
-        if len(entry) == 5:
+        if len(entry) == CALL_ENTRY_SIZE:
             entry[3](entry[4])
         else:
             _process(entry[3])
@@ -122,6 +126,7 @@ class FastEnvironment(Environment):
         if until <= self._now:
             raise ValueError(f"until (={until}) must be > the current simulation time")
         queue = self._queue
+        call_size = CALL_ENTRY_SIZE
         while True:
             slot = self._slot
             if slot is not None and (not queue or slot < queue[0]):  # (time, priority, id): SimPy's order
@@ -134,7 +139,7 @@ class FastEnvironment(Environment):
             else:
                 break
             self._now = entry[0]
-            if len(entry) == 5:
+            if len(entry) == call_size:
                 entry[3](entry[4])
             else:
                 _process(entry[3])

@@ -26,11 +26,15 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from heapq import heappop, heappush
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
 from simkit.engine.log import ABANDONED, COMPLETED, IN_SERVICE, QUEUED
+
+if TYPE_CHECKING:
+    from simkit.engine.hooks import QualityCheck
 
 __all__ = ["ServicePool", "Items", "Server"]
 
@@ -141,7 +145,7 @@ class ServicePool:
         self._down_starts: list[float] = []
         # mechanism hooks (set by the model when configured)
         self.answer_time = None  # t -> when the client's answer arrives
-        self.quality = None  # (defect_share(t), detected(item), detection_delay(item), rework_share)
+        self.quality: QualityCheck | None = None  # defects and rework on finishing (engine.hooks)
         # every piece of work done here, (from, to) in hours: what utilisation counts as busy
         self.work_from_h = array("d")
         self.work_to_h = array("d")
@@ -343,16 +347,15 @@ class ServicePool:
 
     def _finish(self, item: int, end: float) -> None:
         it = self.items
-        if self.quality is not None and it.reworks[item] == 0:
-            defect_share, detected, delay, rework_share = self.quality
-            if defect_share(item, end):
-                if detected(item):
-                    it.reworks[item] = 1
-                    it.work[item] = it.effort[item] * rework_share
-                    it.status[item] = QUEUED
-                    self._later(delay(item), item)
-                    return
-                it.escaped[item] = True
+        quality = self.quality
+        if quality is not None and it.reworks[item] == 0 and quality.defective(item, end):
+            if quality.detected(item):
+                it.reworks[item] = 1
+                it.work[item] = it.effort[item] * quality.rework_share
+                it.status[item] = QUEUED
+                self._later(quality.detection_delay_h(item), item)
+                return
+            it.escaped[item] = True
         if self.escalate is not None and self.escalate(item, end):
             return
         it.end[item] = end

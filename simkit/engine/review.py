@@ -18,7 +18,7 @@ as after any exit; work already in the vendor's hands is finished.  Switching co
 the exit fee is not.
 
 A vendor that can be terminated for cause does not know in advance when (or whether) its
-fallback starts, so both pools run on a :class:`SwitchableTimeline` whose capacity is set at
+fallback starts, so both pools run on a :class:`~simkit.engine.timelines.SwitchableTimeline` whose capacity is set at
 the moment of termination.  Its scheduled exit, if any (insolvency or a termination date),
 goes through the same path, whichever comes first.
 """
@@ -33,60 +33,16 @@ import numpy as np
 
 from simkit.calendars.timeline import CapacityTimeline
 from simkit.engine.log import ABANDONED
-from simkit.scenario.mechanisms import ExitSpec, ReviewSpec
-from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
+from simkit.engine.risk import exit_cause
+from simkit.engine.timelines import TIMELINE_MARGIN_H, SwitchableTimeline, fallback_timeline
+from simkit.scenario.mechanisms import ReviewSpec
+from simkit.units import HOURS_PER_MONTH
 
-__all__ = ["SwitchableTimeline", "CLOSED", "fallback_timeline", "monthly_attainment", "start_review", "wire_reviews",
-           "without_pools", "is_counted"]
+__all__ = ["monthly_attainment", "start_review", "wire_reviews", "without_pools", "is_counted"]
 
-CLOSED = CapacityTimeline(np.array([0.0]), np.array([0.0]), 0.0)  # no capacity, ever
-
-
-class SwitchableTimeline:
-    """A capacity timeline that can be replaced while the run goes on (by a termination for cause).
-
-    Pools hold on to their timeline object, so the object stays and what it delegates to changes.
-    ``always_open`` is fixed when it is built: a pool that is switched is a vendor that closes
-    at that moment, or a fallback that was closed until then, so neither reads it afterwards.
-    """
-
-    def __init__(self, inner: object, always_open: bool = False) -> None:
-        self.inner = inner
-        self.always_open = always_open
-
-    def switch(self, inner: object) -> None:
-        self.inner = inner
-
-    def is_open(self, t: float) -> bool:
-        return self.inner.is_open(t)
-
-    def next_open(self, t: float) -> float:
-        return self.inner.next_open(t)
-
-    def advance(self, t: float, work_h: float) -> float:
-        return self.inner.advance(t, work_h)
-
-    def cumulative_hours(self, t: float) -> float:
-        return self.inner.cumulative_hours(t)
-
-    def cumulative_hours_array(self, t: np.ndarray) -> np.ndarray:
-        return self.inner.cumulative_hours_array(t)
-
-    def working_hours(self, a: float, b: float) -> float:
-        return self.inner.working_hours(a, b)
-
-
-def fallback_timeline(base: CapacityTimeline, ex: ExitSpec, start_h: float, t0: float,
-                      role: str) -> CapacityTimeline:
-    """A fallback's capacity: closed before ``start_h``, then a linear ramp in monthly steps from
-    ``ramp_start_productivity`` (an in-house team's also eroded by the years the work was out)."""
-    years_out = max(0.0, (start_h - t0) / HOURS_PER_YEAR)
-    first = ex.ramp_start_productivity
-    if role == "team":
-        first *= max(0.05, 1.0 - ex.knowledge_erosion_annual * years_out)
-    steps = max(1, math.ceil(ex.ramp_months))
-    factors = [first + (1.0 - first) * m / steps for m in range(steps)] + [1.0]
-    return base.opened_from(start_h).stepped([start_h + m * HOURS_PER_MONTH for m in range(steps + 1)], factors)
+ON_TIME_SLACK_H = 1e-9
+"""An item that ends this close after its due time is on time (its due time and end are sums of hours
+in floating point)."""
 
 
 def monthly_attainment(due_h: np.ndarray, order: np.ndarray, due_sorted: np.ndarray, mine: Callable[[int], bool],
@@ -100,7 +56,7 @@ def monthly_attainment(due_h: np.ndarray, order: np.ndarray, due_sorted: np.ndar
     for item in order[lo:hi].tolist():
         if mine(item) and counted(item):
             due += 1
-            met += end[item] <= due_h[item] + 1e-9  # NaN (not done) is never <=
+            met += end[item] <= due_h[item] + ON_TIME_SLACK_H  # NaN (not done) is never <=
     return met / due if due else 1.0
 
 
@@ -159,14 +115,15 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
                    switchable: dict[str, SwitchableTimeline], names: tuple[str, ...], pools: list,
                    active: list[tuple[float, float]], events: list[tuple[float, str, str]],
                    terminations: list[tuple[str, float, float]], trace, route: list[int], items,
-                   window_h: tuple[float, float], reopen: dict | None = None) -> None:
+                   window_h: tuple[float, float]) -> None:
     """Start the review checks of the ``reviewed`` vendors, and schedule the exit of those that may be
     terminated for cause (``for_cause``: their drawn exit time) on the same path as a termination.
 
     ``deferred`` maps each fallback brought in only for such a termination to its capacity timeline
     (it stays closed until then); ``terminations`` receives ``(vendor, when, fallback start)``, the
-    start being NaN when the fallback was already working in the option.  ``reopen`` maps a deferred
-    fallback to a function of its start returning its quality hooks (defects learn from that start).
+    start being NaN when the fallback was already working in the option.  A deferred fallback's quality
+    hook (:class:`~simkit.engine.hooks.QualityHook`) is restarted at its start: defects fall with
+    experience from then.
     """
     t0, horizon = window_h
     due_h = trace.due_h
@@ -185,7 +142,7 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
         events.append((now, name, f"exit:{cause}"))
         inner = switchable[name].inner
         if not isinstance(inner, CapacityTimeline):
-            inner = CapacityTimeline.from_calendar(inner, horizon + 4 * 168.0)
+            inner = CapacityTimeline.from_calendar(inner, horizon + TIMELINE_MARGIN_H)
         switchable[name].switch(inner.closed_after(now))
         active[k] = (active[k][0], now)
         fb = ex.fallback
@@ -196,8 +153,8 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
                 j = names.index(fb)
                 role = "team" if fb in scenario.teams else "vendor"
                 switchable[fb].switch(fallback_timeline(deferred[fb], ex, start, t0, role))
-                if reopen and fb in reopen:
-                    pools[j].quality = reopen[fb](start)
+                if pools[j].quality is not None:
+                    pools[j].quality = pools[j].quality.starting_at(start)
                 active[j] = (start, horizon)
                 events.append((start, fb, "fallback_start"))
             start = opened[fb]
@@ -209,9 +166,7 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
         spec = scenario.vendors[name]
         t_exit = for_cause.get(name, math.inf)
         if t_exit < horizon:
-            ex = spec.exit
-            cause = ("termination" if ex.terminate_at_month is not None
-                     and abs(t_exit - (t0 + ex.terminate_at_month * HOURS_PER_MONTH)) < 1e-9 else "insolvency")
+            cause = exit_cause(spec.exit, t_exit, t0)
             env.timeout(t_exit).callbacks.append(lambda _ev, n=name, c=cause: terminate(n, c))
 
         def attainment(a: float, b: float, k: int = k) -> float:

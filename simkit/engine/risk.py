@@ -21,8 +21,18 @@ import numpy as np
 from simkit.scenario.mechanisms import DegradationSpec, ExitSpec, FxSpec, OutageSpec
 from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 
-__all__ = ["alternating_intervals", "outage_intervals", "degradation_intervals", "exit_time_h",
+__all__ = ["alternating_intervals", "outage_intervals", "degradation_intervals", "exit_time_h", "exit_cause",
            "wright_factors", "fx_path"]
+
+MIN_UP_H = 1e-9
+"""The shortest up time between two down intervals: a drawn zero would put a repair's end and the next
+failure at one instant, two intervals where there is one."""
+
+SAME_TIME_H = 1e-9
+"""Two times this close are one: an exit this near the termination date is the termination."""
+
+MONTHS_PER_YEAR = 12
+"""Exchange rates move once a month: an annual drift or volatility is spread over this many steps."""
 
 
 def alternating_intervals(up: object, down: object, horizon_h: float, rng: np.random.Generator,
@@ -34,7 +44,7 @@ def alternating_intervals(up: object, down: object, horizon_h: float, rng: np.ra
         ups = up.sample(rng, block)  # type: ignore[attr-defined]
         downs = down.sample(rng, block)  # type: ignore[attr-defined]
         for u, d in zip(ups.tolist(), downs.tolist(), strict=True):
-            start = t + max(u, 1e-9)
+            start = t + max(u, MIN_UP_H)
             if start >= horizon_h:
                 return out
             end = start + d
@@ -68,6 +78,15 @@ def exit_time_h(spec: ExitSpec, window_start_h: float, rng: np.random.Generator)
     return t
 
 
+def exit_cause(spec: ExitSpec, t_exit_h: float, window_start_h: float) -> str:
+    """Why the provider left at ``t_exit_h`` (from :func:`exit_time_h`): ``"termination"`` when that is the
+    client's termination date, else ``"insolvency"``."""
+    if spec.terminate_at_month is not None and abs(
+            t_exit_h - (window_start_h + spec.terminate_at_month * HOURS_PER_MONTH)) < SAME_TIME_H:
+        return "termination"
+    return "insolvency"
+
+
 def wright_factors(start_productivity: float, learning_rate: float, months: int) -> list[float]:
     """Monthly productivity on Wright's learning curve, capped at 1.
 
@@ -85,5 +104,6 @@ def fx_path(spec: FxSpec, months: int, rng: np.random.Generator) -> np.ndarray:
     ``E[m(t)] = exp(mu t / 12)``: no drift means no expected gain or loss.
     """
     mu, sigma = spec.drift_annual, spec.volatility_annual
-    steps = rng.normal((mu - sigma * sigma / 2.0) / 12.0, sigma / math.sqrt(12.0), max(months - 1, 0))
+    steps = rng.normal((mu - sigma * sigma / 2.0) / MONTHS_PER_YEAR, sigma / math.sqrt(MONTHS_PER_YEAR),
+                       max(months - 1, 0))
     return np.exp(np.concatenate([[0.0], np.cumsum(steps)]))[:max(months, 0)]

@@ -39,6 +39,9 @@ __all__ = ["seat_calendars", "dated_seat_calendars", "OnCall", "build_roster", "
 _SAME_H = 1e-9
 """Shift edges closer than this (hours) are one hand-over: a head count that does not drop keeps its seats open."""
 
+SAME_INSTANT_H = 1e-12
+"""A seat's open pieces that meet within this many hours are one interval (shift edges are sums of hours)."""
+
 
 def seat_calendars(calendars: Sequence[Calendar], staff: Sequence[int]) -> list[Calendar]:
     """One weekly calendar per seat: seat ``i`` open while the summed head count exceeds ``i``.
@@ -65,7 +68,7 @@ def seat_calendars(calendars: Sequence[Calendar], staff: Sequence[int]) -> list[
         merged: list[list[float]] = []
         for a, b, h in pieces:
             if h > i:
-                if merged and abs(merged[-1][1] - a) < 1e-12:
+                if merged and abs(merged[-1][1] - a) < SAME_INSTANT_H:
                     merged[-1][1] = b
                 else:
                     merged.append([a, b])

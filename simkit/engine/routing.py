@@ -26,7 +26,7 @@ import numpy as np
 
 from simkit.engine.pools import ServicePool
 from simkit.scenario.schema import OptionSpec, VendorSpec
-from simkit.workload.trace import Trace
+from simkit.workload.trace import Trace, Uniform
 
 __all__ = ["make_router"]
 
@@ -45,7 +45,7 @@ def make_router(option: OptionSpec, pools: list[ServicePool], roles: tuple[str, 
     backup = vendor + 1 if option.backup is not None else -1
     base = _base_router(option, pools, team, vendor, trace)
     if backup >= 0 and option.backup_share > 0:
-        split = (trace.u[:, 3] < option.backup_share).tolist() if len(trace) else []
+        split = (trace.u[:, Uniform.BACKUP_SPLIT] < option.backup_share).tolist() if len(trace) else []
         first = base
 
         def base(item: int) -> int:  # noqa: F811 - the split wraps the team/vendor choice

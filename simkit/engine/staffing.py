@@ -28,13 +28,31 @@ import numpy as np
 import simpy
 
 from simkit.engine.pools import ServicePool
+from simkit.engine.wiring import HOURS_PER_DAY
 from simkit.scenario.mechanisms import ElasticSpec, HiringSpec
 from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 
 __all__ = ["start_hiring", "start_elastic"]
 
-HIRING_CHECK_H = 24.0
+HIRING_CHECK_H = HOURS_PER_DAY
+"""Backlog hiring and layoffs are decided once a day (a manager's daily look at the queue)."""
+
 ELASTIC_CHECK_H = 1.0
+"""An elastic vendor looks at the queue every hour (a bench is called on within the day)."""
+
+QUIET_SHARE_OF_TRIGGER = 0.5
+"""A check is quiet when at most this share of the hiring (or scale-up) trigger waits per person: a
+hysteresis band between adding and letting go, so the head count does not flap around one threshold."""
+
+QUIET_ITEMS_PER_STAFF = 1.0
+"""Without a hiring trigger, a layoff check is quiet when at most this many items wait per person."""
+
+NO_STAFF_CAP = 10**9
+"""The head count backlog hiring may reach when ``max_staff`` is not set: no cap in practice."""
+
+MIN_LEAVE_RATE_PER_H = 1e-12
+"""A team's total leave rate below this (per hour) is no attrition: the first leaver would come after the
+horizon of any run, and drawing the clock would only cost time."""
 
 
 def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rng: np.random.Generator,
@@ -82,28 +100,29 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
         hire_later()
 
     def backlog():
-        limit = spec.max_staff if spec.max_staff is not None else 10**9
+        limit = spec.max_staff if spec.max_staff is not None else NO_STAFF_CAP
         while True:
             yield env.timeout(HIRING_CHECK_H)
             staff = pool.headcount + pending[0]
             if pool.waiting > spec.hire_when_backlog_per_staff * max(pool.headcount, 1) and staff < limit:
                 hire_later()
 
-    quiet_per_staff = (0.5 * spec.hire_when_backlog_per_staff if spec.hire_when_backlog_per_staff is not None
-                       else 1.0)
+    quiet_per_staff = (QUIET_SHARE_OF_TRIGGER * spec.hire_when_backlog_per_staff
+                       if spec.hire_when_backlog_per_staff is not None else QUIET_ITEMS_PER_STAFF)
 
     def layoffs():
         quiet_since = 0.0
+        idle_h = spec.layoff_after_idle_days * HOURS_PER_DAY
         while True:
             yield env.timeout(HIRING_CHECK_H)
             if pool.waiting > quiet_per_staff * max(pool.headcount, 1):
                 quiet_since = env.now
-            elif env.now - quiet_since >= spec.layoff_after_idle_days * 24.0 and pool.headcount > spec.min_staff:
+            elif env.now - quiet_since >= idle_h and pool.headcount > spec.min_staff:
                 pool.remove_server(pool.members[-1])  # last in, first out
                 events.append((env.now, name, "layoff"))
                 quiet_since = env.now
 
-    if spec.attrition_annual * max(pool.headcount, 1) / HOURS_PER_YEAR > 1e-12:  # below that, nobody ever leaves
+    if spec.attrition_annual * max(pool.headcount, 1) / HOURS_PER_YEAR > MIN_LEAVE_RATE_PER_H:
         pool.on_headcount_change = next_leaver
         next_leaver()
     if spec.hire_when_backlog_per_staff is not None:
@@ -133,7 +152,7 @@ def start_elastic(env: simpy.Environment, pool: ServicePool, spec: ElasticSpec, 
             if not pool.timeline.is_open(env.now):
                 continue
             trigger = spec.scale_when_queue_per_agent * max(pool.headcount, 1)
-            if pool.waiting > 0.5 * trigger:
+            if pool.waiting > QUIET_SHARE_OF_TRIGGER * trigger:
                 quiet_since[0] = env.now
             agents = pool.headcount + pending[0]
             if pool.waiting > trigger and agents < spec.max_agents:

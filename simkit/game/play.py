@@ -17,8 +17,8 @@ import pandas as pd
 
 from simkit.calendars.dates import Clock, month_edges, month_index
 from simkit.engine.log import COMPLETED
-from simkit.engine.model import _MARGIN_H
 from simkit.engine.risk import exit_time_h, outage_intervals
+from simkit.engine.timelines import TIMELINE_MARGIN_H
 from simkit.errors import ScenarioError
 from simkit.experiment.results import Results
 from simkit.experiment.simulate import simulate
@@ -237,7 +237,7 @@ def _world(game: Game) -> pd.DataFrame:
         for v in game.vendors:
             spec = sc.vendors[v]
             if spec.outages is not None:
-                for a, b in outage_intervals(spec.outages, horizon + _MARGIN_H, streams.rng(f"outage:{v}")):
+                for a, b in outage_intervals(spec.outages, horizon + TIMELINE_MARGIN_H, streams.rng(f"outage:{v}")):
                     # hours of [a, b) inside each month of the window
                     down[v] += np.maximum(0.0, np.minimum(b, edges[1:]) - np.maximum(a, edges[:-1]))
             if spec.exit is not None:

@@ -21,6 +21,7 @@ between options come from the options, not from luck (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +33,27 @@ from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR  # noqa: F401 - re-expo
 if TYPE_CHECKING:
     from simkit.calendars.dates import Clock
 
-__all__ = ["Trace", "generate", "rate_at", "local_parts", "day_multipliers", "HOURS_PER_YEAR", "HOURS_PER_MONTH"]
+__all__ = ["Trace", "Uniform", "generate", "rate_at", "local_parts", "day_multipliers", "HOURS_PER_YEAR",
+           "HOURS_PER_MONTH"]
+
+
+class Uniform(IntEnum):
+    """The columns of :attr:`Trace.u`: which per-item decision each uniform number makes.
+
+    Each mechanism reads its own column (``trace.u[:, Uniform.DEFECT]``), so adding a mechanism never
+    shifts another one's numbers, and every option reads the same column for the same decision
+    (common random numbers).  The order is the order they are drawn in: changing it changes every trace.
+    """
+
+    CLARIFY = 0
+    """How many clarification rounds the item needs (geometric, from one uniform)."""
+    DEFECT = 1
+    """Whether the first pass over the item is defective."""
+    DETECT = 2
+    """Whether a defect is detected (then reworked) rather than escaping to the client."""
+    BACKUP_SPLIT = 3
+    """Whether an item bound for the vendor goes to the backup vendor instead (dual sourcing)."""
+
 
 @dataclass(frozen=True)
 class Trace:
@@ -52,9 +73,9 @@ class Trace:
         them per item (looked up, not stored: a run log of a million items stays small).
     u
         Per-item uniform numbers in [0, 1) for mechanisms that decide per item
-        (shared by every option so that those decisions, too, are common):
-        column 0 decides clarification rounds, 1 whether the work is defective,
-        2 whether a defect is detected, 3 which of two vendors gets a split item.
+        (shared by every option so that those decisions, too, are common), one column per
+        decision, named by :class:`Uniform`: clarification rounds, whether the work is defective,
+        whether a defect is detected, which of two vendors gets a split item.
     patience_h
         How long the item's requester waits before abandoning (``inf``: never).
     """
@@ -152,7 +173,7 @@ def generate(spec: WorkloadSpec, horizon_h: float, rng: np.random.Generator, utc
     for i, k in enumerate(spec.kinds.values()):
         rows = np.flatnonzero(kind == i)
         effort[rows] = k.effort_h.sample(rng, rows.size)
-    u = rng.uniform(0.0, 1.0, (4, n)).T.copy()
+    u = rng.uniform(0.0, 1.0, (len(Uniform), n)).T.copy()
     patience = np.full(n, np.inf)
     for i, k in enumerate(spec.kinds.values()):
         if k.patience_h is not None:

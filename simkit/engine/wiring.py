@@ -1,0 +1,180 @@
+"""Which pools an option runs, and the state its run is wired from (shared by the steps of the model).
+
+An option's pools, in a fixed order that every per-pool array of the run log follows:
+
+1. tier 1: its in-house team, its vendor, its backup vendor (those it has);
+2. its escalation tiers' pools (tiers 2, 3);
+3. fallbacks that an exit brings in and that were not already among them.
+
+Exits are drawn here, before the run (``"exit:<vendor>"`` streams): a vendor whose exit falls before the
+horizon closes then, and its fallback starts after the switching lead time.  A vendor that may be
+terminated for cause at a review keeps its drawn exit for the review process (:mod:`simkit.engine.review`),
+which runs both on the same path; its fallback, if new, is *deferred*: closed until a termination opens it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simkit.calendars.timeline import CapacityTimeline
+from simkit.engine.risk import exit_time_h
+from simkit.engine.timelines import CLOSED, TIMELINE_MARGIN_H, SwitchableTimeline
+from simkit.scenario.model import Scenario
+from simkit.scenario.schema import OptionSpec
+from simkit.streams import Streams
+from simkit.workload.trace import Trace
+
+if TYPE_CHECKING:
+    from simkit.engine.arrivals import Background
+    from simkit.engine.tiers import Escalation
+    from simkit.scenario.mechanisms import ExitSpec
+
+__all__ = ["HOURS_PER_DAY", "Members", "choose_members", "OptionRun"]
+
+HOURS_PER_DAY = 24.0
+"""A scenario's durations in days (horizon, warm-up, idle days before a layoff) are whole calendar days."""
+
+
+@dataclass
+class Members:
+    """An option's pools and the exits drawn for them.
+
+    Attributes
+    ----------
+    names, roles
+        Each pool's name and ``"team"`` or ``"vendor"``, in the module's order.
+    n_tier1, n_primary
+        How many pools are tier 1, and tier 1 plus the escalation tiers (the rest are new fallbacks).
+    exits
+        Vendors that exit before the horizon (not for cause): when.
+    for_cause
+        Vendors a review may terminate: their drawn exit time (``inf``: none), run by the review process.
+    deferred
+        Fallbacks brought in only by a termination for cause: their timeline once opened (set by
+        :func:`simkit.engine.timelines.pool_capacity`).
+    fallback_start
+        Per fallback of a scheduled exit: when it starts (the exit plus the switching lead time).
+    """
+
+    names: list[str]
+    roles: list[str]
+    n_tier1: int
+    n_primary: int
+    exits: dict[str, float]
+    for_cause: dict[str, float]
+    deferred: dict[str, CapacityTimeline]
+    fallback_start: dict[str, float]
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+    def spec(self, scenario: Scenario, k: int):  # noqa: ANN201 - a TeamSpec or a VendorSpec
+        """Pool ``k``'s section of the scenario."""
+        name = self.names[k]
+        return scenario.teams[name] if self.roles[k] == "team" else scenario.vendors[name]
+
+    def is_new_fallback(self, k: int) -> bool:
+        """Whether pool ``k`` is in the option only as an exit's fallback."""
+        return k >= self.n_primary
+
+    def exit_to(self, scenario: Scenario, fallback: str) -> ExitSpec:
+        """The exit plan of the first exiting vendor whose fallback is ``fallback``."""
+        return next(scenario.vendors[v].exit for v in self.exits if scenario.vendors[v].exit.fallback == fallback)
+
+
+def _role(scenario: Scenario, name: str) -> str:
+    return "team" if name in scenario.teams else "vendor"
+
+
+def choose_members(scenario: Scenario, option: OptionSpec, streams: Streams,
+                   window_h: tuple[float, float]) -> Members:
+    """The option's pools (see the module's order) with their exits drawn over ``window_h``."""
+    t0, horizon = window_h
+    members: list[tuple[str, str]] = []
+    for name, role in ((option.team, "team"), (option.vendor, "vendor"), (option.backup, "vendor")):
+        if name is not None:
+            members.append((name, role))
+    n_tier1 = len(members)
+    members += [(tier.pool, _role(scenario, tier.pool)) for tier in option.escalation or ()]
+    n_primary = len(members)
+    exits: dict[str, float] = {}
+    for_cause: dict[str, float] = {}
+    for name, role in members[:n_primary]:
+        spec = scenario.vendors[name] if role == "vendor" else None
+        if spec is None or spec.exit is None:
+            continue
+        t_exit = exit_time_h(spec.exit, t0, streams.rng(f"exit:{name}"))
+        if spec.review is not None and spec.review.terminate_at_review is not None:
+            for_cause[name] = t_exit
+        elif t_exit < horizon:
+            exits[name] = t_exit
+            if spec.exit.fallback not in [m for m, _ in members]:
+                members.append((spec.exit.fallback, _role(scenario, spec.exit.fallback)))
+    deferred: dict[str, CapacityTimeline] = {}
+    for name in for_cause:
+        fb = scenario.vendors[name].exit.fallback
+        if fb not in [m for m, _ in members]:
+            members.append((fb, _role(scenario, fb)))
+            deferred[fb] = CLOSED
+    fallback_start = {}
+    for name, t_exit in exits.items():
+        ex = scenario.vendors[name].exit
+        fallback_start[ex.fallback] = t_exit + ex.switch_lead_h
+    return Members([m for m, _ in members], [r for _, r in members], n_tier1, n_primary, exits, for_cause,
+                   deferred, fallback_start)
+
+
+@dataclass
+class OptionRun:
+    """One option's run as it is wired: what the steps of :func:`simkit.engine.model.simulate_option` read
+    and fill, in the order they run (members, background load, pools, the run, the log).
+
+    Attributes
+    ----------
+    window_h
+        ``(t0, horizon)``: the measured window, from the end of the warm-up to the horizon.
+    env, items
+        The event loop and the per-item state of the kernel chosen.
+    client_calendar
+        The client's working calendar (``workload.calendar``): when a question to the client is answered.
+    pools, downs, active
+        Per pool (in ``members`` order): the pool, its outage intervals, and ``(from_h, to_h)`` under
+        contract or employed.
+    people
+        Per roster pool: its people on all shifts (its servers are its seats).
+    events
+        Dated events ``(time_h, pool, what)`` as they happen.
+    switchable
+        The timelines a termination for cause switches: the vendor's and its deferred fallback's.
+    terminations
+        ``(vendor, when, its new fallback's start or NaN)`` per termination for cause.
+    """
+
+    scenario: Scenario
+    option_name: str
+    trace: Trace
+    streams: Streams
+    window_h: tuple[float, float]
+    members: Members
+    background: Background
+    env: Any
+    items: Any
+    client_calendar: Any
+    pools: list = field(default_factory=list)
+    downs: list[list[tuple[float, float]]] = field(default_factory=list)
+    active: list[tuple[float, float]] = field(default_factory=list)
+    people: dict[int, int] = field(default_factory=dict)
+    events: list[tuple[float, str, str]] = field(default_factory=list)
+    switchable: dict[str, SwitchableTimeline] = field(default_factory=dict)
+    terminations: list[tuple[str, float, float]] = field(default_factory=list)
+    escalation: Escalation | None = None
+
+    @property
+    def option(self) -> OptionSpec:
+        return self.scenario.options[self.option_name]
+
+    @property
+    def t_end(self) -> float:
+        """Where the timelines end: past the horizon by :data:`~simkit.engine.timelines.TIMELINE_MARGIN_H`."""
+        return self.window_h[1] + TIMELINE_MARGIN_H
