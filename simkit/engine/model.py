@@ -257,7 +257,7 @@ def simulate_option(scenario: Scenario, option_name: str, trace: Trace, streams:
         background = [(t, int(k[0]) if t.size else 0) for t, k in zip(bg_t, bg_pool, strict=True)]
         cols, route, enter = compiled.run_option(option, pools, roles, n_primary, items, priority, trace,
                                                  scenario.vendors, client_cal, background, rounds, handoff,
-                                                 horizon)
+                                                 horizon, (scenario.teams, streams, events))
     else:
         route = [-1] * n
         enter = [math.nan] * n
