@@ -116,7 +116,7 @@ def _agreement_text(agreement: dict[str, Any]) -> str:
 
 
 def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
-         markdown: bool = False, only: Sequence[str] | None = None) -> dict[str, Any]:
+         markdown: bool = False, only: Sequence[str] | None = None, repeats: int | None = None) -> dict[str, Any]:
     """Run the suite; write the JSON results atomically to ``out``; return them.
 
     Parameters
@@ -131,8 +131,13 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
         Also print the table as Markdown.
     only
         Run these groups of :data:`GROUPS` alone (the default: all).
+    repeats
+        Repeats of every timed side instead of the sizes' own (fewer on a busy machine; quote how many).
     """
     engine_sizes, workflow_sizes = sizes_for(quick)
+    if repeats is not None:
+        engine_sizes = dataclasses.replace(engine_sizes, repeats=repeats, enterprise_repeats=repeats)
+        workflow_sizes = dataclasses.replace(workflow_sizes, repeats=repeats, sobol_repeats=repeats)
     say = print if show else (lambda *a, **k: None)
     chosen = set(only or GROUPS)
     machine = machine_info()  # the load average now and, below, at the end: was the machine quiet?
@@ -183,6 +188,7 @@ def cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument("--only", default=None, help=f"comma-separated groups of {', '.join(GROUPS)}")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats of every timed side (default: the sizes')")
     args = parser.parse_args(argv)
     only = None if args.only is None else [g.strip() for g in args.only.split(",") if g.strip()]
     if only is not None and (not only or set(only) - set(GROUPS)):
@@ -193,7 +199,10 @@ def cli(argv: Sequence[str] | None = None) -> int:
         print(f"error: --out: {args.out} is a directory; give a file name such as {args.out / 'latest.json'}",
               file=sys.stderr)
         return 2
-    main(quick=args.quick, out=args.out, markdown=args.markdown, only=only)
+    if args.repeats is not None and not 1 <= args.repeats <= 100:
+        print(f"error: --repeats: must be from 1 to 100, got {args.repeats}", file=sys.stderr)
+        return 2
+    main(quick=args.quick, out=args.out, markdown=args.markdown, only=only, repeats=args.repeats)
     return 0
 
 

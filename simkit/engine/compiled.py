@@ -12,6 +12,10 @@ option's mechanisms are on :data:`SUPPORTED`, else ``fast``.  The list is explic
 field, for each part of the scenario an option reads — so a mechanism added later runs on the
 general kernel until it is added here (and to the compiled loop, and to the tests).
 
+A team's hiring and attrition run on the compiled kernel too: its draws (who leaves, and when) come
+from the same ``"attrition:<team>"`` stream, in the same order, through numba's copies of numpy's
+exponential and bounded-integer algorithms, so the logs stay identical.
+
 The choice comes from ``simulate_option(kernel=...)``, else the ``SIMKIT_KERNEL`` environment
 variable, else the scenario's ``run.kernel``.  Forcing ``compiled`` on an option it cannot run,
 or where numba is missing, is an error, never a quiet substitute.

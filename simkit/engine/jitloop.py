@@ -16,9 +16,11 @@ exponential and bounded-integer draws.
 Without numba the functions stay plain Python (slow, identical): :mod:`simkit.engine.compiled`
 then uses the callback kernel instead, unless told otherwise.
 
-Everything compiled lives in this one module on purpose: numba's disk cache checks only the
-source file of the function it loads, so a caller cached in one file would keep a stale copy of a
-callee edited in another.
+Everything compiled lives in this one module on purpose, which is why it is longer than the
+project's other modules: numba's disk cache checks only the source file of the function it loads,
+so a caller cached in one file would keep a stale copy of a callee edited in another.  Each function
+is kept as short as numba allows instead (tuples of arrays in, no allocation: the code is compiled
+without numba's reference-counting runtime).
 """
 
 from __future__ import annotations
