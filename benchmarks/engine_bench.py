@@ -240,8 +240,10 @@ t_scipy = time.perf_counter() - t
 t = time.perf_counter()
 cpu_target.target_context.refresh()
 t_context = time.perf_counter() - t
-""" + _FIRST_CALL.replace("print(t_import, first, time.perf_counter() - t)",
-                          "print(t_numba, t_context, t_scipy, first)")
+""" + _FIRST_CALL.replace("t = time.perf_counter()\nsimulate_option", "t = time.perf_counter()\n"
+                          "c = time.process_time()\nsimulate_option", 1).replace(
+    "first = time.perf_counter() - t", "first = time.perf_counter() - t\nfirst_cpu = time.process_time() - c").replace(
+    "print(t_import, first, time.perf_counter() - t)", "print(t_numba, t_context, t_scipy, first, first_cpu)")
 
 
 def _in_new_process(script: str, cache_dir: str | None) -> list[float]:
@@ -269,13 +271,14 @@ def compile_rows(quick: bool) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         cold = _first_call(None if quick else tmp)
         warm = _first_call(None if quick else tmp)
-        parts = _in_new_process(_PARTS, None if quick else tmp) if compiled.available() else [math.nan] * 4
+        parts = _in_new_process(_PARTS, None if quick else tmp) if compiled.available() else [math.nan] * 5
     extra = {"kernel": kernel, "import_s": [round(cold[0], 3), round(warm[0], 3)],
              "second_call_s": [round(cold[2], 4), round(warm[2], 4)],
              "cache": "the usual cache (quick sizes)" if quick else "an empty NUMBA_CACHE_DIR, then the same",
              "warm_parts_s": {"import_numba": round(parts[0], 3), "import_scipy_blas": round(parts[2], 3),
                               "numba_target_context_without_scipy": round(parts[1], 3),
-                              "first_call_after_numba_started": round(parts[3], 3)},
+                              "first_call_after_numba_started": round(parts[3], 3),
+                              "first_call_after_numba_started_cpu": round(parts[4], 3)},
              "warm_parts_note": "a new process, the cache filled: numba's target context imports all of "
                                 "numba's implementations and checks for SciPy's BLAS before it loads any "
                                 "cached function; what is left is simkit's code from the cache"}
