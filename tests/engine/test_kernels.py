@@ -220,6 +220,34 @@ def test_kernels_agree_item_by_item(case: str) -> None:
 
 
 @needs_numba
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(staff=st.integers(0, 5), attrition=st.sampled_from([0.0, 1e-9, 0.5, 5.0]),
+       lead=st.sampled_from([0.0, 24.0, 90.5]), ramp=st.sampled_from([0.0, 0.4, 2.0]),
+       start=st.sampled_from([0.1, 0.5, 1.0]),
+       backlog=st.none() | st.sampled_from([0.5, 2.0]), max_staff=st.none() | st.integers(0, 7),
+       layoff=st.none() | st.sampled_from([0.5, 3.0]), min_staff=st.integers(0, 3), always_open=st.booleans(),
+       seed=st.integers(0, 2**16))
+def test_compiled_hiring_on_random_staffing(staff: int, attrition: float, lead: float, ramp: float, start: float,
+                                            backlog: float | None, max_staff: int | None, layoff: float | None,
+                                            min_staff: int, always_open: bool, seed: int) -> None:
+    """Any hiring policy — nobody on the team at the start, a rate too small to act, hires with no lead time,
+    ramps from 10%, backlog hiring with or without a cap, layoffs to a floor — on a team that works shifts or
+    round the clock beside an overflow vendor: the compiled log is the reference's, item by item."""
+    hiring = {"attrition_annual": attrition, "hiring_lead_h": lead, "ramp_months": ramp,
+              "ramp_start_productivity": start, "min_staff": min_staff}
+    hiring |= {k: v for k, v in (("hire_when_backlog_per_staff", backlog), ("max_staff", max_staff),
+                                 ("layoff_after_idle_days", layoff)) if v is not None}
+    sc = CASES["staffing_hybrid"]().override({"run.horizon_days": 45, "teams.team.staff": staff,
+                                              "teams.team.hiring": hiring,
+                                              "teams.team.calendar": "offshore" if always_open else "client"})
+    st_ = Streams(seed, 0)
+    trace = draw_trace(sc, st_)
+    for option in sc.option_names:
+        assert compiled.unsupported(sc, option) is None
+        run_every_kernel(sc, option, trace, st_, f"{option}/{seed}")
+
+
+@needs_numba
 def test_compiled_hiring_beyond_its_spare_server_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
     """With no spare server numbers, every hire sends the loop back for bigger arrays; it resumes where it
     stopped and the log is the reference's, item by item."""
