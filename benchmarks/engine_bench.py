@@ -12,6 +12,7 @@ the wall-clock time of one complete run, model set-up included.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import subprocess
 import sys
@@ -225,14 +226,38 @@ print(t_import, first, time.perf_counter() - t)
 """
 
 
-def _first_call(cache_dir: str | None) -> tuple[float, float, float]:
-    """In a new process: seconds to import simkit, for the first and for the second run of a small option."""
+# Where a first call from the disk cache goes: importing numba, numba's own start-up (its target context
+# imports every implementation it has, and SciPy's BLAS for np.dot), then simkit's code loaded from the cache.
+_PARTS = """
+import time
+t = time.perf_counter()
+import numba
+from numba.core.registry import cpu_target
+t_numba = time.perf_counter() - t
+t = time.perf_counter()
+import scipy.linalg.cython_blas
+t_scipy = time.perf_counter() - t
+t = time.perf_counter()
+cpu_target.target_context.refresh()
+t_context = time.perf_counter() - t
+""" + _FIRST_CALL.replace("t = time.perf_counter()\nsimulate_option", "t = time.perf_counter()\n"
+                          "c = time.process_time()\nsimulate_option", 1).replace(
+    "first = time.perf_counter() - t", "first = time.perf_counter() - t\nfirst_cpu = time.process_time() - c").replace(
+    "print(t_import, first, time.perf_counter() - t)", "print(t_numba, t_context, t_scipy, first, first_cpu)")
+
+
+def _in_new_process(script: str, cache_dir: str | None) -> list[float]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
-    p = subprocess.run([sys.executable, "-c", _FIRST_CALL], capture_output=True, text=True, env=env, check=True,
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
                        timeout=1800)
-    a, b, c = (float(x) for x in p.stdout.split())
+    return [float(x) for x in p.stdout.split()]
+
+
+def _first_call(cache_dir: str | None) -> tuple[float, float, float]:
+    """In a new process: seconds to import simkit, for the first and for the second run of a small option."""
+    a, b, c = _in_new_process(_FIRST_CALL, cache_dir)
     return a, b, c
 
 
@@ -246,9 +271,17 @@ def compile_rows(quick: bool) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         cold = _first_call(None if quick else tmp)
         warm = _first_call(None if quick else tmp)
+        parts = _in_new_process(_PARTS, None if quick else tmp) if compiled.available() else [math.nan] * 5
     extra = {"kernel": kernel, "import_s": [round(cold[0], 3), round(warm[0], 3)],
              "second_call_s": [round(cold[2], 4), round(warm[2], 4)],
-             "cache": "the usual cache (quick sizes)" if quick else "an empty NUMBA_CACHE_DIR, then the same"}
+             "cache": "the usual cache (quick sizes)" if quick else "an empty NUMBA_CACHE_DIR, then the same",
+             "warm_parts_s": {"import_numba": round(parts[0], 3), "import_scipy_blas": round(parts[2], 3),
+                              "numba_target_context_without_scipy": round(parts[1], 3),
+                              "first_call_after_numba_started": round(parts[3], 3),
+                              "first_call_after_numba_started_cpu": round(parts[4], 3)},
+             "warm_parts_note": "a new process, the cache filled: numba's target context imports all of "
+                                "numba's implementations and checks for SciPy's BLAS before it loads any "
+                                "cached function; what is left is simkit's code from the cache"}
     return [
         Row("compile_cold", f"{kernel} kernel, first call in a new process, empty cache (compiles)", "s",
             cold[1], 120.0, target_op="<=", target_on="value", details=extra),

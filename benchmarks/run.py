@@ -5,13 +5,14 @@ Usage::
     python -m benchmarks.run            # full sizes (several minutes); what `make bench` runs
     python -m benchmarks.run --quick    # tiny sizes (seconds): checks that everything runs
     python -m benchmarks.run --out FILE.json --markdown
+    python -m benchmarks.run --only engine,dashboard   # some groups: writes results/only-engine-dashboard.json
 
 Each comparison runs both sides in this one process, alternating, and
 reports the median of the repeats (see :mod:`benchmarks.harness`).  The JSON
 holds the machine facts, the sizes, every row of the table with its raw
 timings, and the ``agreement`` record: every M/M/c implementation's mean wait
 against Erlang C.  ``--quick`` writes ``results/quick.json`` unless ``--out`` says
-otherwise, so a smoke run never overwrites the full results.
+otherwise, so a smoke run never overwrites the full results; ``--only`` likewise writes its own file.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ __all__ = ["main", "cli", "sizes_for", "format_table", "markdown_table", "machin
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARK_KEYS = ("simulate_vs_simpy", "simulate_vs_ciw", "engine_vs_simpy", "engine_vs_ciw", "fast_engine_vs_simpy",
                   "rich_vs_simpy", "compile_cold", "compile_warm", "log_memory", "replications_2_vs_1",
-                  "dashboard_recompute", "closed_form_preview", "reprice_sweep", "enterprise_year")
+                  "dashboard_recompute", "dashboard_refresh", "closed_form_preview", "reprice_sweep", "sobol_sweep",
+                  "enterprise_year")
+GROUPS = ("engine", "compile", "enterprise", "pools", "preview", "reprice", "dashboard", "sobol")
 SEED = 20240607
 
 
@@ -45,7 +48,7 @@ def sizes_for(quick: bool) -> tuple[EngineSizes, WorkflowSizes]:
                             repeats=1, enterprise_days=3.0, enterprise_repeats=1),
                 WorkflowSizes(horizon_days=28.0, repeats=1, pool_replications=4, dashboard_replications=8,
                               preview_repeats=20, sweep_points=20, sweep_replications=2,
-                              resimulated_points=1))
+                              resimulated_points=1, sobol_points=24, sobol_repeats=1))
     return (EngineSizes(MMCProblem(), rich_items=200_000, repeats=5, enterprise_days=None,
                         enterprise_repeats=3),
             WorkflowSizes(horizon_days=None, repeats=5, pool_replications=16, dashboard_replications=8,
@@ -113,7 +116,7 @@ def _agreement_text(agreement: dict[str, Any]) -> str:
 
 
 def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
-         markdown: bool = False) -> dict[str, Any]:
+         markdown: bool = False, only: Sequence[str] | None = None, repeats: int | None = None) -> dict[str, Any]:
     """Run the suite; write the JSON results atomically to ``out``; return them.
 
     Parameters
@@ -126,20 +129,34 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
         Print progress and the table.
     markdown
         Also print the table as Markdown.
+    only
+        Run these groups of :data:`GROUPS` alone (the default: all).
+    repeats
+        Repeats of every timed side instead of the sizes' own (fewer on a busy machine; quote how many).
     """
     engine_sizes, workflow_sizes = sizes_for(quick)
+    if repeats is not None:
+        engine_sizes = dataclasses.replace(engine_sizes, repeats=repeats, enterprise_repeats=repeats)
+        workflow_sizes = dataclasses.replace(workflow_sizes, repeats=repeats, sobol_repeats=repeats)
     say = print if show else (lambda *a, **k: None)
+    chosen = set(only or GROUPS)
     machine = machine_info()  # the load average now and, below, at the end: was the machine quiet?
     rows: list[Row] = []
-    say("engine: simkit vs idiomatic SimPy, Ciw and heapq on M/M/c; rich scenario ...", flush=True)
-    engine, agreement = engine_rows(engine_sizes, SEED)
-    rows += engine
-    say("compiled kernel: first call in a new process ...", flush=True)
-    rows += compile_rows(quick)
-    say("large enterprise year and run-log memory ...", flush=True)
-    enterprise = enterprise_rows(engine_sizes, SEED)
-    say("replications, dashboard, preview, price sweep ...", flush=True)
-    rows += enterprise + workflow_rows(workflow_sizes, SEED)
+    agreement: dict[str, Any] | None = None
+    if "engine" in chosen:
+        say("engine: simkit vs idiomatic SimPy, Ciw and heapq on M/M/c; rich scenario ...", flush=True)
+        engine, agreement = engine_rows(engine_sizes, SEED)
+        rows += engine
+    if "compile" in chosen:
+        say("compiled kernel: first call in a new process ...", flush=True)
+        rows += compile_rows(quick)
+    if "enterprise" in chosen:
+        say("large enterprise year and run-log memory ...", flush=True)
+        rows += enterprise_rows(engine_sizes, SEED)
+    workflow = chosen & {"pools", "preview", "reprice", "dashboard", "sobol"}
+    if workflow:
+        say(f"workflows ({', '.join(sorted(workflow))}) ...", flush=True)
+        rows += workflow_rows(workflow_sizes, SEED, workflow)
     order = {k: i for i, k in enumerate(BENCHMARK_KEYS)}
     rows.sort(key=lambda r: order.get(r.key, len(order)))
     results = {
@@ -149,12 +166,15 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
         "sizes": {"engine": dataclasses.asdict(engine_sizes), "workflow": dataclasses.asdict(workflow_sizes)},
         "seed": SEED,
         "benchmarks": [r.to_dict() for r in rows],
-        "agreement": {"mmc": agreement},
+        "agreement": {"mmc": agreement} if agreement is not None else {},
+        "groups": sorted(chosen),
     }
-    target = Path(out) if out is not None else RESULTS / ("quick.json" if quick else "latest.json")
+    name = "quick" if quick else "latest" if only is None else "only-" + "-".join(g for g in GROUPS if g in chosen)
+    target = Path(out) if out is not None else RESULTS / f"{name}.json"
     write_json_atomic(target, results)
     say("\n" + machine_line(results) + "\n" + format_table(results) + "\n")
-    say(_agreement_text(agreement))
+    if agreement is not None:
+        say(_agreement_text(agreement))
     if markdown:
         say("\n" + markdown_table(results))
     say(f"\nwrote {target}")
@@ -167,12 +187,22 @@ def cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check that everything runs")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
+    parser.add_argument("--only", default=None, help=f"comma-separated groups of {', '.join(GROUPS)}")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats of every timed side (default: the sizes')")
     args = parser.parse_args(argv)
+    only = None if args.only is None else [g.strip() for g in args.only.split(",") if g.strip()]
+    if only is not None and (not only or set(only) - set(GROUPS)):
+        print(f"error: --only: {args.only[:60]!r}; allowed: comma-separated names from {', '.join(GROUPS)}",
+              file=sys.stderr)
+        return 2
     if args.out is not None and args.out.is_dir():
         print(f"error: --out: {args.out} is a directory; give a file name such as {args.out / 'latest.json'}",
               file=sys.stderr)
         return 2
-    main(quick=args.quick, out=args.out, markdown=args.markdown)
+    if args.repeats is not None and not 1 <= args.repeats <= 100:
+        print(f"error: --repeats: must be from 1 to 100, got {args.repeats}", file=sys.stderr)
+        return 2
+    main(quick=args.quick, out=args.out, markdown=args.markdown, only=only, repeats=args.repeats)
     return 0
 
 

@@ -6,6 +6,11 @@ These time what a user waits for, on the project's default scenario
 * replications on a 2-process pool against a 1-process pool (same batches of work);
 * a dashboard's recompute after a slider moves: ``override`` then ``simulate``
   with the replications a dashboard would run, in this process;
+* the dashboard itself (``sk.explore``) when a slider moves: its own refresh — override, preview,
+  simulate on its precision rule (re-using the options the change leaves alone), verdict, table,
+  charts and downloads — timed from setting the control's value until the view is rebuilt;
+* a Sobol' sweep of about 1,000 points (:func:`simkit.sweep` with ``design="sobol"``) over the
+  levers ``simkit sensitivity`` varies by default (:func:`simkit.analysis.sensitivity_summary.default_levers`);
 * the closed-form preview it shows meanwhile (``simkit.scenario.preview.preview``: Erlang C per pool
   and a static cost; where simkit has no such function, Erlang C of the team's load);
 * a 1,000-point price sweep answered by re-pricing stored run logs the way a user
@@ -16,6 +21,8 @@ These time what a user waits for, on the project's default scenario
 from __future__ import annotations
 
 import inspect
+import itertools
+import math
 import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -28,7 +35,7 @@ import simkit as sk
 from simkit.experiment.reprice import reprice_sweep
 from simkit.experiment.simulate import run_replication
 
-from .cases import default_scenario, erlang_preview
+from .cases import DEFAULT_SCENARIO, default_scenario, erlang_preview
 from .harness import Row, alternate
 
 try:  # the dashboard's preview: every option's pools by Erlang C, and a static cost
@@ -56,6 +63,9 @@ class WorkflowSizes:
     sweep_points: int
     sweep_replications: int
     resimulated_points: int
+    sobol_points: int = 1000  # about: Saltelli's n (a power of two) x (levers + 2)
+    sobol_replications: int = 1
+    sobol_repeats: int = 3
 
 
 def _warm(executor: Executor, workers: int, scenario: sk.Scenario) -> None:
@@ -180,9 +190,74 @@ def _sweep_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
                         "identical_kpis": bool(identical)})
 
 
-def workflow_rows(sizes: WorkflowSizes, seed: int) -> list[Row]:
-    """Benchmarks 5-8 on the default scenario (shortened when ``sizes.horizon_days`` is set)."""
+def _dashboard_refresh_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
+    """The dashboard's own refresh when a slider moves, and how much of it was simulating (``Dashboard._run``)."""
+    dash = sk.explore(sc, seed=seed)  # opens with its first run, as a user sees it
+    simulating: list[float] = []
+    run = dash._run
+
+    def timed_run() -> Any:
+        t = time.perf_counter()
+        out = run()
+        simulating.append(time.perf_counter() - t)
+        return out
+
+    dash._run = timed_run
+    values = itertools.cycle(SLIDER_VALUES)
+
+    def move() -> Any:
+        dash.controls[SLIDER].value = next(values)  # the control's observer refreshes the dashboard
+        return dash.results
+
+    try:
+        t = alternate({"slider": move}, sizes.repeats)["slider"]
+    finally:
+        dash.close()
+    sim = sorted(simulating)[len(simulating) // 2] if simulating else math.nan
+    return Row("dashboard_refresh", f"dashboard refresh after a slider move (sk.explore, {dash.replications} "
+               "replications)", "s", t.median_s, 0.3, target_op="<=", target_on="value",
+               details={"scenario": DEFAULT_SCENARIO.name, "slider": SLIDER, "values": list(SLIDER_VALUES),
+                        "replications": dash.replications, "seconds": t.seconds,
+                        "simulating_median_s": sim, "simulating_seconds": simulating,
+                        "rest_median_s": t.median_s - sim,
+                        "call": "dash.controls[slider].value = v -> Dashboard.refresh: override, preview, "
+                                "simulate (precision rule, reuse), verdict, table, charts, downloads"})
+
+
+def _sobol_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
+    """A Sobol' sweep of about ``sizes.sobol_points`` points over the sensitivity command's default levers."""
+    from simkit.analysis.sensitivity_summary import default_levers
+
+    option = next(o for o in sc.option_names if o != sc.baseline_option)
+    levers = default_levers(sc, option, sc.baseline_option)
+    base_n = 2 ** round(math.log2(sizes.sobol_points / (len(levers) + 2)))
+    points = base_n * (len(levers) + 2)
+    reps = sizes.sobol_replications
+
+    def run() -> Any:
+        return sk.sweep(sc, levers, replications=reps, seed=seed, design="sobol", n=base_n, progress=False)
+
+    t = alternate({"sobol": run}, sizes.sobol_repeats)["sobol"]
+    return Row("sobol_sweep", f"{points:,}-point Sobol sweep ({len(levers)} levers, {reps} replication"
+               f"{'s' if reps != 1 else ''}, {len(sc.option_names)} options)", "s", t.median_s, 60.0,
+               target_op="<=", target_on="value",
+               details={"points": points, "base_n": base_n, "levers": [lv.path for lv in levers],
+                        "replications": reps, "options": sc.option_names, "seconds": t.seconds,
+                        "ms_per_point": 1000.0 * t.median_s / points,
+                        "rows": int(len(t.result.frame)),
+                        "call": "simkit.sweep(scenario, default_levers(...), design='sobol', n=base_n) on the "
+                                "'auto' executor"})
+
+
+def workflow_rows(sizes: WorkflowSizes, seed: int, only: set[str] | None = None) -> list[Row]:
+    """Benchmarks 5-8 and the dashboard's refresh and Sobol' sweep on the default scenario (shortened when
+    ``sizes.horizon_days`` is set); ``only``: the named groups (``pools``, ``preview``, ``reprice``,
+    ``dashboard``, ``sobol``)."""
     sc = default_scenario()
     if sizes.horizon_days is not None:
         sc = sc.override({"run.horizon_days": sizes.horizon_days})
-    return [*_pools_and_dashboard(sc, sizes, seed), _preview_row(sc, sizes), _sweep_row(sc, sizes, seed)]
+    groups = {"pools": lambda: _pools_and_dashboard(sc, sizes, seed), "preview": lambda: [_preview_row(sc, sizes)],
+              "reprice": lambda: [_sweep_row(sc, sizes, seed)],
+              "dashboard": lambda: [_dashboard_refresh_row(sc, sizes, seed)],
+              "sobol": lambda: [_sobol_row(sc, sizes, seed)]}
+    return [row for name, make in groups.items() if only is None or name in only for row in make()]

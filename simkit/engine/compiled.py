@@ -12,6 +12,10 @@ option's mechanisms are on :data:`SUPPORTED`, else ``fast``.  The list is explic
 field, for each part of the scenario an option reads — so a mechanism added later runs on the
 general kernel until it is added here (and to the compiled loop, and to the tests).
 
+A team's hiring and attrition run on the compiled kernel too: its draws (who leaves, and when) come
+from the same ``"attrition:<team>"`` stream, in the same order, through numba's copies of numpy's
+exponential and bounded-integer algorithms, so the logs stay identical.
+
 The choice comes from ``simulate_option(kernel=...)``, else the ``SIMKIT_KERNEL`` environment
 variable, else the scenario's ``run.kernel``.  Forcing ``compiled`` on an option it cannot run,
 or where numba is missing, is an error, never a quiet substitute.
@@ -31,6 +35,7 @@ from simkit.calendars.weekly import Calendar
 from simkit.engine.log import QUEUED
 from simkit.extras import extra_message
 from simkit.scenario.yamlio import ScenarioError
+from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 from simkit.workload.trace import Uniform
 
 __all__ = ["SUPPORTED", "KERNEL_NAMES", "ENV_VAR", "available", "unsupported", "choose", "run_option"]
@@ -51,7 +56,9 @@ SUPPORTED: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
                 "abandon_cost",
     "OptionSpec": "team vendor routing overflow_queue vendor_kinds backup backup_share label",
     "TeamSpec": "staff calendar loaded_cost_per_hour overhead_per_fte_month productivity clarify_factor quality fx "
-                "overtime_h_per_day overtime_premium",
+                "overtime_h_per_day overtime_premium hiring",
+    "HiringSpec": "attrition_annual hiring_lead_h ramp_months ramp_start_productivity hire_when_backlog_per_staff "
+                  "max_staff recruiting_cost layoff_after_idle_days min_staff severance_per_fte",
     "VendorSpec": "agents calendar pricing price_per_item price_per_fte_month fee_per_month productivity "
                   "governance_share transition_cost handoff_h clarify_factor outages degradation quality sla "
                   "transition contract fx shared",
@@ -219,13 +226,77 @@ def _routing(option, pools: list, roles: tuple[str, ...], trace, vendors) -> tup
     return params, table, split, reroute
 
 
+#: Server numbers kept free for hires beyond the starting staff; the loop asks for more when they run out.
+SPARE_SERVERS = 64
+_CHANGE = {1: "hire", -1: "leave", -2: "layoff"}
+
+
+def _staffing(option, pools: list, roles: tuple[str, ...], staffing, horizon_h: float) -> tuple:  # noqa: ANN001
+    """The hiring pool's index, its flags for ``st`` (attrition, backlog hiring, layoffs), the parameters
+    (``jitloop``'s ``hp``, computed as :func:`simkit.engine.staffing.start_hiring` computes them), its
+    attrition stream and the heap rows its events can need per server number."""
+    spec = staffing[0][option.team].hiring if option.team is not None and staffing is not None else None
+    if spec is None:
+        return -1, (0, 0, 0), np.zeros(10), np.random.Generator(np.random.PCG64(0)), 0
+    h = roles.index("team")
+    backlog = spec.hire_when_backlog_per_staff
+    quiet = 0.5 * backlog if backlog is not None else 1.0
+    hp = np.array([spec.attrition_annual / HOURS_PER_YEAR, spec.hiring_lead_h, spec.ramp_start_productivity,
+                   spec.ramp_months * HOURS_PER_MONTH, backlog or 0.0,
+                   spec.max_staff if spec.max_staff is not None else 10**9, quiet,
+                   (spec.layoff_after_idle_days or 0.0) * 24.0, spec.min_staff, 0.0])
+    flags = (int(spec.attrition_annual * max(pools[h].servers, 1) / HOURS_PER_YEAR > 1e-12), int(backlog is not None),
+             int(spec.layoff_after_idle_days is not None))
+    return h, flags, hp, staffing[1].rng(f"attrition:{pools[h].name}"), int(horizon_h / 24.0) + 8
+
+
+def _servers(servers: np.ndarray, hirer: int, cap: int, hp: np.ndarray) -> tuple:
+    """``jitloop``'s ``sv``: each pool's idle servers (numbered in order, parked in order, as the pool makes
+    them), the item and end time in each server's hands, joins and ramps, leavers, the hiring pool's members
+    and its staff changes."""
+    first = np.concatenate([[0], np.cumsum(servers)]).astype(np.int64)
+    stack = np.zeros((servers.size, cap), np.int64)
+    for k in range(servers.size):
+        stack[k, :servers[k]] = np.arange(first[k], first[k + 1])
+    members = np.zeros(cap, np.int64)
+    if hirer >= 0:
+        members[:servers[hirer]] = stack[hirer, :servers[hirer]]
+    return (stack, np.full(cap, -1, np.int64), np.zeros(cap), np.zeros(cap), np.zeros(cap), np.zeros(cap, np.uint8),
+            members, np.zeros((2 * cap + 1, 2)), hp)
+
+
+def _grow(sv: tuple, ev: np.ndarray, rows_per_server: int) -> tuple[tuple, np.ndarray]:
+    """Twice the server numbers (and the heap rows they may need), keeping everything so far."""
+    cap = sv[1].size
+
+    def wider(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        b = np.zeros(shape, a.dtype)
+        b[tuple(slice(0, m) for m in a.shape)] = a
+        return b
+
+    grown = (wider(sv[0], (sv[0].shape[0], 2 * cap)), *(wider(a, (2 * cap,)) for a in sv[1:7]),
+             wider(sv[7], (4 * cap + 1, 2)), sv[8])
+    return grown, wider(ev, (ev.shape[0] + rows_per_server * cap, ev.shape[1]))
+
+
+def _staff_log(sv: tuple, st: np.ndarray, pool, events: list) -> None:  # noqa: ANN001
+    """The hiring pool's staff log and dated events, from the loop's staff changes."""
+    from simkit.engine import jitloop
+    changes = sv[7][:st[jitloop.CHANGES]]
+    pool.staff_log = [(float(t), 1 if c > 0 else -1) for t, c in changes.tolist()]
+    events.extend((float(t), pool.name, _CHANGE[int(c)]) for t, c in changes.tolist())
+
+
 def run_option(option, pools: list, roles: tuple[str, ...], n_primary: int, items, priority: np.ndarray,  # noqa: ANN001
                trace, vendors, client_cal: Calendar, background: list[tuple[np.ndarray, int]],  # noqa: ANN001
-               rounds: dict[int, np.ndarray], handoff: list[float], horizon_h: float) -> tuple:
+               rounds: dict[int, np.ndarray], handoff: list[float], horizon_h: float,
+               staffing: tuple | None = None) -> tuple:
     """Run the option's schedule to ``horizon_h`` on the compiled loop.
 
-    Fills each pool's ``work_from_h``/``work_to_h`` and returns the first ``len(trace)`` items'
-    columns (as ``Items.arrays``), the route and the queue-entry times.
+    Fills each pool's ``work_from_h``/``work_to_h`` (and a hiring team's ``staff_log``) and returns the
+    first ``len(trace)`` items' columns (as ``Items.arrays``), the route and the queue-entry times.
+    ``staffing`` is ``(scenario.teams, streams, events)``: a team's hiring draws from the replication's
+    ``"attrition:<team>"`` stream and dates its hires, leaves and layoffs in ``events``.
     """
     from simkit.engine import jitloop  # imports numba: only when an option runs here
 
@@ -271,10 +342,19 @@ def run_option(option, pools: list, roles: tuple[str, ...], n_primary: int, item
           np.array([c[1] for c in chains], np.int64), np.array([c[2] for c in chains], np.int64),
           np.zeros(len(chains), np.int64))
     delayed = any(h > 0.0 for h in handoff) or pools[0].answer_time is not None or bool(quality.any())
-    ev = np.zeros((int(servers.sum()) + len(chains) + 1 + (total if delayed else 0), 6))
-    st = np.array([0, 0, 0, int(pools[0].answer_time is not None), int(any_clarify)], np.int64)
+    hirer, flags, hp, rng, checks = _staffing(option, pools, roles, staffing, horizon_h)
+    cap = int(servers.sum()) + (SPARE_SERVERS if hirer >= 0 else 0)
+    sv = _servers(servers, hirer, cap, hp)
+    rows_per_server = 4 if hirer >= 0 else 0  # its step or end, a leave drawn at its join and at its leave, a join
+    ev = np.zeros((int(servers.sum()) + len(chains) + 1 + (total if delayed else 0) + rows_per_server * cap
+                   + (checks if hirer >= 0 else 0), 6))
+    st = np.array([0, 0, 0, int(pools[0].answer_time is not None), int(any_clarify), int(servers.sum()),
+                   servers[hirer] if hirer >= 0 else 0, 0, 0, hirer, flags[0], 0, 0, flags[1], flags[2]], np.int64)
     wk = np.zeros((total * (2 if quality.any() else 1) + 1, 3))
-    jitloop.run_loop(float(horizon_h), n, it, pl, tl, qp, qd, dn, rt, ch, ev, st, wk)
+    while jitloop.run_loop(float(horizon_h), n, it, pl, tl, qp, qd, dn, rt, ch, ev, st, wk, sv, rng) == jitloop.GROW:
+        sv, ev = _grow(sv, ev, rows_per_server)
+    if hirer >= 0:
+        _staff_log(sv, st, pools[hirer], staffing[2])
     work = wk[:st[2]]
     for k, pool in enumerate(pools):
         mine = work[work[:, 0] == k]

@@ -6,16 +6,21 @@ the floating-point results are the same bits: :func:`cal_advance` is
 :meth:`simkit.calendars.timeline.CapacityTimeline.advance`, :func:`_step` is
 :meth:`simkit.engine.fastpool.CallbackPool._step`, and so on.  The event heap keeps
 SimPy's order (time, then the order of scheduling); every call the callback kernel makes is
-``NORMAL`` priority, so ``(time, id)`` is the whole key.  Servers of a pool are
-interchangeable here (no ramp-up, nobody leaves: those mechanisms are not on the
-compiled kernel's list), so a pool keeps a count of idle servers, not the servers.
+``NORMAL`` priority, so ``(time, id)`` is the whole key.  Servers have numbers, as the callback
+kernel's :class:`~simkit.engine.pools.Server` objects have identities: a new hire ramps up and a
+leaver is one particular person, so a pool keeps its idle servers in the same last-in-first-out
+list, and a team with hiring (:mod:`simkit.engine.staffing`) keeps its members in joining order and
+draws who leaves from the same ``numpy`` generator, through numba's bit-identical copies of its
+exponential and bounded-integer draws.
 
 Without numba the functions stay plain Python (slow, identical): :mod:`simkit.engine.compiled`
 then uses the callback kernel instead, unless told otherwise.
 
-Everything compiled lives in this one module on purpose: numba's disk cache checks only the
-source file of the function it loads, so a caller cached in one file would keep a stale copy of a
-callee edited in another.
+Everything compiled lives in this one module on purpose, which is why it is longer than the
+project's other modules: numba's disk cache checks only the source file of the function it loads,
+so a caller cached in one file would keep a stale copy of a callee edited in another.  Each function
+is kept as short as numba allows instead (tuples of arrays in, no allocation: the code is compiled
+without numba's reference-counting runtime).
 """
 
 from __future__ import annotations
@@ -28,8 +33,12 @@ from simkit.extras import MissingExtraError, require
 
 try:  # the ``fast`` extra
     numba = require("numba", "the compiled kernel")
+    from numba.np.random.random_methods import buffered_bounded_lemire_uint32 as _lemire32
 except MissingExtraError:  # the callback kernel runs instead (see simkit.engine.compiled)
     numba = None
+
+    def _lemire32(bitgen, rng):  # noqa: ANN001, ANN202
+        raise RuntimeError("the compiled kernel's plain-Python form does not draw")
 
 __all__ = ["HAVE_NUMBA", "run_loop"]
 
@@ -57,7 +66,14 @@ def _jit(fn=None, inline: bool = False):  # noqa: ANN001, ANN202
 WEEK_H = 168.0
 HOURS_PER_MONTH = 8766.0 / 12.0  # simkit.workload.trace.HOURS_PER_MONTH (checked by the tests)
 COMPLETED, IN_SERVICE, QUEUED, ABANDONED = 0, 1, 2, 3
-CHAIN, STEP, DONE, PUT = 0, 1, 2, 3  # event kinds
+CHAIN, STEP, DONE, PUT, LEAVE, JOIN, HIRE_CHECK, LAYOFF_CHECK = 0, 1, 2, 3, 4, 5, 6, 7  # event kinds
+HIRING_CHECK_H = 24.0  # simkit.engine.staffing.HIRING_CHECK_H (checked by the tests)
+GROW = 1  # run_loop's answer when a hire needs a server number beyond the arrays: grow them, call again
+# st: heap size, next id, work pieces, answers?, clarify?, server numbers used, members, pending hires,
+# leave clock, hiring pool, attrition?, started?, staff changes, backlog hiring?, layoffs?
+SERVERS, MEMBERS, PENDING, CLOCK, HIRER, ATTRITION, STARTED, CHANGES, BACKLOG, LAYOFFS = range(5, 15)
+# hp: rate per hour, lead h, ramp start, ramp h, backlog trigger, max staff, quiet trigger, layoff after h,
+# min staff, quiet since (state)
 ALWAYS, CALENDAR, TIMELINE = 0, 1, 2  # timeline kinds
 
 
@@ -308,25 +324,38 @@ def _share(qp, qd, p, t):  # noqa: ANN001, ANN202
     return share if share < 1.0 else 1.0
 
 
+@_jit(inline=True)
+def _factor(sv, s, now):  # noqa: ANN001, ANN202
+    """``Server.factor``: a new hire's productivity relative to a trained one (linear ramp)."""
+    ramp_h, start = sv[4][s], sv[8][2]
+    if ramp_h <= 0.0:
+        return 1.0
+    return start + (1.0 - start) * min(1.0, (now - sv[3][s]) / ramp_h)
+
+
 @_jit
-def _step(p, now, it, pl, tl, ev, st, wk):  # noqa: ANN001, ANN202
-    """A server of pool ``p`` is free at ``now``: take the most urgent item, or go idle."""
+def _step(p, s, now, it, pl, tl, ev, st, wk, sv):  # noqa: ANN001, ANN202
+    """Server ``s`` of pool ``p`` is free at ``now``: take the most urgent item, go idle, or (a leaver) go."""
     status, start, work, served_by, rounds, asked, clarify_h, gives_up = it[0], it[1], it[3], it[4], it[5], \
         it[6], it[7], it[10]
     prio, qtime = it[12], it[13]
-    q, qn, idle, productivity = pl[0], pl[1], pl[2], pl[3]
+    q, qn, idle, productivity, stack = pl[0], pl[1], pl[2], pl[3], sv[0]
     always = tl[0][p] == ALWAYS
     client = tl[0].size - 1
     while True:
+        if sv[5][s]:
+            return
         if qn[p] == 0:
+            stack[p, idle[p]] = s
             idle[p] += 1
             return
         if not always and not is_open(tl, p, now):
             nxt = next_open(tl, p, now)
             if math.isinf(nxt):
+                stack[p, idle[p]] = s
                 idle[p] += 1
                 return
-            ev_push(ev, st, now + (nxt - now), STEP, p, -1, 0.0)
+            ev_push(ev, st, now + (nxt - now), STEP, p, s, 0.0)
             return
         item = q_pop(q, qn, p, prio, qtime)
         if now >= gives_up[item]:  # Items.gave_up
@@ -346,29 +375,31 @@ def _step(p, now, it, pl, tl, ev, st, wk):  # noqa: ANN001, ANN202
             continue
         status[item] = IN_SERVICE
         served_by[item] = p
-        w = work[item] / productivity[p]
+        w = work[item] / productivity[p] if sv[4][s] == 0.0 else work[item] / (productivity[p] * _factor(sv, s, now))
         end = now + w if always else advance(tl, p, now, w)
         j = st[2]
         wk[j, 0], wk[j, 1], wk[j, 2] = p, now, end
         st[2] += 1
-        ev_push(ev, st, now + (end - now), DONE, p, item, end)
+        sv[1][s], sv[2][s] = item, end
+        ev_push(ev, st, now + (end - now), DONE, p, s, end)
         return
 
 
 @_jit
-def _put(p, item, now, it, pl, tl, ev, st, wk):  # noqa: ANN001, ANN202
-    """``ServicePool.put`` and ``CallbackPool._wake``: queue the item; an idle server starts now, or after
-    the other work due at this instant has landed."""
+def _put(p, item, now, it, pl, tl, ev, st, wk, sv):  # noqa: ANN001, ANN202
+    """``ServicePool.put`` and ``CallbackPool._wake``: queue the item; the idle server parked last starts now,
+    or after the other work due at this instant has landed."""
     it[0][item] = QUEUED
     it[13][item] = now
     q_push(pl[0], pl[1], p, item, it[12], it[13])
     idle = pl[2]
     if idle[p] > 0:
         idle[p] -= 1
+        s = sv[0][p, idle[p]]
         if st[0] > 0 and ev[0, 0] <= now:
-            ev_push(ev, st, now + 0.0, STEP, p, -1, 0.0)
+            ev_push(ev, st, now + 0.0, STEP, p, s, 0.0)
         else:
-            _step(p, now, it, pl, tl, ev, st, wk)
+            _step(p, s, now, it, pl, tl, ev, st, wk, sv)
 
 
 @_jit(inline=True)
@@ -403,27 +434,155 @@ def _route(item, now, rt, pl, tl, dn):  # noqa: ANN001, ANN202
     return p
 
 
+# -- staffing (simkit.engine.staffing.start_hiring) on the hiring pool: sv[6] its members in joining order,
+# sv[7] its staff changes (time, +1 join / -1 leave / -2 layoff), sv[8] the parameters (hp above) -----------
 @_jit
-def run_loop(until, n, it, pl, tl, qp, qd, dn, rt, ch, ev, st, wk):  # noqa: ANN001, ANN201
+def _next_leaver(p, now, ev, st, sv, rng):  # noqa: ANN001, ANN202
+    """``next_leaver``: the time to the next leave, drawn afresh at the rate times the head count now."""
+    st[CLOCK] += 1
+    n = st[MEMBERS]
+    if n == 0:
+        return
+    ev_push(ev, st, now + rng.exponential(1.0 / (sv[8][0] * n)), LEAVE, p, -1, float(st[CLOCK]))
+
+
+@_jit
+def _changed(sv, st, now, code):  # noqa: ANN001, ANN202
+    j = st[CHANGES]
+    sv[7][j, 0], sv[7][j, 1] = now, code
+    st[CHANGES] += 1
+
+
+@_jit
+def _remove(p, s, now, pl, ev, st, sv, rng, code):  # noqa: ANN001, ANN202
+    """``ServicePool.remove_server``: ``s`` leaves now (an item in its hands is finished first)."""
+    members, stack, idle = sv[6], sv[0], pl[2]
+    sv[5][s] = 1
+    n = st[MEMBERS]
+    i = 0
+    while members[i] != s:
+        i += 1
+    for j in range(i, n - 1):  # list.remove: the rest keep their order
+        members[j] = members[j + 1]
+    st[MEMBERS] = n - 1
+    _changed(sv, st, now, code)
+    for i in range(idle[p]):
+        if stack[p, i] == s:
+            for j in range(i, idle[p] - 1):
+                stack[p, j] = stack[p, j + 1]
+            idle[p] -= 1
+            break
+    if st[ATTRITION]:
+        _next_leaver(p, now, ev, st, sv, rng)
+
+
+@_jit
+def _hire_later(p, now, ev, st, sv):  # noqa: ANN001, ANN202
+    st[PENDING] += 1
+    ev_push(ev, st, now + sv[8][1], JOIN, p, -1, 0.0)
+
+
+@_jit
+def _join(p, now, it, pl, tl, ev, st, wk, sv, rng):  # noqa: ANN001, ANN202
+    """``hire_later``'s ``join`` and ``ServicePool.add_server``: a new server ramps up from now."""
+    st[PENDING] -= 1
+    s = st[SERVERS]
+    st[SERVERS] += 1
+    sv[3][s], sv[4][s], sv[5][s] = now, sv[8][3], 0
+    sv[6][st[MEMBERS]] = s
+    st[MEMBERS] += 1
+    _changed(sv, st, now, 1)
+    _step(p, s, now, it, pl, tl, ev, st, wk, sv)
+    if st[ATTRITION]:
+        _next_leaver(p, now, ev, st, sv, rng)
+
+
+@_jit
+def _staffing(kind, p, now, value, pl, ev, st, sv, rng):  # noqa: ANN001, ANN202
+    """A leave (unless the head count changed since it was drawn), or a daily backlog or layoff check."""
+    hp, members, n, waiting = sv[8], sv[6], st[MEMBERS], pl[1][p]
+    if kind == LEAVE:
+        if int(value) == st[CLOCK]:
+            j = np.int64(0)
+            if n > 1:  # Generator.integers(n): Lemire's method on 32 bits; nothing drawn for one member
+                j = np.int64(_lemire32(rng.bit_generator, n - 1))
+            _remove(p, members[j], now, pl, ev, st, sv, rng, -1)
+            _hire_later(p, now, ev, st, sv)
+    elif kind == HIRE_CHECK:
+        if waiting > hp[4] * max(n, 1) and n + st[PENDING] < hp[5]:
+            _hire_later(p, now, ev, st, sv)
+        ev_push(ev, st, now + HIRING_CHECK_H, HIRE_CHECK, p, -1, 0.0)
+    else:
+        if waiting > hp[6] * max(n, 1):
+            hp[9] = now
+        elif now - hp[9] >= hp[7] and n > hp[8]:
+            _remove(p, members[n - 1], now, pl, ev, st, sv, rng, -2)  # last in, first out
+            hp[9] = now
+        ev_push(ev, st, now + HIRING_CHECK_H, LAYOFF_CHECK, p, -1, 0.0)
+
+
+@_jit
+def _start(ch, ev, st, sv, rng):  # noqa: ANN001, ANN202
+    """What the model schedules before the run, in its order: the first leave, the arrival chains, then the
+    daily checks (their processes start at time 0, ahead of everything else due then)."""
+    st[STARTED] = 1
+    h = st[HIRER]
+    if st[ATTRITION]:
+        _next_leaver(h, 0.0, ev, st, sv, rng)
+    ch_t, ch_off, ch_pool = ch[0], ch[1], ch[2]
+    for c in range(ch_pool.size):
+        if ch_off[c + 1] > ch_off[c]:
+            ev_push(ev, st, 0.0 + ch_t[ch_off[c]], CHAIN, c, -1, 0.0)
+    if st[BACKLOG]:
+        ev_push(ev, st, 0.0 + HIRING_CHECK_H, HIRE_CHECK, h, -1, 0.0)
+    if st[LAYOFFS]:
+        ev_push(ev, st, 0.0 + HIRING_CHECK_H, LAYOFF_CHECK, h, -1, 0.0)
+
+
+@_jit
+def _done(p, s, now, it, pl, tl, qp, qd, ev, st, wk, sv):  # noqa: ANN001, ANN202
+    """``ServicePool._finish`` (a defect found goes back as rework), then the server's next step."""
+    status, end_h, work, reworks, escaped, effort = it[0], it[2], it[3], it[8], it[9], it[11]
+    qpar, u_defect, u_detect, delay_h = qp[0], qp[1], qp[2], qp[3]
+    item, end = sv[1][s], sv[2][s]
+    done = True
+    if pl[5][p] and reworks[item] == 0 and u_defect[p, item] < _share(qp, qd, p, end):
+        if u_detect[p, item] < qpar[p, 4]:
+            reworks[item] = 1
+            work[item] = effort[item] * qpar[p, 5]
+            status[item] = QUEUED
+            ev_push(ev, st, now + delay_h[p, item], PUT, p, item, 0.0)
+            done = False
+        else:
+            escaped[item] = True
+    if done:
+        end_h[item] = end
+        status[item] = COMPLETED
+    _step(p, s, now, it, pl, tl, ev, st, wk, sv)
+
+
+@_jit
+def run_loop(until, n, it, pl, tl, qp, qd, dn, rt, ch, ev, st, wk, sv, rng):  # noqa: ANN001, ANN201
     """Run the schedule up to ``until`` hours: the callback kernel's ``FastEnvironment.run``.
 
     ``it`` holds the per-item columns, ``pl`` the pools' queues and idle counts, ``tl`` the timelines
     (one per pool, then the client's calendar), ``qp``/``qd`` quality, ``dn`` outages, ``rt`` routing,
-    ``ch`` the arrival chains, ``ev`` the event heap, ``st`` counters, ``wk`` the pieces of work done.
+    ``ch`` the arrival chains, ``ev`` the event heap, ``st`` counters, ``wk`` the pieces of work done,
+    ``sv`` the servers (idle stacks, items in hand, ramps, leavers, the hiring pool's members and staff
+    changes), ``rng`` the hiring pool's attrition stream.  Returns 0 when done, or :data:`GROW` before a
+    hire that needs more server numbers than ``sv`` has: the caller grows the arrays and calls again.
     """
-    status, start, end_h, work, effort = it[0], it[1], it[2], it[3], it[11]
-    reworks, escaped, gives_up, route, enter, patience, rounds = it[8], it[9], it[10], it[14], it[15], it[16], \
-        it[5]
-    rounds_tab, qpar, u_defect, u_detect, delay_h = it[17], qp[0], qp[1], qp[2], qp[3]
-    handoff, quality = pl[4], pl[5]
+    start, gives_up, route, enter, patience, rounds = it[1], it[10], it[14], it[15], it[16], it[5]
+    rounds_tab, handoff = it[17], pl[4]
     ch_t, ch_off, ch_pool, ch_first, ch_next = ch[0], ch[1], ch[2], ch[3], ch[4]
-    for c in range(ch_pool.size):
-        if ch_off[c + 1] > ch_off[c]:
-            ev_push(ev, st, 0.0 + ch_t[ch_off[c]], CHAIN, c, -1, 0.0)
+    if st[STARTED] == 0:
+        _start(ch, ev, st, sv, rng)
     while st[0] > 0 and ev[0, 0] < until:
+        if ev[0, 2] == JOIN and st[SERVERS] >= sv[1].size:
+            return np.int64(GROW)
         row = ev_pop(ev, st)
         now, kind, p, item, value = ev[row, 0], int(ev[row, 2]), int(ev[row, 3]), int(ev[row, 4]), ev[row, 5]
-        if kind == CHAIN:  # model.in_order: every arrival due now, then the next one
+        if kind == CHAIN:  # arrivals.in_order: every arrival due now, then the next one
             c = p
             i, lo, hi = ch_next[c], ch_off[c], ch_off[c + 1]
             t = ch_t[lo + i]
@@ -440,9 +599,9 @@ def run_loop(until, n, it, pl, tl, qp, qd, dn, rt, ch, ev, st, wk):  # noqa: ANN
                     if delay > 0.0:
                         ev_push(ev, st, now + delay, PUT, q, i, 0.0)
                     else:
-                        _put(q, i, now, it, pl, tl, ev, st, wk)
+                        _put(q, i, now, it, pl, tl, ev, st, wk, sv)
                 else:  # another client's item on a shared vendor
-                    _put(ch_pool[c], ch_first[c] + i, now, it, pl, tl, ev, st, wk)
+                    _put(ch_pool[c], ch_first[c] + i, now, it, pl, tl, ev, st, wk, sv)
                 i += 1
                 if lo + i >= hi:
                     break
@@ -450,26 +609,18 @@ def run_loop(until, n, it, pl, tl, qp, qd, dn, rt, ch, ev, st, wk):  # noqa: ANN
                     ev_push(ev, st, now + (ch_t[lo + i] - t), CHAIN, c, -1, 0.0)
                     break
             ch_next[c] = i
-        elif kind == STEP:
-            _step(p, now, it, pl, tl, ev, st, wk)
+        elif kind == STEP:  # the item column holds the server
+            _step(p, item, now, it, pl, tl, ev, st, wk, sv)
         elif kind == PUT:
-            _put(p, item, now, it, pl, tl, ev, st, wk)
-        else:  # DONE: ServicePool._finish, then the server's next step
-            done = True
-            if quality[p] and reworks[item] == 0 and u_defect[p, item] < _share(qp, qd, p, value):
-                if u_detect[p, item] < qpar[p, 4]:
-                    reworks[item] = 1
-                    work[item] = effort[item] * qpar[p, 5]
-                    status[item] = QUEUED
-                    ev_push(ev, st, now + delay_h[p, item], PUT, p, item, 0.0)
-                    done = False
-                else:
-                    escaped[item] = True
-            if done:
-                end_h[item] = value
-                status[item] = COMPLETED
-            _step(p, now, it, pl, tl, ev, st, wk)
+            _put(p, item, now, it, pl, tl, ev, st, wk, sv)
+        elif kind == DONE:
+            _done(p, item, now, it, pl, tl, qp, qd, ev, st, wk, sv)
+        elif kind == JOIN:
+            _join(p, now, it, pl, tl, ev, st, wk, sv, rng)
+        else:
+            _staffing(kind, p, now, value, pl, ev, st, sv, rng)
     for i in range(n):  # requesters who gave up unnoticed
         if gives_up[i] < until and start[i] != start[i]:
+            status = it[0]
             status[i] = ABANDONED
     return np.int64(0)

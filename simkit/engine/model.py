@@ -179,4 +179,4 @@ def _run_compiled(run: OptionRun, handoff: list[float], rounds: dict[int, np.nda
     return compiled.run_option(run.option, run.pools, tuple(members.roles), members.n_primary, run.items,
                                run.background.all_priority(run.trace), run.trace, scenario.vendors,
                                run.client_calendar, background, rounds, handoff,
-                               run.window_h[1])
+                               run.window_h[1], (scenario.teams, run.streams, run.events))

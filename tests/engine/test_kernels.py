@@ -19,6 +19,7 @@ import simkit as sk
 from simkit.calendars.timeline import CapacityTimeline
 from simkit.calendars.weekly import Calendar
 from simkit.engine import compiled, jitloop, simulate_option
+from simkit.engine import staffing as staffing_module
 from simkit.engine.loop import Environment, FastEnvironment
 from simkit.experiment.simulate import draw_trace
 from simkit.scenario.schema import TeamSpec
@@ -68,6 +69,31 @@ def staffing() -> sk.Scenario:
     data["teams"]["team"]["hiring"] = {"attrition_annual": 3.0, "hiring_lead_h": 100, "ramp_months": 0.5,
                                        "hire_when_backlog_per_staff": 2, "max_staff": 8,
                                        "layoff_after_idle_days": 5, "min_staff": 1}
+    return scenario_from(data)
+
+
+def staffing_hybrid() -> sk.Scenario:
+    """Hiring on a day-shift team that overflows to a vendor: attrition at a high rate, replacements and backlog
+    hires ramping up from a low start, layoffs down to a floor, beside priorities, clarification, patience,
+    defects, a hand-off and outages rerouted to the team: every staffing decision meets the rest of the model."""
+    data = mmc_dict(4, 3.2, horizon_days=150, warmup_days=5,
+                    hybrid={"team": "team", "vendor": "acme", "routing": "overflow", "overflow_queue": 3},
+                    by_kind={"team": "team", "vendor": "acme", "routing": "by_kind", "vendor_kinds": ["routine"]})
+    data["calendars"] = {"client": {"open_hour": 8, "close_hour": 18, "days": ["mon", "tue", "wed", "thu", "fri"]},
+                         "offshore": {"utc_offset_h": 5.5, "open_hour": 6, "close_hour": 22}}
+    data["workload"]["kinds"] = {
+        "urgent": {"share": 0.4, "effort_h": "lognormal(mean=0.8, cv=0.8)", "priority": 0, "clarify_share": 0.2,
+                   "patience_h": "exponential(mean=40)"},
+        "routine": {"share": 0.6, "effort_h": "gamma(mean=1, cv=0.5)", "priority": 1}}
+    data["teams"]["team"] |= {
+        "calendar": "client",
+        "hiring": {"attrition_annual": 4.0, "hiring_lead_h": 150, "ramp_months": 1.5, "ramp_start_productivity": 0.3,
+                   "hire_when_backlog_per_staff": 1.5, "max_staff": 9, "layoff_after_idle_days": 4, "min_staff": 2},
+        "quality": {"defect_share": 0.1, "detection_delay_h": "exponential(mean=12)"}}
+    data["vendors"] = {"acme": {
+        "agents": 3, "calendar": "offshore", "price_per_item": 10, "handoff_h": 0.25,
+        "outages": {"time_between_h": "exponential(mean=300)", "repair_h": "exponential(mean=8)",
+                    "policy": "reroute"}}}
     return scenario_from(data)
 
 
@@ -142,6 +168,7 @@ CASES = {
     "helpdesk": lambda: sk.load(SCENARIOS / "startup_it_helpdesk.yaml").override({"run.horizon_days": 56}),
     "rich": rich,
     "staffing": staffing,
+    "staffing_hybrid": staffing_hybrid,
     "rosters_tiers": rosters_tiers,
     "rich_compiled": rich_compiled,
 }
@@ -187,6 +214,70 @@ def test_kernels_agree_item_by_item(case: str) -> None:
     if case == "rich_compiled":  # the compiled kernel ran every option, and each mechanism acted
         assert all(compiled.unsupported(sc, option) is None for option in sc.option_names)
         assert {"abandoned", "clarify_rounds", "reworks", "escaped"} <= seen, seen
+    if case in ("staffing", "staffing_hybrid"):  # on the compiled kernel too, with every staffing change
+        assert all(compiled.unsupported(sc, option) is None for option in sc.option_names)
+        assert {"hire", "leave", "layoff"} <= seen, seen
+
+
+@needs_numba
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(staff=st.integers(0, 5), attrition=st.sampled_from([0.0, 1e-9, 0.5, 5.0]),
+       lead=st.sampled_from([0.0, 24.0, 90.5]), ramp=st.sampled_from([0.0, 0.4, 2.0]),
+       start=st.sampled_from([0.1, 0.5, 1.0]),
+       backlog=st.none() | st.sampled_from([0.5, 2.0]), max_staff=st.none() | st.integers(0, 7),
+       layoff=st.none() | st.sampled_from([0.5, 3.0]), min_staff=st.integers(0, 3), always_open=st.booleans(),
+       seed=st.integers(0, 2**16))
+def test_compiled_hiring_on_random_staffing(staff: int, attrition: float, lead: float, ramp: float, start: float,
+                                            backlog: float | None, max_staff: int | None, layoff: float | None,
+                                            min_staff: int, always_open: bool, seed: int) -> None:
+    """Any hiring policy — nobody on the team at the start, a rate too small to act, hires with no lead time,
+    ramps from 10%, backlog hiring with or without a cap, layoffs to a floor — on a team that works shifts or
+    round the clock beside an overflow vendor: the compiled log is the reference's, item by item."""
+    hiring = {"attrition_annual": attrition, "hiring_lead_h": lead, "ramp_months": ramp,
+              "ramp_start_productivity": start, "min_staff": min_staff}
+    hiring |= {k: v for k, v in (("hire_when_backlog_per_staff", backlog), ("max_staff", max_staff),
+                                 ("layoff_after_idle_days", layoff)) if v is not None}
+    sc = CASES["staffing_hybrid"]().override({"run.horizon_days": 45, "teams.team.staff": staff,
+                                              "teams.team.hiring": hiring,
+                                              "teams.team.calendar": "offshore" if always_open else "client"})
+    st_ = Streams(seed, 0)
+    trace = draw_trace(sc, st_)
+    for option in sc.option_names:
+        assert compiled.unsupported(sc, option) is None
+        run_every_kernel(sc, option, trace, st_, f"{option}/{seed}")
+
+
+@needs_numba
+def test_compiled_hiring_beyond_its_spare_server_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no spare server numbers, every hire sends the loop back for bigger arrays; it resumes where it
+    stopped and the log is the reference's, item by item."""
+    monkeypatch.setattr(compiled, "SPARE_SERVERS", 0)
+    grown = []
+    real_grow = compiled._grow
+    monkeypatch.setattr(compiled, "_grow", lambda *a: grown.append(1) or real_grow(*a))
+    sc = CASES["staffing_hybrid"]()
+    st = Streams(11, 0)
+    trace = draw_trace(sc, st)
+    a = run_every_kernel(sc, "hybrid", trace, st, "spare0")
+    assert sum(what == "hire" for _, _, what in a.events) >= 2 and len(grown) >= 2
+
+
+@needs_numba
+def test_compiled_attrition_draws_follow_numpy() -> None:
+    """Who leaves and when come from the team's attrition stream exactly as the Python kernels draw them:
+    numba's exponential and Lemire bounded integers on the same generator, in any interleaving."""
+    sequence = np.random.default_rng(3).integers(1, 60, 3000)
+    ours, theirs = np.random.default_rng(8), np.random.default_rng(8)
+    ev, st = np.zeros((2, 6)), np.zeros(15, np.int64)
+    sv = compiled._servers(np.array([1]), 0, 2, np.array([0.25 / 8766.0, *[0.0] * 9]))  # the loop's types
+    for k, n in enumerate(sequence.tolist()):
+        if k % 2:
+            st[jitloop.MEMBERS], st[0] = n, 0
+            jitloop._next_leaver(0, 1.0, ev, st, sv, ours)
+            assert ev[0, 0] == 1.0 + theirs.exponential(1.0 / (0.25 / 8766.0 * n))
+        elif n > 1:
+            assert jitloop._lemire32(ours.bit_generator, n - 1) == theirs.integers(n)
+    assert ours.random() == theirs.random()
 
 
 @needs_numba
@@ -210,8 +301,7 @@ def test_every_kernel_agrees_on_random_scenarios(data: dict) -> None:
 
 def test_auto_falls_back_for_mechanisms_off_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
     sc = CASES["rich"]()
-    expected = {"in_house": "teams.team.hiring", "vendor": "vendors.acme.exit", "hybrid": "teams.team.hiring",
-                "dual": "vendors.acme.exit"}
+    expected = {"vendor": "vendors.acme.exit", "hybrid": "vendors.acme.exit", "dual": "vendors.acme.exit"}
     monkeypatch.delenv(compiled.ENV_VAR, raising=False)
     for option, field in expected.items():
         assert compiled.unsupported(sc, option) == field
@@ -221,6 +311,10 @@ def test_auto_falls_back_for_mechanisms_off_the_list(monkeypatch: pytest.MonkeyP
                 compiled.choose(sc, option, "compiled")
     plain = CASES["mmc"]()
     assert compiled.choose(plain, "in_house") == ("compiled" if compiled.available() else "fast")
+    assert compiled.choose(sc, "in_house") == compiled.choose(plain, "in_house")  # hiring is on the list
+    elastic = sc.override({"options.in_house.vendor": "acme", "options.in_house.routing": "overflow",
+                           "vendors.acme.exit": None, "vendors.acme.review": None})
+    assert compiled.unsupported(elastic, "in_house") == "vendors.acme.elastic"
 
     class RosteredTeam(TeamSpec):  # a mechanism added after the list was written: off it until added
         roster: str | None = None
@@ -277,6 +371,7 @@ def test_compiled_calendar_arithmetic_is_bit_identical(open_hour: float, length:
 
 def test_compiled_constants_follow_the_engine() -> None:
     assert jitloop.HOURS_PER_MONTH == workload.HOURS_PER_MONTH
+    assert jitloop.HIRING_CHECK_H == staffing_module.HIRING_CHECK_H
     assert (jitloop.COMPLETED, jitloop.IN_SERVICE, jitloop.QUEUED, jitloop.ABANDONED) == (0, 1, 2, 3)
     assert math.isinf(jitloop.next_open(_packed(CapacityTimeline(np.array([0.0]), np.array([0.0]), 10.0)), 0, 1.0))
 
