@@ -9,8 +9,10 @@ exactly it can be re-run (:meth:`ReplicationError.rerun`).
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +30,7 @@ from simkit.scenario.preflight import check_size
 from simkit.streams import Streams
 from simkit.workload.trace import Trace, generate
 
-__all__ = ["run_replication", "draw_trace", "price_log", "Replication", "LEDGER_COLUMNS",
+__all__ = ["run_replication", "draw_trace", "price_log", "Replication", "LEDGER_COLUMNS", "SharedTrace", "sharing",
            "ReplicationError", "FailedReplicationWarning", "warn_failures"]
 
 
@@ -158,6 +160,46 @@ def run_replication(scenario: Scenario, replication: int, seed: int, options: Se
     frames = [f for f in ledgers if f is not None]
     ledger_df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
     return Replication(replication, trace, logs, kpis, ledger_df, failed)
+
+
+_SHARED: dict[str, Trace] = {}
+"""Traces drawn for the tasks of a run, by token, while it runs: a worker process forked meanwhile has them."""
+
+
+class SharedTrace:
+    """A replication's workload, drawn once in this process for the tasks that run its options.
+
+    It travels to other processes without its arrays: a worker forked while the run lasts finds
+    the trace in the memory it shares with this process (:data:`_SHARED`), any other worker (spawned,
+    dask) draws it again, from the same stream, so the numbers are the same wherever a task runs.
+    """
+
+    _count = 0
+
+    def __init__(self, trace: Trace) -> None:
+        SharedTrace._count += 1
+        self.token = f"{os.getpid()}:{SharedTrace._count}"
+        self.trace: Trace | None = trace
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"token": self.token, "trace": None}
+
+    def get(self, scenario: Scenario, seed: int, replication: int) -> Trace:
+        """The trace: this object's, the forked parent's, or drawn again."""
+        found = self.trace if self.trace is not None else _SHARED.get(self.token)
+        return found if found is not None else draw_trace(scenario, Streams(seed, replication))
+
+
+@contextmanager
+def sharing(traces: Iterable[SharedTrace]) -> Iterator[None]:
+    """Register ``traces`` for the worker processes forked while the block runs, and forget them after."""
+    traces = list(traces)
+    _SHARED.update({t.token: t.trace for t in traces if t.trace is not None})
+    try:
+        yield
+    finally:
+        for t in traces:
+            _SHARED.pop(t.token, None)
 
 
 class FailedReplicationWarning(UserWarning):

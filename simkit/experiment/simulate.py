@@ -42,9 +42,11 @@ from simkit.experiment.replication import (  # noqa: F401 - re-exported; run_rep
     LEDGER_COLUMNS,
     Replication,
     ReplicationError,
+    SharedTrace,
     draw_trace,
     price_log,
     run_replication,
+    sharing,
     warn_failures,
 )
 from simkit.experiment.results import Results
@@ -54,7 +56,6 @@ from simkit.scenario.model import Scenario
 from simkit.scenario.preflight import preflight
 from simkit.stats.tdist import t_quantile
 from simkit.streams import Streams
-from simkit.workload.trace import Trace
 
 __all__ = ["simulate", "simulate_to_precision", "run_replication", "draw_trace", "price_log", "Replication",
            "assemble"]
@@ -65,7 +66,7 @@ Replicate = Callable[..., Replication]
 
 def _run_batch(scenario: Scenario, seed: int, reps: Sequence[int], options: Sequence[str] | None,
                keep_logs: bool, replicate: Replicate | None = None,
-               trace: Trace | None = None) -> tuple[list[Piece], list[ReplicationError]]:
+               trace: SharedTrace | None = None) -> tuple[list[Piece], list[ReplicationError]]:
     """Run ``reps`` one by one; a replication that raises is returned as a failure, the others as pieces.
 
     ``trace``: the workload of the one replication in ``reps``, when the caller drew it already.
@@ -75,7 +76,7 @@ def _run_batch(scenario: Scenario, seed: int, reps: Sequence[int], options: Sequ
     for r in reps:
         try:
             rep = (replicate(scenario, r, seed, options, keep_logs) if trace is None
-                   else replicate(scenario, r, seed, options, keep_logs, trace=trace))
+                   else replicate(scenario, r, seed, options, keep_logs, trace=trace.get(scenario, seed, r)))
         except ScenarioError:
             raise
         except Exception as err:  # noqa: BLE001 - reported with its seed, so that exactly it can be re-run
@@ -128,10 +129,11 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
             return [], [], True
         jobs = [([r], [name], traces[r]) for r in reps if r in traces for name in wanted]
     else:
-        jobs = [(b, options, None) for b in batches]
+        traces, jobs = {}, [(b, options, None) for b in batches]
     tasks = [(scenario, seed, b, opts, keep_logs, replication.run_replication, trace)
              for b, opts, trace in jobs]  # the seam: see above
-    outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b, _, _ in jobs])
+    with sharing(traces.values()):  # a worker forked meanwhile reads the trace from memory, not from a pipe
+        outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b, _, _ in jobs])
     pieces: list[Piece] = []
     for i in sorted(outcome.results):
         got, failed = outcome.results[i]
@@ -146,14 +148,15 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
     return pieces, sorted(failures, key=lambda e: e.replication), outcome.interrupted
 
 
-def _traces(scenario: Scenario, seed: int, reps: Sequence[int]) -> tuple[dict[int, Trace], list[ReplicationError]]:
-    """Each replication's workload, drawn here once for the tasks that run its options; a replication whose
-    draw raises fails here."""
-    traces: dict[int, Trace] = {}
+def _traces(scenario: Scenario, seed: int,
+            reps: Sequence[int]) -> tuple[dict[int, SharedTrace], list[ReplicationError]]:
+    """Each replication's workload, drawn here once for the tasks that run its options (and registered in
+    :data:`_SHARED` for workers forked during the run); a replication whose draw raises fails here."""
+    traces: dict[int, SharedTrace] = {}
     failures: list[ReplicationError] = []
     for r in reps:
         try:
-            traces[r] = draw_trace(scenario, Streams(seed, r))
+            traces[r] = SharedTrace(draw_trace(scenario, Streams(seed, r)))
         except ScenarioError:
             raise
         except Exception as err:  # noqa: BLE001 - reported with its seed, as a replication failing in a task
