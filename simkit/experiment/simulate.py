@@ -18,6 +18,12 @@ the same replications are kept and the same failures reported (in
 ``Results.failures``, ``Results.meta["failures"]`` and one
 :class:`~simkit.experiment.replication.FailedReplicationWarning`).
 
+With fewer replications than workers (one large replication, say), each option of a replication is a
+task of its own: the replication's trace is drawn once, here, and a worker forked during the run reads it
+from the memory it shares with this process (:class:`~simkit.experiment.replication.SharedTrace`); a
+worker that shares none (spawned, dask) draws it again from the same stream.  Workers price and measure
+their runs and send back KPI rows and ledgers; run logs cross only when ``keep_logs=True``.
+
 Test seam: a batch calls the ``run_replication`` it is handed, which
 :func:`simulate` reads from this module when it starts; replacing
 ``simkit.experiment.replication.run_replication`` with a picklable function therefore

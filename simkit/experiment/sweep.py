@@ -30,6 +30,10 @@ only the failed pairs.  Before anything runs, the base scenario gets the same
 pre-flight checks as :func:`simkit.simulate` (size cap, overload warning), and
 every engine configuration the size cap.
 
+Each task runs its engine configuration through
+:func:`~simkit.experiment.replication.run_replication` (the core every experiment shares), which prices
+every log at each of the group's points.
+
 Test seam: a task calls the engine function it is handed, which :func:`sweep`
 reads from this module's ``simulate_option`` when it starts, so a picklable
 replacement reaches every worker process.
