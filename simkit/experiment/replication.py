@@ -128,7 +128,7 @@ def run_replication(scenario: Scenario, replication: int, seed: int, options: Se
         raises is recorded in :attr:`Replication.failed_points` and priced no further; an engine
         failure raises.
     with_ledger
-        Build the ledger frame (a sweep needs only the KPI rows).
+        Build the ledger frame (a sweep needs only the KPI rows; priced at ``points``, there is none).
     """
     check_run_args(seed=seed)
     streams = Streams(seed, replication)
