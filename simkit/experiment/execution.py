@@ -188,11 +188,7 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
         ``KeyboardInterrupt`` stopped the run early.  An exception raised by ``on_result``
         is not a task's failure: it stops the run and propagates.
     """
-    if isinstance(executor, bool) or (isinstance(executor, str) and executor != "auto"):
-        raise ValueError(f"executor must be 'auto', None, a number of processes or an Executor, "
-                         f"got {executor!r}")
-    if isinstance(executor, int) and executor < 1:
-        raise ValueError(f"the number of worker processes must be >= 1, got {executor}")
+    _check_executor(executor)
     units = list(units) if units is not None else [1] * len(tasks)
     out = TaskOutcome()
     bar = _progress_bar(sum(units), progress, desc)
@@ -217,21 +213,7 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
     finished = False
     try:
         if executor is None or executor == "auto":
-            started = time.perf_counter()
-            while todo:
-                i = todo.pop(0)
-                try:
-                    value = fn(*tasks[i])
-                except Exception as err:  # noqa: BLE001 - kept as the task's failure; the others go on
-                    failed(i, err)
-                else:
-                    done(i, value)
-                if executor == "auto" and todo and cpu_workers() > 1:
-                    per_task = (time.perf_counter() - started) / (len(tasks) - len(todo))
-                    if per_task * len(todo) > AUTO_PARALLEL_S:
-                        owned = worker_pool(cpu_workers())
-                        _run_on(owned, fn, tasks, todo, done, failed, out)
-                        todo = []
+            owned = _run_here(fn, tasks, todo, done, failed, out, parallel_later=executor == "auto")
         else:
             _run_on(executor, fn, tasks, todo, done, failed, out)
         finished = True
@@ -242,6 +224,45 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], executor: Executor
         if owned is not None:
             _stop(owned, terminate=not finished)
     return out
+
+
+def _check_executor(executor: ExecutorArg) -> None:
+    if isinstance(executor, bool) or (isinstance(executor, str) and executor != "auto"):
+        raise ValueError(f"executor must be 'auto', None, a number of processes or an Executor, "
+                         f"got {executor!r}")
+    if isinstance(executor, int) and executor < 1:
+        raise ValueError(f"the number of worker processes must be >= 1, got {executor}")
+
+
+def _run_here(fn: Callable[..., Any], tasks: Sequence[tuple], todo: list[int], done: Callable[[int, Any], None],
+              failed: Callable[[int, BaseException], None], out: TaskOutcome,
+              parallel_later: bool) -> ProcessPoolExecutor | None:
+    """Run ``todo`` in this process, one task after the other.
+
+    With ``parallel_later`` (``executor="auto"``), each finished task times the rest: once they would take
+    longer than :data:`AUTO_PARALLEL_S` and there is more than one core, they go to a new process pool,
+    which is returned (the caller shuts it down).
+    """
+    started = time.perf_counter()
+    while todo:
+        i = todo.pop(0)
+        try:
+            value = fn(*tasks[i])
+        except Exception as err:  # noqa: BLE001 - kept as the task's failure; the others go on
+            failed(i, err)
+        else:
+            done(i, value)
+        if parallel_later and todo and cpu_workers() > 1:
+            per_task = (time.perf_counter() - started) / (len(tasks) - len(todo))
+            if per_task * len(todo) > AUTO_PARALLEL_S:
+                pool = worker_pool(cpu_workers())
+                try:
+                    _run_on(pool, fn, tasks, todo, done, failed, out)
+                except BaseException:
+                    _stop(pool, terminate=True)
+                    raise
+                return pool
+    return None
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

@@ -9,9 +9,11 @@ exactly it can be re-run (:meth:`ReplicationError.rerun`).
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,13 +23,14 @@ from simkit.accounting.costs import CATEGORIES, account
 from simkit.accounting.kpi import measure
 from simkit.engine import RunLog, simulate_option
 from simkit.errors import show
+from simkit.experiment.execution import traceback_text
 from simkit.scenario.limits import check_run_args
 from simkit.scenario.model import Scenario
 from simkit.scenario.preflight import check_size
 from simkit.streams import Streams
 from simkit.workload.trace import Trace, generate
 
-__all__ = ["run_replication", "draw_trace", "price_log", "Replication", "LEDGER_COLUMNS",
+__all__ = ["run_replication", "draw_trace", "price_log", "Replication", "LEDGER_COLUMNS", "SharedTrace", "sharing",
            "ReplicationError", "FailedReplicationWarning", "warn_failures"]
 
 
@@ -36,13 +39,32 @@ LEDGER_COLUMNS = ["option", "replication", "month", "category", "amount"]
 
 @dataclass
 class Replication:
-    """Everything one replication produced."""
+    """Everything one replication produced.
+
+    Attributes
+    ----------
+    replication
+        Its number.
+    trace
+        The workload every option ran.
+    logs
+        The run logs by option (only when asked to keep them).
+    kpis
+        One KPI row per option; priced under several scenarios (a sweep's points), one row per point and
+        option, point by point, each with its ``"point"``.
+    ledger
+        The cash flows as a tidy frame (empty when not asked for).
+    failed_points
+        A point whose pricing raised: its exception and traceback text (its rows are left out; the
+        other points are priced on).
+    """
 
     replication: int
     trace: Trace
     logs: dict[str, RunLog]
     kpis: list[dict[str, float]]
     ledger: pd.DataFrame
+    failed_points: dict[int, tuple[BaseException, str]] = field(default_factory=dict)
 
 
 def draw_trace(scenario: Scenario, streams: Streams) -> Trace:
@@ -72,23 +94,112 @@ def price_log(scenario: Scenario, log: RunLog, replication: int,
     return row, frame
 
 
+Engine = Callable[..., RunLog]
+PricePoints = Sequence[tuple[int, Scenario]]
+"""Scenarios to price every log under, each with its point number (a sweep's points of one engine group)."""
+
+
 def run_replication(scenario: Scenario, replication: int, seed: int, options: Sequence[str] | None = None,
-                    keep_logs: bool = False) -> Replication:
-    """Run one replication of ``options`` (default: all) on one shared trace."""
+                    keep_logs: bool = False, *, trace: Trace | None = None, engine: Engine | None = None,
+                    points: PricePoints | None = None, with_ledger: bool = True) -> Replication:
+    """Run one replication of ``options`` (default: all) on one shared trace, pricing each run as it ends.
+
+    Every experiment runs its replications through here: :func:`simkit.simulate` (a batch of
+    replications per task, or one option of a replication per task), sweeps (one engine configuration
+    priced at many points), re-runs of a failed replication.
+
+    Parameters
+    ----------
+    scenario, replication, seed
+        What to run; the random streams depend on ``(seed, replication)`` only.
+    options
+        The options to run (default: all), in this order.
+    keep_logs
+        Keep the run logs in :attr:`Replication.logs` (otherwise each log is dropped once priced, so a
+        worker process sends back only KPI rows and ledgers).
+    trace
+        The replication's workload when it is already drawn (``draw_trace(scenario, Streams(seed,
+        replication))``): a caller that splits one replication's options over tasks draws it once.
+    engine
+        The function that runs one option (default :func:`simkit.engine.simulate_option`).
+    points
+        Price every log under each of these scenarios (their engine fields must equal ``scenario``'s)
+        instead of ``scenario`` itself; each KPI row gets its ``"point"``.  A point whose pricing
+        raises is recorded in :attr:`Replication.failed_points` and priced no further; an engine
+        failure raises.
+    with_ledger
+        Build the ledger frame (a sweep needs only the KPI rows; priced at ``points``, there is none).
+    """
     check_run_args(seed=seed)
     streams = Streams(seed, replication)
-    trace = draw_trace(scenario, streams)
-    kpis, ledgers, logs = [], [], {}
+    if trace is None:
+        trace = draw_trace(scenario, streams)
+    engine = engine or simulate_option
+    priced = [(None, scenario)] if points is None else list(points)
+    rows: dict[Any, list[dict]] = {point: [] for point, _ in priced}
+    ledgers, logs, failed = [], {}, {}
     for name in options or scenario.option_names:
-        log = simulate_option(scenario, name, trace, streams)
-        row, ledger = price_log(scenario, log, replication)
-        kpis.append(row)
-        ledgers.append(ledger)
+        log = engine(scenario, name, trace, streams)
+        for point, price_scenario in priced:
+            if point in failed:
+                continue
+            if point is None:  # the replication's own prices: a failure is the replication's
+                row, ledger = price_log(price_scenario, log, replication, with_ledger)
+                rows[point].append(row)
+                ledgers.append(ledger)
+                continue
+            try:
+                row, _ = price_log(price_scenario, log, replication, with_ledger=False)
+            except Exception as err:  # noqa: BLE001 - this point fails; the others go on
+                failed[point] = (err, traceback_text(err))
+                continue
+            rows[point].append({"point": point, **row})
         if keep_logs:
             logs[name] = log
-    ledger_df = pd.concat(ledgers, ignore_index=True) if ledgers else pd.DataFrame(columns=LEDGER_COLUMNS)
-    return Replication(replication, trace, logs, kpis, ledger_df)
+    kpis = [row for point, _ in priced if point not in failed for row in rows[point]]
+    frames = [f for f in ledgers if f is not None]
+    ledger_df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LEDGER_COLUMNS)
+    return Replication(replication, trace, logs, kpis, ledger_df, failed)
 
+
+_SHARED: dict[str, Trace] = {}
+"""Traces drawn for the tasks of a run, by token, while it runs: a worker process forked meanwhile has them."""
+
+
+class SharedTrace:
+    """A replication's workload, drawn once in this process for the tasks that run its options.
+
+    It travels to other processes without its arrays: a worker forked while the run lasts finds
+    the trace in the memory it shares with this process (:data:`_SHARED`), any other worker (spawned,
+    dask) draws it again, from the same stream, so the numbers are the same wherever a task runs.
+    """
+
+    _count = 0
+
+    def __init__(self, trace: Trace) -> None:
+        SharedTrace._count += 1
+        self.token = f"{os.getpid()}:{SharedTrace._count}"
+        self.trace: Trace | None = trace
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"token": self.token, "trace": None}
+
+    def get(self, scenario: Scenario, seed: int, replication: int) -> Trace:
+        """The trace: this object's, the forked parent's, or drawn again."""
+        found = self.trace if self.trace is not None else _SHARED.get(self.token)
+        return found if found is not None else draw_trace(scenario, Streams(seed, replication))
+
+
+@contextmanager
+def sharing(traces: Iterable[SharedTrace]) -> Iterator[None]:
+    """Register ``traces`` for the worker processes forked while the block runs, and forget them after."""
+    traces = list(traces)
+    _SHARED.update({t.token: t.trace for t in traces if t.trace is not None})
+    try:
+        yield
+    finally:
+        for t in traces:
+            _SHARED.pop(t.token, None)
 
 
 class FailedReplicationWarning(UserWarning):

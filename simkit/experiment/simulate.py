@@ -18,6 +18,12 @@ the same replications are kept and the same failures reported (in
 ``Results.failures``, ``Results.meta["failures"]`` and one
 :class:`~simkit.experiment.replication.FailedReplicationWarning`).
 
+With fewer replications than workers (one large replication, say), each option of a replication is a
+task of its own: the replication's trace is drawn once, here, and a worker forked during the run reads it
+from the memory it shares with this process (:class:`~simkit.experiment.replication.SharedTrace`); a
+worker that shares none (spawned, dask) draws it again from the same stream.  Workers price and measure
+their runs and send back KPI rows and ledgers; run logs cross only when ``keep_logs=True``.
+
 Test seam: a batch calls the ``run_replication`` it is handed, which
 :func:`simulate` reads from this module when it starts; replacing
 ``simkit.experiment.replication.run_replication`` with a picklable function therefore
@@ -42,9 +48,11 @@ from simkit.experiment.replication import (  # noqa: F401 - re-exported; run_rep
     LEDGER_COLUMNS,
     Replication,
     ReplicationError,
+    SharedTrace,
     draw_trace,
     price_log,
     run_replication,
+    sharing,
     warn_failures,
 )
 from simkit.experiment.results import Results
@@ -53,6 +61,7 @@ from simkit.scenario.limits import check_run_args
 from simkit.scenario.model import Scenario
 from simkit.scenario.preflight import preflight
 from simkit.stats.tdist import t_quantile
+from simkit.streams import Streams
 
 __all__ = ["simulate", "simulate_to_precision", "run_replication", "draw_trace", "price_log", "Replication",
            "assemble"]
@@ -62,13 +71,18 @@ Replicate = Callable[..., Replication]
 
 
 def _run_batch(scenario: Scenario, seed: int, reps: Sequence[int], options: Sequence[str] | None,
-               keep_logs: bool, replicate: Replicate | None = None) -> tuple[list[Piece], list[ReplicationError]]:
-    """Run ``reps`` one by one; a replication that raises is returned as a failure, the others as pieces."""
+               keep_logs: bool, replicate: Replicate | None = None,
+               trace: SharedTrace | None = None) -> tuple[list[Piece], list[ReplicationError]]:
+    """Run ``reps`` one by one; a replication that raises is returned as a failure, the others as pieces.
+
+    ``trace``: the workload of the one replication in ``reps``, when the caller drew it already.
+    """
     replicate = replicate or replication.run_replication
     out, failures = [], []
     for r in reps:
         try:
-            rep = replicate(scenario, r, seed, options, keep_logs)
+            rep = (replicate(scenario, r, seed, options, keep_logs) if trace is None
+                   else replicate(scenario, r, seed, options, keep_logs, trace=trace.get(scenario, seed, r)))
         except ScenarioError:
             raise
         except Exception as err:  # noqa: BLE001 - reported with its seed, so that exactly it can be re-run
@@ -113,15 +127,20 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
     else:
         batches = split(list(reps), batch_count(len(reps), workers))
     by_option = batch_size is None and len(wanted) > 1 and 0 < len(reps) < workers
-    if by_option:  # fewer replications than workers: each option of a replication is a task of its own
-        jobs = [([r], [name]) for r in reps for name in wanted]
-    else:
-        jobs = [(b, options) for b in batches]
-    tasks = [(scenario, seed, b, opts, keep_logs, replication.run_replication)
-             for b, opts in jobs]  # the seam: see above
-    outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b, _ in jobs])
-    pieces: list[Piece] = []
     failures: list[ReplicationError] = []
+    if by_option:  # fewer replications than workers: each option of a replication is a task of its own
+        try:
+            traces, failures = _traces(scenario, seed, reps)
+        except KeyboardInterrupt:
+            return [], [], True
+        jobs = [([r], [name], traces[r]) for r in reps if r in traces for name in wanted]
+    else:
+        traces, jobs = {}, [(b, options, None) for b in batches]
+    tasks = [(scenario, seed, b, opts, keep_logs, replication.run_replication, trace)
+             for b, opts, trace in jobs]  # the seam: see above
+    with sharing(traces.values()):  # a worker forked meanwhile reads the trace from memory, not from a pipe
+        outcome = run_tasks(_run_batch, tasks, executor, progress, desc, [len(b) for b, _, _ in jobs])
+    pieces: list[Piece] = []
     for i in sorted(outcome.results):
         got, failed = outcome.results[i]
         pieces += got
@@ -133,6 +152,22 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
     if by_option:
         pieces, failures = _join_options(pieces, failures, wanted)
     return pieces, sorted(failures, key=lambda e: e.replication), outcome.interrupted
+
+
+def _traces(scenario: Scenario, seed: int,
+            reps: Sequence[int]) -> tuple[dict[int, SharedTrace], list[ReplicationError]]:
+    """Each replication's workload, drawn here once for the tasks that run its options (and registered in
+    :data:`_SHARED` for workers forked during the run); a replication whose draw raises fails here."""
+    traces: dict[int, SharedTrace] = {}
+    failures: list[ReplicationError] = []
+    for r in reps:
+        try:
+            traces[r] = SharedTrace(draw_trace(scenario, Streams(seed, r)))
+        except ScenarioError:
+            raise
+        except Exception as err:  # noqa: BLE001 - reported with its seed, as a replication failing in a task
+            failures.append(ReplicationError(scenario, r, seed, err, traceback_text(err)))
+    return traces, failures
 
 
 def _join_options(pieces: list[Piece], failures: list[ReplicationError],

@@ -30,6 +30,10 @@ only the failed pairs.  Before anything runs, the base scenario gets the same
 pre-flight checks as :func:`simkit.simulate` (size cap, overload warning), and
 every engine configuration the size cap.
 
+Each task runs its engine configuration through
+:func:`~simkit.experiment.replication.run_replication` (the core every experiment shares), which prices
+every log at each of the group's points.
+
 Test seam: a task calls the engine function it is handed, which :func:`sweep`
 reads from this module's ``simulate_option`` when it starts, so a picklable
 replacement reaches every worker process.
@@ -49,16 +53,22 @@ from simkit._version import __version__
 from simkit.engine import simulate_option
 from simkit.errors import ScenarioError
 from simkit.experiment.design import Lever, design_points
-from simkit.experiment.execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
-from simkit.experiment.replication import ReplicationError, warn_failures
+from simkit.experiment.execution import (
+    ExecutorArg,
+    TaskOutcome,
+    batch_count,
+    executor_workers,
+    run_tasks,
+    split,
+    traceback_text,
+)
+from simkit.experiment.replication import ReplicationError, run_replication, warn_failures
 from simkit.experiment.results import SweepResults, stored_meta
-from simkit.experiment.simulate import draw_trace, price_log
 from simkit.experiment.store import SweepStore, fingerprint
 from simkit.scenario.fields import split_changes
 from simkit.scenario.limits import check_priced, check_run_args
 from simkit.scenario.model import Scenario
 from simkit.scenario.preflight import check_size, preflight
-from simkit.streams import Streams
 
 __all__ = ["sweep", "Space"]
 
@@ -89,37 +99,22 @@ def _sweep_task(sim: Scenario, priced: Priced, seed: int, reps: Sequence[int], o
     fails every point of the group for that replication; a pricing failure only its point), the
     others as rows.
     """
-    engine = engine or simulate_option
     rows: list[dict] = []
     failures: list[ReplicationError] = []
+    points = [(point, scenario) for point, scenario, _ in priced]
     for r in reps:
-        kept: dict[int, list[dict]] = {point: [] for point, _, _ in priced}
-        broken: dict[int, tuple[BaseException, str]] = {}
         try:
-            streams = Streams(seed, r)
-            trace = draw_trace(sim, streams)
-            for name in options:
-                log = engine(sim, name, trace, streams)
-                for point, scenario, _ in priced:
-                    if point in broken:
-                        continue
-                    try:
-                        row, _ = price_log(scenario, log, r, with_ledger=False)
-                    except Exception as err:  # noqa: BLE001 - this point fails; the group goes on
-                        broken[point] = (err, traceback_text(err))
-                        continue
-                    kept[point].append({"point": point, **row})
+            rep = run_replication(sim, r, seed, options, engine=engine or simulate_option, points=points,
+                                  with_ledger=False)
         except ScenarioError:
             raise
         except Exception as err:  # noqa: BLE001 - the engine failed: every point of the group, this replication
-            text = traceback_text(err)
-            broken.update({point: (err, text) for point, _, _ in priced if point not in broken})
-        for point, scenario, changes in priced:
-            if point in broken:
-                err, text = broken[point]
-                failures.append(ReplicationError(scenario, r, seed, err, text, point, changes))
-            else:
-                rows += kept[point]
+            broken = dict.fromkeys((point for point, _ in points), (err, traceback_text(err)))
+        else:
+            broken = rep.failed_points
+            rows += rep.kpis
+        failures += [ReplicationError(scenario, r, seed, *broken[point], point, changes)
+                     for point, scenario, changes in priced if point in broken]
     return pd.DataFrame(rows), failures
 
 
@@ -272,14 +267,62 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
     check_run_args(replications, seed)
     reps = int(replications if replications is not None else scenario.run.replications)
     seed = int(seed if seed is not None else scenario.run.seed)
-    options = list(options or scenario.option_names)
-    for name in options:
-        if name not in scenario.options:
-            raise KeyError(f"unknown option '{name}'; options: {', '.join(scenario.option_names)}")
+    options = _options(scenario, options)
     preflight(scenario)  # as simulate(): the size cap and overload warnings, once, on the base scenario
     points, design = _points(scenario, space, design, n, seed)
-    levers = points.attrs.get("levers", [])
+    groups, sims = _engine_groups(scenario, points)
 
+    key = sweep_key(scenario, seed, list(points.columns))
+    store = SweepStore(out, key, resume) if out is not None else None
+    stored = _by_values(store.finished(), points) if store is not None else _Stored.empty()
+    done = stored.done(options, reps)
+    tasks, units = _tasks(groups, sims, done, reps, seed, options, executor, batch_size)
+
+    outcome = run_tasks(_sweep_task, tasks, executor, progress, f"{scenario.name}: sweep", units,
+                        _streaming(store, points))
+    failures = _failures(outcome, tasks, seed)
+    new = [outcome.results[i][0] for i in sorted(outcome.results) if not outcome.results[i][0].empty]
+    if failures and not new and stored.mine.empty:
+        raise failures[0]
+    rows = _rows([stored.mine, *new])
+    computed = sum(units[i] for i in outcome.results) - sum(len(outcome.results[i][1]) for i in outcome.results)
+    meta: dict[str, Any] = {"replications": reps, "options": options, "interrupted": outcome.interrupted,
+                            "computed": computed, "reused": sum(1 for _, r in done if r < reps),
+                            "levers": [lv.path for lv in points.attrs.get("levers", [])] or list(points.columns),
+                            "sweep_key": key, "engine_groups": len(groups)}
+    res = SweepResults(scenario, seed, points, _tidy(rows, points, options, reps), design, meta, failures)
+    if store is not None and not outcome.interrupted:
+        _store_everything(store, stored, rows, points, scenario.option_names, res.meta)
+    hint = f"; run the same sweep (out={str(out)!r}) again to retry only these" if store is not None else ""
+    warn_failures(failures, computed + len(failures), "point-replications", hint)
+    return res
+
+
+def _options(scenario: Scenario, options: Sequence[str] | None) -> list[str]:
+    """The options asked for (default: all), each checked to exist."""
+    for name in options or ():
+        if name not in scenario.options:
+            raise KeyError(f"unknown option '{name}'; options: {', '.join(scenario.option_names)}")
+    return list(options or scenario.option_names)
+
+
+def _streaming(store: SweepStore | None, points: pd.DataFrame) -> Callable[[int, Any], None] | None:
+    """What stores each finished task's rows at once (with their parameter values: points are found by them)."""
+    if store is None:
+        return None
+
+    def stream(_i: int, result: tuple[pd.DataFrame, list[ReplicationError]]) -> None:
+        if not result[0].empty:
+            store.add(result[0].merge(points, left_on="point", right_index=True, how="left"))
+
+    return stream
+
+
+def _engine_groups(scenario: Scenario, points: pd.DataFrame) -> tuple[dict[tuple, Priced], dict[tuple, Scenario]]:
+    """The design's points grouped by the values of the fields the engine reads, and each group's scenario.
+
+    Every point's scenario is checked here (size cap, prices), before any work is handed out.
+    """
     groups: dict[tuple, Priced] = {}
     sims: dict[tuple, Scenario] = {}
     for point, values in points.iterrows():
@@ -292,12 +335,17 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
         priced = scenario.override(changes)
         check_priced(priced)  # a price-only point is never drawn: its prices are checked here
         groups.setdefault(key, []).append((int(point), priced, changes))
+    return groups, sims
 
-    key = sweep_key(scenario, seed, list(points.columns))
-    store = SweepStore(out, key, resume) if out is not None else None
-    stored = _by_values(store.finished(), points) if store is not None else _Stored.empty()
-    done = stored.done(options, reps)
 
+def _tasks(groups: dict[tuple, Priced], sims: dict[tuple, Scenario], done: set[tuple[int, int]], reps: int,
+           seed: int, options: list[str], executor: ExecutorArg,
+           batch_size: int | None) -> tuple[list[tuple], list[int]]:
+    """The tasks for every (point, replication) not ``done``, and each task's units (point-replications).
+
+    A task is one engine group's missing points for a run of replications: the group's engine runs once
+    per replication, and every point of it is priced on those logs.
+    """
     need: dict[tuple, list[int]] = {}
     for gkey, priced in groups.items():
         for r in range(reps):
@@ -312,38 +360,28 @@ def sweep(scenario: Scenario, space: Space, replications: int | None = None, see
         for chunk in split(rlist, math.ceil(len(rlist) / size)):
             tasks.append((sims[gkey], priced, seed, chunk, options, simulate_option))  # the seam: see above
             units.append(len(chunk) * len(priced))
+    return tasks, units
 
-    def stream(_i: int, result: tuple[pd.DataFrame, list[ReplicationError]]) -> None:
-        if store is not None and not result[0].empty:  # stored with its parameter values: points are found by them
-            store.add(result[0].merge(points, left_on="point", right_index=True, how="left"))
 
-    outcome = run_tasks(_sweep_task, tasks, executor, progress, f"{scenario.name}: sweep", units, stream)
+def _failures(outcome: TaskOutcome, tasks: list[tuple], seed: int) -> list[ReplicationError]:
+    """Every failed (point, replication): those a task reported, and every pair of a task that raised as a
+    whole (e.g. its worker died); a :class:`ScenarioError` is raised."""
     failures = [err for i in sorted(outcome.results) for err in outcome.results[i][1]]
-    for i, err in sorted(outcome.failures.items()):  # a whole task failed (e.g. its worker died)
+    for i, err in sorted(outcome.failures.items()):
         if isinstance(err, ScenarioError):
             raise err
         _, priced, _, chunk, _, _ = tasks[i]
         failures += [ReplicationError(point_sc, r, seed, err, outcome.tracebacks[i], point, changes)
                      for r in chunk for point, point_sc, changes in priced]
-    failures.sort(key=lambda e: (e.point, e.replication))
+    return sorted(failures, key=lambda e: (e.point, e.replication))
 
-    new = [outcome.results[i][0] for i in sorted(outcome.results) if not outcome.results[i][0].empty]
-    if failures and not new and stored.mine.empty:
-        raise failures[0]
-    rows = _rows([stored.mine, *new])
-    frame = _tidy(rows, points, options, reps)
-    computed = sum(units[i] for i in outcome.results) - sum(len(outcome.results[i][1]) for i in outcome.results)
-    meta: dict[str, Any] = {"replications": reps, "options": options, "interrupted": outcome.interrupted,
-                            "computed": computed, "reused": sum(1 for _, r in done if r < reps),
-                            "levers": [lv.path for lv in levers] or list(points.columns), "sweep_key": key,
-                            "engine_groups": len(groups)}
-    res = SweepResults(scenario, seed, points, frame, design, meta, failures)
-    if store is not None and not outcome.interrupted:
-        kept, kept_points, kept_options = stored.everything(rows, points, scenario.option_names)
-        whole = _tidy(kept, kept_points, kept_options, math.inf)  # never fewer rows than were stored
-        store.finish(whole, stored_meta({**{k: v for k, v in res.meta.items() if k != "interrupted"},
-                             "stored": {"points": len(kept_points), "options": kept_options,
-                                        "replications": int(whole["replication"].max()) + 1 if len(whole) else 0}}))
-    hint = f"; run the same sweep (out={str(out)!r}) again to retry only these" if store is not None else ""
-    warn_failures(failures, computed + len(failures), "point-replications", hint)
-    return res
+
+def _store_everything(store: SweepStore, stored: _Stored, rows: pd.DataFrame, points: pd.DataFrame,
+                      option_names: list[str], meta: dict[str, Any]) -> None:
+    """Finish ``store``'s file with every finished row: this sweep's and every earlier one's (never fewer rows
+    than were stored)."""
+    kept, kept_points, kept_options = stored.everything(rows, points, option_names)
+    whole = _tidy(kept, kept_points, kept_options, math.inf)
+    store.finish(whole, stored_meta({**{k: v for k, v in meta.items() if k != "interrupted"},
+                         "stored": {"points": len(kept_points), "options": kept_options,
+                                    "replications": int(whole["replication"].max()) + 1 if len(whole) else 0}}))

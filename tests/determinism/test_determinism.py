@@ -26,6 +26,7 @@ import pytest
 from conftest import SCENARIOS
 
 import simkit as sk
+from simkit.experiment import execution
 from simkit.experiment.replication import FailedReplicationWarning, ReplicationError
 from simkit.scenario.preflight import CapacityWarning
 
@@ -50,10 +51,11 @@ def risky() -> sk.Scenario:
     return sc.override(changes)
 
 
-def run(sc: sk.Scenario, executor=None, batch_size: int | None = None) -> sk.Results:  # noqa: ANN001
+def run(sc: sk.Scenario, executor=None, batch_size: int | None = None,  # noqa: ANN001
+        replications: int = REPS) -> sk.Results:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)
-        return sk.simulate(sc, replications=REPS, seed=SEED, executor=executor, batch_size=batch_size,
+        return sk.simulate(sc, replications=replications, seed=SEED, executor=executor, batch_size=batch_size,
                            progress=False)
 
 
@@ -117,8 +119,25 @@ def test_dask_distributed(risky: sk.Scenario, reference: sk.Results) -> None:
             executor = client.get_executor(pure=False)
             assert_identical(run(risky, executor), reference)
             assert_identical(run(risky, executor, batch_size=1), reference)
+            assert_identical(run(risky, executor, replications=1), first(reference))  # options split over workers
     finally:
         cluster.close()
+
+
+def first(res: sk.Results) -> sk.Results:
+    """``res`` cut to its replication 0."""
+    kpis = res.kpis[res.kpis.replication == 0].reset_index(drop=True)
+    ledger = res.ledger[res.ledger.replication == 0].reset_index(drop=True)
+    return sk.Results(scenario=res.scenario, seed=res.seed, kpis=kpis, ledger=ledger, logs=None, meta={})
+
+
+@pytest.mark.parametrize("executor", [None, 1, 2, "auto"])
+def test_one_replication_gives_its_row_on_every_executor(risky: sk.Scenario, reference: sk.Results, executor,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """One replication: its options run as tasks of their own on more than one worker (on "auto", made to
+    hand them to a pool), on a trace drawn once; the numbers are replication 0's of the reference run."""
+    monkeypatch.setattr(execution, "AUTO_PARALLEL_S", 0.0)
+    assert_identical(run(risky, executor, replications=1), first(reference))
 
 
 def test_one_replication_alone_equals_its_row(risky: sk.Scenario, reference: sk.Results) -> None:

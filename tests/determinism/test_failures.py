@@ -257,14 +257,14 @@ def test_a_failing_sweep_point_is_left_out_stored_and_retried_alone(sc, clean_sw
 def test_a_pricing_failure_keeps_the_other_points_of_its_engine_run(sc, monkeypatch) -> None:
     space = {"vendors.msp.price_per_item": [30.0, 40.0]}  # one engine run per replication, priced twice
     clean = sk.sweep(sc, space, replications=2, seed=SEED, executor=None, progress=False)
-    real = sweep_mod.price_log
+    real = replication_mod.price_log
 
     def price(scenario, log, replication, **kw):
         if scenario.vendors["msp"].price_per_item == 40.0 and replication == 0 and log.option == "vendor":
             raise ValueError("no price")
         return real(scenario, log, replication, **kw)
 
-    monkeypatch.setattr(sweep_mod, "price_log", price)
+    monkeypatch.setattr(replication_mod, "price_log", price)  # what the replication core prices with
     with pytest.warns(FailedReplicationWarning, match="1 of 4 point-replications"):
         got = sk.sweep(sc, space, replications=2, seed=SEED, executor=None, progress=False)
     lost = (clean.frame["point"] == 1) & (clean.frame["replication"] == 0)  # every option of it, not just vendor
