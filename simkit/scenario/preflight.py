@@ -69,8 +69,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "MAX_MAGNITUDE", "CapacityWarning",
-    "expected_items", "candidate_draws", "check_magnitudes", "check_bounds", "check_size", "offered_load", "warn_overload",
-    "preflight",
+    "expected_items", "candidate_draws", "check_magnitudes", "check_bounds", "check_size", "offered_load",
+    "warn_overload", "preflight",
 ]
 
 MAX_ITEMS_PER_REPLICATION = 2_000_000
