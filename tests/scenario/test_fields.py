@@ -146,3 +146,20 @@ def test_simkit_schema_prints_and_writes(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["schema", "-o", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8")) == printed
     assert main(["schema", "-o", str(tmp_path)]) == 2  # a folder where a file is wanted
+
+
+def test_the_cost_only_list_is_read_from_the_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    carried = {fields._pattern(p) for p, f in fields.field_facts().items() if f.cost_only}
+    assert carried == set(fields.COST_ONLY_PATHS)
+    from simkit.experiment import reprice
+
+    assert reprice.COST_ONLY_PATHS is fields.COST_ONLY_PATHS
+    extra = {**RunSpec.model_fields["seed"].json_schema_extra, "x-cost-only": True}
+    monkeypatch.setattr(RunSpec.model_fields["seed"], "json_schema_extra", extra)
+    fields.field_facts.cache_clear()
+    try:
+        assert fields.facts("run.seed").cost_only  # what the field carries, not a second copy of the YAML
+    finally:
+        monkeypatch.undo()
+        fields.field_facts.cache_clear()
+    assert not fields.facts("run.seed").cost_only
