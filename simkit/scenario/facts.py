@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-__all__ = ["REGISTRY_PATH", "FACT_KEYS", "registry", "registry_key", "attach", "facts_of", "plain"]
+__all__ = ["REGISTRY_PATH", "FACT_KEYS", "registry", "registry_key", "attach", "facts_of"]
 
 REGISTRY_PATH = Path(__file__).with_name("fields.yaml")
 
@@ -41,11 +41,6 @@ def registry() -> dict[str, dict[str, dict[str, Any]]]:
 def registry_key(model: type[BaseModel]) -> str:
     """The name a schema class is written under in ``fields.yaml`` (``ScenarioSpec`` and ``Scenario``: ``Scenario``)."""
     return _KEYS.get(model.__name__, model.__name__)
-
-
-def plain(markdown: str) -> str:
-    """Markdown as plain text on one line (code marks dropped), for messages and hover text."""
-    return " ".join(markdown.replace("`", "").split())
 
 
 def _extra(name: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -68,6 +63,7 @@ def _extra(name: str, entry: dict[str, Any]) -> dict[str, Any]:
 def _attach_one(name: str, field: FieldInfo, entry: dict[str, Any]) -> None:
     field.description = str(entry.get("meaning", "")).strip()
     field.json_schema_extra = _extra(name, entry)
+    # recorded as set explicitly, so that a subclass re-declaring the field merges the facts in
     field._attributes_set.update(description=field.description, json_schema_extra=field.json_schema_extra)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from simkit.scenario.facts import REGISTRY_PATH, facts_of, registry, registry_key
+from simkit.scenario.facts import FACT_KEYS, REGISTRY_PATH, facts_of, registry, registry_key
 from simkit.scenario.model import Scenario
 from simkit.scenario.sections import walk_sections
 
@@ -131,7 +131,8 @@ def split_changes(changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 def registry_drift(entries: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
     """Where the registry and the schema disagree: fields without facts, entries (of ``entries``, by default
-    ``fields.yaml``) that name no field or no section, required facts left empty, bounds the schema contradicts."""
+    ``fields.yaml``) that name no field or no section, required facts left empty, unknown facts (a misspelt
+    ``cost-only`` would otherwise be ignored), bounds the schema already enforces."""
     entries = _registry() if entries is None else entries
     problems: list[str] = []
     seen: set[str] = set()
@@ -145,6 +146,8 @@ def registry_drift(entries: Mapping[str, Mapping[str, Any]] | None = None) -> li
                 problems.append(f"{path or 'top level'}: {name} has no entry in fields.yaml")
                 continue
             problems += [f"{key}.{name}: '{k}' is empty" for k in ("unit", "allowed", "meaning") if not f[k]]
+            problems += [f"{key}.{name}: '{k}' is not a fact the registry knows ({', '.join(FACT_KEYS)})"
+                         for k in section[name] if k not in FACT_KEYS]
             problems += _bounds_drift(f"{key}.{name}", section[name].get("bounds"), field.metadata)
         problems += [f"{key}.{n}: in fields.yaml, not in the schema" for n in section if n not in model.model_fields]
     problems += [f"{name}: a section of fields.yaml that is not in the schema" for name in entries if name not in seen]

@@ -76,7 +76,9 @@ def test_bounds_the_schema_already_enforces_are_reported() -> None:
     registry = {k: {f: dict(e) for f, e in v.items()} for k, v in facts.registry().items()}
     registry["TeamSpec"]["productivity"]["bounds"] = {"max": 20, "why": "x"}  # the schema stops at 10
     registry["RunSpec"]["seed"]["bounds"] = {"most": 3}
+    registry["RunSpec"]["currency"]["cost-only"] = True  # misspelt: would be silently ignored
     drift = fields.registry_drift(registry)
+    assert any(d.startswith("RunSpec.currency: 'cost-only' is not a fact the registry knows") for d in drift)
     assert any(d.startswith("TeamSpec.productivity: bounds.max 20 is already enforced") for d in drift)
     assert any(d.startswith("RunSpec.seed: bounds must be") for d in drift)
 
