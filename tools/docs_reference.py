@@ -2,7 +2,8 @@
 
 ``docs/reference/fields.md`` walks the pydantic schema of :class:`simkit.Scenario` (every
 section and field, its type and default as the code has them) and joins each field with its
-unit, allowed values and meaning from the field registry (``simkit/scenario/fields.yaml``).
+unit, allowed values and meaning from the facts the registry (``simkit/scenario/fields.yaml``) attaches to
+each field.
 ``docs/reference/kpis.md`` lists the KPI columns in :mod:`simkit.accounting.kpi`'s order with the family
 and better direction the code uses, and the unit and meaning from the same README.
 
@@ -82,20 +83,19 @@ def _cell(text: str) -> str:
 def fields_page() -> str:
     """The Markdown of the scenario field reference: the schema's types and defaults, the registry's words."""
     import simkit as sk
-    from simkit.scenario.fields import _registry, registry_drift
+    from simkit.scenario.facts import facts_of
+    from simkit.scenario.fields import registry_drift
     from simkit.scenario.sections import field_model, walk_sections
 
     drift = registry_drift()
     if drift:
         raise ReferenceDrift("simkit/scenario/fields.yaml and the schema disagree on: " + "; ".join(drift))
-    registry = _registry()
     lines = [
         "# Scenario fields", "",
         "Generated from the schema of `simkit.Scenario` (types and defaults as the code has them) and the field",
         "registry `simkit/scenario/fields.yaml` (units, allowed values, meaning). A scenario is one YAML file; the",
         "sections below are its parts, `<name>` standing for a name you choose.", ""]
     for path, model in walk_sections(sk.Scenario):
-        rows = registry.get(model.__name__, {})
         leaves = {n: f for n, f in model.model_fields.items() if field_model(f.annotation)[0] is None}
         if not leaves:
             continue
@@ -105,7 +105,7 @@ def fields_page() -> str:
                   "| field | type | default | unit | allowed values | meaning |",
                   "| --- | --- | --- | --- | --- | --- |"]
         for name, field in leaves.items():
-            row = rows[name]
+            row = facts_of(field) or {}
             default = "required" if field.is_required() else f"`{field.get_default(call_default_factory=True)!r}`"
             lines.append(f"| `{name}` | `{_cell(_type_name(field.annotation))}` | {_cell(default)} | "
                          f"{_cell(str(row.get('unit', '')))} | {_cell(str(row.get('allowed', '')))} | "

@@ -6,7 +6,8 @@ engine never reads changes only the money, so the same logs priced again give
 exactly what a new simulation would — in milliseconds instead of seconds.
 Price sweeps, cost sensitivities and price break-evens all use this.
 
-Cost-only fields (:data:`COST_ONLY_PATHS`, ``*`` is any team, vendor or item kind name):
+Cost-only fields (:data:`COST_ONLY_PATHS`, read from the facts the schema's fields carry: ``cost_only`` in
+``simkit/scenario/fields.yaml``; ``*`` is any team, vendor or item kind name):
 
 * ``teams.*.loaded_cost_per_hour``, ``teams.*.overhead_per_fte_month``, ``teams.*.overtime_premium``,
   ``teams.*.hiring.recruiting_cost``, ``teams.*.hiring.severance_per_fte``, ``teams.*.quality.escaped_defect_cost``

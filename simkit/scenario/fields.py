@@ -2,10 +2,12 @@
 
 Every field of every section of the schema has one entry in ``fields.yaml`` beside this module, keyed by the
 section's class and the field's name: its unit, the default and allowed values as a reader should see them, its
-meaning (Markdown), and ``cost_only`` when the engine never reads it. Everything that describes fields reads
-this registry rather than keeping its own table: the field tables of ``scenarios/README.md`` and the reference
-pages are generated from it, the JSON Schema that editors use (``simkit schema``) carries its text, the
-dashboard takes units from it, and re-pricing takes the cost-only list from it.
+meaning (Markdown), a short label, ``cost_only`` when the engine never reads it and ``bounds`` that pre-flight
+checks. :mod:`simkit.scenario.facts` attaches each entry to its pydantic field as the schema is built, so the
+fields carry their own facts (``TeamSpec.model_fields["staff"].description`` is its meaning) and everything here
+reads them from the fields: the field tables of ``scenarios/README.md`` and the reference pages, the JSON Schema
+that editors use (``simkit schema``, pydantic's own ``model_json_schema()``), the dashboard's units and labels,
+pre-flight's bounds and re-pricing's cost-only list.
 
 A field is *cost-only* when the engine never reads it: changing it changes only the money, so stored run logs
 can be re-priced instead of re-simulated (:mod:`simkit.experiment.reprice`), and an option whose other fields are
@@ -21,19 +23,16 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
+from simkit.scenario.facts import FACT_KEYS, REGISTRY_PATH, facts_of, registry, registry_key
 from simkit.scenario.model import Scenario
 from simkit.scenario.sections import walk_sections
 
-__all__ = ["FieldFacts", "COST_ONLY_PATHS", "field_facts", "facts", "unit", "symbol", "is_cost_only", "split_changes",
-           "json_schema", "sync_field_tables", "registry_drift"]
-
-REGISTRY_PATH = Path(__file__).with_name("fields.yaml")
+__all__ = ["FieldFacts", "COST_ONLY_PATHS", "REGISTRY_PATH", "field_facts", "facts", "unit", "symbol", "label",
+           "is_cost_only", "split_changes", "json_schema", "sync_field_tables", "registry_drift"]
 
 
 @dataclass(frozen=True)
@@ -49,29 +48,31 @@ class FieldFacts:
     meaning: str
     cost_only: bool = False
     symbol: str = ""  # the short unit beside a number on a control or an axis ("{cur}/h"), where one is set
-
-
-@functools.cache
-def _registry() -> dict[str, dict[str, dict[str, Any]]]:
-    return yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8")) or {}
+    label: str = ""  # a few words for a control or an axis ("loaded cost"); the name in words unless set
+    bounds: Mapping[str, Any] | None = None  # {min, max, why} that pre-flight checks where the schema does not
 
 
 @functools.cache
 def field_facts() -> dict[str, FieldFacts]:
-    """Every field of the schema by path (``"teams.<name>.staff"``), in schema order; a section is a field too."""
+    """Every field of the schema by path (``"teams.<name>.staff"``), in schema order; a section is a field too.
+
+    Read from the fields themselves (:func:`simkit.scenario.facts.facts_of`); a field without facts is left out
+    and reported by :func:`registry_drift`."""
     out: dict[str, FieldFacts] = {}
-    registry = _registry()
     for path, model in walk_sections(Scenario):
-        entries = registry.get(model.__name__, {})
-        for name in model.model_fields:
-            e = entries.get(name)
-            if e is None:
-                continue  # reported by registry_drift()
+        for name, field in model.model_fields.items():
+            f = facts_of(field)
+            if f is None:
+                continue
             full = f"{path}.{name}" if path else name
-            out[full] = FieldFacts(full, model.__name__, name, str(e.get("unit", "")), str(e.get("default", "")),
-                                   str(e.get("allowed", "")), str(e.get("meaning", "")), bool(e.get("cost_only")),
-                                   str(e.get("symbol", "")))
+            out[full] = FieldFacts(full, registry_key(model), name, f["unit"], f["default"], f["allowed"],
+                                   f["meaning"], f["cost_only"], f["symbol"], f["label"], f["bounds"])
     return out
+
+
+def _registry() -> dict[str, dict[str, dict[str, Any]]]:
+    """``fields.yaml`` as written, which the fields' facts come from (what :func:`registry_drift` compares)."""
+    return registry()
 
 
 def _pattern(path: str) -> str:
@@ -101,6 +102,13 @@ def symbol(path: str, currency: str = "") -> str:
     return f.symbol.replace("{cur}", currency or "currency") if f else ""
 
 
+def label(path: str) -> str:
+    """A few words for the field at ``path`` on a control or an axis (``"loaded cost"``); its last part in
+    words when the schema has no such field."""
+    f = facts(path)
+    return f.label if f else str(path).rsplit(".", 1)[-1].replace("_", " ")
+
+
 COST_ONLY_PATHS: tuple[str, ...] = tuple(_pattern(f.path) for f in field_facts().values() if f.cost_only)
 
 
@@ -121,56 +129,61 @@ def split_changes(changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
     return engine, cost
 
 
-def registry_drift() -> list[str]:
-    """Where ``fields.yaml`` and the schema disagree: fields without an entry, entries without a field."""
-    problems = []
-    registry = _registry()
+def registry_drift(entries: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
+    """Where the registry and the schema disagree: fields without facts, entries (of ``entries``, by default
+    ``fields.yaml``) that name no field or no section, required facts left empty, unknown facts (a misspelt
+    ``cost-only`` would otherwise be ignored), bounds the schema already enforces."""
+    entries = _registry() if entries is None else entries
+    problems: list[str] = []
     seen: set[str] = set()
     for path, model in walk_sections(Scenario):
-        seen.add(model.__name__)
-        entries = registry.get(model.__name__, {})
-        leaves = list(model.model_fields)
-        problems += [f"{path or 'top level'}: {n} has no entry in fields.yaml" for n in leaves if n not in entries]
-        problems += [f"{model.__name__}.{n}: in fields.yaml, not in the schema" for n in entries if n not in leaves]
-        for n in leaves:
-            e = entries.get(n) or {}
-            empty = [k for k in ("unit", "allowed", "meaning") if not e.get(k)]
-            problems += [f"{model.__name__}.{n}: '{k}' is empty" for k in empty]
-    problems += [f"{name}: a section of fields.yaml that is not in the schema" for name in registry if name not in seen]
+        key = registry_key(model)
+        seen.add(key)
+        section = entries.get(key, {})
+        for name, field in model.model_fields.items():
+            f = facts_of(field)
+            if f is None or name not in section:
+                problems.append(f"{path or 'top level'}: {name} has no entry in fields.yaml")
+                continue
+            problems += [f"{key}.{name}: '{k}' is empty" for k in ("unit", "allowed", "meaning") if not f[k]]
+            problems += [f"{key}.{name}: '{k}' is not a fact the registry knows ({', '.join(FACT_KEYS)})"
+                         for k in section[name] if k not in FACT_KEYS]
+            problems += _bounds_drift(f"{key}.{name}", section[name].get("bounds"), field.metadata)
+        problems += [f"{key}.{n}: in fields.yaml, not in the schema" for n in section if n not in model.model_fields]
+    problems += [f"{name}: a section of fields.yaml that is not in the schema" for name in entries if name not in seen]
     return problems
+
+
+def _bounds_drift(where: str, bounds: Any, metadata: list[Any]) -> list[str]:
+    """A ``bounds`` entry must hold only ``min``, ``max`` and ``why``, and be tighter than the schema's own."""
+    if bounds is None:
+        return []
+    if not isinstance(bounds, Mapping) or set(bounds) - {"min", "max", "why"} or not ({"min", "max"} & set(bounds)):
+        return [f"{where}: bounds must be a mapping of min and/or max (numbers) and why (text)"]
+    schema_low = max((float(getattr(m, k)) for m in metadata for k in ("ge", "gt") if getattr(m, k, None) is not None),
+                     default=-float("inf"))
+    schema_high = min((float(getattr(m, k)) for m in metadata for k in ("le", "lt") if getattr(m, k, None) is not None),
+                      default=float("inf"))
+    out = []
+    if "min" in bounds and not float(bounds["min"]) > schema_low:
+        out.append(f"{where}: bounds.min {bounds['min']} is already enforced by the schema (>= {schema_low:g})")
+    if "max" in bounds and not float(bounds["max"]) < schema_high:
+        out.append(f"{where}: bounds.max {bounds['max']} is already enforced by the schema (<= {schema_high:g})")
+    return out
 
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario file, each property carrying its meaning, unit and allowed values.
 
-    Generated by pydantic from the schema (types, bounds, defaults; unknown keys refused) and annotated from
-    the registry, so an editor with a YAML language server completes keys and shows what each one means.
+    Pydantic's own ``model_json_schema()`` of :class:`~simkit.scenario.model.Scenario`: types, bounds and
+    defaults from the schema (unknown keys refused), and from the facts on each field its ``description``,
+    a ``markdownDescription`` with unit and allowed values (what editors show on hover) and ``x-unit``,
+    ``x-allowed``, ``x-label``, ``x-symbol``, ``x-cost-only`` and ``x-bounds``.
     """
     schema = Scenario.model_json_schema()
-    defs = schema.get("$defs", {})
-    registry = _registry()
-    for name, entries in registry.items():
-        node = schema if name == "Scenario" else defs.get(name)
-        if node is None:
-            continue
-        for field, e in entries.items():
-            prop = node.get("properties", {}).get(field)
-            if prop is None:
-                continue
-            text = _plain(str(e.get("meaning", "")))
-            extra = "; ".join(x for x in (f"unit: {_plain(str(e.get('unit', '')))}",
-                                          f"allowed: {_plain(str(e.get('allowed', '')))}") if not x.endswith(": "))
-            prop["description"] = f"{text} ({extra})" if extra else text
-            prop["x-unit"] = _plain(str(e.get("unit", "")))
-            if e.get("cost_only"):
-                prop["x-cost-only"] = True
     schema["description"] = ("A simkit scenario: the workload, the teams and vendors that could serve it, and the "
                              "options to compare. Field meanings: scenarios/README.md.")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "simkit scenario"}
-
-
-def _plain(markdown: str) -> str:
-    return markdown.replace("`", "")
 
 
 # ----------------------------------------------------------------------------- the README's field tables
@@ -182,14 +195,13 @@ def _cell(text: str) -> str:
 
 
 def _table(model: type[BaseModel]) -> list[str]:
-    entries = _registry().get(model.__name__, {})
     rows = list(_HEADER)
-    for name in model.model_fields:
-        e = entries.get(name)
+    for name, field in model.model_fields.items():
+        e = facts_of(field)
         if e is None:
             continue
-        rows.append(f"| `{name}` | {_cell(str(e.get('unit', '')))} | {_cell(str(e.get('default', '')))} | "
-                    f"{_cell(str(e.get('allowed', '')))} | {_cell(str(e.get('meaning', '')))} |")
+        rows.append(f"| `{name}` | {_cell(e['unit'])} | {_cell(e['default'])} | {_cell(e['allowed'])} | "
+                    f"{_cell(e['meaning'])} |")
     return rows
 
 

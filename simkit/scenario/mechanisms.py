@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from simkit.errors import show
 from simkit.scenario.distributions import Dist, DistField
+from simkit.scenario.facts import attach
 
 __all__ = [
     "MIN_PRODUCTIVITY", "MIN_LEARNING_RATE", "BOUND_REASONS",
@@ -79,6 +80,16 @@ class _Spec(BaseModel):
     """Frozen, no unknown keys, no NaN; numbers must be numbers and keys must not hide whitespace."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Attach the field registry's facts to the new section's fields (:mod:`simkit.scenario.facts`).
+
+        Sections are created before the sections that hold them, so rebuilding this one class is enough for
+        every schema built on it to carry the facts."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if attach(cls):
+            cls.model_rebuild(force=True)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -7,12 +7,13 @@ sweeps and dashboards build on.
 Every problem with a scenario becomes one :class:`ScenarioError` whose message
 is a single sentence: the field path, the offending value and what is allowed,
 e.g. ``vendors.acme.price_per_item: must be >= 0, got -3``, with "did you mean"
-for a misspelt key.  Files and text are read by :mod:`simkit.scenario.yamlio`: regular
-files only, at most :data:`MAX_FILE_BYTES`, UTF-8, with the safe loader under
-YAML 1.2 core-schema rules (``8:00`` is text, not 480), so nothing in a file is
-ever evaluated; anchors, aliases, merge keys, nesting deeper than
-:data:`MAX_DEPTH`, more than :data:`MAX_VALUES` values, duplicate keys and keys
-with whitespace around them are refused.  Numeric fields refuse booleans and
+for a misspelt key (:mod:`simkit.scenario.messages` words them).  Files and text
+are read by :mod:`simkit.scenario.yamlio`: regular files only, at most
+:data:`MAX_FILE_BYTES`, UTF-8, with the safe loader under YAML 1.2 core-schema
+rules (``8:00`` is text, not 480), so nothing in a file is ever evaluated;
+anchors, aliases, merge keys, nesting deeper than :data:`MAX_DEPTH`, more than
+:data:`MAX_VALUES` values, duplicate keys and keys with whitespace around them
+are refused.  Numeric fields refuse booleans and
 text (``staff: true`` is not 1).
 Whether a *valid* scenario is sensible to simulate (its size, its load) is
 checked later, by :mod:`simkit.scenario.preflight`.
@@ -21,120 +22,25 @@ checked later, by :mod:`simkit.scenario.preflight`.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_origin
+from typing import Any
 
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import ValidationError, model_validator
 
 from simkit.calendars.dates import Clock, DatedCalendar, compile_calendar
 from simkit.calendars.weekly import Calendar
 from simkit.errors import ScenarioError, show, show_key
 from simkit.errors import pick_name as _pick
-from simkit.scenario.mechanisms import BOUND_REASONS
+from simkit.scenario.messages import DIST_NUMBERS, from_validation_error
+from simkit.scenario.messages import describe as _describe  # noqa: F401 - imported from here by the screen
 from simkit.scenario.schema import ScenarioSpec
-from simkit.scenario.sections import field_model, unwrap
 from simkit.scenario.yamlio import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, dump_yaml, parse_yaml, read_file
 
 __all__ = ["Scenario", "ScenarioError", "load", "loads", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_VALUES"]
-
-
-# --------------------------------------------------------------------------- errors
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The schema model found at a location, skipping the keys of named sections and the indexes of lists."""
-    model: Any = ScenarioSpec
-    i = 0
-    while i < len(loc):
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        field = model.model_fields.get(str(loc[i]))
-        if field is None:
-            return None
-        sub, _ = field_model(field.annotation)
-        if sub is None:
-            return None
-        if get_origin(unwrap(field.annotation)) in (dict, tuple):
-            i += 1  # the next part is a user-chosen key or a list index
-        model = sub
-        i += 1
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-_DIST_NUMBERS = "a distribution's parameters must be numbers (values and weights: lists of numbers)"
-
-
-_show = show
-
-
-def _describe(err: Mapping[str, Any]) -> tuple[str, str]:
-    loc = tuple(p for p in err["loc"] if p != "[key]")
-    path = ".".join(show_key(p) for p in loc)
-    kind, ctx, got = err["type"], err.get("ctx", {}), err.get("input")
-    bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
-    if kind in bounds:
-        limit = next(iter(ctx.values()))
-        if isinstance(limit, float) and limit.is_integer():
-            limit = int(limit)
-        why = BOUND_REASONS.get(str(loc[-1]) if loc else "")
-        return path, f"must be {bounds[kind]} {limit}, got {_show(got)}" + (f" ({why})" if why else "")
-    if kind == "extra_forbidden":
-        parent, key = loc[:-1], loc[-1]
-        model = _model_at(parent)
-        allowed = list(model.model_fields) if model else []
-        hint = difflib.get_close_matches(str(key)[:100], allowed, n=1, cutoff=0.6)
-        msg = f"unknown key {show(str(key))}"
-        msg += f" (did you mean '{hint[0]}'?)" if hint else ""
-        if allowed:
-            msg += f"; allowed: {', '.join(allowed)}"
-        return path, msg
-    if kind == "missing":
-        return path, "is required but missing"
-    if kind == "finite_number":
-        return path, f"must be a finite number, got {_show(got)}"
-    if kind == "literal_error":
-        return path, f"must be one of {ctx.get('expected')}, got {_show(got)}"
-    if kind == "string_pattern_mismatch":
-        pattern = ctx.get("pattern", "")
-        allowed = "3 capital letters such as USD" if "A-Z]{3}" in pattern else (
-            "a name of letters, digits and _ that starts with a letter"
-        )
-        return path, f"must be {allowed}, got {_show(got)}"
-    if kind in ("value_error", "assertion_error"):
-        msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        if msg.startswith("could not convert"):  # float() inside a distribution's parameters
-            msg = f"{_DIST_NUMBERS}, got {_show(got)}"
-        return path, msg
-    if kind.endswith(("_parsing", "_type")) or kind in ("int_from_float", "bool_parsing"):
-        want = kind.split("_")[0]
-        want = {"float": "number", "int": "whole number", "string": "text", "dict": "mapping",
-                "model": "mapping", "tuple": "list", "list": "list", "bool": "true or false"}.get(want, want)
-        if kind == "int_from_float":
-            want = "whole number"
-        return path, f"must be a {want}, got {_show(got)}"
-    sizes = {"too_short": ("at least", "min_length"), "too_long": ("at most", "max_length"),
-             "string_too_short": ("at least", "min_length"), "string_too_long": ("at most", "max_length")}
-    if kind in sizes:
-        word, key = sizes[kind]
-        if word == "at least" and ctx.get(key) == 1:
-            return path, f"must not be empty, got {_show(got)}"
-        unit = "characters" if kind.startswith("string") else "entries"
-        return path, f"must have {word} {ctx.get(key)} {unit}, got {_show(got)}"
-    if kind == "int_parsing_size":
-        return path, f"must be a whole number of a sensible size, got {_show(got)}"
-    return path, f"is not allowed ({err['msg'][0].lower()}{err['msg'][1:]}), got {_show(got)}"
-
-
-def _from_validation_error(exc: ValidationError, source: str | None) -> ScenarioError:
-    errors = exc.errors(include_url=False)
-    path, msg = _describe(errors[0])
-    if len(errors) > 1:
-        msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return ScenarioError(path, msg, source)
-
 
 # --------------------------------------------------------------------------- scenario
 
@@ -357,8 +263,8 @@ def _unreadable(data: Any, err: Exception, source: str | None) -> ScenarioError:
             except (TypeError, OverflowError):
                 path = ".".join(str(p) for p in loc)
                 if huge:
-                    return ScenarioError(path, f"must be a number below 1e300, got {_show(value)}", source)
-                return ScenarioError(path, f"{_DIST_NUMBERS}, got {_show(value)}", source)
+                    return ScenarioError(path, f"must be a number below 1e300, got {show(value)}", source)
+                return ScenarioError(path, f"{DIST_NUMBERS}, got {show(value)}", source)
             except ValueError:
                 pass
     return ScenarioError("", f"a value has the wrong type ({err})", source)
@@ -375,7 +281,7 @@ def _validate(data: Any, source: str | None) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise _from_validation_error(exc, source) from None
+        raise from_validation_error(exc, source) from None
     except ScenarioError as err:
         raise ScenarioError(err.path, err.message, source) from None
     except RecursionError:

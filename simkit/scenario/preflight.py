@@ -7,6 +7,12 @@ finished — or be certain to drown: more work offered than the staff can do.
 These checks look at the scenario with back-of-the-envelope arithmetic (no
 random numbers, microseconds) before anything is simulated.
 
+Bounds
+    Some values pass validation yet cannot mean what was intended: an SLA target no item of any run could
+    miss, a hiring rule that could never fire.  The field registry says where such a line is and why
+    (``bounds`` in ``simkit/scenario/fields.yaml``, carried by the schema's fields), and :func:`check_bounds`
+    refuses a value beyond it in one line naming the field, its unit, the value and the reason.
+
 Expected arrivals
     The workload is a Poisson process with rate
     ``rate_per_hour x hour_of_day[h] x day_of_week[d] x month_of_year[m] x (1 + g) ** (t / year)``.
@@ -48,10 +54,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from simkit.errors import ScenarioError
+from pydantic import BaseModel
+
+from simkit.errors import ScenarioError, show
+from simkit.scenario.facts import facts_of
 from simkit.scenario.limits import MAX_MAGNITUDE, check_events, check_magnitudes  # noqa: F401
 from simkit.units import HOURS_PER_YEAR
 
@@ -60,8 +69,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_ITEMS_PER_REPLICATION", "MAX_CANDIDATES_PER_REPLICATION", "MAX_MAGNITUDE", "CapacityWarning",
-    "expected_items", "candidate_draws", "check_magnitudes", "check_size", "offered_load", "warn_overload",
-    "preflight",
+    "expected_items", "candidate_draws", "check_magnitudes", "check_bounds", "check_size", "offered_load",
+    "warn_overload", "preflight",
 ]
 
 MAX_ITEMS_PER_REPLICATION = 2_000_000
@@ -135,14 +144,58 @@ def _count(x: float) -> str:
     return f"{x:,.0f}" if x < 1e15 else f"{x:.2g}"
 
 
+def _bounded(model: BaseModel, path: str = "") -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    """``(field path, value, facts)`` of every number in ``model`` whose field's facts carry ``bounds``."""
+    for name, field in type(model).model_fields.items():
+        value, here = getattr(model, name), f"{path}.{name}" if path else name
+        facts = facts_of(field)
+        if facts and facts["bounds"] and isinstance(value, int | float) and not isinstance(value, bool):
+            yield here, value, facts
+        if isinstance(value, BaseModel):
+            yield from _bounded(value, here)
+        elif isinstance(value, dict | tuple):
+            keyed = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in keyed:
+                if isinstance(item, BaseModel):
+                    yield from _bounded(item, f"{here}.{key}")
+
+
+def check_bounds(scenario: Scenario) -> None:
+    """Refuse a value beyond the bounds the field registry sets where the schema does not.
+
+    Such a value is valid but cannot mean what was intended (an SLA target no item of any run could miss, a
+    hiring rule that could never fire); the registry (``bounds`` in ``fields.yaml``) says where the line is
+    and why, and the message names the field, its unit, the value and the reason.
+
+    Raises
+    ------
+    ScenarioError
+        For the first such field, in schema order.
+    """
+    for path, value, facts in _bounded(scenario):
+        bounds, unit = facts["bounds"], facts["unit"]
+        low, high = bounds.get("min"), bounds.get("max")
+        why = f" ({bounds['why']})" if bounds.get("why") else ""
+        if low is not None and value < low:
+            raise ScenarioError(path, f"must be at least {low:,g} {unit}, got {show(value)}{why}")
+        if high is not None and value > high:
+            raise ScenarioError(path, f"must be at most {high:,g} {unit}, got {show(value)}{why}")
+
+
+def _unit(model: Any, field: str) -> str:
+    """The unit the field registry gives ``field`` of the section ``model`` ("" when it gives none)."""
+    facts = facts_of(type(model).model_fields[field])
+    return facts["unit"] if facts else ""
+
+
 def check_size(scenario: Scenario) -> None:
     """Refuse a scenario whose replications would be too large to simulate.
 
     Raises
     ------
     ScenarioError
-        When a number is beyond :data:`MAX_MAGNITUDE` (:func:`check_magnitudes`),
-        one replication is expected to hold more than
+        When a number is beyond :data:`MAX_MAGNITUDE` (:func:`check_magnitudes`) or beyond the
+        bounds the field registry sets (:func:`check_bounds`), one replication is expected to hold more than
         :data:`MAX_ITEMS_PER_REPLICATION` items, its arrival profile needs
         more than :data:`MAX_CANDIDATES_PER_REPLICATION` thinning candidates,
         or it expects too many events of another kind (:func:`simkit.scenario.limits.check_events`:
@@ -150,19 +203,20 @@ def check_size(scenario: Scenario) -> None:
         compounded by renewals).
     """
     check_magnitudes(scenario)
-    days = scenario.run.horizon_days
+    check_bounds(scenario)
+    days = f"{scenario.run.horizon_days:g} {_unit(scenario.run, 'horizon_days')}"
     n = expected_items(scenario)
     if not n <= MAX_ITEMS_PER_REPLICATION:
         raise ScenarioError(
             "workload.rate_per_hour",
             f"about {_count(n)} items per replication are expected (rate x profile x growth over "
-            f"{days:g} days, plus any vendor background load); at most {MAX_ITEMS_PER_REPLICATION:,} "
+            f"{days}, plus any vendor background load); at most {MAX_ITEMS_PER_REPLICATION:,} "
             "can be simulated: lower the rate or shorten run.horizon_days")
     draws = candidate_draws(scenario)
     if not draws <= MAX_CANDIDATES_PER_REPLICATION:
         raise ScenarioError(
             "workload",
-            f"the arrival profile's peak rate x {days:g} days needs about {_count(draws)} candidate arrivals "
+            f"the arrival profile's peak rate x {days} needs about {_count(draws)} candidate arrivals "
             f"per replication; at most {MAX_CANDIDATES_PER_REPLICATION:,} are allowed: flatten the peak "
             "multipliers (hour_of_day, day_of_week, month_of_year), lower growth_annual or shorten "
             "run.horizon_days")

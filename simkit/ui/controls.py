@@ -1,8 +1,10 @@
 """Which scenario fields get a control on the dashboard: a slider, a dropdown or an on/off toggle.
 
 A *control* is a dotted path into the scenario (``teams.engineers.staff``) with a label that carries
-its unit and range (``engineers: staff (people, 0–6)``).  What kind of control a path gets follows from
-the schema (:mod:`simkit.scenario.schema`, :mod:`simkit.scenario.mechanisms`):
+its unit and range (``engineers: staff (people, 0–6)``).  The words and the unit are the facts the field
+carries (:mod:`simkit.scenario.fields`: its ``label`` and ``symbol``), prefixed by the name of the team,
+vendor or kind it belongs to.  What kind of control a path gets follows from the schema
+(:mod:`simkit.scenario.schema`, :mod:`simkit.scenario.mechanisms`):
 
 * a number gets a **slider** from 0 to about three times its value;
 * a ``Literal[...]`` field (``vendors.<v>.pricing``, ``options.<o>.routing``, ``vendors.<v>.outages.policy``)
@@ -31,11 +33,12 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from simkit.errors import ScenarioError, show
-from simkit.scenario.fields import symbol
+from simkit.scenario.fields import facts, label, symbol
 from simkit.scenario.model import Scenario
 from simkit.scenario.yamlio import load_yaml_file
 
-__all__ = ["Control", "control_for", "controls_from", "default_controls", "field_kind", "kind_of", "value_at"]
+__all__ = ["Control", "control_for", "controls_from", "default_controls", "field_kind", "kind_of", "value_at",
+           "words_for"]
 
 #: The optional sections the default set switches on and off, where the scenario defines them.
 SWITCHED_SECTIONS = {"teams": ("hiring",), "vendors": ("outages", "degradation", "exit", "elastic", "review")}
@@ -154,6 +157,16 @@ def kind_of(annotation: Any) -> tuple[str, tuple[Any, ...]]:
     return "number", ()
 
 
+def words_for(path: str) -> str:
+    """The words beside a control for ``path``: the field's registry label, after the name it belongs to
+    (``"engineers: loaded cost"`` for ``teams.engineers.loaded_cost_per_hour``, ``"arrivals"`` for
+    ``workload.rate_per_hour``)."""
+    f = facts(path)
+    parts = str(path).split(".")
+    named = [p for p, w in zip(parts, f.path.split("."), strict=True) if w == "<name>"] if f else []
+    return f"{named[-1]}: {label(path)}" if named else label(path)
+
+
 def _nice_step(span: float) -> float:
     raw = span / 40.0
     exp = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
@@ -187,7 +200,7 @@ def control_for(scenario: Scenario, path: str, label: str | None = None, low: fl
     a switch or a section takes no range.
     """
     value = value_at(scenario, path)
-    text = label or " ".join(path.split(".")[-2:]).replace("_", " ")
+    text = label or words_for(path)
     kind, options = field_kind(scenario, path)
     if kind != "number":
         return _switch(path, kind, options, value, text, low is not None or high is not None)
@@ -268,36 +281,33 @@ def default_controls(scenario: Scenario) -> list[Control]:
     for each risk or scaling section the scenario defines (:data:`SWITCHED_SECTIONS`) with a dropdown for
     each outage policy."""
     volume = "annual_volume" if scenario.workload.annual_volume is not None else "rate_per_hour"
-    levers = [control_for(scenario, f"workload.{volume}", "arrivals"),
-              control_for(scenario, "workload.growth_annual", "growth of arrivals", -0.2, 0.5)]
+    levers = [control_for(scenario, f"workload.{volume}"),
+              control_for(scenario, "workload.growth_annual", low=-0.2, high=0.5)]
     for kind, spec in scenario.workload.kinds.items():
-        levers.append(control_for(scenario, f"workload.kinds.{kind}.sla_h", f"{kind}: SLA target", 0.0,
-                                  max(3.0 * spec.sla_h, 8.0)))
+        levers.append(control_for(scenario, f"workload.kinds.{kind}.sla_h", low=0.0, high=max(3.0 * spec.sla_h, 8.0)))
     switches = []
     for name, team in scenario.teams.items():
         if not team.shifts:  # a roster's head counts are per shift, in a list no dotted path reaches
-            levers.append(control_for(scenario, f"teams.{name}.staff", f"{name}: staff"))
-        levers.append(control_for(scenario, f"teams.{name}.loaded_cost_per_hour", f"{name}: loaded cost"))
-        switches += [control_for(scenario, f"teams.{name}.{s}", f"{name}: {s}")
+            levers.append(control_for(scenario, f"teams.{name}.staff"))
+        levers.append(control_for(scenario, f"teams.{name}.loaded_cost_per_hour"))
+        switches += [control_for(scenario, f"teams.{name}.{s}")
                      for s in SWITCHED_SECTIONS["teams"] if getattr(team, s) is not None]
     for name, v in scenario.vendors.items():
-        levers.append(control_for(scenario, f"vendors.{name}.agents", f"{name}: agents"))
+        levers.append(control_for(scenario, f"vendors.{name}.agents"))
         prices = {"per_item": ["price_per_item"], "per_fte_month": ["price_per_fte_month"],
                   "fixed_plus_per_item": ["fee_per_month", "price_per_item"]}[v.pricing]
-        for p in prices:
-            levers.append(control_for(scenario, f"vendors.{name}.{p}", f"{name}: {p.replace('_', ' ')}"))
-        levers.append(control_for(scenario, f"vendors.{name}.governance_share", f"{name}: governance"))
-        levers.append(control_for(scenario, f"vendors.{name}.transition_cost", f"{name}: transition cost",
-                                  0.0, max(3.0 * v.transition_cost, 50_000.0)))
+        levers += [control_for(scenario, f"vendors.{name}.{p}") for p in prices]
+        levers.append(control_for(scenario, f"vendors.{name}.governance_share"))
+        levers.append(control_for(scenario, f"vendors.{name}.transition_cost", low=0.0,
+                                  high=max(3.0 * v.transition_cost, 50_000.0)))
         for s in SWITCHED_SECTIONS["vendors"]:
             if getattr(v, s) is not None:
-                switches.append(control_for(scenario, f"vendors.{name}.{s}", f"{name}: {s}"))
+                switches.append(control_for(scenario, f"vendors.{name}.{s}"))
                 if s == "outages":
-                    switches.append(control_for(scenario, f"vendors.{name}.outages.policy",
-                                                f"{name}: outage policy"))
+                    switches.append(control_for(scenario, f"vendors.{name}.outages.policy"))
     for name, o in scenario.options.items():
         if o.routing == "overflow":
-            levers.append(control_for(scenario, f"options.{name}.overflow_queue", f"{name}: overflow queue"))
+            levers.append(control_for(scenario, f"options.{name}.overflow_queue"))
     return levers + [_horizon(scenario)] + switches
 
 
@@ -306,4 +316,5 @@ def _horizon(scenario: Scenario) -> Control:
     run = scenario.run
     low = float(min(math.floor(run.horizon_days), max(28, math.ceil(run.warmup_days) + 7)))
     high = float(max(math.ceil(run.horizon_days), 3 * 365))
-    return Control("run.horizon_days", f"horizon (days, {low:g}–{high:,.0f})", low, high, 1.0)
+    path = "run.horizon_days"
+    return Control(path, f"{words_for(path)} ({symbol(path)}, {low:g}–{high:,.0f})", low, high, 1.0)

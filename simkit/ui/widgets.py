@@ -33,14 +33,14 @@ upload button (an invalid file shows its one-line error and the current scenario
 current run as a named variant, up to :data:`simkit.ui.pinboard.MAX_PINS` side by side; *Tornado* ranks the
 numeric levers by how much they move the saving; the downloads (scenario YAML, KPIs CSV, each chart as
 PNG and SVG, a report page) are links that deliver the file to the browser.  No modelling happens here:
-the numbers come from the public API.  The controller works without a browser, so it is unit-tested by
+the numbers come from the public API.  The page's widgets and their places are :mod:`simkit.ui.dashboard_layout`;
+this module holds what happens when they change.  The controller works without a browser, so it is unit-tested by
 setting ``dash.controls[path].value``.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import re
 import time
 import weakref
@@ -75,12 +75,18 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from simkit.ui import plots  # noqa: E402
 from simkit.ui.chartstyle import alt_text, png_bytes, style  # noqa: E402
+from simkit.ui.dashboard_layout import (  # noqa: E402
+    CAP,
+    PRECISION,
+    REPLICATIONS,
+    DashboardLayout,
+    head_html,
+    lever_widget,
+    rule_text,
+)
 
 __all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
 
-REPLICATIONS = "replications"
-PRECISION = "precision"
-CAP = "max_replications"
 #: The precision rule's defaults: total cost within ±2% of its mean, at least 10 and at most 40 replications.
 DEFAULT_PRECISION_PCT, DEFAULT_CAP = 2.0, 40
 #: A run slower than this (seconds) moves the next runs to the dashboard's one pool of worker processes.
@@ -89,54 +95,9 @@ POOL_AFTER_S = 1.0
 DASHBOARD_DPI = 150
 CHARTS = {"cost_distribution": plots.cost_distribution, "cost_at_risk": plots.cost_at_risk,
           "monthly_cost": plots.monthly_cost, "lead_times": plots.lead_times}
-_STYLE = """<style>
-.simkit-dash .simkit-kpi table, .simkit-dash .simkit-preview table, .simkit-dash .simkit-pins {
-  border-collapse: collapse; font-size: 12.5px}
-.simkit-dash td, .simkit-dash th {padding: 2px 10px; border-bottom: 1px solid #e3e3e3; text-align: right;
-  white-space: nowrap}
-.simkit-dash th:first-child, .simkit-dash td:first-child, .simkit-preview td:nth-child(2),
-.simkit-preview th:nth-child(2), .simkit-pins td:nth-child(2) {text-align: left}
-.simkit-dash thead th {background: #f2f5f9}
-.simkit-dash .widget-output img {max-width: 100%; height: auto}
-.simkit-dash h3 {margin: 10px 0 4px 0; color: #1b6ca8}
-.simkit-dash .simkit-note {color: #666; font-size: 11.5px}
-.simkit-dash .simkit-verdict {background: #f4f8fc; border-left: 4px solid #1b6ca8; padding: 4px 12px;
-  font-size: 14px; line-height: 1.45}
-.simkit-dash .simkit-verdict-notes {color: #8a5a00; font-size: 12px; margin: 2px 0}
-.simkit-dash a.simkit-download {margin-right: 14px; white-space: nowrap}
-</style>"""
 
 
-_SLIDER_STYLE = {"description_width": "258px"}
-_SLIDER_LAYOUT = {"width": "505px"}
-
-
-def _slider(lever: Control, value: float) -> W.Widget:
-    kw = dict(value=value, min=lever.low, max=max(lever.high, value), step=lever.step,
-              description=lever.label, tooltip=lever.label, continuous_update=False,
-              style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
-    if lever.integer:
-        return W.IntSlider(**kw)
-    decimals = max(0, -math.floor(math.log10(lever.step) + 1e-9))
-    decimals += 1 if str(lever.step).endswith("25") else 0
-    return W.FloatSlider(**kw, readout_format=f".{decimals}f")
-
-
-def _widget(lever: Control, value: Any) -> W.Widget:
-    """A slider, a dropdown or an on/off toggle for ``lever`` showing the scenario value ``value``."""
-    if lever.kind == "number":
-        return _slider(lever, value)
-    kw = dict(value=lever.shown(value), description=lever.label, tooltip=lever.label,
-              layout=W.Layout(**_SLIDER_LAYOUT))
-    if lever.kind == "choice":
-        return W.Dropdown(options=list(lever.options), style=_SLIDER_STYLE, **kw)
-    toggle = W.ToggleButtons(options=[("on", True), ("off", False)],
-                             style={**_SLIDER_STYLE, "button_width": "64px"}, **kw)
-    return toggle.add_class("widget-inline-hbox")  # label beside the buttons, as a slider's
-
-
-
-class Dashboard(DashboardActions):
+class Dashboard(DashboardActions, DashboardLayout):
     """Scenario picker, controls, verdict, preview, KPI table, charts, pins and downloads (see the module docstring).
 
     Parameters
@@ -186,29 +147,7 @@ class Dashboard(DashboardActions):
         self.pinboard = Pinboard()
         self._hold = False
         self._runs: tuple[tuple, Results] | None = None  # the last simulation, kept for re-pricing
-        self.head = W.HTML()
-        self.verdict_html = W.HTML("<i>Move a lever to simulate.</i>").add_class("simkit-verdict")
-        self.preview_html = W.HTML().add_class("simkit-preview")
-        self.status = W.HTML()
-        self.progress = W.Output()
-        self.kpi_html = W.HTML().add_class("simkit-kpi")
-        self.charts = {name: W.Output(layout=W.Layout(min_width="300px")) for name in CHARTS}
-        self.sim_controls = self._simulation_controls(replications, precision, max_replications)
-        self.picker = W.Dropdown(description="scenario", layout=W.Layout(width="520px"),
-                                 style={"description_width": "70px"})
-        self.upload = W.FileUpload(accept=".yaml,.yml", multiple=False, description="Upload YAML")
-        self.reset_button = W.Button(description="Reset", icon="undo")
-        self.pin_name = W.Text(placeholder="name of this variant", layout=W.Layout(width="240px"))
-        self.pin_button = W.Button(description="Pin this run", icon="thumb-tack", button_style="info")
-        self.clear_pins_button = W.Button(description="Clear pins", icon="times")
-        self.pins_html = W.HTML().add_class("simkit-pins-box")
-        self.pins_chart = W.Output()
-        self.tornado_button = W.Button(description="Tornado: which lever matters?", icon="bar-chart",
-                                       layout=W.Layout(width="260px"))
-        self.tornado_out = W.Output()
-        self.downloads = W.HTML()
-        self.svg_button = W.Button(description="Add the charts as SVG", icon="file-image-o",
-                                   layout=W.Layout(width="220px"))
+        self._make_widgets(tuple(CHARTS), replications, precision, max_replications)
         self.svg_button.on_click(lambda _b: self.make_svg())
         self.reset_button.on_click(lambda _b: self.reset())
         self.pin_button.on_click(lambda _b: self.pin_current())
@@ -218,22 +157,11 @@ class Dashboard(DashboardActions):
         self.picker.observe(self._picked, names="value")
         for control in self.sim_controls.values():
             control.observe(self._changed, names="value")
-        self._lever_box = W.VBox(layout=W.Layout(width="520px", min_width="520px"))
         self._use(scenario, levers, folder)
         self.widget = self._layout()
         self.refresh(simulate_too=run)
 
     # -- scenario and levers ---------------------------------------------------
-    def _simulation_controls(self, replications: int | None, precision: float, cap: int) -> dict[str, W.Widget]:
-        kw = dict(continuous_update=False, style=_SLIDER_STYLE, layout=W.Layout(**_SLIDER_LAYOUT))
-        if replications is not None:
-            return {REPLICATIONS: W.IntSlider(value=replications, min=2, max=max(50, replications),
-                                              description="replications (runs, 2–50)", **kw)}
-        return {PRECISION: W.FloatSlider(value=precision, min=0.5, max=10.0, step=0.5, readout_format=".1f",
-                                         description="precision (± % of mean total cost)", **kw),
-                CAP: W.IntSlider(value=cap, min=MIN_REPLICATIONS, max=max(200, cap),
-                                 description=f"at most (replications, {MIN_REPLICATIONS}–200)", **kw)}
-
     def _use(self, scenario: Scenario, levers: str | Path | Iterable[Any] | None, folder: Any = None) -> None:
         """Make ``scenario`` the original: new levers, no stored runs, the picker showing it."""
         self.base = self.scenario = scenario
@@ -246,13 +174,12 @@ class Dashboard(DashboardActions):
         self.levers = {lv.path: lv for lv in chosen}
         self._base_values = {p: value_at(scenario, p) for p in self.levers}
         self.controls: dict[str, W.Widget] = {
-            p: _widget(lv, self._base_values[p]) for p, lv in self.levers.items()}
+            p: lever_widget(lv, self._base_values[p]) for p, lv in self.levers.items()}
         for p in self.levers:
             self.controls[p].observe(self._changed, names="value")
         self.controls.update(self.sim_controls)
         self._runs, self.results = None, None
-        self.head.value = (f"{_STYLE}<h2 style='margin:4px 0'>{html.escape(scenario.name)}</h2>"
-                           f"<div class='simkit-note'>{html.escape(scenario.description.strip())}</div>")
+        self.head.value = head_html(scenario)
         self._lever_box.children = self._lever_widgets()
         self._set_choices(folder)
 
@@ -359,16 +286,9 @@ class Dashboard(DashboardActions):
         self.chart_svg = {}
         self._draw_charts(res)
         self._make_downloads()
-        self.status.value = (f"<span class='simkit-note'>{self.replications} replications{self._rule_text(res)}, "
+        self.status.value = (f"<span class='simkit-note'>{self.replications} replications{rule_text(res.meta)}, "
                              f"seed {self.seed}, {self.scenario.run.horizon_days:g} days — {how} in "
                              f"{time.perf_counter() - started:.1f} s; mean [95% CI]</span>")
-
-    def _rule_text(self, res: Results) -> str:
-        rule = res.meta.get("precision")
-        if not isinstance(rule, dict):
-            return ""
-        reached = "reached" if rule.get("reached") else "not reached: the cap stopped it"
-        return f" (total cost within ±{rule['target_rel_half_width']:.1%} of its mean: {reached})"
 
     def _draw_charts(self, res: Results) -> None:
         for name, draw in CHARTS.items():
@@ -454,36 +374,6 @@ class Dashboard(DashboardActions):
 
     def _slug(self) -> str:
         return re.sub(r"[^a-z0-9]+", "_", self.scenario.name.lower()).strip("_")[:60] or "scenario"
-
-    # -- views ----------------------------------------------------------------
-    def _lever_widgets(self) -> tuple[W.Widget, ...]:
-        groups: dict[str, list[W.Widget]] = {}
-        for p, lv in self.levers.items():
-            section = {"workload": "Workload", "teams": "In-house teams", "vendors": "Vendors",
-                       "options": "Routing", "run": "Horizon"}.get(p.split(".")[0], "Scenario")
-            if lv.kind == "section" or (section in ("In-house teams", "Vendors") and p.count(".") > 2):
-                section = "Risks and scaling"  # a mechanism section or a field inside one
-            groups.setdefault(section, []).append(self.controls[p])
-        groups["Simulation"] = list(self.sim_controls.values())
-        return tuple(w for title, ws in groups.items() for w in (W.HTML(f"<h3>{title}</h3>"), *ws))
-
-    def _layout(self) -> W.Widget:
-        source = W.HBox([self.picker, self.upload, self.reset_button])
-        right = W.VBox([W.HTML("<h3>Simulated KPIs</h3>"), self.status, self.progress, self.kpi_html,
-                        W.HTML("<h3>Instant preview</h3>"), self.preview_html],
-                       layout=W.Layout(flex="1 1 600px", padding="0 0 0 12px", overflow="auto"))
-        charts = W.GridBox(list(self.charts.values()),
-                           layout=W.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="6px"))
-        top = W.HBox([self._lever_box, right], layout=W.Layout(flex_flow="row wrap"))
-        pins = W.VBox([W.HBox([self.pin_name, self.pin_button, self.clear_pins_button]), self.pins_html,
-                       self.pins_chart])
-        return W.VBox([self.head, source, self.verdict_html, top, W.HTML("<h3>Charts</h3>"), charts,
-                       W.HTML("<h3>Pinned variants (up to four, side by side)</h3>"), pins,
-                       W.HTML("<h3>What moves the answer</h3>"), self.tornado_button, self.tornado_out,
-                       W.HTML("<h3>Downloads</h3>"), self.downloads, self.svg_button]).add_class("simkit-dash")
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def _one_line(text: str) -> str:

@@ -11,7 +11,8 @@ import yaml
 from conftest import SCENARIOS
 
 import simkit as sk
-from simkit.scenario import fields
+from simkit.scenario import facts, fields
+from simkit.scenario.schema import RunSpec, TeamSpec
 from simkit.scenario.sections import walk_sections
 from simkit.ui.cli import main
 
@@ -40,13 +41,46 @@ def test_every_schema_field_has_one_entry_and_every_entry_a_field() -> None:
     assert len(fields.field_facts()) == n_fields
 
 
-def test_a_field_without_an_entry_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    registry = {k: dict(v) for k, v in fields._registry().items()}
-    del registry["TeamSpec"]["staff"]
+def test_every_field_carries_its_facts_on_the_schema_itself() -> None:
+    registry = facts.registry()
+    for _, model in walk_sections(sk.Scenario):
+        entries = registry[facts.registry_key(model)]
+        for name, field in model.model_fields.items():
+            carried = facts.facts_of(field)
+            assert carried is not None, f"{model.__name__}.{name} carries no facts"
+            assert field.description == str(entries[name]["meaning"]).strip()
+            assert carried["unit"] == str(entries[name]["unit"])
+            assert carried["cost_only"] == bool(entries[name].get("cost_only"))
+    staff = TeamSpec.model_fields["staff"]
+    assert staff.json_schema_extra["x-unit"] == "people on shift" and staff.json_schema_extra["x-label"] == "staff"
+    assert sk.Scenario.model_fields["asset_specificity"].json_schema_extra["x-cost-only"] is True
+
+
+def test_a_field_without_facts_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TeamSpec.model_fields["staff"], "json_schema_extra", None)
+    assert "teams.<name>: staff has no entry in fields.yaml" in fields.registry_drift()
+
+
+def test_an_entry_naming_no_field_or_section_is_reported() -> None:
+    registry = {k: dict(v) for k, v in facts.registry().items()}
     registry["RunSpec"]["no_such_field"] = {"unit": "x", "allowed": "x", "meaning": "x"}
-    monkeypatch.setattr(fields, "_registry", lambda: registry)
-    drift = fields.registry_drift()
-    assert any("staff has no entry" in d for d in drift) and any("no_such_field" in d for d in drift)
+    registry["NoSuchSpec"] = {}
+    del registry["TeamSpec"]["staff"]
+    drift = fields.registry_drift(registry)
+    assert "RunSpec.no_such_field: in fields.yaml, not in the schema" in drift
+    assert "NoSuchSpec: a section of fields.yaml that is not in the schema" in drift
+    assert "teams.<name>: staff has no entry in fields.yaml" in drift
+
+
+def test_bounds_the_schema_already_enforces_are_reported() -> None:
+    registry = {k: {f: dict(e) for f, e in v.items()} for k, v in facts.registry().items()}
+    registry["TeamSpec"]["productivity"]["bounds"] = {"max": 20, "why": "x"}  # the schema stops at 10
+    registry["RunSpec"]["seed"]["bounds"] = {"most": 3}
+    registry["RunSpec"]["currency"]["cost-only"] = True  # misspelt: would be silently ignored
+    drift = fields.registry_drift(registry)
+    assert any(d.startswith("RunSpec.currency: 'cost-only' is not a fact the registry knows") for d in drift)
+    assert any(d.startswith("TeamSpec.productivity: bounds.max 20 is already enforced") for d in drift)
+    assert any(d.startswith("RunSpec.seed: bounds must be") for d in drift)
 
 
 def test_the_cost_only_list_is_derived_unchanged() -> None:
@@ -60,9 +94,7 @@ def test_the_readme_field_tables_are_the_registry() -> None:
 
 
 def test_an_edited_meaning_shows_in_the_readme_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    registry = {k: {f: dict(e) for f, e in v.items()} for k, v in fields._registry().items()}
-    registry["RunSpec"]["seed"]["meaning"] = "A new meaning."
-    monkeypatch.setattr(fields, "_registry", lambda: registry)
+    monkeypatch.setattr(RunSpec.model_fields["seed"], "description", "A new meaning.")
     text = fields.sync_field_tables(README.read_text(encoding="utf-8"))
     assert "| `seed` | - | `12345` | integer 0 to 2^63 - 1 | A new meaning. |" in text
 
@@ -90,9 +122,22 @@ def test_the_json_schema_refuses_what_the_loader_refuses() -> None:
             sk.loads(yaml.safe_dump(bad))
 
 
-def test_the_json_schema_describes_fields_with_unit() -> None:
-    prop = fields.json_schema()["$defs"]["TeamSpec"]["properties"]["staff"]
-    assert prop["x-unit"] == "people on shift" and "allowed: integer" in prop["description"]
+def test_the_json_schema_is_pydantics_own_with_the_facts() -> None:
+    schema = fields.json_schema()
+    assert {k: v for k, v in schema.items() if k not in ("$schema", "title", "description")} == \
+        {k: v for k, v in sk.Scenario.model_json_schema().items() if k not in ("title", "description")}
+    prop = schema["$defs"]["TeamSpec"]["properties"]["staff"]
+    assert prop["x-unit"] == "people on shift" and prop["maximum"] == 100_000
+    assert prop["description"] == TeamSpec.model_fields["staff"].description
+    assert "Allowed: integer 0 to 100,000" in prop["markdownDescription"]
+    assert schema["properties"]["asset_specificity"]["x-cost-only"] is True
+    assert "x-cost-only" not in prop
+
+
+def test_labels_come_from_the_registry_or_the_name() -> None:
+    assert fields.label("teams.support.loaded_cost_per_hour") == "loaded cost"
+    assert fields.label("vendors.acme.agents") == "agents"
+    assert fields.label("no.such_field") == "such field"
 
 
 def test_simkit_schema_prints_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,3 +148,20 @@ def test_simkit_schema_prints_and_writes(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["schema", "-o", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8")) == printed
     assert main(["schema", "-o", str(tmp_path)]) == 2  # a folder where a file is wanted
+
+
+def test_the_cost_only_list_is_read_from_the_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    carried = {fields._pattern(p) for p, f in fields.field_facts().items() if f.cost_only}
+    assert carried == set(fields.COST_ONLY_PATHS)
+    from simkit.experiment import reprice
+
+    assert reprice.COST_ONLY_PATHS is fields.COST_ONLY_PATHS
+    extra = {**RunSpec.model_fields["seed"].json_schema_extra, "x-cost-only": True}
+    monkeypatch.setattr(RunSpec.model_fields["seed"], "json_schema_extra", extra)
+    fields.field_facts.cache_clear()
+    try:
+        assert fields.facts("run.seed").cost_only  # what the field carries, not a second copy of the YAML
+    finally:
+        monkeypatch.undo()
+        fields.field_facts.cache_clear()
+    assert not fields.facts("run.seed").cost_only

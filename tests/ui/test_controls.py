@@ -124,3 +124,34 @@ def test_a_levers_file_path_to_a_choice_or_section_becomes_a_dropdown_or_toggle(
     empty.write_text("levers: {}\n")
     with pytest.raises(sk.ScenarioError, match="declares no levers"):
         controls_from(dual, empty)
+
+
+def test_words_and_units_are_the_facts_on_the_schema_fields(dual: sk.Scenario) -> None:
+    from simkit.ui.controls import words_for
+
+    assert words_for("teams.inhouse.loaded_cost_per_hour") == "inhouse: loaded cost"
+    assert words_for("workload.kinds.ticket.sla_h") == "ticket: SLA target"
+    assert words_for("workload.rate_per_hour") == "arrivals" and words_for("run.horizon_days") == "horizon"
+    assert words_for("vendors.alpha.outages.policy") == "alpha: outage policy"
+    team = next(iter(dual.teams))
+    control = control_for(dual, f"teams.{team}.loaded_cost_per_hour")
+    assert control.label.startswith(f"{team}: loaded cost ({dual.run.currency}/h, 0–")
+
+
+def test_an_edited_label_on_the_field_reaches_the_control(dual: sk.Scenario,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from simkit.scenario import fields
+    from simkit.scenario.schema import TeamSpec
+
+    extra = {**TeamSpec.model_fields["loaded_cost_per_hour"].json_schema_extra, "x-label": "hourly cost",
+             "x-symbol": "{cur} an hour"}
+    monkeypatch.setattr(TeamSpec.model_fields["loaded_cost_per_hour"], "json_schema_extra", extra)
+    fields.field_facts.cache_clear()
+    try:
+        team = next(iter(dual.teams))
+        labels = {c.path: c.label for c in default_controls(dual)}
+        assert labels[f"teams.{team}.loaded_cost_per_hour"].startswith(f"{team}: hourly cost ({dual.run.currency} "
+                                                                        "an hour, 0–")
+    finally:
+        monkeypatch.undo()
+        fields.field_facts.cache_clear()

@@ -193,7 +193,7 @@ def test_two_pins_side_by_side_with_the_levers_they_moved(dash: Dashboard) -> No
     table = dash.pinboard.table()
     assert list(table.columns) == ["as written", "three engineers"]
     assert table.loc[("", "Levers moved"), "as written"] == "as in the file"
-    assert table.loc[("", "Levers moved"), "three engineers"] == "engineers staff = 3"
+    assert table.loc[("", "Levers moved"), "three engineers"] == "engineers: staff = 3"
     label = dash.scenario.options["in_house"].label
     cell0, cell1 = table.loc[(label, "Total cost (USD)")]
     assert cell0 != cell1
