@@ -130,10 +130,13 @@ def test_levers_default_bounds_and_explicit_forms() -> None:
 
 
 @pytest.mark.parametrize(("levers", "message"), [
-    (["teams.crew.staff"], "levers.teams.crew: names no field of the scenario; there: team"),
-    (["teams.team.loaded_cost_per_hour"], "is not a whole-number field"),
-    (["teams.team"], "is not a whole-number field"),
-    (["staff"], "a lever is a dotted field path"),
+    (["teams.crew.staff"], "levers.teams.crew: names no team of the scenario; there: team"),
+    (["teams.team.loaded_cost_per_hour"], "levers.teams.team.loaded_cost_per_hour: names no head count; the "
+                                          "team's is teams.team.staff"),
+    (["teams.team"], "levers.teams.team: names no head count"),
+    (["run.replications"], "levers.run.replications: names no head count; a lever is teams.<team>.staff"),
+    (["vendors.acme.price_per_item"], "names no head count; the vendor's is vendors.acme.agents"),
+    (["staff"], "a lever is a dotted path"),
     ([("teams.team.staff", 5, 2)], "levers.teams.team.staff.high: must be >= low (5), got 2"),
     ([("teams.team.staff", -1, 2)], "levers.teams.team.staff.low: must be a whole number in 0..100,000, got -1"),
     ([("teams.team.staff", 1, 2.5)], "got 2.5"),
