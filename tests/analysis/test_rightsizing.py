@@ -343,3 +343,18 @@ def test_an_escalation_tier_is_right_sized_as_brute_force_finds() -> None:
     assert r.met and tuple(r.chosen.values()) == best, (r.text(), feasible)
     assert best[1] > 2, "the short tier should grow"
     assert r.scenario.teams["l2"].staff == best[1]
+
+
+def test_levers_capped_but_not_floored_are_narrowed_like_bare_paths() -> None:
+    """``--max-staff`` passes ``{"path", "high"}``: the enumerated lever may still be narrowed around today's."""
+    sc = roster_week()
+    levers = [{"path": "teams.team.shifts.day.staff", "high": 30}, {"path": "teams.team.shifts.evening.staff",
+                                                                   "high": 30}]
+    r = right_size(sc, "in_house", {"waited_share": 0.3}, levers=levers, replications=2, seed=2, max_evaluations=9,
+                   executor=None)
+    assert [str(lv) for lv in r.levers] == ["teams.team.shifts.day.staff in 3..5",
+                                            "teams.team.shifts.evening.staff in 1..30"]
+    with pytest.raises(sk.ScenarioError, match=r"levers: the bounds of teams.team.shifts.day.staff give 30 "):
+        right_size(sc, "in_house", {"waited_share": 0.3}, levers=[("teams.team.shifts.day.staff", 1, 30),
+                                                                 "teams.team.shifts.evening.staff"],
+                   max_evaluations=9)
