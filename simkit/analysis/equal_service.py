@@ -22,6 +22,7 @@ import pandas as pd
 
 from simkit.analysis.rightsizing import RightSizing, right_size
 from simkit.analysis.service_targets import Target, parse_targets
+from simkit.analysis.staff_levers import head_count, staffed
 from simkit.experiment.execution import ExecutorArg
 from simkit.experiment.results import Results
 from simkit.experiment.simulate import assemble
@@ -86,13 +87,7 @@ class EqualService:
 
 def _as_given(scenario: Scenario, paths: Sequence[str]) -> dict[str, int]:
     data = scenario.to_dict()
-    out = {}
-    for path in paths:
-        node: Any = data
-        for part in path.split("."):
-            node = node[part]
-        out[path] = int(node)
-    return out
+    return {path: head_count(data, path) for path in paths}
 
 
 def compare_at_equal_service(scenario: Scenario, target: Mapping[str, Any] | str | Sequence[str],
@@ -102,9 +97,10 @@ def compare_at_equal_service(scenario: Scenario, target: Mapping[str, Any] | str
                              executor: ExecutorArg = "auto") -> EqualService:
     """Right-size every option in ``options`` (default: all) to ``target`` and compare them there.
 
-    ``levers`` maps an option to its levers (default: its team staff and vendor agents, see
-    :func:`simkit.analysis.rightsizing.right_size`); the other arguments are passed on unchanged, the same for
-    every option, so every option is judged on the same traces at the same confidence.
+    ``levers`` maps an option to its levers (default: the head counts of its team or roster shifts, its vendor
+    and its escalation tiers' pools, see :func:`simkit.analysis.rightsizing.right_size`); the other arguments
+    are passed on unchanged, the same for every option, so every option is judged on the same traces at the
+    same confidence.
     """
     targets = parse_targets(target, scenario.currency_suffix)  # one error before any option runs
     names = list(options) if options is not None else scenario.option_names
@@ -134,7 +130,7 @@ def _results(scenario: Scenario, sizings: Mapping[str, RightSizing], targets: tu
             if changes.setdefault(path, v) != v:
                 shared.add(path)
     new_base = {} if scenario.baseline_option in sizings else {"baseline": next(iter(sizings))}  # it missed
-    merged = scenario.override({**({} if shared else changes), **new_base})
+    merged = staffed(scenario, {} if shared else changes).override(new_base)
     first = next(iter(sizings.values()))
     pieces = []
     for r in sorted(set.intersection(*(set(s.results.kpis["replication"]) for s in sizings.values()))):

@@ -15,17 +15,21 @@ The search, for integer levers on which service improves with staff: the last le
 bracketing phase (from a starting value, steps of 1, 2, 4, ... up or down until feasibility changes) and then
 bisection; every other lever is enumerated over its bounds, each line starting from the previous line's
 answer (more of one pool never needs more of the other).  Of the smallest feasible staffing on every line,
-the one with the lowest mean total cost is chosen (ties: fewer people); with two levers, once the last is at
-its lower bound, larger values of the first are not tried, since they could only add cost.  A cap on
-evaluations stops it; every evaluated point is reported (:attr:`RightSizing.evaluations`) with why it stopped.
+the one with the lowest mean total cost is chosen (ties: fewer people); a combination at least as large as one
+whose line needed only the last lever's lower bound is not tried, since it could only add cost.  Enumerated
+levers named without bounds are narrowed around today's head count when their combinations would pass the
+cap (:mod:`simkit.analysis.lever_search`).  A cap on evaluations stops the search; every evaluated point is
+reported (:attr:`RightSizing.evaluations`) with why it stopped.
+
+The levers (:mod:`simkit.analysis.staff_levers`) are head counts: a team's staff, a roster shift's staff, a
+vendor's agents; by default those of the option's team, vendor and escalation tiers.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -33,13 +37,17 @@ from typing import Any
 import pandas as pd
 
 from simkit.accounting import registry as registry
-from simkit.analysis.service_targets import (
+from simkit.analysis.lever_search import cheapest as _cheapest
+from simkit.analysis.lever_search import combinations, narrow_free, smallest_feasible
+from simkit.analysis.lever_search import line_minima as _line_minima
+from simkit.analysis.service_targets import Target, parse_targets
+from simkit.analysis.staff_levers import (
     StaffLever,
-    Target,
     default_levers,
+    head_count,
     option_pools,
     parse_levers,
-    parse_targets,
+    staffed,
 )
 from simkit.experiment.execution import ExecutorArg
 from simkit.experiment.results import Results
@@ -57,46 +65,6 @@ MAX_EVALUATIONS = 1000
 
 class _CapReached(Exception):
     """The evaluation cap stopped the search."""
-
-
-def smallest_feasible(feasible: Callable[[int], bool], low: int, high: int, start: int) -> int | None:
-    """The smallest ``v`` in ``low..high`` with ``feasible(v)``, for a ``feasible`` that is monotone
-    (false up to some value, true from it on); ``None`` when ``feasible(high)`` is false.
-
-    Bracketing first, from ``start`` (clipped to the bounds): steps of 1, 2, 4, ... downwards while
-    feasible, upwards while not; then bisection of the bracket.  A good ``start`` (today's head count,
-    the previous line's answer) costs a handful of calls; the worst case is about ``2 log2(high - low)``.
-    """
-    ok = bad = None
-    s = min(max(start, low), high)
-    step = 1
-    if feasible(s):
-        ok = s
-        while ok > low:
-            probe = max(low, ok - step)
-            if not feasible(probe):
-                bad = probe
-                break
-            ok, step = probe, step * 2
-        if bad is None:
-            return low
-    else:
-        bad = s
-        while bad < high:
-            probe = min(high, bad + step)
-            if feasible(probe):
-                ok = probe
-                break
-            bad, step = probe, step * 2
-        if ok is None:
-            return None
-    while ok - bad > 1:
-        mid = (ok + bad) // 2
-        if feasible(mid):
-            ok = mid
-        else:
-            bad = mid
-    return ok
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +96,7 @@ class _Evaluator:
             raise _CapReached
         from simkit.experiment.simulate import simulate
 
-        sc = self.scenario.override({lever.path: v for lever, v in zip(self.levers, point, strict=True)})
+        sc = staffed(self.scenario, {lever.path: v for lever, v in zip(self.levers, point, strict=True)})
         with warnings.catch_warnings():  # a deliberately small candidate is expected to drown: no warning each
             warnings.simplefilter("ignore", CapacityWarning)
             res = simulate(sc, replications=self.replications, seed=self.seed, options=[self.option],
@@ -266,25 +234,6 @@ def _table(ev: _Evaluator, p: _Point) -> pd.DataFrame:
                           "met": _meets(ev.targets, col, lo, hi)} for col, (m, lo, hi) in p.stats.items()])
 
 
-def _line_minima(ev: _Evaluator, levers: tuple[StaffLever, ...], start: tuple[int, ...]) -> list[_Point]:
-    """The smallest feasible last lever for every combination of the others (bounds inclusive)."""
-    *outer, inner = levers
-    minima, guess = [], start[-1]
-    for head in itertools.product(*(range(lv.low, lv.high + 1) for lv in outer)):
-        v = smallest_feasible(lambda x, head=head: ev((*head, x)).service_met, inner.low, inner.high, guess)
-        if v is not None:
-            minima.append(ev((*head, v)))
-            guess = v
-            if v == inner.low and len(outer) == 1:  # more of the other pool cannot lower this one, only add cost
-                break
-    return minima
-
-
-def _cheapest(points: Sequence[_Point], cost: str) -> _Point | None:
-    """The point of least mean ``cost``; ties go to fewer people in all."""
-    return min(points, key=lambda p: (p.stats[cost][0], sum(p.point)), default=None)
-
-
 def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str | Sequence[str],
                levers: Sequence[Any] | None = None, confidence: float = 0.95, replications: int | None = None,
                seed: int | None = None, max_evaluations: int = 60, executor: ExecutorArg = "auto") -> RightSizing:
@@ -299,10 +248,13 @@ def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str 
         ``"lead_time_p90_h <= 24"``, or a list of such texts.  Cost and head-count targets are ceilings,
         checked at the chosen staffing (see :mod:`simkit.analysis.service_targets`).
     levers
-        Field paths of whole-number head counts (``"teams.engineers.staff"``), optionally with bounds:
-        ``("vendors.msp.agents", 1, 12)`` or ``{"path": ..., "low": ..., "high": ...}``.  Default: the
-        option's team staff and vendor agents, each from 1 to max(8, 4 x today's).  The search assumes
-        that more staff never worsens a service KPI and never lowers the cost.
+        Paths of head counts (``"teams.engineers.staff"``, ``"teams.l1.shifts.late.staff"``,
+        ``"vendors.msp.agents"``), optionally with bounds: ``("vendors.msp.agents", 1, 12)`` or
+        ``{"path": ..., "low": ..., "high": ...}``.  Default (:func:`~simkit.analysis.staff_levers.default_levers`):
+        the head counts of the option's team (each regular shift of a roster), its vendor and each escalation
+        tier's pool, each from 1 to max(8, 4 x today's); enumerated levers without bounds are narrowed around
+        today's when their combinations would pass ``max_evaluations``.  The search assumes that more staff
+        never worsens a service KPI and never lowers the cost.
     confidence
         One-sided confidence that each KPI mean meets its target, in [0.5, 1).
     replications, seed
@@ -328,19 +280,21 @@ def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str 
     _check(scenario, option, confidence, max_evaluations)
     targets = parse_targets(target, scenario.currency_suffix)
     data = scenario.to_dict()
-    parsed = parse_levers(levers if levers is not None else default_levers(scenario, option), data,
-                          option_pools(scenario, option))
+    named = levers if levers is not None else default_levers(scenario, option)
+    parsed = parse_levers(named, data, option_pools(scenario, option))
     n = int(replications if replications is not None else scenario.run.replications)
     check_run_args(n, seed)
     if n < 2:
         raise ScenarioError("replications", f"a confidence bound needs at least 2 replications, got {n}")
     seed = int(seed if seed is not None else scenario.run.seed)
-    combos = math.prod(lv.high - lv.low + 1 for lv in parsed[:-1])
+    today = {lv.path: head_count(data, lv.path) for lv in parsed}
+    parsed = narrow_free(parsed, _free(named, parsed), today, max_evaluations)
+    combos = combinations(parsed)
     if combos > max_evaluations:
         raise ScenarioError("levers", f"the bounds of {', '.join(lv.path for lv in parsed[:-1])} give {combos:,} "
                                       f"combinations, more than max_evaluations ({max_evaluations}); narrow them")
     ev = _Evaluator(scenario, option, targets, parsed, float(confidence), n, seed, executor, max_evaluations)
-    start = tuple(min(max(_value(data, lv.path), lv.low), lv.high) for lv in parsed)
+    start = tuple(min(max(today[lv.path], lv.low), lv.high) for lv in parsed)
     capped = False
     try:
         minima = _line_minima(ev, parsed, start)
@@ -355,15 +309,15 @@ def right_size(scenario: Scenario, option: str, target: Mapping[str, Any] | str 
                        seed=seed, chosen=chosen, met=best is not None and best.all_met, stop_reason=reason,
                        estimates=_table(ev, best) if best is not None else pd.DataFrame(),
                        below=below, evaluations=ev.frame(),
-                       scenario=None if chosen is None else scenario.override(dict(chosen)),
+                       scenario=None if chosen is None else staffed(scenario, chosen),
                        results=None if best is None else best.results)
 
 
-def _value(data: Mapping[str, Any], path: str) -> int:
-    node: Any = data
-    for part in path.split("."):
-        node = node[part]
-    return int(node)
+def _free(named: Sequence[Any], parsed: Sequence[StaffLever]) -> set[str]:
+    """The levers named without a lower bound (a bare path, or a mapping with ``high`` only): the search may
+    narrow them around today's head count (:func:`simkit.analysis.lever_search.narrow_free`)."""
+    return {lv.path for item, lv in zip(named, parsed, strict=True)
+            if isinstance(item, str) or (isinstance(item, Mapping) and item.get("low") is None)}
 
 
 _BELOW_COLUMNS = ["lever", "value", "kpi", "mean", "ci_low", "ci_high", "target", "met"]

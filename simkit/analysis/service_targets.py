@@ -6,9 +6,8 @@ own direction: ``{"sla_attainment_share": 0.9}`` means "at least 0.9" because mo
 ``"lead_time_p90_h <= 24"`` says the same; an operator that contradicts the KPI's direction is refused
 rather than searched for (a ``>=`` on a lead time would ask for *slower* service).
 
-A lever is an integer field of the scenario named by its dotted path (``teams.engineers.staff``,
-``vendors.msp.agents``) with inclusive bounds.  Because it is a path, any integer head count the schema
-gains later is a lever without code here knowing about it.
+The levers, the head counts the search may change, live in :mod:`simkit.analysis.staff_levers` (re-exported
+here).
 
 Why two kinds of target: a service KPI improves (or stays put) as staff is added, which is what lets
 the search bisect; a cost or head-count KPI (the ``cost`` and ``scalability`` families) grows with staff.
@@ -25,16 +24,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from simkit.accounting import registry as registry
+from simkit.analysis.staff_levers import (  # re-exported: the levers are part of what a search is asked
+    MAX_LEVER_STAFF,
+    StaffLever,
+    default_levers,
+    option_pools,
+    parse_levers,
+)
 from simkit.scenario.yamlio import ScenarioError, show
 
-__all__ = ["Target", "StaffLever", "parse_targets", "parse_levers", "default_levers", "CEILING_FAMILIES",
-           "MAX_LEVER_STAFF"]
+__all__ = ["Target", "StaffLever", "parse_targets", "parse_levers", "default_levers", "option_pools",
+           "CEILING_FAMILIES", "MAX_LEVER_STAFF"]
 
 CEILING_FAMILIES = ("cost", "scalability")
 """KPI families that grow with staff: their targets are ceilings checked at the chosen staffing."""
-
-MAX_LEVER_STAFF = 100_000
-"""The schema's own cap on a head count (``teams.X.staff``, ``vendors.X.agents``)."""
 
 _TEXT = re.compile(r"^\s*(?P<kpi>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>>=|<=|=)\s*(?P<value>\S+)\s*$")
 _SENSE = {1: ">=", -1: "<="}
@@ -142,104 +145,3 @@ def parse_targets(target: Mapping[str, Any] | str | Sequence[str], currency: str
         raise ScenarioError("target", "needs at least one service KPI (not cost or head count, which grow with "
                                       f"staff and are only checked), got {', '.join(map(str, out))}")
     return tuple(out)
-
-
-@dataclass(frozen=True)
-class StaffLever:
-    """An integer scenario field the search may set, from ``low`` to ``high`` inclusive."""
-
-    path: str
-    low: int
-    high: int
-
-    def __str__(self) -> str:
-        return f"{self.path} in {self.low}..{self.high}"
-
-
-def _field(data: Mapping[str, Any], path: str) -> Any:
-    node: Any = data
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        if not isinstance(node, Mapping) or part not in node:
-            where = ".".join(parts[: i + 1])
-            known = ", ".join(map(str, node)) if isinstance(node, Mapping) else "none (not a section)"
-            raise ScenarioError(f"levers.{show(where) if len(where) > 80 else where}",
-                                f"names no field of the scenario; there: {known[:300]}")
-        node = node[part]
-    return node
-
-
-def _bound(path: str, which: str, raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_LEVER_STAFF:
-        raise ScenarioError(f"levers.{path}.{which}", f"must be a whole number in 0..{MAX_LEVER_STAFF:,}, "
-                                                      f"got {show(raw)}")
-    return raw
-
-
-def default_bounds(current: int) -> tuple[int, int]:
-    """1 up to four times today's head count (at least 8): wide enough for a straw man, small enough to run."""
-    return 1, min(MAX_LEVER_STAFF, max(8, 4 * current))
-
-
-def parse_levers(levers: Sequence[Any], scenario_data: Mapping[str, Any], option_pools: Sequence[str]
-                 ) -> tuple[StaffLever, ...]:
-    """Levers from paths (``"teams.x.staff"``), ``(path, low, high)``, ``{"path", "low", "high"}`` or
-    :class:`StaffLever`; each must name a whole-number field of a pool the option uses."""
-    if isinstance(levers, (str, bytes, Mapping)) or not isinstance(levers, Sequence) or not levers:
-        raise ScenarioError("levers", f"expects a non-empty list of field paths, got {show(levers)}")
-    out: list[StaffLever] = []
-    for item in levers:
-        if isinstance(item, StaffLever):
-            path, low, high = item.path, item.low, item.high
-        elif isinstance(item, str):
-            path, low, high = item, None, None
-        elif isinstance(item, Mapping) and set(item) <= {"path", "low", "high"} and "path" in item:
-            path, low, high = item["path"], item.get("low"), item.get("high")
-        elif isinstance(item, (tuple, list)) and len(item) == 3:
-            path, low, high = item
-        else:
-            raise ScenarioError("levers", "each lever is a field path, (path, low, high) or {path, low, high}, "
-                                          f"got {show(item)}")
-        if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+", path):
-            raise ScenarioError("levers", f"a lever is a dotted field path such as teams.engineers.staff, "
-                                          f"got {show(path)}")
-        current = _field(scenario_data, path)
-        if isinstance(current, bool) or not isinstance(current, int):
-            raise ScenarioError(f"levers.{path}", f"is not a whole-number field (a head count), it holds "
-                                                  f"{show(current)}")
-        pool = ".".join(path.split(".")[:2])
-        if pool.split(".")[0] in ("teams", "vendors") and pool not in option_pools:
-            raise ScenarioError(f"levers.{path}", f"belongs to {pool}, which the option does not use; its pools: "
-                                                  f"{', '.join(option_pools)}")
-        d_low, d_high = default_bounds(current)
-        low = d_low if low is None else _bound(path, "low", low)
-        high = max(d_high, low) if high is None else _bound(path, "high", high)
-        if high < low:
-            raise ScenarioError(f"levers.{path}.high", f"must be >= low ({low}), got {high}")
-        out.append(StaffLever(path, low, high))
-    paths = [lever.path for lever in out]
-    doubled = sorted({p for p in paths if paths.count(p) > 1})
-    if doubled:
-        raise ScenarioError(f"levers.{doubled[0]}", "is given twice")
-    return tuple(out)
-
-
-def default_levers(scenario: Any, option: str) -> list[str]:
-    """The head counts of the option's own team and vendor (a backup vendor is a contingency, not a lever)."""
-    spec = scenario.options[option]
-    paths = [f"teams.{spec.team}.staff"] if spec.team is not None else []
-    return paths + ([f"vendors.{spec.vendor}.agents"] if spec.vendor is not None else [])
-
-
-def option_pools(scenario: Any, option: str) -> list[str]:
-    """``teams.X`` / ``vendors.Y`` of every pool the option can send work to (its backup included)."""
-    spec = scenario.options[option]
-    pools = [f"teams.{spec.team}"] if spec.team is not None else []
-    pools += [f"vendors.{v}" for v in (spec.vendor, spec.backup) if v is not None]
-    for v in [p.split(".", 1)[1] for p in pools if p.startswith("vendors.")]:  # exit fallbacks take the work too
-        ex, tr = scenario.vendors[v].exit, scenario.vendors[v].transition
-        if ex is not None:
-            pools.append(f"{'teams' if ex.fallback in scenario.teams else 'vendors'}.{ex.fallback}")
-        if tr is not None and tr.retained_team is not None:
-            pools.append(f"teams.{tr.retained_team}")
-    return list(dict.fromkeys(pools))

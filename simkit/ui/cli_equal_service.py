@@ -26,7 +26,8 @@ class EqualServiceMissed(Exception):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``--equal-service`` flags of ``simkit compare``."""
     parser.add_argument("--equal-service", action="append", dest="equal_service", metavar="KPI=VALUE",
-                        help="right-size every option (team staff, vendor agents) to the least cost that meets "
+                        help="right-size every option (its team's staff or roster shifts, its vendor's agents, its "
+                             "escalation tiers' pools) to the least cost that meets "
                              "this target, then compare them there; KPI=VALUE means at least for a KPI where "
                              "more is better, at most where less is ('lead_time_p90_h<=24' also works); repeat "
                              "for several targets")
@@ -37,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --equal-service: the most staffings simulated per option (default 60)")
     parser.add_argument("--max-staff", type=int, dest="max_staff",
                         help="with --equal-service: the upper bound of every head count searched "
-                             "(default max(8, 4 x the scenario's))")
+                             "(default max(8, 4 x the scenario's); enumerated ones may be narrowed around "
+                             "today's to fit --max-evaluations)")
 
 
 def _flag_error(flag: str, message: str) -> ScenarioError:
@@ -71,7 +73,7 @@ def right_size_options(args: argparse.Namespace, scenario: Scenario) -> tuple[Re
     names = [o for o in scenario.option_names if o in (base, args.option)] if args.option else scenario.option_names
     levers = None
     if args.max_staff is not None:
-        levers = {o: [(path, 1, args.max_staff) for path in default_levers(scenario, o)] for o in names}
+        levers = {o: [{"path": path, "high": args.max_staff} for path in default_levers(scenario, o)] for o in names}
     try:
         eq = compare_at_equal_service(scenario, list(args.equal_service), names, args.confidence,
                                       args.replications, args.seed, levers, args.max_evaluations)

@@ -121,3 +121,42 @@ def test_ctrl_c_during_the_search_prints_one_line_and_exit_130(twin_file: Path, 
     assert code == 130 and len(calls) == 5
     assert err.strip().splitlines()[-1].startswith("interrupted (SIGINT): ") and "Traceback" not in err
     assert "Decision summary" not in out and sorted(f.name for f in twin_file.parent.iterdir()) == ["twin.yaml"]
+
+
+def roster_and_vendor() -> sk.Scenario:
+    """An in-house roster (a day and an evening shift, the day shift short) against a vendor of 3 agents, both
+    escalating half their items to engineers; the day's work is heavier than the evening's."""
+    data = mmc_dict(1, 1.0, horizon_days=6, warmup_days=1, vendor={"vendor": "acme"})
+    data["calendars"] = {"client": {}, "day": {"open_hour": 0, "close_hour": 11},
+                         "evening": {"open_hour": 11, "close_hour": 18}}
+    data["workload"]["hour_of_day"] = [3.0] * 11 + [1.0] * 7 + [0.0] * 6
+    data["teams"] = {"team": {"shifts": [{"calendar": "day", "staff": 3}, {"calendar": "evening", "staff": 2}],
+                              "loaded_cost_per_hour": 10.0},
+                     "l2": {"staff": 1, "loaded_cost_per_hour": 20.0}}
+    data["vendors"] = {"acme": {"agents": 3, "price_per_item": 12.0}}
+    tier = [{"pool": "l2", "share": 0.5, "effort_h": "exponential(mean=0.5)"}]
+    data["options"]["in_house"]["escalation"] = data["options"]["vendor"]["escalation"] = tier
+    return scenario_from(data)
+
+
+@pytest.mark.filterwarnings("ignore::simkit.scenario.preflight.CapacityWarning")
+def test_rosters_and_tiers_are_sized_at_equal_service_in_python_and_the_cli(tmp_path: Path) -> None:
+    sc = roster_and_vendor()
+    eq = sk.compare_at_equal_service(sc, {"lead_time_mean_h": 3}, replications=3, seed=2, executor=None)
+    table = eq.staffing()
+    assert list(table["lever"]) == ["teams.team.shifts.day.staff", "teams.team.shifts.evening.staff",
+                                    "teams.l2.staff", "vendors.acme.agents", "teams.l2.staff"]
+    assert list(table["given"]) == [3, 2, 1, 3, 1]
+    assert eq.met == ["in_house", "vendor"], table
+    day = eq.sizings["in_house"].chosen["teams.team.shifts.day.staff"]
+    assert day > 3, "the short day shift grows"
+    staffing = eq.results.meta["equal_service"]["staffing"]
+    assert staffing["in_house"] == dict(eq.sizings["in_house"].chosen)
+    if eq.results.meta["equal_service"]["shared"] == []:  # the engineers came out alike: one merged scenario
+        assert eq.results.scenario.teams["team"].shifts[0].staff == day
+    path = tmp_path / "roster.yaml"
+    path.write_text(sc.to_yaml(), encoding="utf-8")
+    p = simkit("compare", str(path), "-n", "3", "--seed", "2", "--equal-service", "lead_time_mean_h<=3",
+               cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert f"teams.team.shifts.day.staff = {day}" in p.stdout and "Decision summary" in p.stdout

@@ -130,10 +130,13 @@ def test_levers_default_bounds_and_explicit_forms() -> None:
 
 
 @pytest.mark.parametrize(("levers", "message"), [
-    (["teams.crew.staff"], "levers.teams.crew: names no field of the scenario; there: team"),
-    (["teams.team.loaded_cost_per_hour"], "is not a whole-number field"),
-    (["teams.team"], "is not a whole-number field"),
-    (["staff"], "a lever is a dotted field path"),
+    (["teams.crew.staff"], "levers.teams.crew: names no team of the scenario; there: team"),
+    (["teams.team.loaded_cost_per_hour"], "levers.teams.team.loaded_cost_per_hour: names no head count; the "
+                                          "team's is teams.team.staff"),
+    (["teams.team"], "levers.teams.team: names no head count"),
+    (["run.replications"], "levers.run.replications: names no head count; a lever is teams.<team>.staff"),
+    (["vendors.acme.price_per_item"], "names no head count; the vendor's is vendors.acme.agents"),
+    (["staff"], "a lever is a dotted path"),
     ([("teams.team.staff", 5, 2)], "levers.teams.team.staff.high: must be >= low (5), got 2"),
     ([("teams.team.staff", -1, 2)], "levers.teams.team.staff.low: must be a whole number in 0..100,000, got -1"),
     ([("teams.team.staff", 1, 2.5)], "got 2.5"),
@@ -247,3 +250,111 @@ def analytic_free_ci(x) -> tuple[float, float, float]:  # noqa: ANN001
 
     m, _, lo, hi = mean_ci(x.to_numpy(float), 0.9, 0.0)
     return m, lo, hi
+
+
+# --------------------------------------------------------------------------- rosters and escalation tiers
+def _brute_force(sc: sk.Scenario, grid: dict[str, range], kpi: str, bound: float, sense: int
+                 ) -> dict[tuple[int, ...], float]:
+    """Mean cost of every feasible staffing of the grid, simulated on the search's seed and replications."""
+    from itertools import product
+
+    from simkit.analysis.staff_levers import staffed
+
+    feasible = {}
+    for point in product(*grid.values()):
+        res = sk.simulate(staffed(sc, dict(zip(grid, point, strict=True))), replications=3, seed=2, executor=None,
+                          options=["in_house"])
+        m, lo, hi = analytic_free_ci(res.kpis[kpi])
+        if (lo >= bound) if sense > 0 else (hi <= bound):
+            feasible[point] = analytic_free_ci(res.kpis["cost_total_usd"])[0]
+    return feasible
+
+
+def roster_week(day_staff: int = 4, evening_staff: int = 2) -> sk.Scenario:
+    """A roster of a day shift (00-11, three arrivals an hour) and an evening shift (11-18, one an hour); no work
+    arrives when both are closed.  The day shift as given is short."""
+    data = mmc_dict(1, 1.0, horizon_days=6, warmup_days=1)
+    data["calendars"] = {"client": {}, "day": {"open_hour": 0, "close_hour": 11},
+                         "evening": {"open_hour": 11, "close_hour": 18}}
+    data["workload"]["hour_of_day"] = [3.0] * 11 + [1.0] * 7 + [0.0] * 6
+    data["teams"]["team"] = {"shifts": [{"calendar": "day", "staff": day_staff},
+                                        {"calendar": "evening", "staff": evening_staff}],
+                             "loaded_cost_per_hour": 10.0}
+    return scenario_from(data)
+
+
+@pytest.mark.filterwarnings("ignore::simkit.scenario.preflight.CapacityWarning")  # drowning staffings
+def test_a_roster_shift_is_right_sized_as_brute_force_finds() -> None:
+    """Two shifts of unequal length (so no two staffings cost the same): the search over both shifts' head
+    counts chooses the cheapest staffing that brute force over the whole grid finds feasible, on the same seed."""
+    sc = roster_week()
+    grid = {"teams.team.shifts.day.staff": range(1, 7), "teams.team.shifts.evening.staff": range(1, 6)}
+    levers = [(path, r.start, r.stop - 1) for path, r in grid.items()]
+    r = right_size(sc, "in_house", {"waited_share": 0.3}, levers=levers, replications=3, seed=2, executor=None)
+    feasible = _brute_force(sc, grid, "waited_share", 0.3, -1)
+    best = min(feasible, key=lambda k: (feasible[k], sum(k)))
+    assert r.met and tuple(r.chosen.values()) == best, (r.text(), feasible)
+    assert best[1] == 2 and best[0] > 4, "only the short day shift should grow"
+    assert r.n_evaluations < len(grid["teams.team.shifts.day.staff"]) * len(grid["teams.team.shifts.evening.staff"])
+    assert r.scenario.teams["team"].shifts[0].staff == best[0] and r.scenario.teams["team"].shifts[1].staff == 2
+    again = sk.simulate(r.scenario, replications=3, seed=2, executor=None, options=["in_house"])
+    assert again.kpis.equals(r.results.kpis), "the chosen scenario re-runs to the very rows the search kept"
+
+
+def test_a_roster_defaults_to_its_regular_shifts() -> None:
+    data = roster_week().to_dict()
+    data["calendars"]["weekend"] = {"days": ["sat", "sun"]}
+    data["teams"]["team"]["shifts"].append({"calendar": "weekend", "staff": 1, "on_call": True, "response_h": 1})
+    sc = scenario_from(data)
+    r = right_size(sc, "in_house", {"waited_share": 0.3}, replications=2, seed=2, max_evaluations=1,
+                   executor=None)
+    assert [lv.path for lv in r.levers] == ["teams.team.shifts.day.staff", "teams.team.shifts.evening.staff"]
+    with pytest.raises(sk.ScenarioError) as err:
+        right_size(sc, "in_house", {"waited_share": 0.3}, levers=["teams.team.staff"])
+    assert str(err.value) == ("levers.teams.team.staff: names no head count: teams.team is a roster, its head "
+                              "counts are its shifts': teams.team.shifts.day.staff, teams.team.shifts.evening.staff, "
+                              "teams.team.shifts.weekend.staff")
+
+
+def two_tiers() -> sk.Scenario:
+    """A first line of 3 (two arrivals an hour, 1 h each) escalating half its items to 2 engineers (1.5 h each):
+    the engineers are short."""
+    data = mmc_dict(3, 2.0, horizon_days=6, warmup_days=1)
+    data["teams"]["l2"] = {"staff": 2, "loaded_cost_per_hour": 25.0}
+    data["options"]["in_house"]["escalation"] = [{"pool": "l2", "share": 0.5, "effort_h": "exponential(mean=1.5)"}]
+    return scenario_from(data)
+
+
+@pytest.mark.filterwarnings("ignore::simkit.scenario.preflight.CapacityWarning")
+def test_an_escalation_tier_is_right_sized_as_brute_force_finds() -> None:
+    sc = two_tiers()
+    from simkit.analysis.staff_levers import default_levers, option_pools
+
+    assert default_levers(sc, "in_house") == ["teams.team.staff", "teams.l2.staff"]
+    assert option_pools(sc, "in_house") == ["teams.team", "teams.l2"]
+    r0 = right_size(sc, "in_house", {"lead_time_mean_h": 4}, replications=2, seed=2, max_evaluations=1,
+                    executor=None)  # the cap leaves room for no line but today's: the first line is narrowed
+    assert [str(lv) for lv in r0.levers] == ["teams.team.staff in 3..3", "teams.l2.staff in 1..8"]
+    grid = {"teams.team.staff": range(1, 7), "teams.l2.staff": range(1, 6)}
+    levers = [(path, r.start, r.stop - 1) for path, r in grid.items()]
+    r = right_size(sc, "in_house", {"lead_time_mean_h": 4}, levers=levers, replications=3, seed=2, executor=None)
+    feasible = _brute_force(sc, grid, "lead_time_mean_h", 4.0, -1)
+    best = min(feasible, key=lambda k: (feasible[k], sum(k)))
+    assert r.met and tuple(r.chosen.values()) == best, (r.text(), feasible)
+    assert best[1] > 2, "the short tier should grow"
+    assert r.scenario.teams["l2"].staff == best[1]
+
+
+def test_levers_capped_but_not_floored_are_narrowed_like_bare_paths() -> None:
+    """``--max-staff`` passes ``{"path", "high"}``: the enumerated lever may still be narrowed around today's."""
+    sc = roster_week()
+    levers = [{"path": "teams.team.shifts.day.staff", "high": 30}, {"path": "teams.team.shifts.evening.staff",
+                                                                   "high": 30}]
+    r = right_size(sc, "in_house", {"waited_share": 0.3}, levers=levers, replications=2, seed=2, max_evaluations=9,
+                   executor=None)
+    assert [str(lv) for lv in r.levers] == ["teams.team.shifts.day.staff in 3..5",
+                                            "teams.team.shifts.evening.staff in 1..30"]
+    with pytest.raises(sk.ScenarioError, match=r"levers: the bounds of teams.team.shifts.day.staff give 30 "):
+        right_size(sc, "in_house", {"waited_share": 0.3}, levers=[("teams.team.shifts.day.staff", 1, 30),
+                                                                 "teams.team.shifts.evening.staff"],
+                   max_evaluations=9)
