@@ -180,8 +180,8 @@ def staffing_clause(eq: EqualService, labels: dict[str, str]) -> str:
     """What an equal-service comparison did, as one clause for the recommendation.
 
     "each option staffed at the least cost that meets sla_attainment_share >= 0.85 (one-sided 95%): In-house
-    needs 9 staff in team desk (7 today); MSP needs 4 agents at vendor msp (as today); Offshore reaches it at no
-    staffing searched (up to 32 agents at vendor offshore) and is left out".
+    needs 9 staff in team desk (7 today); MSP needs 4 agents at vendor msp (as today); Offshore cannot reach it at
+    any staffing searched (up to 32 agents at vendor offshore) and is left out".
     """
     conf = next(iter(eq.sizings.values())).confidence if eq.sizings else 0.95
     parts = []
@@ -195,7 +195,7 @@ def staffing_clause(eq: EqualService, labels: dict[str, str]) -> str:
             parts.append(f"{name} needs {' and '.join(counts) or 'no change'}")
         else:
             upto = " and ".join(_head_count(lv.path, lv.high) for lv in s.levers)
-            parts.append(f"{name} reaches it at no staffing searched (up to {upto}) and is left out")
+            parts.append(f"{name} cannot reach it at any staffing searched (up to {upto}) and is left out")
     targets = " and ".join(str(t) for t in eq.targets)
     return f"each option staffed at the least cost that meets {targets} (one-sided {conf:.0%}): " + "; ".join(parts)
 
