@@ -193,3 +193,23 @@ def test_the_decision_reports_the_family_weight_at_which_the_ranking_flips() -> 
         for delta, leader in ((-eps, ranked.index[0]), (eps, r["new_winner"])):
             moved = {**weights, fam: r["flip_weight"] + np.sign(r["change"]) * delta}
             assert rank_options(k, COLUMNS, moved, "cost_total_usd", baseline="cheap", sla_h=24.0).index[0] == leader
+
+
+def test_cli_compare_prints_the_absolute_ranking_and_its_flips(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from simkit.ui import cli
+
+    argv = ["compare", "startup_it_helpdesk", "-n", "3", "--seed", "2", "--set", "run.horizon_days=28"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "absolute scale" in out and "Weight at which the top choice flips" in out
+    for family in ("cost", "timeliness", "business impact"):
+        assert f"  {family}: " in out
+    assert cli.main([*argv, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    decision = data["decision"] if "decision" in data else data["meta"]["decision"]
+    flips = {r["family"]: r for r in decision["flips"]}
+    assert set(flips) == {r for r in decision["weights"]}
+    top = min(decision["ranking"], key=lambda r: r["rank"])["option"]
+    assert all(r["new_winner"] != top for r in flips.values())
