@@ -151,6 +151,11 @@ def group_flip_weights(values: pd.DataFrame, weights: pd.Series, groups: dict[st
         As for :func:`flip_weights`.
     groups
         ``{criterion: group}``; a criterion left out is a group of its own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`flip_weights`, indexed by group; ``.attrs["members"]`` lists each group's criteria.
     """
     w = weights.reindex(values.columns).astype(float)
     members: dict[str, list[str]] = {}
@@ -164,7 +169,9 @@ def group_flip_weights(values: pd.DataFrame, weights: pd.Series, groups: dict[st
         else:
             group_values[g] = values[cols].mean(axis=1)
         group_weights[g] = total
-    return flip_weights(pd.DataFrame(group_values, index=values.index), pd.Series(group_weights))
+    out = flip_weights(pd.DataFrame(group_values, index=values.index), pd.Series(group_weights))
+    out.attrs["members"] = members
+    return out
 
 
 def flip_lines(flips: pd.DataFrame, labels: dict[str, str] | None = None, indent: str = "    ") -> list[str]:

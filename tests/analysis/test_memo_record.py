@@ -87,6 +87,19 @@ def test_the_scorecard_winner_is_recommended(run: sk.Results) -> None:
     assert "dearer a year" in rec.recommendation or "cheaper a year" in rec.recommendation
 
 
+def test_the_memo_shows_where_a_kpi_family_flips_the_scorecard(run: sk.Results) -> None:
+    sc = run.scenario.override({"criteria": {
+        "kpis": {"cost_total": {"weight": 2, "worst": 80000, "best": 20000},
+                 "cost_per_item": {"weight": 1, "worst": 200, "best": 20}},
+        "factors": {"control": {"weight": 1, "scores": {"in_house": {"score": 5}, "vendor": {"score": 1},
+                                                       "hybrid": {"score": 3}}}}}})
+    rec = memo_record(sc, _with(sc), with_sensitivity=False)
+    fam = rec.scorecard.family_flips
+    assert fam.attrs["members"]["cost"] == [run.cost_column, run.cost_column.replace("total", "per_item")]
+    page = memo_html(rec)
+    assert 'id="family-flips"' in page and "Per KPI family (its criteria moved together): cost 75% now" in page
+
+
 def _with(sc: sk.Scenario) -> sk.Results:
     """The same replications under a scenario that differs only in its criteria (no engine input changed)."""
     return sk.simulate(sc, replications=REPS, seed=SEED, executor=None, progress=False)
