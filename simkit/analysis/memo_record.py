@@ -11,8 +11,11 @@
 * **Equal service**: the two options' mean SLA attainment (a service KPI with a
   direction) must lie within ``service_tolerance`` of each other; when they do
   not, the memo says so in the recommendation ("the options differ in service:
-  SLA attainment 0.81 vs 0.97").  A comparison made at equal service (staffing
-  right-sized to a target) is passed in as ``results`` with ``equal_service_note``.
+  SLA attainment 0.81 vs 0.97").  A comparison made at equal service
+  (:func:`simkit.analysis.equal_service.compare_at_equal_service`: every option staffed at the least cost
+  that meets the same targets) is passed in as ``equal_service``: the recommendation then says the
+  options are compared at equal service, which staffing each needs, and which option cannot reach
+  the targets at any staffing searched (left out of the comparison).
 * **Conditions**: the break-evens of the top two levers of the tornado
   (:mod:`simkit.analysis.sensitivity_summary`).
 * **Cash flow by year**, **payback** (the first month-end at which the cumulative
@@ -40,13 +43,15 @@ from simkit.scenario.assumptions import assumptions_table, header_sources
 from simkit.stats.estimates import mean_ci, var_cvar
 
 if TYPE_CHECKING:
+    from simkit.analysis.equal_service import EqualService
     from simkit.analysis.sensitivity_summary import SensitivitySummary
     from simkit.experiment.design import Lever
     from simkit.experiment.results import Results
     from simkit.scenario.model import Scenario
     from simkit.stats.scorecard import Scorecard
 
-__all__ = ["MemoRecord", "memo_record", "SERVICE_KPI", "SERVICE_TOLERANCE", "RISK_LEVEL", "service_table"]
+__all__ = ["MemoRecord", "memo_record", "SERVICE_KPI", "SERVICE_TOLERANCE", "RISK_LEVEL", "service_table",
+           "staffing_clause"]
 
 SERVICE_KPI = "sla_attainment_share"
 """The service KPI the equal-service check compares."""
@@ -162,20 +167,66 @@ def _choose(results: Results, card: Scorecard | None) -> tuple[str, str]:
     return best, str(others.idxmin()) if len(others) else best
 
 
+def _head_count(path: str, n: int) -> str:
+    """``teams.desk.staff``, 9 -> "9 staff in team desk"; ``vendors.msp.agents``, 1 -> "1 agent at vendor msp"."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] in ("teams", "vendors"):
+        word = parts[2][:-1] if n == 1 and parts[2].endswith("s") else parts[2]
+        return f"{n:,d} {word} {'in team' if parts[0] == 'teams' else 'at vendor'} {parts[1]}"
+    return f"{path} = {n:,d}"
+
+
+def staffing_clause(eq: EqualService, labels: dict[str, str]) -> str:
+    """What an equal-service comparison did, as one clause for the recommendation.
+
+    "each option staffed at the least cost that meets sla_attainment_share >= 0.85 (one-sided 95%): In-house
+    needs 9 staff in team desk (7 today); MSP needs 4 agents at vendor msp (as today); Offshore cannot reach it at
+    any staffing searched (up to 32 agents at vendor offshore) and is left out".
+    """
+    conf = next(iter(eq.sizings.values())).confidence if eq.sizings else 0.95
+    parts = []
+    for option, s in eq.sizings.items():
+        name = labels.get(option, option)
+        if s.met and s.chosen is not None:
+            counts = []
+            for lever in s.levers:
+                n, given = int(s.chosen[lever.path]), int(eq.given[option][lever.path])
+                counts.append(f"{_head_count(lever.path, n)} ({'as today' if n == given else f'{given:,d} today'})")
+            parts.append(f"{name} needs {' and '.join(counts) or 'no change'}")
+        else:
+            upto = " and ".join(_head_count(lv.path, lv.high) for lv in s.levers)
+            parts.append(f"{name} cannot reach it at any staffing searched (up to {upto}) and is left out")
+    targets = " and ".join(str(t) for t in eq.targets)
+    return f"each option staffed at the least cost that meets {targets} (one-sided {conf:.0%}): " + "; ".join(parts)
+
+
+def _sized_pair(sc: Scenario, eq: EqualService | None, option: str, versus: str) -> Scenario:
+    """``sc`` with the right-sized staffing of the two options compared (as it is when they size a shared pool
+    differently, or without an equal-service comparison): the scenario the sensitivity varies."""
+    if eq is None:
+        return sc
+    changes: dict[str, int] = {}
+    for name in (option, versus):
+        for path, n in (eq.sizings[name].chosen or {}).items():
+            if changes.setdefault(path, int(n)) != int(n):
+                return sc
+    return sc.override(changes) if changes else sc
+
+
 def _fmt_money(cur: str, x: float) -> str:
     return f"{cur} {x:,.0f}"
 
 
 def _sentence(sc: Scenario, rec: str, versus: str, saving: tuple[float, float, float], p: float,
               equal: bool, service_note: str, conditions: list[str], robust: list[str], card: Scorecard | None,
-              labels: dict[str, str]) -> tuple[str, str]:
+              labels: dict[str, str], sized: bool = False) -> tuple[str, str]:
     cur = sc.run.currency
     m, lo, hi = saving
     head = f"{_verb(sc, rec)} {labels[rec]}"
     word = "cheaper" if m >= 0 else "dearer"
     body = (f"{_fmt_money(cur, abs(m))} {word} a year than {labels[versus]} "
             f"(95% CI {_fmt_money(cur, lo)} to {_fmt_money(cur, hi)} saved a year; P(cheaper) = {p:.2f})")
-    body += " at equal service" if equal else ""
+    body += (f" at equal service ({service_note})" if sized else " at equal service") if equal else ""
     if conditions:
         body += ", as long as " + " and ".join(conditions)
     text = f"{head}: {body}."
@@ -194,7 +245,8 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
                 levers: Sequence[Lever] | None = None, scenario_text: str | None = None,
                 discount_rate: float | None = None, service_tolerance: float = SERVICE_TOLERANCE,
                 equal_service_note: str = "", sensitivity_replications: int | None = None,
-                with_sensitivity: bool = True, executor: Any = "auto") -> MemoRecord:
+                with_sensitivity: bool = True, executor: Any = "auto",
+                equal_service: EqualService | None = None) -> MemoRecord:
     """Assemble the memo of ``results`` (of ``scenario``; see the module notes).
 
     Parameters
@@ -209,6 +261,9 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
         The scenario file's YAML, whose comments mark parameters sourced or assumed.
     discount_rate
         Annual rate for the NPV of the savings (default: the scenario's ``run.discount_rate_annual``).
+    equal_service
+        The equal-service comparison ``results`` come from: the options are then at equal service by
+        construction, and the recommendation names the staffing each needs (:func:`staffing_clause`).
     """
     from simkit.stats.scorecard import check_criteria_kpis, scorecard
 
@@ -232,20 +287,25 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
     p = float(np.mean(deltas > 0))
     means = results.kpis.groupby("option", sort=False).mean(numeric_only=True)
     s_rec, s_vs = float(means.loc[rec, SERVICE_KPI]), float(means.loc[versus, SERVICE_KPI])
-    equal = abs(s_rec - s_vs) <= service_tolerance
+    equal = abs(s_rec - s_vs) <= service_tolerance or equal_service is not None
+    if equal_service is not None and not equal_service_note:
+        equal_service_note = staffing_clause(equal_service, labels)
     service_note = equal_service_note or (
         f"SLA attainment {s_rec:.2f} ({labels[rec]}) vs {s_vs:.2f} ({labels[versus]}), within {service_tolerance:.2f}"
         if equal else f"the options differ in service: SLA attainment {s_rec:.2f} vs {s_vs:.2f}")
     if sensitivity is None and with_sensitivity:
         from simkit.analysis.sensitivity_summary import summarise_sensitivity
 
-        sensitivity = summarise_sensitivity(sc, rec, versus, levers, replications=sensitivity_replications,
+        stored = results if results.logs and sensitivity_replications in (
+            None, results.meta.get("replications")) else None
+        sensitivity = summarise_sensitivity(_sized_pair(sc, equal_service, rec, versus), rec, versus, levers,
+                                            replications=sensitivity_replications,
                                             seed=int(results.meta.get("seed", sc.run.seed)), executor=executor,
-                                            stored=results if results.logs and sensitivity_replications in (
-                                                None, results.meta.get("replications")) else None)
+                                            stored=stored)
     conditions = sensitivity.conditions() if sensitivity is not None else []
     robust = sensitivity.robust() if sensitivity is not None else []
-    head, text = _sentence(sc, rec, versus, saving, p, equal, service_note, conditions, robust, card, labels)
+    head, text = _sentence(sc, rec, versus, saving, p, equal, service_note, conditions, robust, card, labels,
+                           sized=equal_service is not None)
     cash, monthly = _cash_flow(results, rec, versus)
     text_hash = hashlib.sha256(scenario_text.encode("utf-8")).hexdigest() if scenario_text else ""
     prov = {"simkit_version": __version__, "seed": results.meta.get("seed"),

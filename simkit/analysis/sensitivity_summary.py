@@ -18,6 +18,11 @@ the value at which the two options cost the same.  A price (a cost-only field)
 is re-priced on the same run logs, so its break-even is searched over a quarter
 to four times the scenario's value at no extra simulation; any other field is
 searched over its lever range, to :data:`RESIMULATED_XTOL` of it.
+
+Given the comparison's runs with their logs (``stored``), the tornado re-prices those logs for every
+cost-only lever and takes its base point from them, so only the other levers' ends are simulated
+(:func:`tornado_from_runs`).  On common random numbers a cost-only field changes no event, so the numbers
+are those of :func:`simkit.analysis.sensitivity.tornado`, at a fraction of the runs.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from simkit.experiment.execution import ExecutorArg
 from simkit.experiment.reprice import is_cost_only
 from simkit.experiment.results import Results
 from simkit.scenario.model import Scenario
+from simkit.stats.estimates import mean_ci
 
-__all__ = ["SensitivitySummary", "default_levers", "summarise_sensitivity", "BRACKET_FACTORS", "SPREAD"]
+__all__ = ["SensitivitySummary", "default_levers", "summarise_sensitivity", "tornado_from_runs", "BRACKET_FACTORS",
+           "SPREAD"]
 
 SPREAD = 0.2
 """Default lever range: the scenario's value +- 20 %."""
@@ -121,13 +128,67 @@ class SensitivitySummary:
         return "\n".join(lines)
 
 
+def _usable(stored: Results | None, options: Sequence[str], replications: int | None, seed: int | None) -> bool:
+    """Whether ``stored`` are runs of both ``options`` with their logs, at the replications and seed asked."""
+    if stored is None or not stored.logs or not set(options) <= set(stored.options):
+        return False
+    reps_ok = replications is None or replications == stored.meta.get("replications")
+    seed_ok = seed is None or seed == stored.meta.get("seed")
+    return bool(reps_ok and seed_ok)
+
+
+def tornado_from_runs(scenario: Scenario, levers: Sequence[Lever], option: str, versus: str, stored: Results,
+                      executor: ExecutorArg = "auto", level: float = 0.95) -> pd.DataFrame:
+    """The tornado of the savings of ``option`` against ``versus``, reusing ``stored`` (runs with logs).
+
+    The same frame as :func:`simkit.analysis.sensitivity.tornado` (rows, columns and ``attrs``): the base point
+    is ``stored`` itself, a cost-only lever's ends are ``stored`` re-priced, and only the ends of the other
+    levers are simulated, with the seed and replications of ``stored`` (common random numbers).
+    """
+    from simkit.experiment.simulate import simulate
+
+    reps, seed = int(stored.meta["replications"]), int(stored.meta["seed"])
+    cost = stored.cost_column
+
+    def savings(res: Results) -> np.ndarray:
+        return res.paired_deltas(versus, option, cost)  # versus - option: > 0 when option saves
+
+    base = savings(stored)
+    rows = []
+    for lv in levers:
+        ends = []
+        for end in (lv.low, lv.high):
+            value = int(round(end)) if lv.integer else float(end)
+            if is_cost_only(lv.path):
+                res = stored.reprice({lv.path: value})
+            else:
+                res = simulate(scenario.override({lv.path: value}), reps, seed, executor=executor, progress=False,
+                               options=[option, versus])
+                if res.meta.get("interrupted"):
+                    raise KeyboardInterrupt("the tornado's runs were interrupted")
+            ends.append(savings(res))
+        lo, hi = ends
+        m, _, c_lo, c_hi = mean_ci(hi - lo, level)
+        rows.append({"path": lv.path, "label": lv.label, "low": lv.low, "high": lv.high,
+                     "base_value": current_value(scenario, lv.path), "at_low": float(lo.mean()),
+                     "at_high": float(hi.mean()), "base": float(base.mean()), "swing": m,
+                     "swing_ci_low": c_lo, "swing_ci_high": c_hi})
+    out = pd.DataFrame(rows)
+    order = out["swing"].abs().sort_values(ascending=False, kind="stable").index
+    out = out.reindex(order).reset_index(drop=True)
+    out.attrs.update({"kpi": "savings", "option": option, "baseline": versus, "replications": int(base.size),
+                      "currency": scenario.run.currency})
+    return out
+
+
 def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: Sequence[Lever] | None = None,
                           replications: int | None = None, seed: int | None = None, top: int = 2,
                           executor: ExecutorArg = "auto", stored: Results | None = None) -> SensitivitySummary:
     """Tornado of the savings of ``option`` against ``versus``, and the break-evens of its ``top`` levers.
 
-    ``stored``: results of ``scenario`` with run logs (``keep_logs=True``), on which a price's break-even is
-    re-priced instead of simulated again.
+    ``stored``: results of ``scenario`` with run logs (``keep_logs=True``) at these replications and seed: the
+    tornado's base point and cost-only levers (:func:`tornado_from_runs`) and a price's break-even are re-priced
+    on them instead of simulated again.
     """
     from simkit.analysis.sensitivity import break_even, tornado
 
@@ -139,8 +200,13 @@ def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: 
     levers = resolve_levers(scenario, list(levers) if levers else default_levers(scenario, option, versus))
     if not levers:
         raise ValueError("no levers to vary: every default lever is 0 in this scenario; give a levers file")
-    table = tornado(scenario, levers, "savings", option=option, baseline=versus, replications=replications,
-                    seed=seed, executor=executor, progress=False)
+    if not _usable(stored, (option, versus), replications, seed):
+        stored = None
+    if stored is not None:
+        table = tornado_from_runs(scenario, levers, option, versus, stored, executor)
+    else:
+        table = tornado(scenario, levers, "savings", option=option, baseline=versus, replications=replications,
+                        seed=seed, executor=executor, progress=False)
     if table[["at_low", "at_high", "base"]].isna().to_numpy().any():
         raise KeyboardInterrupt("the tornado's sweep was interrupted")  # unfinished points: no partial answer
     by_path = {lv.path: lv for lv in levers}

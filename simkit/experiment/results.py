@@ -26,7 +26,7 @@ from simkit._version import __version__
 from simkit.accounting.kpi import KPI_DIRECTION, kpi_columns
 from simkit.accounting.registry import kpi_name, non_negative
 from simkit.fileio import Outputs
-from simkit.stats.estimates import mean_ci, p_miss_sla, paired, rank_options, risk_table, summarise
+from simkit.stats.estimates import mean_ci, p_miss_sla, paired, risk_table, summarise
 
 if TYPE_CHECKING:
     from simkit.engine import RunLog
@@ -123,9 +123,10 @@ class Results:
         return p_miss_sla(self.kpis, target_share)
 
     def rank(self, weights: Mapping[str, float] | None = None, level: float = 0.95) -> pd.DataFrame:
-        """Weighted multi-criteria ranking over the KPI families (:func:`~simkit.stats.estimates.rank_options`)."""
-        return rank_options(self.kpis, self.kpi_columns, dict(weights) if weights else None,
-                            cost_column=self.cost_column, level=level)
+        """Weighted ranking over the KPI families on absolute scales (:func:`simkit.stats.decision.rank`)."""
+        from simkit.stats.decision import rank
+
+        return rank(self, dict(weights) if weights else None, level)
 
     def decision(self, baseline: str | None = None, weights: Mapping[str, float] | None = None,
                  sla_target_share: float = 0.95, level: float = 0.95) -> Decision:

@@ -12,7 +12,10 @@ number replications:
 * **P(missing the SLA)**: the share of replications whose SLA attainment fell
   below the committed target share (:func:`simkit.stats.estimates.p_miss_sla`);
 * a **weighted ranking** over the five KPI families with the user's weights
-  (:func:`simkit.stats.estimates.rank_options`).
+  (:func:`simkit.stats.estimates.rank_options`), every KPI valued on an absolute scale
+  (:mod:`simkit.stats.value_scale`: the scenario's ``criteria:`` ends where it sets them, else a
+  default by unit), and per family the **weight at which the top choice flips**
+  (:func:`simkit.stats.scorecard.flip_weights`: the score is linear in the weights, so it has a closed form).
 
 VaR, CVaR, P(missing the SLA) and the ranking's ``p_best`` are tail statistics:
 from fewer than :data:`simkit.stats.estimates.MIN_TAIL_REPLICATIONS` replications the
@@ -30,11 +33,13 @@ import pandas as pd
 
 from simkit.accounting.registry import kpi_name
 from simkit.stats.estimates import few_replications, p_miss_sla, rank_options, risk_table, tail_caveat, var_cvar
+from simkit.stats.scorecard import flip_lines, flip_weights
+from simkit.stats.value_scale import criteria_scales, longest_sla_h
 
 if TYPE_CHECKING:
     from simkit.experiment.results import Results
 
-__all__ = ["Decision", "decide"]
+__all__ = ["Decision", "decide", "rank", "ranking_flips"]
 
 
 @dataclass
@@ -54,7 +59,10 @@ class Decision:
         One row per option: mean, VaR and CVaR of total cost and NPV,
         ``p_miss_sla`` and ``few_replications`` (as in ``versus``).
     ranking
-        :func:`~simkit.stats.estimates.rank_options` output.
+        :func:`rank` output.
+    flips
+        Per KPI family of the ranking: :func:`~simkit.stats.scorecard.flip_weights` of the family values
+        and weights (the weight, and its share, at which another option would rank first).
     """
 
     baseline: str
@@ -65,6 +73,7 @@ class Decision:
     versus: pd.DataFrame
     risk: pd.DataFrame
     ranking: pd.DataFrame
+    flips: pd.DataFrame
 
     @property
     def caveat(self) -> str | None:
@@ -103,15 +112,36 @@ class Decision:
             shown.columns = [rename(c) for c in shown.columns]
             lines += ["  " + line for line in shown.to_string().splitlines()]
             weights = ", ".join(f"{k} {v:g}" for k, v in self.ranking.attrs.get("weights", {}).items())
-            lines += ["", f"  Ranking (weights: {weights}; score 1 = best on every criterion):"]
+            lines += ["", f"  Ranking (weights: {weights}; absolute scale, score 1 = best on every criterion):"]
             ranked = self.ranking.copy()
             shares = [c for c in ranked.columns if c != "rank"]
             ranked[shares] = ranked[shares].map(lambda v: f"{v:.2f}")
             lines += ["  " + line for line in ranked.to_string().splitlines()]
+        lines += ["", "  Weight at which the top choice flips (share of all weight, other families held):",
+                  *flip_lines(self.flips)]
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.text()
+
+
+def rank(res: Results, weights: dict[str, float] | None = None, level: float = 0.95) -> pd.DataFrame:
+    """The ranking of ``res`` on absolute scales set by its scenario (:func:`~simkit.stats.estimates.rank_options`).
+
+    The scales: the ``worst``/``best`` of the scenario's ``criteria.kpis`` where given; money and counts
+    relative to the baseline option's means; hours from 0 to twice the longest SLA target of its item kinds.
+    """
+    sc = res.scenario
+    base = sc.baseline_option if sc.baseline_option in res.options else res.options[0]
+    return rank_options(res.kpis, res.kpi_columns, weights, cost_column=res.cost_column, level=level,
+                        baseline=base, scales=criteria_scales(sc), sla_h=longest_sla_h(sc))
+
+
+def ranking_flips(ranking: pd.DataFrame) -> pd.DataFrame:
+    """Per family of a :func:`rank` table: the weight at which another option would rank first (closed form)."""
+    families = list(ranking.attrs["criteria"])
+    weights = pd.Series({f: ranking.attrs["weights"][f] for f in families}, dtype=float)
+    return flip_weights(ranking[families], weights)
 
 
 def decide(res: Results, baseline: str | None = None, weights: dict[str, float] | None = None,
@@ -158,6 +188,6 @@ def decide(res: Results, baseline: str | None = None, weights: dict[str, float] 
     risk = risk_table(res.kpis, [cost, npv], level)
     risk["p_miss_sla"] = p_miss_sla(res.kpis, sla_target_share)
     risk["few_replications"] = [few_replications(risk.attrs["replications"][o]) for o in risk.index]
-    ranking = rank_options(res.kpis, res.kpi_columns, weights, cost_column=cost, level=level)
+    ranking = rank(res, weights, level)
     return Decision(base, res.scenario.run.currency, level, sla_target_share, int(res.meta["replications"]),
-                    versus, risk, ranking)
+                    versus, risk, ranking, ranking_flips(ranking))

@@ -18,12 +18,15 @@ from fewer than :data:`MIN_TAIL_REPLICATIONS` replications they are flagged
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from simkit.accounting import registry as registry
 from simkit.accounting.kpi import KPI_DIRECTION
 from simkit.stats.tdist import t_quantile
+from simkit.stats.value_scale import kpi_values, value_scales
 
 __all__ = ["mean_ci", "summarise", "MIN_TAIL_REPLICATIONS", "few_replications", "tail_caveat",
            "paired", "var_cvar", "risk_table", "p_miss_sla", "kpi_family",
@@ -225,22 +228,11 @@ def check_weights(weights: dict[str, float] | None) -> dict[str, float]:
 
 
 def _scores(values: pd.DataFrame, criteria: dict[str, list[str]], weights: dict[str, float],
-            better: dict[str, int]) -> pd.DataFrame:
-    """Min-max scores in [0, 1] (1 = best option) per criterion, averaged per family, weighted.
-
-    ``better[col]`` is +1 when more of ``col`` is better, -1 when less is.
-    """
+            scales: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
+    """Absolute values in [0, 1] per criterion (``scales[col] = (worst, best)``), averaged per family, weighted."""
     fam_scores = {}
     for fam, cols in criteria.items():
-        parts = []
-        for col in cols:
-            x = values[col].astype(float)
-            lo, hi = float(x.min()), float(x.max())
-            if hi - lo <= 1e-12 * max(abs(lo), abs(hi), 1.0):
-                parts.append(pd.Series(1.0, index=x.index))
-            else:
-                s = (x - lo) / (hi - lo)
-                parts.append(s if better[col] > 0 else 1.0 - s)
+        parts = [kpi_values(values[col].astype(float), *scales[col]) for col in cols]
         fam_scores[fam] = pd.concat(parts, axis=1).mean(axis=1)
     out = pd.DataFrame(fam_scores)
     w = pd.Series({f: weights.get(f, 0.0) for f in criteria})
@@ -249,71 +241,82 @@ def _scores(values: pd.DataFrame, criteria: dict[str, list[str]], weights: dict[
 
 
 def rank_options(kpis: pd.DataFrame, columns: list[str], weights: dict[str, float] | None = None,
-                 cost_column: str | None = None, level: float = 0.95) -> pd.DataFrame:
-    """A weighted multi-criteria ranking of the options over the five KPI families.
+                 cost_column: str | None = None, level: float = 0.95, *, baseline: str | None = None,
+                 scales: Mapping[str, tuple[float, float]] | None = None,
+                 sla_h: float | None = None) -> pd.DataFrame:
+    """A weighted multi-criteria ranking of the options over the five KPI families, on absolute scales.
 
     Every KPI with a direction (better up or down) is a criterion of its family
     (:func:`kpi_family`); the CVaR of ``cost_column`` joins *business_impact* as its
-    cost-at-risk criterion.  On the options' mean values each criterion is scored
-    0 (worst option) to 1 (best option) — simple additive weighting with min-max
-    normalisation — scores are averaged within a family, and the family scores
-    are averaged with the user's ``weights`` (vendor-selection criteria; default
-    equal).  A KPI on which every option ties cannot change the order and is left
-    out; a family left without KPIs drops out, and its weight with it.
+    cost-at-risk criterion.  Each criterion's mean is valued on a fixed scale from 0 (``worst``)
+    to 1 (``best``), linear and clipped (:mod:`simkit.stats.value_scale`): the user's ``scales``
+    where given (a scenario's ``criteria:``), else the default by unit — money and counts
+    relative to the ``baseline`` option's mean (+-50 % spans the scale), shares as they are,
+    hours from 0 to twice ``sla_h``.  No scale depends on which other options are ranked, so
+    adding or removing an option changes no other option's score, and a 10 % cost gap is a
+    0.1 value gap, not the whole scale.  Values are averaged within a family and the family
+    values are averaged with the user's ``weights`` (default equal); a family without KPIs
+    drops out, and its weight with it.
 
-    ``p_best`` applies the same scoring to each replication's values alone and
-    counts how often the option comes first: how robust the ranking is to luck.
+    ``p_best`` values each replication's KPIs on the same scales and counts how often the option
+    comes first: how robust the ranking is to luck.
+
+    Parameters
+    ----------
+    baseline
+        The option whose means set the money and count scales (default: the first option in ``kpis``).
+    scales
+        ``{column: (worst, best)}`` set by the user.
+    sla_h
+        The scenario's longest SLA target in hours (``None``: hours are scaled like money).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by option, sorted by rank: one column per family used, ``score``,
-        ``rank`` (1 = best) and ``p_best``; ``.attrs["weights"]`` and
-        ``.attrs["criteria"]`` record what was used, ``.attrs["replications"]`` how many
-        replications ``p_best`` counts over and ``.attrs["few_replications"]`` whether
-        that is fewer than :data:`MIN_TAIL_REPLICATIONS`.
+        Indexed by option, sorted by rank: one column per family used (its value in [0, 1]), ``score``,
+        ``rank`` (1 = best) and ``p_best``; ``.attrs`` record the ``weights``, the ``criteria`` per family,
+        the ``scales`` used, the ``baseline``, how many ``replications`` ``p_best`` counts over and whether
+        that is ``few_replications`` (fewer than :data:`MIN_TAIL_REPLICATIONS`).
     """
     weights = check_weights(weights)
-    currency = cost_column.rsplit("_", 1)[-1] if cost_column else "usd"
     criteria: dict[str, list[str]] = {}
     for col in columns:
-        fam = kpi_family(col, currency)
+        fam = kpi_family(col)
         if fam is not None and KPI_DIRECTION(col) != 0 and col in kpis.columns and weights.get(fam, 0.0) > 0:
             criteria.setdefault(fam, []).append(col)
     if not criteria:
         raise ValueError("no KPI carries a positive weight; give a weight > 0 to a family with KPIs")
-    means = kpis.groupby("option", sort=False)[[c for cols in criteria.values() for c in cols]].mean()
-    spread = means.max() - means.min()
-    tied = spread <= 1e-12 * np.maximum(means.abs().max(), 1.0)  # all options tie: it ranks nothing
-    criteria = {f: [c for c in cols if not tied[c]] for f, cols in criteria.items()}
-    criteria = {f: cols for f, cols in criteria.items() if cols}
-    if not criteria:
-        criteria = {"cost": [cost_column]} if cost_column in means.columns else {}
-    means = means[[c for cols in criteria.values() for c in cols]]
+    options = list(dict.fromkeys(kpis["option"]))
+    base = baseline if baseline is not None else options[0]
+    if base not in options:
+        raise KeyError(f"unknown baseline '{base}'; options: {', '.join(map(str, options))}")
+    used = [c for cols in criteria.values() for c in cols]
+    means = kpis.groupby("option", sort=False)[used].mean()
     with_risk = {f: list(c) for f, c in criteria.items()}
     cvar_col = None
-    if cost_column is not None and weights.get("business_impact", 0.0) > 0:
+    if cost_column is not None and cost_column in kpis.columns and weights.get("business_impact", 0.0) > 0:
         cvar_col = cost_column.replace("cost_total", "cost_cvar") + f"_{round(level * 100):d}"
         means[cvar_col] = kpis.groupby("option", sort=False)[cost_column].apply(
             lambda s: var_cvar(s.to_numpy(), level)[1])
         with_risk.setdefault("business_impact", []).append(cvar_col)
-    better = {col: KPI_DIRECTION(col) for cols in criteria.values() for col in cols}
-    if cost_column is not None:
-        better[cost_column] = KPI_DIRECTION(cost_column)
-    if cvar_col is not None:
-        better[cvar_col] = -1  # cost at risk: less is better
-    table = _scores(means, with_risk, weights, better)
+    base_means = means.loc[base].copy()
+    if cost_column is not None and cost_column in kpis.columns:
+        base_means[cost_column] = float(kpis.loc[kpis["option"] == base, cost_column].mean())
+    table_scales = value_scales(base_means, list(means.columns), sla_h, scales, cost_column)
+    table = _scores(means, with_risk, weights, table_scales)
     wins = pd.Series(0.0, index=table.index)
     reps = kpis["replication"].unique()
     for _, one in kpis.groupby("replication", sort=True):
-        values = one.set_index("option")[means.columns.intersection(one.columns)]
-        s = _scores(values, criteria, weights, better)["score"]
+        values = one.set_index("option")[used]
+        s = _scores(values, criteria, weights, table_scales)["score"]
         wins[s.idxmax()] += 1.0
     table["rank"] = table["score"].rank(ascending=False, method="min").astype(int)
     table["p_best"] = wins / max(len(reps), 1)
     table = table.sort_values(["rank"], kind="stable")
     table.attrs["weights"] = {f: weights[f] for f in with_risk}
     table.attrs["criteria"] = with_risk
+    table.attrs["scales"] = table_scales
+    table.attrs["baseline"] = base
     table.attrs["replications"] = len(reps)
     table.attrs["few_replications"] = few_replications(len(reps))
     return table

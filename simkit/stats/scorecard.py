@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from simkit.experiment.results import Results
     from simkit.scenario.model import Scenario
 
-__all__ = ["Scorecard", "scorecard", "flip_weights", "check_criteria_kpis", "kpi_column", "factor_value",
-           "load_criteria"]
+__all__ = ["Scorecard", "scorecard", "flip_weights", "group_flip_weights", "flip_lines", "check_criteria_kpis",
+           "kpi_column", "factor_value", "load_criteria"]
 
 def kpi_column(key: str, currency: str) -> str | None:
     """The KPI column a ``criteria.kpis`` key names: a column (``cost_total_usd``) or its stem (``cost_total``)."""
@@ -113,6 +113,7 @@ def flip_weights(values: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
     total = float(w.sum())
     score = values.mul(w, axis=1).sum(axis=1) / total
     winner = str(score.idxmax())
+    tol = 1e-12 * max(total, 1.0)
     rows = {}
     for k in values.columns:
         best_t, new = math.inf, None
@@ -124,8 +125,8 @@ def flip_weights(values: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
             if d_k == 0:
                 continue
             t = -float(lead_all[rival]) / d_k
-            if w[k] + t < 0 or (t < 0 and w[k] + t <= 0) or t == 0:
-                continue  # a negative weight, or a tie only at weight 0: the rival never leads
+            if w[k] + t < -tol or (t < 0 and w[k] + t <= tol) or abs(t) <= tol:
+                continue  # a negative weight, or a tie only at weight 0 (up to rounding): the rival never leads
             if abs(t) < abs(best_t):
                 best_t, new = t, str(rival)
         flip = w[k] + best_t if new is not None else math.nan
@@ -134,6 +135,56 @@ def flip_weights(values: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
                    "change": best_t if new is not None else math.nan, "new_winner": new or ""}
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.attrs["winner"] = winner
+    return out
+
+
+def group_flip_weights(values: pd.DataFrame, weights: pd.Series, groups: dict[str, str]) -> pd.DataFrame:
+    """Per group of criteria (a KPI family): the weight of the whole group at which the top option changes.
+
+    The group's criteria keep their weights' proportions while the group's total weight moves, so the
+    group acts as one criterion valued at the weighted mean of its values (the plain mean when its
+    weights are all 0) and weighted by their sum; :func:`flip_weights` of those groups is the closed form.
+
+    Parameters
+    ----------
+    values, weights
+        As for :func:`flip_weights`.
+    groups
+        ``{criterion: group}``; a criterion left out is a group of its own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`flip_weights`, indexed by group; ``.attrs["members"]`` lists each group's criteria.
+    """
+    w = weights.reindex(values.columns).astype(float)
+    members: dict[str, list[str]] = {}
+    for k in values.columns:
+        members.setdefault(groups.get(k, k), []).append(k)
+    group_values, group_weights = {}, {}
+    for g, cols in members.items():
+        total = float(w[cols].sum())
+        if total > 0:
+            group_values[g] = values[cols].mul(w[cols], axis=1).sum(axis=1) / total
+        else:
+            group_values[g] = values[cols].mean(axis=1)
+        group_weights[g] = total
+    out = flip_weights(pd.DataFrame(group_values, index=values.index), pd.Series(group_weights))
+    out.attrs["members"] = members
+    return out
+
+
+def flip_lines(flips: pd.DataFrame, labels: dict[str, str] | None = None, indent: str = "    ") -> list[str]:
+    """One plain line per row of a :func:`flip_weights` frame: its weight share now and where the top choice flips."""
+    labels = labels or {}
+    out = []
+    for k, r in flips.iterrows():
+        label = labels.get(str(k), str(k).replace("_", " "))
+        if not r["new_winner"]:
+            out.append(f"{indent}{label}: {r['weight_share']:.0%} now; no weight flips it")
+        else:
+            out.append(f"{indent}{label}: {r['weight_share']:.0%} now; {r['new_winner']} leads from "
+                       f"{r['flip_share']:.0%}")
     return out
 
 
@@ -156,6 +207,8 @@ class Scorecard:
         Each option's weighted score in [0, 1], highest first.
     flips
         :func:`flip_weights` of the values and weights.
+    family_flips
+        :func:`group_flip_weights` with the KPI criteria grouped by family (each factor its own group).
     """
 
     criteria: pd.DataFrame
@@ -164,6 +217,7 @@ class Scorecard:
     evidence: pd.DataFrame
     score: pd.Series
     flips: pd.DataFrame
+    family_flips: pd.DataFrame
 
     @property
     def winner(self) -> str:
@@ -174,13 +228,11 @@ class Scorecard:
         for opt, s in self.score.items():
             lines.append(f"  {opt}: {s:.3f}")
         lines.append("  weight at which the top choice flips (share of all weight, others held):")
-        for k, r in self.flips.iterrows():
-            label = self.criteria.loc[k, "label"]
-            if not r["new_winner"]:
-                lines.append(f"    {label}: {r['weight_share']:.0%} now; no weight flips it")
-            else:
-                lines.append(f"    {label}: {r['weight_share']:.0%} now; {r['new_winner']} leads from "
-                             f"{r['flip_share']:.0%}")
+        labels = {k: str(self.criteria.loc[k, "label"]) for k in self.criteria.index}
+        lines += flip_lines(self.flips, labels)
+        if len(self.family_flips) != len(self.flips):
+            lines.append("  the same per KPI family (its criteria moved together) and per factor:")
+            lines += flip_lines(self.family_flips, labels)
         return "\n".join(lines)
 
 
@@ -220,7 +272,9 @@ def scorecard(results: Results, criteria: CriteriaSpec | None = None) -> Scoreca
     weights = table["weight"].astype(float)
     score = (values_df.mul(weights, axis=1).sum(axis=1) / weights.sum()).sort_values(ascending=False, kind="stable")
     return Scorecard(table, pd.DataFrame(raw, index=options), values_df, pd.DataFrame(evidence, index=options),
-                     score.rename("score"), flip_weights(values_df, weights))
+                     score.rename("score"), flip_weights(values_df, weights),
+                     group_flip_weights(values_df, weights, {c: table.loc[c, "family"] for c in table.index
+                                                             if table.loc[c, "kind"] == "kpi"}))
 
 
 def load_criteria(path: str, scenario: Scenario) -> Scenario:

@@ -2,9 +2,9 @@
 
 One record per option and KPI (baseline mean, option mean, the paired difference with its CI and the
 share of replications in which the option was better) is what every format holds; the table adds the
-decision summary: cost against the baseline with VaR and CVaR, cost at risk, P(missing the SLA) and the
-weighted ranking.  A KPI row that is 0 in every replication of both options is left out unless
-``--all-kpis``.
+decision summary: cost against the baseline with VaR and CVaR, cost at risk, P(missing the SLA), the
+weighted ranking on absolute scales and the weight per KPI family at which its top choice flips.  A KPI
+row that is 0 in every replication of both options is left out unless ``--all-kpis``.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def _pair_table(records: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 def _decision_blocks(decision: Any, sc: Any) -> list[Any]:
     """The decision summary as text and tables (option labels, money to the currency unit)."""
+    from simkit.stats.scorecard import flip_lines
+
     cur, pct = decision.currency, f"{round(decision.level * 100):d}"
     blocks: list[Any] = [f"Decision summary ({decision.replications} replications, common random numbers, "
                          f"{pct}% CI; baseline {option_label(sc, decision.baseline)})", ""]
@@ -97,8 +99,12 @@ def _decision_blocks(decision: Any, sc: Any) -> list[Any]:
     ranked = decision.ranking
     shown_rank = pd.DataFrame({c: [str(int(v)) if c == "rank" else f"{v:.2f}" for v in ranked[c]]
                                for c in ranked.columns}, index=[option_label(sc, o) for o in ranked.index])
-    blocks += ["", f"Ranking (weights: {weights}; score 1 = best on every criterion):",
+    blocks += ["", f"Ranking (weights: {weights}; absolute scale, score 1 = best on every criterion):",
                shown_rank.rename_axis("option")]
+    flips = decision.flips.rename(index=lambda f: f.replace("_", " "))
+    flips["new_winner"] = [option_label(sc, o) if o else "" for o in flips["new_winner"]]
+    blocks += ["", "Weight at which the top choice flips (share of all weight, other families held):",
+               *flip_lines(flips, indent="  ")]
     return blocks
 
 
@@ -178,7 +184,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
              "decision": {"sla_target_share": decision.sla_target_share, "weights": decision.ranking.attrs.get(
                  "weights", {}), "caveat": decision.caveat, "versus": _frame_records(decision.versus, "option"),
                  "risk": _frame_records(decision.risk, "option"),
-                 "ranking": _frame_records(decision.ranking, "option")}}
+                 "ranking": _frame_records(decision.ranking, "option"),
+                 "flips": _frame_records(decision.flips, "family")}}
     emit(data, args.format, quiet=args.quiet, text=blocks, extra=extra)
     if args.out is not None:
         emit(data, out_format, out=args.out, text=blocks, extra=extra)

@@ -2,6 +2,7 @@
 
     simkit memo SCENARIO -o memo.html [--pdf memo.pdf] [--levers FILE] [--criteria FILE] [-n N] [--seed S]
                 [--sensitivity-replications N] [--discount-rate R] [--service-tolerance T] [--set KEY=VALUE]
+                [--equal-service KPI=VALUE ... [--confidence C] [--max-evaluations N]]
     simkit sensitivity SCENARIO [--levers FILE] [--option X] [--versus Y] [-n N] [--seed S] [--set KEY=VALUE]
 
 Bad input is one line and exit 2 (a missing Chromium for ``--pdf`` too, found before any simulation);
@@ -48,6 +49,7 @@ def _not_interrupted() -> None:
 
 def _cmd_memo(args: argparse.Namespace) -> int:
     from simkit.fileio import check_file_target, shown
+    from simkit.scenario.model import ScenarioError
     from simkit.ui.memo_build import memo
     from simkit.ui.memo_html import ChromiumMissing
 
@@ -64,16 +66,26 @@ def _cmd_memo(args: argparse.Namespace) -> int:
     check_file_target(args.out, "-o/--out")
     if args.pdf is not None:
         check_file_target(args.pdf, "--pdf")
+    from simkit.analysis.rightsizing import MAX_EVALUATIONS
+
+    if args.equal_service and not 1 <= args.max_evaluations <= MAX_EVALUATIONS:
+        raise _usage(f"--max-evaluations must be from 1 to {MAX_EVALUATIONS:,}, got {args.max_evaluations}")
     sc, text = _scenario_and_text(args)
     try:
         rec = memo(sc, args.out, pdf=args.pdf, levers=args.levers, criteria=args.criteria,
                    replications=args.replications, seed=args.seed, scenario_text=text,
                    sensitivity_replications=args.sensitivity_replications, discount_rate=args.discount_rate,
-                   service_tolerance=args.service_tolerance, before_write=_not_interrupted)
+                   service_tolerance=args.service_tolerance, before_write=_not_interrupted,
+                   equal_service=list(args.equal_service) if args.equal_service else None,
+                   confidence=args.confidence, max_evaluations=args.max_evaluations)
     except ChromiumMissing as err:
         raise _usage(str(err)) from None
     except ValueError as err:
         raise _usage(str(err)) from None
+    except ScenarioError as err:
+        if err.path.startswith("target"):
+            raise ScenarioError(err.path, err.message, "--equal-service") from None
+        raise
     print(rec.recommendation)
     print(f"wrote {args.out}" + (f" and {args.pdf}" if args.pdf else ""))
     return 0
@@ -120,6 +132,14 @@ def add_parsers(sub: Any, epilog: str) -> None:
                    help="annual rate for the NPV of the savings (default: the scenario's run.discount_rate_annual)")
     m.add_argument("--service-tolerance", type=float, dest="service_tolerance", metavar="SHARE",
                    help="largest SLA-attainment gap still called equal service (default 0.02)")
+    m.add_argument("--equal-service", action="append", dest="equal_service", metavar="KPI=VALUE",
+                   help="right-size every option (team staff, vendor agents) to the least cost that meets this "
+                        "target, then write the memo at those staffings ('lead_time_p90_h<=24' also works; repeat "
+                        "for several targets)")
+    m.add_argument("--confidence", type=float, default=0.95,
+                   help="with --equal-service: one-sided confidence that each KPI mean meets its target (default 0.95)")
+    m.add_argument("--max-evaluations", type=int, default=60, dest="max_evaluations",
+                   help="with --equal-service: the most staffings simulated per option (default 60)")
     m.set_defaults(func=_cmd_memo)
     s = sub.add_parser("sensitivity", help="tornado of the savings and the break-evens of the top two levers",
                        epilog=epilog)

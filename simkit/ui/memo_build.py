@@ -7,7 +7,7 @@ only runs what is missing and writes the files through :class:`simkit.fileio.Out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,9 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
          sensitivity_replications: int | None = None, discount_rate: float | None = None,
          service_tolerance: float | None = None, equal_service_note: str = "", executor: Any = "auto",
          progress: bool | None = False, scenario_text: str | None = None,
-         before_write: Callable[[], None] | None = None) -> MemoRecord:
+         before_write: Callable[[], None] | None = None,
+         equal_service: Mapping[str, Any] | str | Sequence[str] | None = None, confidence: float = 0.95,
+         max_evaluations: int = 60) -> MemoRecord:
     """Build the decision memo of ``scenario`` and write it to ``out`` (HTML) and ``pdf``.
 
     Parameters
@@ -54,7 +56,14 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
         Files to write (either may be ``None``: the record is returned either way).  The PDF is
         printed by headless Chromium; without Chromium nothing is written.
     results
-        A comparison already made (e.g. at equal service); by default every option is simulated.
+        A comparison already made; by default every option is simulated.
+    equal_service
+        Service targets (``{"sla_attainment_share": 0.85}``, ``"lead_time_p90_h<=24"`` or a list): every option
+        is first right-sized to the least-cost staffing that meets them with one-sided ``confidence``
+        (:func:`simkit.analysis.equal_service.compare_at_equal_service`, at most ``max_evaluations`` runs per
+        option), the memo compares them there and its recommendation says so, with each option's staffing.
+        An option that no staffing searched brings to the targets is left out and named; fewer than two
+        options meeting them is a ``ValueError``.
     levers
         The tornado's levers (a list, or a levers file, :func:`simkit.experiment.design.load_levers`); default
         :func:`simkit.analysis.sensitivity_summary.default_levers`.
@@ -91,6 +100,13 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
         from simkit.ui.memo_html import find_chromium
 
         find_chromium()  # before the runs: a missing browser costs nothing
+    eq = None
+    if equal_service is not None:
+        if results is not None:
+            raise ValueError("give either results or equal_service targets, not both")
+        eq = _at_equal_service(sc, equal_service, confidence, replications, seed, max_evaluations, executor)
+        results = eq.results
+        sc = results.scenario  # the chosen staffing (unless two options share a pool sized differently)
     if results is None:
         results = simulate(sc, replications, seed, executor=executor, progress=progress, keep_logs=True)
     if results.meta.get("interrupted"):
@@ -98,11 +114,29 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
     reps = sensitivity_replications or int(results.meta.get("replications") or sc.run.replications)
     rec = memo_record(sc, results, levers=levers, scenario_text=text, discount_rate=discount_rate,
                       service_tolerance=SERVICE_TOLERANCE if service_tolerance is None else service_tolerance,
-                      equal_service_note=equal_service_note, sensitivity_replications=reps, executor=executor)
+                      equal_service_note=equal_service_note, sensitivity_replications=reps, executor=executor,
+                      equal_service=eq)
     if before_write is not None:
         before_write()
     write_memo(rec, out, pdf)
     return rec
+
+
+def _at_equal_service(sc: Scenario, targets: Mapping[str, Any] | str | Sequence[str], confidence: float,
+                      replications: int | None, seed: int | None, max_evaluations: int, executor: Any) -> Any:
+    """Every option right-sized to ``targets``; a ``ValueError`` naming who met them when fewer than two did."""
+    from simkit.analysis.equal_service import compare_at_equal_service
+
+    if not 0.5 <= confidence < 1:
+        raise ValueError(f"the confidence of the service targets must be in [0.5, 1), got {confidence!r}")
+    eq = compare_at_equal_service(sc, targets, confidence=confidence, replications=replications, seed=seed,
+                                  max_evaluations=max_evaluations, executor=executor)
+    if eq.results is None or len(eq.met) < 2:
+        raise ValueError(f"only {len(eq.met)} option(s) meet {' and '.join(map(str, eq.targets))} at a staffing "
+                         f"searched ({', '.join(eq.met) or 'none'}): nothing to compare at equal service")
+    if eq.results.meta.get("interrupted"):
+        raise KeyboardInterrupt("the right-sizing was interrupted")
+    return eq
 
 
 def write_memo(rec: MemoRecord, out: str | Path | None, pdf: str | Path | None = None) -> None:

@@ -217,7 +217,16 @@ def _scorecard_section(rec: MemoRecord) -> str:
     rows.append(["<b>Score</b> (0 worst, 1 best)", "100%", *[f"<b>{card.score[o]:.2f}</b>" for o in options], ""])
     table = _table(["criterion", "weight", *[_e(rec.label(o)) for o in options], "top choice flips to"], rows,
                    text_cols=tuple(range(2, 2 + len(options))))
-    return (f'<section id="scorecard" class="long"><h2>Strategic scorecard (absolute scale)</h2>{table}'
+    families = []
+    for g, flip in card.family_flips.iterrows():
+        if len(card.family_flips.attrs["members"][g]) < 2:  # a factor, or a family of one KPI: in the table
+            continue
+        turn = (f"{_e(rec.label(flip['new_winner']))} leads from {flip['flip_share']:.0%}" if flip["new_winner"]
+                else "no weight flips it")
+        families.append(f"{_e(str(g).replace('_', ' '))} {flip['weight_share']:.0%} now, {turn}")
+    by_family = (f'<p class="small" id="family-flips">Per KPI family (its criteria moved together): '
+                 f"{'; '.join(families)}.</p>" if families else "")
+    return (f'<section id="scorecard" class="long"><h2>Strategic scorecard (absolute scale)</h2>{table}{by_family}'
             '<p class="small">KPIs score 0 at the worst and 1 at the best value set in the criteria, factors '
             "(score-1)/4; the score is the weighted mean. The last column is the weight share at which another "
             "option would lead, the other weights held.</p></section>")

@@ -87,6 +87,19 @@ def test_the_scorecard_winner_is_recommended(run: sk.Results) -> None:
     assert "dearer a year" in rec.recommendation or "cheaper a year" in rec.recommendation
 
 
+def test_the_memo_shows_where_a_kpi_family_flips_the_scorecard(run: sk.Results) -> None:
+    sc = run.scenario.override({"criteria": {
+        "kpis": {"cost_total": {"weight": 2, "worst": 80000, "best": 20000},
+                 "cost_per_item": {"weight": 1, "worst": 200, "best": 20}},
+        "factors": {"control": {"weight": 1, "scores": {"in_house": {"score": 5}, "vendor": {"score": 1},
+                                                       "hybrid": {"score": 3}}}}}})
+    rec = memo_record(sc, _with(sc), with_sensitivity=False)
+    fam = rec.scorecard.family_flips
+    assert fam.attrs["members"]["cost"] == [run.cost_column, run.cost_column.replace("total", "per_item")]
+    page = memo_html(rec)
+    assert 'id="family-flips"' in page and "Per KPI family (its criteria moved together): cost 75% now" in page
+
+
 def _with(sc: sk.Scenario) -> sk.Results:
     """The same replications under a scenario that differs only in its criteria (no engine input changed)."""
     return sk.simulate(sc, replications=REPS, seed=SEED, executor=None, progress=False)
@@ -251,3 +264,80 @@ def test_an_interrupted_memo_writes_nothing(tmp_path, signum: int, code: int) ->
     assert "nothing written, previous files unchanged" in last
     assert out.read_text() == "previous memo"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["memo.html", "stderr.txt", "stdout.txt"]
+
+
+# --------------------------------------------------------------------------- reuse and equal service
+def test_the_tornado_on_stored_runs_equals_a_fresh_one_and_simulates_only_the_volume(
+        small_helpdesk: sk.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from simkit.analysis.sensitivity import tornado
+    from simkit.analysis.sensitivity_summary import default_levers, tornado_from_runs
+    from simkit.experiment import simulate as experiment
+    from simkit.experiment.design import resolve_levers
+    from simkit.experiment.reprice import is_cost_only
+
+    sc = small_helpdesk
+    levers = resolve_levers(sc, default_levers(sc, "vendor", "in_house"))
+    resimulated = [lv for lv in levers if not is_cost_only(lv.path)]
+    assert resimulated and len(resimulated) < len(levers)  # prices and hourly costs, and the volume
+    fresh = tornado(sc, levers, "savings", option="vendor", baseline="in_house", replications=3, seed=4,
+                    executor=None, progress=False)
+    stored = sk.simulate(sc, replications=3, seed=4, executor=None, progress=False, keep_logs=True)
+    calls = []
+    real = experiment.simulate
+    monkeypatch.setattr(experiment, "simulate", lambda *a, **k: calls.append(a) or real(*a, **k))
+    again = tornado_from_runs(sc, levers, "vendor", "in_house", stored, executor=None)
+    assert len(calls) == 2 * len(resimulated)  # each re-simulated lever's two ends; nothing else
+    pd.testing.assert_frame_equal(again, fresh, rtol=1e-12)
+    assert again.attrs == fresh.attrs
+
+
+def test_a_memo_at_equal_service_says_so_with_each_options_staffing(small_helpdesk: sk.Scenario) -> None:
+    target = {"sla_attainment_share": 0.8}
+    rec = sk.memo(small_helpdesk, None, equal_service=target, replications=3, seed=4, executor=None)
+    eq = sk.compare_at_equal_service(small_helpdesk, target, replications=3, seed=4, executor=None)
+    assert len(eq.met) >= 2 and rec.equal_service
+    text = " ".join(rec.recommendation.split())
+    assert "at equal service (each option staffed at the least cost that meets sla_attainment_share >= 0.8" in text
+    for option, sizing in eq.sizings.items():
+        label = small_helpdesk.option_label(option)
+        assert label in text
+        for path, n in (sizing.chosen or {}).items():
+            pool = path.split(".")[1]
+            assert re.search(rf"{n} \w+ (in team|at vendor) {pool} \(", text), (path, n)
+    # the saving is the one at the right-sized staffing, not at the scenario's
+    deltas = eq.results.paired_deltas(rec.versus, rec.recommended, eq.results.cost_column)
+    years = (small_helpdesk.run.horizon_days - small_helpdesk.run.warmup_days) / 365.0
+    assert rec.saving_per_year[0] == pytest.approx(deltas.mean() / years)
+
+
+def test_an_option_that_cannot_reach_the_target_is_named_and_left_out(small_helpdesk: sk.Scenario) -> None:
+    # the in-house team works office hours: no head count brings its attainment to 0.9, the vendor's does
+    kw = {"replications": 2, "seed": 4, "max_evaluations": 12, "executor": None}
+    rec = sk.memo(small_helpdesk, None, equal_service={"sla_attainment_share": 0.9}, **kw)
+    text = " ".join(rec.recommendation.split())
+    eq = sk.compare_at_equal_service(small_helpdesk, {"sla_attainment_share": 0.9}, **kw)
+    assert "in_house" in eq.missed and len(eq.met) >= 2
+    assert rec.versus in eq.met and rec.recommended in eq.met
+    for option in eq.missed:
+        assert f"{small_helpdesk.option_label(option)} cannot reach it at any staffing searched (up to 8 staff in " \
+               "team engineers) and is left out" in text
+    for option in eq.met:
+        assert f"{small_helpdesk.option_label(option)} needs " in text
+    with pytest.raises(ValueError, match=r"only 1 option\(s\) meet .*nothing to compare at equal service"):
+        sk.memo(small_helpdesk, None, equal_service={"sla_attainment_share": 0.95}, **kw)
+
+
+def test_cli_memo_equal_service(tmp_path, capsys) -> None:  # noqa: ANN001
+    out = tmp_path / "memo.html"
+    assert cli.main(["memo", "startup_it_helpdesk", "--set", "run.horizon_days=56", "-n", "3", "--seed", "4",
+                     "--equal-service", "sla_attainment_share=0.8", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "at equal service (each option staffed at the least cost" in " ".join(said.split())
+    assert "at equal service" in out.read_text()
+    assert cli.main(["memo", "startup_it_helpdesk", "--equal-service", "sla_atainment_share=0.8",
+                     "-o", str(tmp_path / "other.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--equal-service" in err and "sla_atainment_share" in err
+    assert not (tmp_path / "other.html").exists()

@@ -121,14 +121,18 @@ def test_ranking_follows_the_weights_and_a_dominated_option_is_last() -> None:
         {"cheap": [9, 10, 11], "fast": [2, 3, 2], "bad": [12, 11, 12]},
     )
     cols = ["cost_total_usd", "lead_time_mean_h", "items_arrived"]
-    cost_first = rank_options(k, cols, {"cost": 3, "timeliness": 1})
-    time_first = rank_options(k, cols, {"cost": 1, "timeliness": 3})
+    cost_first = rank_options(k, cols, {"cost": 3, "timeliness": 1}, baseline="cheap", sla_h=10.0)
+    time_first = rank_options(k, cols, {"cost": 1, "timeliness": 3}, baseline="cheap", sla_h=10.0)
     assert list(cost_first.index) == ["cheap", "fast", "bad"] and list(time_first.index) == [
         "fast",
         "cheap",
         "bad",
     ]
-    assert cost_first.loc["cheap", "score"] == pytest.approx(0.75 + 0.25 * (35 / 3 - 10) / (35 / 3 - 7 / 3))
+    # absolute scales: cost 0.5 at the baseline's mean, 0 at +50%; lead time 1 at 0 h, 0 at 2 x 10 h
+    assert cost_first.loc["cheap", "score"] == pytest.approx(0.75 * 0.5 + 0.25 * (1 - 10 / 20))
+    assert cost_first.loc["fast", "score"] == pytest.approx(0.75 * 0.0 + 0.25 * (1 - 7 / 3 / 20))
+    assert time_first.loc["bad", "score"] == pytest.approx(0.25 * 0.0 + 0.75 * (1 - 35 / 3 / 20))
+    assert cost_first.attrs["scales"]["lead_time_mean_h"] == (20.0, 0.0)
     assert cost_first.loc["bad", "p_best"] == 0 and cost_first["p_best"].sum() == pytest.approx(1.0)
     assert set(cost_first.attrs["criteria"]) == {"cost", "timeliness"}  # items_arrived has no direction
     with pytest.raises(ValueError, match="unknown KPI family 'speed'"):

@@ -155,3 +155,32 @@ def test_flip_weights_agree_with_brute_force(data: tuple) -> None:
             assert s[first] >= s.max() - 1e-9
         s = scores(j, r["flip_weight"] + np.sign(r["change"]) * 1e-6 * max(1.0, abs(r["change"])))
         assert s[values.index.get_loc(r["new_winner"])] >= s[first] - 1e-9  # just past it the new winner leads
+
+
+def test_family_flips_move_a_familys_criteria_together(results: sk.Results) -> None:
+    from simkit.stats.scorecard import group_flip_weights
+
+    card = scorecard(results)  # one KPI per family: the family flips are the criterion flips
+    members = card.family_flips.attrs["members"]
+    assert members["cost"] == [results.cost_column] and members["timeliness"] == ["sla_attainment_share"]
+    numbers = ["weight", "weight_share", "flip_weight", "flip_share", "change"]
+    for family, (criterion,) in members.items():
+        got, want = card.family_flips.loc[family], card.flips.loc[criterion]
+        assert got["new_winner"] == want["new_winner"]
+        assert got[numbers].to_numpy(float) == pytest.approx(want[numbers].to_numpy(float), nan_ok=True)
+    values = pd.DataFrame({"cost_a": [0.9, 0.2], "cost_b": [0.7, 0.3], "control": [0.0, 1.0]}, index=["x", "y"])
+    weights = pd.Series({"cost_a": 1.0, "cost_b": 3.0, "control": 1.5})
+    flips = group_flip_weights(values, weights, {"cost_a": "cost", "cost_b": "cost"})
+    # the cost family is worth x (0.9 + 2.1) / 4 = 0.75, y (0.2 + 0.9) / 4 = 0.275 at weight 4: x 3.0, y 2.6
+    assert flips.attrs["winner"] == "x" and set(flips.index) == {"cost", "control"}
+    assert flips.attrs["members"]["cost"] == ["cost_a", "cost_b"]
+    assert flips.loc["cost", "new_winner"] == "y" and flips.loc["control", "new_winner"] == "y"
+    assert flips.loc["cost", "flip_weight"] == pytest.approx(1.5 / 0.475)  # 0.75 W = 0.275 W + 1.5
+    assert flips.loc["control", "flip_weight"] == pytest.approx(1.9)  # 3.0 = 1.1 + w
+    for eps, leader in ((-1e-6, "x"), (1e-6, "y")):  # both cost weights scaled together, just either side
+        w = weights.copy()
+        w[["cost_a", "cost_b"]] *= flips.loc["cost", "flip_weight"] / 4.0 * (1 - eps)
+        assert winner(values, w) == leader
+        w = weights.copy()
+        w["control"] = 1.9 * (1 + eps)
+        assert winner(values, w) == leader
