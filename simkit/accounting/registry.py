@@ -273,6 +273,19 @@ def non_negative(column: str) -> bool:
     return kpi is not None and kpi.non_negative
 
 
+def bounds(column: str) -> tuple[float | None, float | None]:
+    """The least and the greatest value ``column`` can take: ``(0, None)`` for a count, a cost or hours, ``(0, 1)``
+    for a share, ``(None, None)`` for a signed KPI or a column that is not a KPI.
+
+    Every share KPI is a fraction of a whole (items, hours) in each replication, so its mean lies in [0, 1]; an
+    interval reaching past either end only says the sample is small and skewed.
+    """
+    kpi = lookup(column)
+    if kpi is None:
+        return None, None
+    return (0.0 if kpi.non_negative else None), (1.0 if kpi.unit == "share" else None)
+
+
 def families(currency: str = "usd") -> dict[str, list[str]]:
     """KPI columns grouped by family, in report order."""
     out: dict[str, list[str]] = {f: [] for f in FAMILIES}

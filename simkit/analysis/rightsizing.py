@@ -107,8 +107,7 @@ class _Evaluator:
             raise res.failures[0]
         stats = {}
         for col in [t.kpi for t in self.targets] + [self.cost]:
-            m, _, lo, hi = mean_ci(res.kpis[col].to_numpy(float), self.level, 0.0 if registry.non_negative(col)
-                                   else None)
+            m, _, lo, hi = mean_ci(res.kpis[col].to_numpy(float), self.level, *registry.bounds(col))
             stats[col] = (m, lo, hi)
         service = all(t.met(*stats[t.kpi][1:]) for t in self.targets if not t.ceiling)
         every = service and all(t.met(*stats[t.kpi][1:]) for t in self.targets if t.ceiling)

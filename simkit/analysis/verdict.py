@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simkit.accounting.registry import kpi_name, lookup
+from simkit.accounting.registry import bounds, kpi_name, lookup
 from simkit.experiment.results import Results
 from simkit.stats.estimates import MIN_TAIL_REPLICATIONS, mean_ci
 
@@ -114,16 +114,17 @@ def _share_note(share: float, n: int, who: str, other: str) -> str | None:
             f"of up to {1 - bound:.0%} (95% upper bound); run more replications to narrow it.")
 
 
-def _clipped(results: Results, level: float, columns: Sequence[str] | None) -> list[str]:
-    """Labels of the KPIs (of ``columns``) that cannot be negative whose interval was cut at 0 for some option."""
+def _clipped(results: Results, level: float, columns: Sequence[str] | None, end: int = 0) -> list[str]:
+    """Labels of the KPIs (of ``columns``) whose interval was cut at the end of their range for some option:
+    ``end`` 0, at 0 (cannot be negative); 1, at 1 (a share)."""
     out = []
     for col in columns if columns is not None else results.kpi_columns:
-        kpi = lookup(col)
-        if kpi is None or not kpi.non_negative:
+        kpi, limit = lookup(col), bounds(col)[end]
+        if kpi is None or limit is None:
             continue
         for _, x in results.kpis.groupby("option", sort=False)[col]:
-            m, _, lo, _ = mean_ci(x.to_numpy(float), level)
-            if m > 0 and lo < 0:
+            m, _, lo, hi = mean_ci(x.to_numpy(float), level)
+            if (end == 0 and m > 0 and lo < 0) or (end == 1 and m < 1 and hi > 1):
                 out.append(kpi.label.lower())
                 break
     return out
@@ -202,6 +203,11 @@ def verdict(results: Results, level: float = 0.95, columns: Sequence[str] | None
         shown = ", ".join(clipped[:3]) + (f" and {len(clipped) - 3} more" if len(clipped) > 3 else "")
         notes.append(f"The intervals of {shown} were cut at 0 (they cannot be negative): the spread over "
                      f"{n} replications is large against the mean, so treat them as rough.")
+    full = _clipped(results, level, columns, end=1)
+    if full:
+        shown = ", ".join(full[:3]) + (f" and {len(full) - 3} more" if len(full) > 3 else "")
+        notes.append(f"The intervals of {shown} were cut at 100% (a share cannot exceed it): the spread over "
+                     f"{n} replications is large against the distance to 100%, so treat them as rough.")
     precision = results.meta.get("precision")
     if isinstance(precision, dict) and not precision.get("reached", True):
         notes.append(f"The cap of {precision.get('max_replications')} replications stopped before the interval "

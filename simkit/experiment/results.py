@@ -24,7 +24,7 @@ import pandas as pd
 
 from simkit._version import __version__
 from simkit.accounting.kpi import KPI_DIRECTION, kpi_columns
-from simkit.accounting.registry import kpi_name, non_negative
+from simkit.accounting.registry import bounds, kpi_name
 from simkit.fileio import Outputs
 from simkit.stats.estimates import mean_ci, p_miss_sla, paired, risk_table, summarise
 
@@ -170,7 +170,7 @@ class Results:
     def table(self, level: float = 0.95, digits: int = 2) -> pd.DataFrame:
         """KPIs as rows, options as columns, each cell ``mean [ci_low, ci_high]`` as text.
 
-        The intervals are :meth:`summary`'s: clipped at 0 for a KPI that cannot be negative.
+        The intervals are :meth:`summary`'s: clipped at 0 for a KPI that cannot be negative, at 1 for a share.
         """
         s = self.summary(level)
 
@@ -302,13 +302,13 @@ class SweepResults:
     def summary(self, kpi: str | None = None, level: float = 0.95) -> pd.DataFrame:
         """Per point and option: mean, CI and n of ``kpi`` (default total cost), with the parameter values.
 
-        The interval of a KPI that cannot be negative is clipped at 0 (as in :meth:`Results.summary`).
+        The interval is clipped to the range the KPI can take (as in :meth:`Results.summary`).
         """
         kpi = kpi or self.cost_column
-        floor = 0.0 if non_negative(kpi) else None
+        ends = bounds(kpi)
         rows = []
         for (point, option), group in self.frame.groupby(["point", "option"], sort=False):
-            m, sd, lo, hi = mean_ci(group[kpi].to_numpy(), level, floor)
+            m, sd, lo, hi = mean_ci(group[kpi].to_numpy(), level, *ends)
             rows.append({"point": point, "option": option, "mean": m, "std": sd, "ci_low": lo, "ci_high": hi,
                          "n": len(group)})
         out = pd.DataFrame(rows)

@@ -8,9 +8,10 @@ interval.  That interval is much narrower than the one from two independent
 samples, which is the point of common random numbers.
 
 Two honesty rules.  The interval of a quantity that cannot be negative (a count,
-a cost, a share, hours: the registry's ``non_negative`` flag) is clipped at 0: a
-Student-t interval reaching below 0 only says the sample is small and skewed, and
-clipping keeps every true value the interval covered.  Tail statistics — VaR and
+a cost, a share, hours: the registry's ``non_negative`` flag) is clipped at 0, and
+the interval of a share at 1 (:func:`simkit.accounting.registry.bounds`): a
+Student-t interval reaching past the range only says the sample is small and
+skewed, and clipping keeps every true value the interval covered.  Tail statistics — VaR and
 CVaR, P(missing the SLA), ``p_best`` — rest on the few worst or best replications;
 from fewer than :data:`MIN_TAIL_REPLICATIONS` replications they are flagged
 (``few_replications``) and the decision text says so.
@@ -54,12 +55,13 @@ def tail_caveat(n: int) -> str | None:
             "before relying on them.")
 
 
-def mean_ci(x: np.ndarray, level: float = 0.95,
-            floor: float | None = None) -> tuple[float, float, float, float]:
+def mean_ci(x: np.ndarray, level: float = 0.95, floor: float | None = None,
+            ceiling: float | None = None) -> tuple[float, float, float, float]:
     """Mean, standard deviation and the two-sided Student-t CI of the mean of ``x``.
 
-    ``floor``: the least value the quantity can take (0 for a count or a cost); the
-    interval is clipped there, since no mean below it is possible.
+    ``floor``, ``ceiling``: the least and greatest value the quantity can take (0 for a
+    count or a cost; 0 and 1 for a share); the interval is clipped there, since no mean
+    outside them is possible.
     """
     x = np.asarray(x, dtype=float)
     n = x.size
@@ -75,19 +77,22 @@ def mean_ci(x: np.ndarray, level: float = 0.95,
     lo, hi = m - half, m + half
     if floor is not None:
         lo, hi = max(lo, floor), max(hi, floor)
+    if ceiling is not None:
+        lo, hi = min(lo, ceiling), min(hi, ceiling)
     return m, sd, lo, hi
 
 
 def summarise(kpis: pd.DataFrame, columns: list[str], level: float = 0.95) -> pd.DataFrame:
     """Per option and KPI: ``mean, std, ci_low, ci_high, n`` (tidy, one row each).
 
-    The interval of a KPI that cannot be negative (:func:`simkit.accounting.registry.non_negative`) is clipped at 0.
+    The interval is clipped to the range the KPI can take (:func:`simkit.accounting.registry.bounds`): at 0 for
+    one that cannot be negative, at 1 for a share.
     """
-    floors = {col: 0.0 if registry.non_negative(col) else None for col in columns}
+    ends = {col: registry.bounds(col) for col in columns}
     rows = []
     for option, group in kpis.groupby("option", sort=False):
         for col in columns:
-            m, sd, lo, hi = mean_ci(group[col].to_numpy(), level, floors[col])
+            m, sd, lo, hi = mean_ci(group[col].to_numpy(), level, *ends[col])
             rows.append({"option": option, "kpi": col, "mean": m, "std": sd, "ci_low": lo, "ci_high": hi,
                          "n": len(group)})
     return pd.DataFrame(rows)

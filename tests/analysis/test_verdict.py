@@ -145,3 +145,14 @@ def test_money_examples() -> None:
     assert [money(x, "USD") for x in (0, 950, 19_543, 20_000, 999_999, 1.25e6, -5_300)] == [
         "USD 0", "USD 950", "USD 19.5k", "USD 20k", "USD 1M", "USD 1.25M", "USD -5.3k"]
     assert money(2_500, signed=True) == "+2.5k"
+
+
+
+def test_a_share_interval_cut_at_100_percent_is_noted(small_helpdesk: sk.Scenario) -> None:
+    res = sk.simulate(small_helpdesk, replications=4, seed=5, progress=False, executor=None)
+    res.kpis.loc[res.kpis["option"] == "vendor", "sla_attainment_share"] = [1.0, 1.0, 1.0, 0.7]
+    v = verdict(res)
+    assert any("cut at 100%" in n and "sla attainment" in n.lower() for n in v.notes), v.notes
+    assert not any("cut at 100%" in n for n in verdict(res, columns=[COST]).notes)  # only the columns shown
+    row = res.summary().set_index(["option", "kpi"]).loc[("vendor", "sla_attainment_share")]
+    assert row["ci_high"] == 1.0 and row["ci_low"] < 0.925 < row["ci_high"]

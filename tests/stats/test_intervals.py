@@ -49,19 +49,29 @@ def test_a_rare_count_gets_an_interval_from_0_not_below() -> None:
     assert table.loc["outages_count", "in_house"] == f"1.25 [0.00, {hi:,.2f}]"
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(0, 1e6, allow_nan=False), min_size=2, max_size=30),
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(0, 1, allow_nan=False), min_size=2, max_size=30), st.floats(1.0, 1e6),
        st.sampled_from([k.name.format(c="usd") for k in kpis.KPIS]))
-def test_no_interval_of_a_non_negative_kpi_goes_below_0(values: list[float], column: str) -> None:
+def test_every_interval_stays_in_the_range_its_kpi_can_take(values: list[float], scale: float, column: str) -> None:
+    floor, ceiling = kpis.bounds(column)
+    values = [v * (1.0 if ceiling == 1.0 else scale) for v in values]  # a share in [0, 1], anything else larger
     frame = _frame({"a": {column: values}})
     row = summarise(frame, [column]).iloc[0]
     m, sd, lo, hi = mean_ci(np.array(values))
-    assert row["mean"] == pytest.approx(m) and row["ci_high"] == pytest.approx(hi)
-    if kpis.non_negative(column):
-        assert row["ci_low"] == pytest.approx(max(lo, 0.0)) and row["ci_low"] >= 0.0
-    else:
-        assert row["ci_low"] == pytest.approx(lo)
+    assert row["mean"] == pytest.approx(m)
+    assert row["ci_low"] == pytest.approx(max(lo, 0.0) if kpis.non_negative(column) else lo)
+    assert row["ci_high"] == pytest.approx(min(hi, 1.0) if kpis.lookup(column).unit == "share" else hi)
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+    assert (floor is None or row["ci_low"] >= floor) and (ceiling is None or row["ci_high"] <= ceiling)
+
+
+def test_a_share_near_1_gets_an_interval_to_1_not_above() -> None:
+    # SLA attainment 1, 1, 1, 0.7: mean 0.925, t interval 0.925 -/+ 3.18 x 0.15 / 2 = [0.686, 1.164]
+    frame = _frame({"in_house": {"sla_attainment_share": [1.0, 1.0, 1.0, 0.7]}})
+    s = _results(frame).summary().set_index("kpi")
+    _, _, lo, hi = mean_ci(np.array([1.0, 1.0, 1.0, 0.7]))
+    assert hi > 1  # the unclipped interval does reach past 1
+    assert s.loc["sla_attainment_share", "ci_high"] == 1.0 and s.loc["sla_attainment_share", "ci_low"] == lo
 
 
 def test_sweep_summaries_clip_too() -> None:
