@@ -139,7 +139,7 @@ print(res.table().loc[["cost_total_usd", "sla_attainment_share", "lead_time_p90_
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("SLA attainment by month of arrival (months of 730.5 hours from 1 January)")
+print("SLA attainment by month of arrival (calendar months: the fitted scenario starts on a date)")
 print(monthly_sla(res).T.round(3).to_string())
 
 # %% [markdown]

@@ -107,7 +107,8 @@ MEASURED: dict[str, Measured] = {
         "In YOUR simulation `res`, what share of the contacts arriving in month 12 does the in-house team "
         "answer within their promise (0 to 1)?",
         _month_sla("in_house", 12), rel_tol=0.0, abs_tol=0.005, unit="share",
-        hint="monthly_sla(res): the in-house column, row 12 (months of 730.5 hours from 1 January)."),
+        hint="monthly_sla(res): the in-house column, row 12 (the run's months: calendar months when it has a "
+             "start date, else 730.5 hours each)."),
     "capstone.sim_quality_cost": Measured(
         "In YOUR simulation `res`, what do the BPO's escaped contacts cost the client a year when the BPO "
         "takes everything (the 'quality' line of the vendor option's ledger, mean over the replications)?",
