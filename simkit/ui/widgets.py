@@ -50,7 +50,6 @@ import html
 import math
 import re
 import time
-import weakref
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -60,10 +59,8 @@ import pandas as pd
 
 from simkit.accounting.registry import dashboard_columns
 from simkit.analysis.verdict import Verdict, verdict
-from simkit.experiment.execution import cpu_workers, worker_pool
-from simkit.experiment.reprice import is_cost_only, split_changes
+from simkit.experiment.reprice import is_cost_only
 from simkit.experiment.results import Results
-from simkit.experiment.simulate import simulate, simulate_to_precision
 from simkit.extras import require
 from simkit.fileio import write_text
 from simkit.scenario.model import Scenario, ScenarioError, load
@@ -81,28 +78,26 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from simkit.ui.dashboard_charts import CHARTS, DASHBOARD_DPI, DashboardCharts  # noqa: E402
 from simkit.ui.dashboard_layout import (  # noqa: E402
-    CAP,
-    PRECISION,
     REPLICATIONS,
     DashboardLayout,
     head_html,
     lever_widget,
     rule_text,
 )
+from simkit.ui.dashboard_runs import POOL_AFTER_S, DashboardRuns  # noqa: E402
 
-__all__ = ["CHARTS", "DASHBOARD_DPI", "Control", "Dashboard", "explore", "default_controls", "control_for"]
+__all__ = ["CHARTS", "DASHBOARD_DPI", "POOL_AFTER_S", "Control", "Dashboard", "explore", "default_controls",
+           "control_for"]
 
 #: The precision rule's defaults: total cost within ±2% of its mean, at least 10 and at most 40 replications.
 DEFAULT_PRECISION_PCT, DEFAULT_CAP = 2.0, 40
-#: A run slower than this (seconds) moves the next runs to the dashboard's one pool of worker processes.
-POOL_AFTER_S = 1.0
 #: A structural lever waits this long (seconds) for the next move before simulating, inside a running kernel.
 DEBOUNCE_S = 0.3
 #: How many answers (results, verdict, table) the dashboard keeps, by the levers that made them.
 KEPT_ANSWERS = 8
 
 
-class Dashboard(DashboardActions, DashboardCharts, DashboardLayout):
+class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayout):
     """Scenario picker, controls, verdict, preview, KPI table, charts, pins and downloads (see the module docstring).
 
     Parameters
@@ -155,7 +150,7 @@ class Dashboard(DashboardActions, DashboardCharts, DashboardLayout):
         self._answers: dict[tuple, tuple[Results, Verdict, pd.DataFrame, str]] = {}  # oldest first
         self._pending: asyncio.TimerHandle | None = None
         self.debounce_s = DEBOUNCE_S
-        self.answer_s = math.nan
+        self.answer_s = self.answered_at = math.nan
         self._make_widgets(tuple(CHARTS), replications, precision, max_replications)
         self.svg_button.on_click(lambda _b: self.make_svg())
         self.reset_button.on_click(lambda _b: self.reset())
@@ -332,7 +327,8 @@ class Dashboard(DashboardActions, DashboardCharts, DashboardLayout):
         self.results, self.verdict, self.table = kept[0], kept[1], kept[2]
         self.verdict_html.value = views.verdict_html(self.verdict)
         self.kpi_html.value = self.table.to_html(escape=True, border=0)
-        self.answer_s = time.perf_counter() - started
+        self.answered_at = time.perf_counter()
+        self.answer_s = self.answered_at - started
         self.status.value = (f"<span class='simkit-note'>{self.replications} replications{rule_text(self.results.meta)}"
                              f", seed {self.seed}, {self.scenario.run.horizon_days:g} days — {how} in "
                              f"{self.answer_s:.2f} s; mean [95% CI]</span>")
@@ -340,54 +336,6 @@ class Dashboard(DashboardActions, DashboardCharts, DashboardLayout):
             self._charts_stale()
         self.draw_visible_chart()
         self._make_downloads()
-
-    def _run_key(self) -> tuple:
-        if REPLICATIONS in self.controls:
-            return ("fixed", int(self.controls[REPLICATIONS].value))
-        return ("precision", float(self.controls[PRECISION].value), int(self.controls[CAP].value))
-
-    def executor(self) -> Executor | None:
-        """The executor of the next run: the one given, else this process until a run was slow, then the pool."""
-        if isinstance(self._executor_arg, Executor):
-            return self._executor_arg
-        return self._pool
-
-    def _after_run(self, seconds: float) -> None:
-        if self._executor_arg == "own" and self._pool is None and seconds > POOL_AFTER_S and cpu_workers() > 1:
-            self._pool = worker_pool(cpu_workers())
-            weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
-
-    def close(self) -> None:
-        """Stop the dashboard's own worker processes (an executor given by the caller is left open)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-    def _run(self) -> tuple[Results, str]:
-        """Simulate, or only re-price the last runs when just prices moved (money depends on the log)."""
-        engine, cost = split_changes(self.changes())
-        key = (tuple(sorted(engine.items())), self._run_key())
-        if self._runs is None or self._runs[0] != key:
-            rule = self._run_key()
-            self.status.value = ("<i>simulating " + (f"{rule[1]} replications" if rule[0] == "fixed" else
-                                 f"until total cost is within ±{rule[1]:g}%, at most {rule[2]} replications")
-                                 + "…</i>")
-            previous = self._runs[1] if self._runs is not None else None  # options the change leaves alone
-            started = time.perf_counter()
-            with self.progress:
-                if rule[0] == "fixed":
-                    raw = simulate(self.base.override(engine), replications=rule[1], seed=self.seed,
-                                   progress=True, keep_logs=True, reuse=previous, executor=self.executor())
-                else:
-                    raw = simulate_to_precision(self.base.override(engine), rel_half_width=rule[1] / 100.0,
-                                                max_replications=rule[2], min_replications=MIN_REPLICATIONS,
-                                                seed=self.seed, keep_logs=True, executor=self.executor(),
-                                                progress=True)
-            self.progress.clear_output()
-            self._after_run(time.perf_counter() - started)
-            self._runs = (key, raw)
-            return (raw.reprice(cost) if cost else raw), "simulated"
-        return self._runs[1].reprice(cost) if cost else self._runs[1], "re-priced without re-simulating"
 
     def reset(self) -> None:
         """Put every lever back to the original scenario's value and refresh once."""

@@ -209,6 +209,7 @@ def test_a_share_below_one_stops_a_step_short_of_one(helpdesk: sk.Scenario) -> N
 
 
 def test_schema_bounds_of_fields_without_bounds_are_infinite(helpdesk: sk.Scenario) -> None:
-    low, high, _, _ = schema_bounds(helpdesk, "workload.growth_annual")
-    assert high == float("inf")
+    assert schema_bounds(helpdesk, "workload.growth_annual")[1] == 10.0  # le=10 in the schema
+    low, high, _, _ = schema_bounds(helpdesk, "teams.engineers.loaded_cost_per_hour")
+    assert low == 0.0 and high == float("inf")
     assert schema_bounds(helpdesk, "vendors.msp") == (-float("inf"), float("inf"), False, False)
