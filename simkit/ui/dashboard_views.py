@@ -26,6 +26,7 @@ from simkit.analysis.verdict import Verdict
 from simkit.experiment.results import Results
 from simkit.scenario.model import Scenario
 from simkit.scenario.preview import preview
+from simkit.stats.estimates import paired
 
 __all__ = ["chart_output", "kpi_frame", "kpi_rows", "verdict_html", "download_link", "kpis_csv", "report_html",
            "preview_html", "CSV_COLUMNS"]
@@ -80,7 +81,8 @@ def kpi_frame(results: Results, columns: Sequence[str], level: float = 0.95) -> 
         if opt == base:
             delta[opt], cheaper[opt] = "baseline", "—"
             continue
-        r = results.compare(opt, base, level).loc[results.cost_column]
+        # Results.compare's numbers for the one row shown (it compares every KPI, each on its own)
+        r = paired(results.kpis, opt, base, [results.cost_column], level).loc[results.cost_column]
         delta[opt] = f"{r.delta_mean:+,.0f} [{r.ci_low:+,.0f}, {r.ci_high:+,.0f}]"
         n = len(results.paired_deltas(opt, base))
         cheaper[opt] = f"{r.p_better:.0%} of {n}"

@@ -78,6 +78,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from simkit.ui.dashboard_charts import CHARTS, DASHBOARD_DPI, DashboardCharts  # noqa: E402
 from simkit.ui.dashboard_layout import (  # noqa: E402
+    CAP,
+    PRECISION,
     REPLICATIONS,
     DashboardLayout,
     head_html,
@@ -86,8 +88,8 @@ from simkit.ui.dashboard_layout import (  # noqa: E402
 )
 from simkit.ui.dashboard_runs import POOL_AFTER_S, DashboardRuns  # noqa: E402
 
-__all__ = ["CHARTS", "DASHBOARD_DPI", "POOL_AFTER_S", "Control", "Dashboard", "explore", "default_controls",
-           "control_for"]
+__all__ = ["CAP", "CHARTS", "DASHBOARD_DPI", "POOL_AFTER_S", "PRECISION", "REPLICATIONS", "Control", "Dashboard",
+           "explore", "default_controls", "control_for"]
 
 #: The precision rule's defaults: total cost within ±2% of its mean, at least 10 and at most 40 replications.
 DEFAULT_PRECISION_PCT, DEFAULT_CAP = 2.0, 40
