@@ -26,7 +26,7 @@ from simkit.analysis.verdict import Verdict
 from simkit.experiment.results import Results
 from simkit.scenario.model import Scenario
 from simkit.scenario.preview import preview
-from simkit.stats.estimates import paired
+from simkit.stats.estimates import paired, summarise
 
 __all__ = ["chart_output", "kpi_frame", "kpi_rows", "verdict_html", "download_link", "kpis_csv", "report_html",
            "preview_html", "CSV_COLUMNS"]
@@ -42,7 +42,9 @@ def kpi_rows(results: Results, columns: Sequence[str], level: float = 0.95) -> p
     """Tidy KPI statistics for ``columns``: one row per option and KPI, with the plain label (see
     :data:`CSV_COLUMNS`).  Intervals are :meth:`Results.summary`'s: cut at 0 for a quantity that cannot be
     negative."""
-    summary = results.summary(level).set_index(["option", "kpi"])
+    # Results.summary's numbers, for the columns shown only (each KPI is summarised on its own)
+    shown = [c for c in dict.fromkeys(columns) if c in results.kpi_columns]
+    summary = summarise(results.kpis, shown, level).set_index(["option", "kpi"])
     cur = results.scenario.run.currency
     rows = []
     for option in results.options:

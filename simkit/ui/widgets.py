@@ -149,7 +149,8 @@ class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayou
         self.pinboard = Pinboard()
         self._hold = False
         self._runs: tuple[tuple, Results] | None = None  # the last simulation, kept for re-pricing
-        self._answers: dict[tuple, tuple[Results, Verdict, pd.DataFrame, str]] = {}  # oldest first
+        # (results, verdict, table, how, the simulation behind them) by the levers and rule; oldest first
+        self._answers: dict[tuple, tuple[Results, Verdict, pd.DataFrame, str, Any]] = {}
         self._pending: asyncio.TimerHandle | None = None
         self.debounce_s = DEBOUNCE_S
         self.answer_s = self.answered_at = math.nan
@@ -318,10 +319,10 @@ class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayou
         if kept is None:
             res, how = self._run()
             cols = dashboard_columns(self.scenario.currency_suffix)
-            kept = (res, verdict(res, columns=cols), views.kpi_frame(res, cols), how)
-            how = kept[3]
+            kept = (res, verdict(res, columns=cols), views.kpi_frame(res, cols), how, self._runs)
         else:
             how = f"kept from the last time the levers were here ({kept[3]})"
+            self._runs = kept[4]  # the next price change re-prices the runs behind this answer
         self._answers[key] = kept
         while len(self._answers) > KEPT_ANSWERS:
             self._answers.pop(next(iter(self._answers)))

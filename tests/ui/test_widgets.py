@@ -476,6 +476,10 @@ def test_a_structural_lever_simulates_again(small_helpdesk: sk.Scenario, engine_
     assert engine_calls == [] and "kept from the last time" in dash.status.value
     first = sk.simulate(small_helpdesk, replications=4, seed=11, progress=False)
     pd.testing.assert_frame_equal(dash.results.kpis, first.kpis, check_exact=True)
+    dash.controls[PRICE].value = 44.0  # re-prices the runs behind the kept answer, not the last simulation
+    assert engine_calls == [] and "re-priced without re-simulating" in dash.status.value
+    fresh = sk.simulate(small_helpdesk.override({PRICE: 44.0}), replications=4, seed=11, progress=False)
+    pd.testing.assert_frame_equal(dash.results.kpis, fresh.kpis, check_exact=True)
 
 
 def test_only_the_visible_chart_is_drawn_and_figures_are_kept(dash: Dashboard) -> None:
