@@ -476,6 +476,7 @@ def test_a_structural_lever_simulates_again(small_helpdesk: sk.Scenario, engine_
     assert engine_calls == [] and "kept from the last time" in dash.status.value
     first = sk.simulate(small_helpdesk, replications=4, seed=11, progress=False)
     pd.testing.assert_frame_equal(dash.results.kpis, first.kpis, check_exact=True)
+    engine_calls.clear()  # the fresh run just above
     dash.controls[PRICE].value = 44.0  # re-prices the runs behind the kept answer, not the last simulation
     assert engine_calls == [] and "re-priced without re-simulating" in dash.status.value
     fresh = sk.simulate(small_helpdesk.override({PRICE: 44.0}), replications=4, seed=11, progress=False)
