@@ -208,8 +208,9 @@ def test_a_share_below_one_stops_a_step_short_of_one(helpdesk: sk.Scenario) -> N
     assert staff.low == 0 and staff.high == 5 and staff.integer
 
 
-def test_schema_bounds_of_fields_without_bounds_are_infinite(helpdesk: sk.Scenario) -> None:
+def test_schema_bounds_are_the_fields_own_and_infinite_elsewhere(helpdesk: sk.Scenario) -> None:
     assert schema_bounds(helpdesk, "workload.growth_annual")[1] == 10.0  # le=10 in the schema
     low, high, _, _ = schema_bounds(helpdesk, "teams.engineers.loaded_cost_per_hour")
-    assert low == 0.0 and high == float("inf")
+    assert low == 0.0 and high >= 1e12  # only a guard against absurd sizes above
+    assert schema_bounds(helpdesk, "teams.engineers") == (-float("inf"), float("inf"), False, False)  # a name
     assert schema_bounds(helpdesk, "vendors.msp") == (-float("inf"), float("inf"), False, False)
