@@ -35,8 +35,8 @@ __all__ = ["main", "cli", "sizes_for", "format_table", "markdown_table", "machin
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARK_KEYS = ("simulate_vs_simpy", "simulate_vs_ciw", "engine_vs_simpy", "engine_vs_ciw", "fast_engine_vs_simpy",
                   "rich_vs_simpy", "compile_cold", "compile_warm", "log_memory", "replications_2_vs_1",
-                  "dashboard_recompute", "dashboard_refresh", "closed_form_preview", "reprice_sweep", "sobol_sweep",
-                  "enterprise_year")
+                  "dashboard_recompute", "dashboard_cost_only", "dashboard_structural", "closed_form_preview",
+                  "reprice_sweep", "sobol_sweep", "enterprise_year")
 GROUPS = ("engine", "compile", "enterprise", "pools", "preview", "reprice", "dashboard", "sobol")
 SEED = 20240607
 

@@ -31,14 +31,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from simkit.errors import ScenarioError, show
 from simkit.scenario.fields import facts, label, symbol
 from simkit.scenario.model import Scenario
 from simkit.scenario.yamlio import load_yaml_file
 
-__all__ = ["Control", "control_for", "controls_from", "default_controls", "field_kind", "kind_of", "value_at",
-           "words_for"]
+__all__ = ["Control", "control_for", "controls_from", "default_controls", "field_kind", "kind_of", "schema_bounds",
+           "value_at", "words_for"]
 
 #: The optional sections the default set switches on and off, where the scenario defines them.
 SWITCHED_SECTIONS = {"teams": ("hiring",), "vendors": ("outages", "degradation", "exit", "elastic", "review")}
@@ -136,6 +137,39 @@ def _annotation(model: Any, path: str) -> Any:
     return annotation
 
 
+def _field_info(model: Any, path: str) -> FieldInfo | None:
+    """The pydantic :class:`FieldInfo` of the field at ``path`` in ``model`` (``None`` if there is no such field)."""
+    parts = path.split(".")
+    head, last = ".".join(parts[:-1]), parts[-1]
+    parent = _annotation(model, head) if head else model
+    inner, _ = _unwrap(parent)
+    if get_origin(inner) is dict:  # the last part is a user-chosen key, not a field
+        return None
+    if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+        return None
+    return inner.model_fields.get(last)
+
+
+def schema_bounds(scenario: Scenario, path: str) -> tuple[float, float, bool, bool]:
+    """``(low, high, low_open, high_open)``: what the schema allows at ``path`` (``ge``/``gt``, ``le``/``lt``).
+
+    An open end (``gt``, ``lt``) is allowed to come close but not to reach the bound: ``absence_share`` is
+    ``< 1``, so its slider stops one step short of 1.  Unbounded ends are infinite.
+    """
+    info = _field_info(type(scenario), path)
+    low, high, low_open, high_open = -math.inf, math.inf, False, False
+    for m in info.metadata if info is not None else ():
+        for attr, is_open in (("ge", False), ("gt", True)):
+            v = getattr(m, attr, None)
+            if v is not None and (float(v) > low or (float(v) == low and is_open)):
+                low, low_open = float(v), is_open
+        for attr, is_open in (("le", False), ("lt", True)):
+            v = getattr(m, attr, None)
+            if v is not None and (float(v) < high or (float(v) == high and is_open)):
+                high, high_open = float(v), is_open
+    return low, high, low_open, high_open
+
+
 def field_kind(scenario: Scenario, path: str) -> tuple[str, tuple[Any, ...]]:
     """``(kind, options)`` of the field at ``path`` read from the schema: see :class:`Control`.
 
@@ -209,8 +243,9 @@ def control_for(scenario: Scenario, path: str, label: str | None = None, low: fl
     field = path.rsplit(".", 1)[-1]
     unit = symbol(path, scenario.run.currency)
     integer = isinstance(value, int)
-    if field.endswith("_share"):
-        lo, hi = 0.0, 1.0
+    s_lo, s_hi, lo_open, hi_open = schema_bounds(scenario, path)
+    if field.endswith("_share") and math.isfinite(s_lo) and math.isfinite(s_hi):
+        lo, hi = s_lo, s_hi
     elif integer:
         lo, hi = 0, max(2 * value, value + 4, 4)
     else:
@@ -221,8 +256,27 @@ def control_for(scenario: Scenario, path: str, label: str | None = None, low: fl
     else:
         step = 0.01 if field.endswith("_share") and high is None else _nice_step(hi - lo)
         hi = round(lo + math.ceil((hi - lo) / step - 1e-9) * step, 10)
+    lo, hi = _inside(lo, hi, step, integer, (s_lo, s_hi, lo_open, hi_open))
     where = f"{lo:g}–{hi:g}"
     return Control(path, f"{text} ({unit}, {where})" if unit else f"{text} ({where})", lo, hi, step, integer)
+
+
+def _inside(lo: float, hi: float, step: float, integer: bool,
+            bounds: tuple[float, float, bool, bool]) -> tuple[float, float]:
+    """``(lo, hi)`` pulled inside the schema's bounds: every position of the slider is a valid value.
+
+    A closed bound is reached, an open one stays a step away (a whole number for an integer field).
+    """
+    s_lo, s_hi, lo_open, hi_open = bounds
+    if math.isfinite(s_lo):
+        floor = s_lo + step if lo_open else s_lo
+        lo = max(lo, math.ceil(floor) if integer else floor)
+    if math.isfinite(s_hi):
+        ceiling = s_hi - step if hi_open else s_hi
+        hi = min(hi, math.floor(ceiling) if integer else ceiling)
+    if integer:
+        lo, hi = int(lo), int(hi)
+    return lo, max(lo, hi)
 
 
 def _levers_file(scenario: Scenario, path: str | Path) -> list[Control]:

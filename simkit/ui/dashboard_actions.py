@@ -114,10 +114,11 @@ class DashboardActions:
         return table
 
     def make_svg(self) -> None:
-        """Add the current charts as SVG files to the downloads."""
+        """Draw every chart of the current run and add them as SVG files to the downloads (and to the report)."""
         if self.results is None:
             return
-        self.chart_svg = {name: svg_bytes(fig) for name, fig in self._figures.items()}
+        self.draw_all_charts()
+        self.chart_svg = {name: svg_bytes(self._figures[name]) for name in self.chart_png}
         self._make_downloads()
 
     def _make_downloads(self) -> None:

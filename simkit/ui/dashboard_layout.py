@@ -118,7 +118,12 @@ class DashboardLayout:
         self.status = W.HTML()
         self.progress = W.Output()
         self.kpi_html = W.HTML().add_class("simkit-kpi")
-        self.charts = {name: W.Output(layout=W.Layout(min_width="300px")) for name in chart_names}
+        self.charts = {name: W.Output(layout=W.Layout(min_width="300px", max_width="760px"))
+                       for name in chart_names}
+        self.chart_tabs = W.Tab(children=list(self.charts.values()))
+        for i, name in enumerate(self.charts):  # one tab per chart: only the one shown is drawn
+            self.chart_tabs.set_title(i, name.replace("_", " "))
+        self.chart_tabs.selected_index = 0
         self.sim_controls = simulation_controls(replications, precision, cap)
         self.picker = W.Dropdown(description="scenario", layout=W.Layout(width="520px"),
                                  style={"description_width": "70px"})
@@ -155,12 +160,10 @@ class DashboardLayout:
         right = W.VBox([W.HTML("<h3>Simulated KPIs</h3>"), self.status, self.progress, self.kpi_html,
                         W.HTML("<h3>Instant preview</h3>"), self.preview_html],
                        layout=W.Layout(flex="1 1 600px", padding="0 0 0 12px", overflow="auto"))
-        charts = W.GridBox(list(self.charts.values()),
-                           layout=W.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="6px"))
         top = W.HBox([self._lever_box, right], layout=W.Layout(flex_flow="row wrap"))
         pins = W.VBox([W.HBox([self.pin_name, self.pin_button, self.clear_pins_button]), self.pins_html,
                        self.pins_chart])
-        return W.VBox([self.head, source, self.verdict_html, top, W.HTML("<h3>Charts</h3>"), charts,
+        return W.VBox([self.head, source, self.verdict_html, top, W.HTML("<h3>Charts</h3>"), self.chart_tabs,
                        W.HTML("<h3>Pinned variants (up to four, side by side)</h3>"), pins,
                        W.HTML("<h3>What moves the answer</h3>"), self.tornado_button, self.tornado_out,
                        W.HTML("<h3>Downloads</h3>"), self.downloads, self.svg_button]).add_class("simkit-dash")

@@ -26,6 +26,7 @@ from simkit.analysis.verdict import Verdict
 from simkit.experiment.results import Results
 from simkit.scenario.model import Scenario
 from simkit.scenario.preview import preview
+from simkit.stats.estimates import paired, summarise
 
 __all__ = ["chart_output", "kpi_frame", "kpi_rows", "verdict_html", "download_link", "kpis_csv", "report_html",
            "preview_html", "CSV_COLUMNS"]
@@ -41,7 +42,9 @@ def kpi_rows(results: Results, columns: Sequence[str], level: float = 0.95) -> p
     """Tidy KPI statistics for ``columns``: one row per option and KPI, with the plain label (see
     :data:`CSV_COLUMNS`).  Intervals are :meth:`Results.summary`'s: cut at 0 for a quantity that cannot be
     negative."""
-    summary = results.summary(level).set_index(["option", "kpi"])
+    # Results.summary's numbers, for the columns shown only (each KPI is summarised on its own)
+    shown = [c for c in dict.fromkeys(columns) if c in results.kpi_columns]
+    summary = summarise(results.kpis, shown, level).set_index(["option", "kpi"])
     cur = results.scenario.run.currency
     rows = []
     for option in results.options:
@@ -80,7 +83,8 @@ def kpi_frame(results: Results, columns: Sequence[str], level: float = 0.95) -> 
         if opt == base:
             delta[opt], cheaper[opt] = "baseline", "—"
             continue
-        r = results.compare(opt, base, level).loc[results.cost_column]
+        # Results.compare's numbers for the one row shown (it compares every KPI, each on its own)
+        r = paired(results.kpis, opt, base, [results.cost_column], level).loc[results.cost_column]
         delta[opt] = f"{r.delta_mean:+,.0f} [{r.ci_low:+,.0f}, {r.ci_high:+,.0f}]"
         n = len(results.paired_deltas(opt, base))
         cheaper[opt] = f"{r.p_better:.0%} of {n}"

@@ -13,13 +13,18 @@ off are greyed out and left out of the changes).  Sliders report on release
    (a bad combination shows its one-sentence error and keeps the last result);
 2. shows the instant closed-form preview (:mod:`simkit.scenario.preview`: Erlang C
    waits and a static cost, labelled approximate);
-3. simulates every option on common random numbers and shows the verdict sentence
-   (:mod:`simkit.analysis.verdict`) with its notes, the KPI table in words with units and 95% confidence
-   intervals (:mod:`simkit.ui.dashboard_views`), the paired cost difference against the baseline, and four
-   charts drawn by :mod:`simkit.ui.plots` as static PNG images with alt text — the cost distribution, the
-   cost at risk, the monthly cost and the lead times.  When only prices moved, the last runs are re-priced
-   instead of re-simulated (:meth:`Results.reprice`); otherwise only the options the change touches are
-   simulated again (``simulate(..., reuse=...)``, :mod:`simkit.experiment.reuse`).
+3. shows the answer — the verdict sentence (:mod:`simkit.analysis.verdict`) with its notes, the KPI table in
+   words with units and 95% confidence intervals (:mod:`simkit.ui.dashboard_views`) and the paired cost
+   difference against the baseline — and only then the chart on the selected tab
+   (:mod:`simkit.ui.dashboard_charts`: the cost distribution, the cost at risk, the monthly cost and the lead
+   times, static PNG images with alt text; another tab's chart is drawn when it is opened).
+
+A lever the engine never reads (a price, a wage, a rate: ``cost_only`` in the field registry) re-prices the
+kept run logs (:meth:`Results.reprice`: the same common random numbers, the numbers a fresh run gives) and
+answers at once.  Any other lever simulates again — only the options the change touches
+(``simulate(..., reuse=...)``, :mod:`simkit.experiment.reuse`) — after the levers have rested for
+:data:`DEBOUNCE_S` inside a running kernel, with the preview shown meanwhile.  Levers set to values shown
+before bring back the kept answer (:data:`KEPT_ANSWERS` of them) without re-pricing or comparing again.
 
 Replications follow a precision rule (:func:`simkit.simulate_to_precision`): as many as it takes for the
 95% interval of every option's total cost to be within the chosen share of its mean, at least 10 and at
@@ -40,10 +45,11 @@ setting ``dash.controls[path].value``.
 
 from __future__ import annotations
 
+import asyncio
 import html
+import math
 import re
 import time
-import weakref
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -53,10 +59,8 @@ import pandas as pd
 
 from simkit.accounting.registry import dashboard_columns
 from simkit.analysis.verdict import Verdict, verdict
-from simkit.experiment.execution import cpu_workers, worker_pool
-from simkit.experiment.reprice import split_changes
+from simkit.experiment.reprice import is_cost_only
 from simkit.experiment.results import Results
-from simkit.experiment.simulate import simulate, simulate_to_precision
 from simkit.extras import require
 from simkit.fileio import write_text
 from simkit.scenario.model import Scenario, ScenarioError, load
@@ -64,7 +68,6 @@ from simkit.ui import dashboard_views as views
 from simkit.ui.controls import Control, control_for, controls_from, default_controls, value_at
 from simkit.ui.dashboard_actions import MIN_REPLICATIONS, DashboardActions
 from simkit.ui.dashboard_sources import load_choice, load_upload, scenario_choices
-from simkit.ui.dashboard_views import chart_output
 from simkit.ui.pinboard import Pinboard
 
 require("ipywidgets", "simkit.explore")  # one line naming the 'dashboard' extra when it is missing
@@ -73,8 +76,7 @@ require("matplotlib", "simkit.explore")
 import ipywidgets as W  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from simkit.ui import plots  # noqa: E402
-from simkit.ui.chartstyle import alt_text, png_bytes, style  # noqa: E402
+from simkit.ui.dashboard_charts import CHARTS, DASHBOARD_DPI, DashboardCharts  # noqa: E402
 from simkit.ui.dashboard_layout import (  # noqa: E402
     CAP,
     PRECISION,
@@ -84,20 +86,20 @@ from simkit.ui.dashboard_layout import (  # noqa: E402
     lever_widget,
     rule_text,
 )
+from simkit.ui.dashboard_runs import POOL_AFTER_S, DashboardRuns  # noqa: E402
 
-__all__ = ["Control", "Dashboard", "explore", "default_controls", "control_for"]
+__all__ = ["CAP", "CHARTS", "DASHBOARD_DPI", "POOL_AFTER_S", "PRECISION", "REPLICATIONS", "Control", "Dashboard",
+           "explore", "default_controls", "control_for"]
 
 #: The precision rule's defaults: total cost within ±2% of its mean, at least 10 and at most 40 replications.
 DEFAULT_PRECISION_PCT, DEFAULT_CAP = 2.0, 40
-#: A run slower than this (seconds) moves the next runs to the dashboard's one pool of worker processes.
-POOL_AFTER_S = 1.0
-#: Resolution of the dashboard's chart images (shown scaled to the column, sharp on high-density screens).
-DASHBOARD_DPI = 150
-CHARTS = {"cost_distribution": plots.cost_distribution, "cost_at_risk": plots.cost_at_risk,
-          "monthly_cost": plots.monthly_cost, "lead_times": plots.lead_times}
+#: A structural lever waits this long (seconds) for the next move before simulating, inside a running kernel.
+DEBOUNCE_S = 0.3
+#: How many answers (results, verdict, table) the dashboard keeps, by the levers that made them.
+KEPT_ANSWERS = 8
 
 
-class Dashboard(DashboardActions, DashboardLayout):
+class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayout):
     """Scenario picker, controls, verdict, preview, KPI table, charts, pins and downloads (see the module docstring).
 
     Parameters
@@ -147,6 +149,11 @@ class Dashboard(DashboardActions, DashboardLayout):
         self.pinboard = Pinboard()
         self._hold = False
         self._runs: tuple[tuple, Results] | None = None  # the last simulation, kept for re-pricing
+        # (results, verdict, table, how, the simulation behind them) by the levers and rule; oldest first
+        self._answers: dict[tuple, tuple[Results, Verdict, pd.DataFrame, str, Any]] = {}
+        self._pending: asyncio.TimerHandle | None = None
+        self.debounce_s = DEBOUNCE_S
+        self.answer_s = self.answered_at = math.nan
         self._make_widgets(tuple(CHARTS), replications, precision, max_replications)
         self.svg_button.on_click(lambda _b: self.make_svg())
         self.reset_button.on_click(lambda _b: self.reset())
@@ -157,6 +164,7 @@ class Dashboard(DashboardActions, DashboardLayout):
         self.picker.observe(self._picked, names="value")
         for control in self.sim_controls.values():
             control.observe(self._changed, names="value")
+        self.chart_tabs.observe(self._tab_changed, names="selected_index")
         self._use(scenario, levers, folder)
         self.widget = self._layout()
         self.refresh(simulate_too=run)
@@ -178,7 +186,7 @@ class Dashboard(DashboardActions, DashboardLayout):
         for p in self.levers:
             self.controls[p].observe(self._changed, names="value")
         self.controls.update(self.sim_controls)
-        self._runs, self.results = None, None
+        self._runs, self.results, self._answers = None, None, {}
         self.head.value = head_html(scenario)
         self._lever_box.children = self._lever_widgets()
         self._set_choices(folder)
@@ -255,12 +263,30 @@ class Dashboard(DashboardActions, DashboardLayout):
             return int(self.results.meta["replications"])
         return int(self.controls[REPLICATIONS].value) if REPLICATIONS in self.controls else MIN_REPLICATIONS
 
-    def _changed(self, _change: dict) -> None:
-        if not self._hold:
-            self.refresh()
+    def _changed(self, change: dict) -> None:
+        """A lever moved: prices answer at once; a lever the engine reads waits :data:`DEBOUNCE_S` for the next
+        move inside a running kernel (the preview shows meanwhile), so one drag over several values is one run."""
+        if self._hold:
+            return
+        owner = change.get("owner") if isinstance(change, dict) else None
+        path = next((p for p, w in self.controls.items() if w is owner), None)
+        structural = path is None or path in self.sim_controls or not is_cost_only(path)
+        loop = _running_loop()
+        if structural and self.debounce_s > 0 and loop is not None:
+            self._cancel_pending()
+            if self._apply_levers():
+                self.status.value = "<i>simulating when the levers rest…</i>"
+                self._pending = loop.call_later(self.debounce_s, self.refresh)
+            return
+        self.refresh()
 
-    def refresh(self, simulate_too: bool = True) -> None:
-        """Rebuild the scenario from the levers, show the preview, then simulate and show the results."""
+    def _cancel_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+    def _apply_levers(self) -> bool:
+        """Rebuild the scenario from the levers and show the preview; ``False`` (and the error) if invalid."""
         off = self._switched_off()
         for p in self.levers:  # a lever inside a section that is off has nothing to change
             self.controls[p].disabled = any(p.startswith(f"{q}.") for q in off)
@@ -269,84 +295,50 @@ class Dashboard(DashboardActions, DashboardLayout):
         except ScenarioError as err:
             self._show_error(f"Not a valid scenario: {err}")
             self.error = str(err)
-            return
+            return False
         self.error = None
         self.preview_html.value = views.preview_html(self.scenario)
+        return True
+
+    def refresh(self, simulate_too: bool = True) -> None:
+        """Rebuild the scenario from the levers, show the preview, then the answer, then the visible chart.
+
+        The answer — verdict, KPI table and status — is on the page before any chart is drawn; levers that
+        were shown before (by their values and the run's rule) bring back their kept answer without
+        re-pricing or comparing again.  :attr:`answer_s` is how long the answer took.
+        """
+        self._cancel_pending()
+        if not self._apply_levers():
+            return
         if not simulate_too:
             self.status.value = "<span class='simkit-note'>Move a lever to simulate.</span>"
             return
         started = time.perf_counter()
-        res, how = self._run()
-        self.results = res
-        cols = dashboard_columns(self.scenario.currency_suffix)
-        self.verdict = verdict(res, columns=cols)
+        key = (repr(sorted(self.changes().items())), self._run_key())
+        kept = self._answers.pop(key, None)
+        if kept is None:
+            res, how = self._run()
+            cols = dashboard_columns(self.scenario.currency_suffix)
+            kept = (res, verdict(res, columns=cols), views.kpi_frame(res, cols), how, self._runs)
+        else:
+            how = f"kept from the last time the levers were here ({kept[3]})"
+            self._runs = kept[4]  # the next price change re-prices the runs behind this answer
+        self._answers[key] = kept
+        while len(self._answers) > KEPT_ANSWERS:
+            self._answers.pop(next(iter(self._answers)))
+        new_results = kept[0] is not self.results
+        self.results, self.verdict, self.table = kept[0], kept[1], kept[2]
         self.verdict_html.value = views.verdict_html(self.verdict)
-        self.table = views.kpi_frame(res, cols)
         self.kpi_html.value = self.table.to_html(escape=True, border=0)
-        self.chart_svg = {}
-        self._draw_charts(res)
+        self.answered_at = time.perf_counter()
+        self.answer_s = self.answered_at - started
+        self.status.value = (f"<span class='simkit-note'>{self.replications} replications{rule_text(self.results.meta)}"
+                             f", seed {self.seed}, {self.scenario.run.horizon_days:g} days — {how} in "
+                             f"{self.answer_s:.2f} s; mean [95% CI]</span>")
+        if new_results:
+            self._charts_stale()
+        self.draw_visible_chart()
         self._make_downloads()
-        self.status.value = (f"<span class='simkit-note'>{self.replications} replications{rule_text(res.meta)}, "
-                             f"seed {self.seed}, {self.scenario.run.horizon_days:g} days — {how} in "
-                             f"{time.perf_counter() - started:.1f} s; mean [95% CI]</span>")
-
-    def _draw_charts(self, res: Results) -> None:
-        for name, draw in CHARTS.items():
-            with style():
-                fig = Figure(figsize=(6.0, 3.6), layout="constrained")
-                draw(res, ax=fig.subplots())
-            png = self.chart_png[name] = png_bytes(fig, dpi=DASHBOARD_DPI)
-            self._figures[name] = fig
-            self.chart_alt[name] = alt_text(fig)
-            self.charts[name].outputs = (chart_output(name, png, self.chart_alt[name]),)
-
-    def _run_key(self) -> tuple:
-        if REPLICATIONS in self.controls:
-            return ("fixed", int(self.controls[REPLICATIONS].value))
-        return ("precision", float(self.controls[PRECISION].value), int(self.controls[CAP].value))
-
-    def executor(self) -> Executor | None:
-        """The executor of the next run: the one given, else this process until a run was slow, then the pool."""
-        if isinstance(self._executor_arg, Executor):
-            return self._executor_arg
-        return self._pool
-
-    def _after_run(self, seconds: float) -> None:
-        if self._executor_arg == "own" and self._pool is None and seconds > POOL_AFTER_S and cpu_workers() > 1:
-            self._pool = worker_pool(cpu_workers())
-            weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
-
-    def close(self) -> None:
-        """Stop the dashboard's own worker processes (an executor given by the caller is left open)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-    def _run(self) -> tuple[Results, str]:
-        """Simulate, or only re-price the last runs when just prices moved (money depends on the log)."""
-        engine, cost = split_changes(self.changes())
-        key = (tuple(sorted(engine.items())), self._run_key())
-        if self._runs is None or self._runs[0] != key:
-            rule = self._run_key()
-            self.status.value = ("<i>simulating " + (f"{rule[1]} replications" if rule[0] == "fixed" else
-                                 f"until total cost is within ±{rule[1]:g}%, at most {rule[2]} replications")
-                                 + "…</i>")
-            previous = self._runs[1] if self._runs is not None else None  # options the change leaves alone
-            started = time.perf_counter()
-            with self.progress:
-                if rule[0] == "fixed":
-                    raw = simulate(self.base.override(engine), replications=rule[1], seed=self.seed,
-                                   progress=True, keep_logs=True, reuse=previous, executor=self.executor())
-                else:
-                    raw = simulate_to_precision(self.base.override(engine), rel_half_width=rule[1] / 100.0,
-                                                max_replications=rule[2], min_replications=MIN_REPLICATIONS,
-                                                seed=self.seed, keep_logs=True, executor=self.executor(),
-                                                progress=True)
-            self.progress.clear_output()
-            self._after_run(time.perf_counter() - started)
-            self._runs = (key, raw)
-            return (raw.reprice(cost) if cost else raw), "simulated"
-        return self._runs[1].reprice(cost) if cost else self._runs[1], "re-priced without re-simulating"
 
     def reset(self) -> None:
         """Put every lever back to the original scenario's value and refresh once."""
@@ -374,6 +366,14 @@ class Dashboard(DashboardActions, DashboardLayout):
 
     def _slug(self) -> str:
         return re.sub(r"[^a-z0-9]+", "_", self.scenario.name.lower()).strip("_")[:60] or "scenario"
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running this call (a Jupyter kernel's), or ``None`` (a script, a test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _one_line(text: str) -> str:

@@ -7,11 +7,21 @@ from typing import Literal, get_args
 
 import pytest
 from conftest import SCENARIOS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import simkit as sk
 from simkit.scenario.mechanisms import OutageSpec, SharedSpec
 from simkit.scenario.schema import OptionSpec, VendorSpec
-from simkit.ui.controls import SWITCHED_SECTIONS, control_for, controls_from, default_controls, field_kind, kind_of
+from simkit.ui.controls import (
+    SWITCHED_SECTIONS,
+    control_for,
+    controls_from,
+    default_controls,
+    field_kind,
+    kind_of,
+    schema_bounds,
+)
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +165,52 @@ def test_an_edited_label_on_the_field_reaches_the_control(dual: sk.Scenario,
     finally:
         monkeypatch.undo()
         fields.field_facts.cache_clear()
+
+
+_SHIPPED = {p.name: sk.load(p) for p in sorted(SCENARIOS.glob("*.yaml"))}
+_SLIDERS = [(name, c) for name, sc in _SHIPPED.items() for c in default_controls(sc) if c.kind == "number"]
+
+
+def _allowed(sc: sk.Scenario, path: str, value: float) -> bool:
+    low, high, low_open, high_open = schema_bounds(sc, path)
+    return (value > low if low_open else value >= low) and (value < high if high_open else value <= high)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_SLIDERS), st.floats(0.0, 1.0))
+def test_every_slider_position_is_allowed_by_the_schema(pick: tuple[str, object], where: float) -> None:
+    name, control = pick
+    sc = _SHIPPED[name]
+    assert control.low <= control.high
+    steps = round((control.high - control.low) / control.step)
+    value = control.low + round(where * steps) * control.step
+    value = int(value) if control.integer else min(float(value), control.high)
+    for v in (control.low, control.high, value):
+        assert _allowed(sc, control.path, v), (control.path, v, schema_bounds(sc, control.path))
+    sc.override({control.path: control.high})  # the ends are valid scenarios, not only valid fields
+    sc.override({control.path: control.low})
+
+
+def test_a_share_below_one_stops_a_step_short_of_one(helpdesk: sk.Scenario) -> None:
+    sc = helpdesk.override({"teams.engineers.absence_share": 0.1})
+    absence = control_for(sc, "teams.engineers.absence_share")
+    assert schema_bounds(sc, "teams.engineers.absence_share") == (0.0, 1.0, False, True)
+    assert absence.low == 0.0 and absence.high == pytest.approx(0.99) and "0–0.99" in absence.label
+    sc.override({"teams.engineers.absence_share": absence.high})
+    with pytest.raises(sk.ScenarioError):
+        sc.override({"teams.engineers.absence_share": 1.0})
+    governance = control_for(sc, "vendors.msp.governance_share")  # <= 1: the end itself is allowed
+    assert (governance.low, governance.high) == (0.0, 1.0)
+    # a range asked for beyond the schema is pulled inside it
+    wide = control_for(sc, "teams.engineers.absence_share", low=-0.5, high=2.0)
+    assert wide.low == 0.0 and wide.high < 1.0
+    staff = control_for(sc, "teams.engineers.staff", low=-3, high=5)
+    assert staff.low == 0 and staff.high == 5 and staff.integer
+
+
+def test_schema_bounds_are_the_fields_own_and_infinite_elsewhere(helpdesk: sk.Scenario) -> None:
+    assert schema_bounds(helpdesk, "workload.growth_annual")[1] == 10.0  # le=10 in the schema
+    low, high, _, _ = schema_bounds(helpdesk, "teams.engineers.loaded_cost_per_hour")
+    assert low == 0.0 and high >= 1e12  # only a guard against absurd sizes above
+    assert schema_bounds(helpdesk, "teams.engineers") == (-float("inf"), float("inf"), False, False)  # a name
+    assert schema_bounds(helpdesk, "vendors.msp") == (-float("inf"), float("inf"), False, False)

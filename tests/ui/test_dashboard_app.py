@@ -19,7 +19,7 @@ from markup import PAYLOADS, live_markup
 import simkit as sk
 from simkit.accounting.registry import dashboard_columns, non_negative
 from simkit.analysis.verdict import verdict
-from simkit.ui import widgets
+from simkit.ui import dashboard_runs, widgets
 from simkit.ui.dashboard_views import CSV_COLUMNS, kpi_rows
 from simkit.ui.pinboard import MAX_PINS
 from simkit.ui.widgets import CAP, PRECISION, Dashboard, explore
@@ -172,9 +172,9 @@ def test_the_own_pool_is_made_once_after_a_slow_run(small_helpdesk: sk.Scenario,
         made.append(_Counting())
         return made[-1]
 
-    monkeypatch.setattr(widgets, "worker_pool", pool)
-    monkeypatch.setattr(widgets, "cpu_workers", lambda: 2)
-    monkeypatch.setattr(widgets, "POOL_AFTER_S", 0.0)  # every run counts as slow
+    monkeypatch.setattr(dashboard_runs, "worker_pool", pool)
+    monkeypatch.setattr(dashboard_runs, "cpu_workers", lambda: 2)
+    monkeypatch.setattr(dashboard_runs, "POOL_AFTER_S", 0.0)  # every run counts as slow
     d = explore(small_helpdesk, levers=[STAFF], replications=2, seed=7, folder=None)
     assert len(made) == 1 and made[0].tasks == 0  # the first run was here; the pool is for the next
     for staff in (3, 4, 1):
@@ -218,8 +218,9 @@ def test_the_downloads_are_browser_links_holding_the_files(dash: Dashboard) -> N
     dash.controls[PRICE].value = 31.0
     files = _links(dash.downloads.value)
     slug = "startup_it_helpdesk"
+    # the chart on the selected tab is drawn with the answer; the others when their tab opens or on request
     assert set(files) == {f"{slug}.yaml", f"{slug}_kpis.csv", f"{slug}_report.html",
-                          *(f"{slug}_{c}.png" for c in widgets.CHARTS)}
+                          f"{slug}_{dash.visible_chart()}.png"}
     assert sk.loads(files[f"{slug}.yaml"]) == dash.scenario
     rows = list(csv.DictReader(io.StringIO(files[f"{slug}_kpis.csv"].decode("utf-8"))))
     assert list(rows[0]) == CSV_COLUMNS
@@ -234,8 +235,11 @@ def test_the_downloads_are_browser_links_holding_the_files(dash: Dashboard) -> N
     assert html.escape(dash.verdict.sentence) in report and "vendors.msp.price_per_item" in report
     assert "data:text/html" not in dash.downloads.value  # a page is saved, never opened in the dashboard
     dash.svg_button.click()
-    svg = _links(dash.downloads.value)[f"{slug}_lead_times.svg"]
+    files = _links(dash.downloads.value)
+    svg = files[f"{slug}_lead_times.svg"]
     assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert {f"{slug}_{c}.{ext}" for c in widgets.CHARTS for ext in ("png", "svg")} <= set(files)
+    assert files[f"{slug}_report.html"].count(b"data:image/png;base64,") == len(widgets.CHARTS)
 
 
 def test_hostile_text_stays_text_in_verdict_pins_downloads_and_report(small_helpdesk: sk.Scenario) -> None:

@@ -20,6 +20,7 @@ from markup import HOSTILE_TEXT, PAYLOADS, live_markup
 import simkit as sk
 from simkit import analytic, plots
 from simkit.accounting.registry import dashboard_columns
+from simkit.analysis.verdict import verdict
 from simkit.scenario.mechanisms import OutageSpec
 from simkit.scenario.preview import expected_arrivals, mmck, preview
 from simkit.ui.controls import control_for, default_controls
@@ -44,7 +45,7 @@ def test_default_controls_cover_the_scenario(helpdesk: sk.Scenario) -> None:
         "options.hybrid.overflow_queue", "workload.growth_annual", "workload.kinds.incident.sla_h",
         "workload.kinds.request.sla_h", "workload.kinds.project.sla_h", "vendors.msp.governance_share",
         "vendors.msp.transition_cost", "run.horizon_days"}
-    assert "SLA target (h, 0–" in levers["workload.kinds.incident.sla_h"].label
+    assert "SLA target (h, 0.5–" in levers["workload.kinds.incident.sla_h"].label  # > 0 in the schema
     assert levers["workload.growth_annual"].low < 0 < levers["workload.growth_annual"].high
     assert levers["vendors.msp.governance_share"].high == 1.0
     horizon = levers["run.horizon_days"]
@@ -113,13 +114,13 @@ def test_the_table_has_cis_and_the_paired_decision(dash: Dashboard) -> None:
     assert dash.table.loc[f"Total cost against {base} (USD)", vendor].startswith(f"{cmp.delta_mean:+,.0f}")
     for png in dash.chart_png.values():
         assert png.startswith(b"\x89PNG")
-    for out in dash.charts.values():
-        assert "image/png" in out.outputs[0]["data"]
+    assert "image/png" in dash.charts[dash.visible_chart()].outputs[0]["data"]
 
 
 def test_the_charts_include_the_cost_at_risk(dash: Dashboard) -> None:
     assert list(dash.charts) == ["cost_distribution", "cost_at_risk", "monthly_cost", "lead_times"]
     assert CHARTS["cost_at_risk"] is plots.cost_at_risk
+    dash.chart_tabs.selected_index = 1
     before = dash.chart_png["cost_at_risk"]
     dash.controls[PRICE].value = 50.0  # re-priced: the provider's cost, and so its risk, moves
     assert "re-priced" in dash.status.value
@@ -203,6 +204,7 @@ def test_levers_must_name_numbers(helpdesk: sk.Scenario) -> None:
 
 
 def test_the_chart_images_carry_alt_text(dash: Dashboard) -> None:
+    dash.draw_all_charts()
     for name, out in dash.charts.items():
         alt = dash.chart_alt[name]
         assert len(alt) > 60 and alt.endswith("."), name
@@ -429,3 +431,91 @@ def test_save_loads_back_equal_whatever_the_text(small_helpdesk: sk.Scenario, tm
     back = sk.load(target)
     assert back == dash.scenario and back.name == sc.name and back.description == sc.description
     assert back.options["vendor"].label == sc.options["vendor"].label
+
+
+@pytest.fixture()
+def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every replication the engine runs in this process, as ``(scenario name, replication)``."""
+    from simkit.experiment import replication
+
+    calls: list[tuple[str, int]] = []
+    real = replication.run_replication
+
+    def spy(scenario: sk.Scenario, r: int, *args: object, **kwargs: object) -> object:
+        calls.append((scenario.name, r))
+        return real(scenario, r, *args, **kwargs)
+
+    monkeypatch.setattr(replication, "run_replication", spy)
+    return calls
+
+
+@pytest.mark.parametrize(("path", "value"), [(PRICE, 41.5), ("teams.engineers.loaded_cost_per_hour", 60.0),
+                                             ("vendors.msp.governance_share", 0.12)])
+def test_a_cost_only_lever_never_calls_the_engine_and_equals_a_fresh_run(
+        small_helpdesk: sk.Scenario, engine_calls: list, path: str, value: float) -> None:
+    dash = explore(small_helpdesk, replications=4, seed=11, executor=None)
+    assert len(engine_calls) == 4  # the opening run, in this process
+    engine_calls.clear()
+    dash.controls[path].value = value
+    assert engine_calls == [] and "re-priced without re-simulating" in dash.status.value
+    fresh = sk.simulate(small_helpdesk.override({path: value}), replications=4, seed=11, progress=False)
+    pd.testing.assert_frame_equal(dash.results.kpis, fresh.kpis, check_exact=True)
+    pd.testing.assert_frame_equal(dash.table, kpi_frame(fresh, dashboard_columns()))
+    assert dash.verdict == verdict(fresh, columns=dashboard_columns())
+
+
+def test_a_structural_lever_simulates_again(small_helpdesk: sk.Scenario, engine_calls: list) -> None:
+    dash = explore(small_helpdesk, replications=4, seed=11, executor=None)
+    engine_calls.clear()
+    dash.controls[STAFF].value = 3
+    assert len(engine_calls) == 4 and "simulated" in dash.status.value
+    fresh = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=4, seed=11, progress=False)
+    pd.testing.assert_frame_equal(dash.results.kpis, fresh.kpis, check_exact=True)
+    engine_calls.clear()
+    dash.controls[STAFF].value = 2  # back to values shown before: the kept answer, no engine, no comparison
+    assert engine_calls == [] and "kept from the last time" in dash.status.value
+    first = sk.simulate(small_helpdesk, replications=4, seed=11, progress=False)
+    pd.testing.assert_frame_equal(dash.results.kpis, first.kpis, check_exact=True)
+    engine_calls.clear()  # the fresh run just above
+    dash.controls[PRICE].value = 44.0  # re-prices the runs behind the kept answer, not the last simulation
+    assert engine_calls == [] and "re-priced without re-simulating" in dash.status.value
+    fresh = sk.simulate(small_helpdesk.override({PRICE: 44.0}), replications=4, seed=11, progress=False)
+    pd.testing.assert_frame_equal(dash.results.kpis, fresh.kpis, check_exact=True)
+
+
+def test_only_the_visible_chart_is_drawn_and_figures_are_kept(dash: Dashboard) -> None:
+    assert list(dash.chart_png) == ["cost_distribution"]
+    fig = dash._figures["cost_distribution"]
+    assert [bool(o.outputs) for o in dash.charts.values()] == [True, False, False, False]
+    dash.controls[PRICE].value = 47.0
+    assert list(dash.chart_png) == ["cost_distribution"] and dash._figures["cost_distribution"] is fig
+    dash.chart_tabs.selected_index = 3  # opening a tab draws its chart for the current run, once
+    assert set(dash.chart_png) == {"cost_distribution", "lead_times"} and dash.charts["lead_times"].outputs
+    png = dash.chart_png["lead_times"]
+    dash.chart_tabs.selected_index = 0
+    dash.chart_tabs.selected_index = 3
+    assert dash.chart_png["lead_times"] is png
+    dash.controls[PRICE].value = 30.0  # new numbers: the other tabs' charts are dropped, not left stale
+    assert list(dash.chart_png) == ["lead_times"] and not dash.charts["cost_distribution"].outputs
+    dash.draw_all_charts()
+    assert set(dash.chart_png) == set(CHARTS) and all(o.outputs for o in dash.charts.values())
+
+
+def test_a_structural_lever_waits_for_the_levers_to_rest_inside_a_kernel(small_helpdesk: sk.Scenario,
+                                                                          engine_calls: list) -> None:
+    import asyncio
+
+    dash = explore(small_helpdesk, replications=3, seed=11, executor=None)
+    engine_calls.clear()
+    preview0 = dash.preview_html.value
+
+    async def drag() -> None:
+        dash.debounce_s = 0.05
+        for staff in (3, 4, 5):  # one drag over three values: one run, at the last value
+            dash.controls[STAFF].value = staff
+            assert dash.preview_html.value != preview0 and engine_calls == []
+        await asyncio.sleep(0.5)
+
+    asyncio.run(drag())
+    assert len(engine_calls) == 3 and dash.scenario.teams["engineers"].staff == 5
+    assert dash.results.scenario.teams["engineers"].staff == 5
