@@ -371,7 +371,7 @@ def test_a_volume_break_even_from_the_tornados_ends_equals_a_fresh_one(
 
 def test_the_summary_on_stored_runs_equals_a_fresh_one_break_evens_included(
         small_helpdesk: sk.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On stored runs the volume's break-even starts from the tornado's two simulated ends: same frames, two runs fewer."""
+    """On stored runs the volume's break-even starts from the tornado's two ends: same frames, two runs fewer."""
     import pandas as pd
 
     from simkit.analysis import sensitivity
