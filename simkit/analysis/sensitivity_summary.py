@@ -56,7 +56,11 @@ states the value to two or three figures."""
 
 
 def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
-    """+-:data:`SPREAD` of the prices and hourly costs of the pools ``option`` and ``versus`` use, and of volume."""
+    """+-:data:`SPREAD` of the prices and hourly costs of the pools ``option`` and ``versus`` use, and of volume.
+
+    The volume is ``workload.rate_per_hour``, or ``workload.annual_volume`` in a scenario that states its volume
+    in items a year.
+    """
     paths: list[str] = []
     for name in (option, versus):
         spec = scenario.options[name]
@@ -67,7 +71,8 @@ def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
             paths += [f"vendors.{spec.vendor}.{f}" for f in fields]
         if spec.team is not None:
             paths.append(f"teams.{spec.team}.loaded_cost_per_hour")
-    paths.append("workload.rate_per_hour")
+    # the volume as the scenario states it: a base rate, or items a year (then there is no rate field to vary)
+    paths.append("workload.annual_volume" if scenario.workload.annual_volume is not None else "workload.rate_per_hour")
     levers = []
     for path in dict.fromkeys(paths):
         base = float(current_value(scenario, path))
@@ -91,6 +96,8 @@ class SensitivitySummary:
         """A lever's plain name ("the price per item of msp") and its unit (" USD/item")."""
         if path == "workload.rate_per_hour":
             return "the volume (arrivals per hour)", ""
+        if path == "workload.annual_volume":
+            return "the volume (items a year)", ""
         parts = path.split(".")
         field_name = parts[-1]
         words = field_name.removesuffix("_h").removesuffix("_share").replace("_", " ").replace("fte", "FTE")

@@ -393,3 +393,21 @@ def test_the_summary_on_stored_runs_equals_a_fresh_one_break_evens_included(
         pd.testing.assert_frame_equal(a.evaluations, b.evaluations, rtol=1e-12)
         assert (a.value, a.band_low, a.band_high) == pytest.approx((b.value, b.band_low, b.band_high), rel=1e-12,
                                                                    nan_ok=True)
+
+
+def test_a_scenario_stating_items_a_year_varies_its_annual_volume(small_helpdesk: sk.Scenario) -> None:
+    from simkit.analysis.sensitivity import BreakEven
+    from simkit.analysis.sensitivity_summary import SPREAD, SensitivitySummary, default_levers
+
+    data = small_helpdesk.to_dict()
+    data["workload"].pop("rate_per_hour")
+    data["workload"]["annual_volume"] = 9000.0
+    sc = sk.Scenario.model_validate(data)
+    volume = default_levers(sc, "vendor", "in_house")[-1]
+    assert (volume.path, volume.low, volume.high) == ("workload.annual_volume", 9000.0 * (1 - SPREAD),
+                                                      9000.0 * (1 + SPREAD))
+    assert "workload.rate_per_hour" not in [lv.path for lv in default_levers(sc, "vendor", "in_house")]
+    be = BreakEven(volume.path, "vendor", "in_house", "cost_total_usd", 8000.0, 7000.0, 9000.0, (7200.0, 10800.0),
+                   None)
+    assert SensitivitySummary("vendor", "in_house", "USD", None, [be], [1]).conditions() == [
+        "the volume (items a year) stays above 8,000"]
