@@ -27,6 +27,7 @@ from typing import Any
 
 from .engine_bench import EngineSizes, compile_rows, engine_rows, enterprise_rows
 from .harness import Row, machine_info, write_json_atomic
+from .memo_bench import memo_rows
 from .reference.mmc import MMCProblem
 from .workflow_bench import WorkflowSizes, workflow_rows
 
@@ -36,8 +37,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARK_KEYS = ("simulate_vs_simpy", "simulate_vs_ciw", "engine_vs_simpy", "engine_vs_ciw", "fast_engine_vs_simpy",
                   "rich_vs_simpy", "compile_cold", "compile_warm", "log_memory", "replications_2_vs_1",
                   "dashboard_recompute", "dashboard_cost_only", "dashboard_structural", "closed_form_preview",
-                  "reprice_sweep", "sobol_sweep", "enterprise_year")
-GROUPS = ("engine", "compile", "enterprise", "pools", "preview", "reprice", "dashboard", "sobol")
+                  "reprice_sweep", "sobol_sweep", "enterprise_year", "memo_default", "memo_enterprise_service_desk")
+GROUPS = ("engine", "compile", "enterprise", "pools", "preview", "reprice", "dashboard", "sobol", "memo")
 SEED = 20240607
 
 
@@ -157,6 +158,9 @@ def main(quick: bool = False, out: str | Path | None = None, show: bool = True,
     if workflow:
         say(f"workflows ({', '.join(sorted(workflow))}) ...", flush=True)
         rows += workflow_rows(workflow_sizes, SEED, workflow)
+    if "memo" in chosen:
+        say("decision memos ...", flush=True)
+        rows += memo_rows(workflow_sizes.sobol_repeats, quick)
     order = {k: i for i, k in enumerate(BENCHMARK_KEYS)}
     rows.sort(key=lambda r: order.get(r.key, len(order)))
     results = {

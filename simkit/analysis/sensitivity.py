@@ -26,7 +26,7 @@ money) — or any KPI of one option, or its paired difference against a baseline
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -195,7 +195,7 @@ def break_even(scenario: Scenario, path: str, bracket: tuple[float, float], opti
                baseline: str | None = None, kpi: str | None = None, replications: int | None = None,
                seed: int | None = None, level: float = 0.95, xtol: float | None = None,
                executor: ExecutorArg = "auto", progress: bool | None = False,
-               stored: Results | None = None) -> BreakEven:
+               stored: Results | None = None, known: Mapping[float, Results] | None = None) -> BreakEven:
     """The value of ``path`` in ``bracket`` at which ``option`` and ``baseline`` tie on ``kpi``.
 
     The paired mean difference ``option - baseline`` (default: total cost) is a
@@ -207,6 +207,9 @@ def break_even(scenario: Scenario, path: str, bracket: tuple[float, float], opti
     re-simulated at every evaluation.  Whole-number fields are bisected to the
     first whole number past the tie.  ``stored``: results of ``scenario`` kept with their run logs
     (``keep_logs=True``) to re-price a cost-only parameter on, instead of simulating once more.
+    ``known``: runs already made at some values of ``path`` (``{value: results}``, e.g. a tornado's two ends),
+    each of ``scenario.override({path: value})`` with both options at these ``replications`` and ``seed``: the
+    search starts from them instead of simulating them again, so the answer is the same, sooner.
     """
     lo, hi = float(bracket[0]), float(bracket[1])
     if not lo < hi:
@@ -225,15 +228,21 @@ def break_even(scenario: Scenario, path: str, bracket: tuple[float, float], opti
         stored = simulate(scenario, replications, seed, executor=executor, progress=progress, keep_logs=True,
                           options=opts)
 
+    def summary(res: Results) -> tuple[float, float, float]:
+        m, _, c_lo, c_hi = mean_ci(res.paired_deltas(option, base, kpi), level)
+        return m, c_lo, c_hi
+
+    for x, res in (known or {}).items():
+        if lo <= x <= hi and set(opts) <= set(res.options):
+            cache[float(round(x)) if integer else float(x)] = summary(res)
+
     def evaluate(x: float) -> tuple[float, float, float]:
         x = float(round(x)) if integer else float(x)
         if x not in cache:
             value = int(x) if integer else x
-            res = stored.reprice({path: value}) if stored is not None else simulate(
+            cache[x] = summary(stored.reprice({path: value}) if stored is not None else simulate(
                 scenario.override({path: value}), replications, seed, executor=executor, progress=progress,
-                options=opts)
-            m, _, c_lo, c_hi = mean_ci(res.paired_deltas(option, base, kpi), level)
-            cache[x] = (m, c_lo, c_hi)
+                options=opts))
         return cache[x]
 
     tol = xtol or 1e-6 * (hi - lo)

@@ -56,7 +56,11 @@ states the value to two or three figures."""
 
 
 def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
-    """+-:data:`SPREAD` of the prices and hourly costs of the pools ``option`` and ``versus`` use, and of volume."""
+    """+-:data:`SPREAD` of the prices and hourly costs of the pools ``option`` and ``versus`` use, and of volume.
+
+    The volume is ``workload.rate_per_hour``, or ``workload.annual_volume`` in a scenario that states its volume
+    in items a year.
+    """
     paths: list[str] = []
     for name in (option, versus):
         spec = scenario.options[name]
@@ -67,7 +71,8 @@ def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
             paths += [f"vendors.{spec.vendor}.{f}" for f in fields]
         if spec.team is not None:
             paths.append(f"teams.{spec.team}.loaded_cost_per_hour")
-    paths.append("workload.rate_per_hour")
+    # the volume as the scenario states it: a base rate, or items a year (then there is no rate field to vary)
+    paths.append("workload.annual_volume" if scenario.workload.annual_volume is not None else "workload.rate_per_hour")
     levers = []
     for path in dict.fromkeys(paths):
         base = float(current_value(scenario, path))
@@ -91,6 +96,8 @@ class SensitivitySummary:
         """A lever's plain name ("the price per item of msp") and its unit (" USD/item")."""
         if path == "workload.rate_per_hour":
             return "the volume (arrivals per hour)", ""
+        if path == "workload.annual_volume":
+            return "the volume (items a year)", ""
         parts = path.split(".")
         field_name = parts[-1]
         words = field_name.removesuffix("_h").removesuffix("_share").replace("_", " ").replace("fte", "FTE")
@@ -138,12 +145,14 @@ def _usable(stored: Results | None, options: Sequence[str], replications: int | 
 
 
 def tornado_from_runs(scenario: Scenario, levers: Sequence[Lever], option: str, versus: str, stored: Results,
-                      executor: ExecutorArg = "auto", level: float = 0.95) -> pd.DataFrame:
+                      executor: ExecutorArg = "auto", level: float = 0.95,
+                      simulated: dict[tuple[str, float], Results] | None = None) -> pd.DataFrame:
     """The tornado of the savings of ``option`` against ``versus``, reusing ``stored`` (runs with logs).
 
     The same frame as :func:`simkit.analysis.sensitivity.tornado` (rows, columns and ``attrs``): the base point
     is ``stored`` itself, a cost-only lever's ends are ``stored`` re-priced, and only the ends of the other
     levers are simulated, with the seed and replications of ``stored`` (common random numbers).
+    ``simulated``, when given, receives those runs as ``{(path, value): results}``, for a break-even to start from.
     """
     from simkit.experiment.simulate import simulate
 
@@ -166,6 +175,8 @@ def tornado_from_runs(scenario: Scenario, levers: Sequence[Lever], option: str, 
                                options=[option, versus])
                 if res.meta.get("interrupted"):
                     raise KeyboardInterrupt("the tornado's runs were interrupted")
+                if simulated is not None:
+                    simulated[(lv.path, float(value))] = res
             ends.append(savings(res))
         lo, hi = ends
         m, _, c_lo, c_hi = mean_ci(hi - lo, level)
@@ -202,14 +213,19 @@ def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: 
         raise ValueError("no levers to vary: every default lever is 0 in this scenario; give a levers file")
     if not _usable(stored, (option, versus), replications, seed):
         stored = None
+    simulated: dict[tuple[str, float], Results] = {}
     if stored is not None:
-        table = tornado_from_runs(scenario, levers, option, versus, stored, executor)
+        table = tornado_from_runs(scenario, levers, option, versus, stored, executor, simulated=simulated)
     else:
         table = tornado(scenario, levers, "savings", option=option, baseline=versus, replications=replications,
                         seed=seed, executor=executor, progress=False)
     if table[["at_low", "at_high", "base"]].isna().to_numpy().any():
         raise KeyboardInterrupt("the tornado's sweep was interrupted")  # unfinished points: no partial answer
     by_path = {lv.path: lv for lv in levers}
+    # the tornado's simulated ends are the break-even's own bracket ends when both ran at the same seed and count
+    same_runs = stored is not None and (
+        int(replications if replications is not None else scenario.run.replications) == stored.meta["replications"]
+        and int(seed if seed is not None else scenario.run.seed) == stored.meta["seed"])
     evens, ways = [], []
     for r in table.head(top).itertuples():
         lv = by_path[r.path]
@@ -221,8 +237,10 @@ def summarise_sensitivity(scenario: Scenario, option: str, versus: str, levers: 
         if bracket[0] >= bracket[1]:
             continue
         step = 1e-6 if is_cost_only(r.path) else RESIMULATED_XTOL
+        known = {x: res for (path, x), res in simulated.items() if path == r.path} if same_runs else None
         be = break_even(scenario, r.path, bracket, option=option, baseline=versus, replications=replications,
-                        seed=seed, xtol=(bracket[1] - bracket[0]) * step, executor=executor, stored=stored)
+                        seed=seed, xtol=(bracket[1] - bracket[0]) * step, executor=executor, stored=stored,
+                        known=known)
         evens.append(be)
         ways.append(1 if r.at_high >= r.at_low else -1)
     return SensitivitySummary(option, versus, scenario.run.currency, table, evens, ways)

@@ -7,7 +7,8 @@ only runs what is missing and writes the files through :class:`simkit.fileio.Out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,10 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
         The YAML whose comments mark sources, when ``scenario`` is a Scenario read from a file.
     before_write
         Called once everything is computed, before any file is written (it may raise to write nothing).
+    executor
+        Where the runs go (see :mod:`simkit.experiment.execution`).  ``"auto"``: one pool of worker processes,
+        one per core, serves every run of the memo (the comparison, the tornado, the break-evens) and ends with
+        it, instead of a pool started and stopped for each run; with one core everything runs here.
 
     An interrupt (Ctrl+C) during any of the runs raises ``KeyboardInterrupt`` and writes nothing: a memo never
     rests on a part of its replications.
@@ -100,26 +105,58 @@ def memo(scenario: str | Path | Scenario, out: str | Path | None = None, *, pdf:
         from simkit.ui.memo_html import find_chromium
 
         find_chromium()  # before the runs: a missing browser costs nothing
-    eq = None
-    if equal_service is not None:
-        if results is not None:
-            raise ValueError("give either results or equal_service targets, not both")
-        eq = _at_equal_service(sc, equal_service, confidence, replications, seed, max_evaluations, executor)
-        results = eq.results
-        sc = results.scenario  # the chosen staffing (unless two options share a pool sized differently)
-    if results is None:
-        results = simulate(sc, replications, seed, executor=executor, progress=progress, keep_logs=True)
-    if results.meta.get("interrupted"):
-        raise KeyboardInterrupt("the simulation was interrupted")
-    reps = sensitivity_replications or int(results.meta.get("replications") or sc.run.replications)
-    rec = memo_record(sc, results, levers=levers, scenario_text=text, discount_rate=discount_rate,
-                      service_tolerance=SERVICE_TOLERANCE if service_tolerance is None else service_tolerance,
-                      equal_service_note=equal_service_note, sensitivity_replications=reps, executor=executor,
-                      equal_service=eq)
-    if before_write is not None:
-        before_write()
+    with _held_executor(executor) as runner:
+        eq = None
+        if equal_service is not None:
+            if results is not None:
+                raise ValueError("give either results or equal_service targets, not both")
+            eq = _at_equal_service(sc, equal_service, confidence, replications, seed, max_evaluations, runner)
+            results = eq.results
+            sc = results.scenario  # the chosen staffing (unless two options share a pool sized differently)
+        if results is None:
+            results = simulate(sc, replications, seed, executor=runner, progress=progress, keep_logs=True)
+        if results.meta.get("interrupted"):
+            raise KeyboardInterrupt("the simulation was interrupted")
+        reps = sensitivity_replications or int(results.meta.get("replications") or sc.run.replications)
+        rec = memo_record(sc, results, levers=levers, scenario_text=text, discount_rate=discount_rate,
+                          service_tolerance=SERVICE_TOLERANCE if service_tolerance is None else service_tolerance,
+                          equal_service_note=equal_service_note, sensitivity_replications=reps, executor=runner,
+                          equal_service=eq)
+        if before_write is not None:
+            before_write()
     write_memo(rec, out, pdf)
     return rec
+
+
+@contextmanager
+def _held_executor(executor: Any) -> Iterator[Any]:
+    """The executor every run of one memo shares: for ``"auto"``, one worker pool kept for the memo's life.
+
+    ``"auto"`` on each run would start (and stop) a pool per run, a dozen for a memo, each paying the start of
+    its workers and the load of the compiled kernel.  Any other ``executor`` is passed through and left open.
+    A task's numbers do not depend on where it ran, so the memo is the same either way.
+    """
+    from simkit.experiment.execution import cpu_workers, worker_pool
+
+    if not (isinstance(executor, str) and executor == "auto"):
+        yield executor
+        return
+    if cpu_workers() < 2:
+        yield None
+        return
+    pool = worker_pool(cpu_workers())
+    finished = False
+    try:
+        yield pool
+        finished = True
+    finally:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=finished, cancel_futures=not finished)
+        if not finished:  # after Ctrl+C or an error, stop the workers mid-task rather than wait for their batch
+            for proc in workers:
+                proc.terminate()
+            for proc in workers:
+                proc.join(timeout=5)
 
 
 def _at_equal_service(sc: Scenario, targets: Mapping[str, Any] | str | Sequence[str], confidence: float,

@@ -341,3 +341,73 @@ def test_cli_memo_equal_service(tmp_path, capsys) -> None:  # noqa: ANN001
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--equal-service" in err and "sla_atainment_share" in err
     assert not (tmp_path / "other.html").exists()
+
+
+def test_a_volume_break_even_from_the_tornados_ends_equals_a_fresh_one(
+        small_helpdesk: sk.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from simkit.analysis.sensitivity import break_even
+    from simkit.analysis.sensitivity_summary import RESIMULATED_XTOL
+
+    path, bracket = "workload.rate_per_hour", (0.6, 1.4)
+    kw = {"option": "vendor", "baseline": "in_house", "replications": 3, "seed": 4, "executor": None,
+          "xtol": (bracket[1] - bracket[0]) * RESIMULATED_XTOL}
+    fresh = break_even(small_helpdesk, path, bracket, **kw)
+    ends = {x: sk.simulate(small_helpdesk.override({path: x}), 3, 4, executor=None, progress=False,
+                           options=["vendor", "in_house"]) for x in bracket}
+    calls = []
+    real = sk.simulate
+    from simkit.analysis import sensitivity
+
+    monkeypatch.setattr(sensitivity, "simulate", lambda *a, **k: calls.append(a) or real(*a, **k))
+    again = break_even(small_helpdesk, path, bracket, known=ends, **kw)
+    assert len(fresh.evaluations) > 2  # a search inside the bracket, not only its ends
+    assert len(calls) == len(fresh.evaluations) - 2  # the two ends were not simulated again
+    pd.testing.assert_frame_equal(again.evaluations, fresh.evaluations, check_exact=True)
+    assert (again.value, again.band_low, again.band_high, again.note) == (
+        fresh.value, fresh.band_low, fresh.band_high, fresh.note)
+
+
+def test_the_summary_on_stored_runs_equals_a_fresh_one_break_evens_included(
+        small_helpdesk: sk.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On stored runs the volume's break-even starts from the tornado's two ends: same frames, two runs fewer."""
+    import pandas as pd
+
+    from simkit.analysis import sensitivity
+    from simkit.analysis.sensitivity_summary import summarise_sensitivity
+
+    stored = sk.simulate(small_helpdesk, replications=3, seed=4, executor=None, progress=False, keep_logs=True)
+    levers = [sk.Lever("workload.rate_per_hour", 0.6, 1.4), sk.Lever("vendors.msp.price_per_item", 20.0, 40.0)]
+    kw = {"replications": 3, "seed": 4, "executor": None}
+    fresh = summarise_sensitivity(small_helpdesk, "vendor", "in_house", levers, **kw)
+    calls = []
+    real = sk.simulate
+    monkeypatch.setattr(sensitivity, "simulate", lambda *a, **k: calls.append(a) or real(*a, **k))
+    reused = summarise_sensitivity(small_helpdesk, "vendor", "in_house", levers, stored=stored, **kw)
+    volume = next(be for be in fresh.break_evens if be.path == "workload.rate_per_hour")
+    assert len(calls) == len(volume.evaluations) - 2  # the price re-priced, the volume's ends taken from the tornado
+    pd.testing.assert_frame_equal(reused.tornado, fresh.tornado, rtol=1e-12)
+    assert [be.path for be in reused.break_evens] == [be.path for be in fresh.break_evens]
+    for a, b in zip(reused.break_evens, fresh.break_evens, strict=True):
+        pd.testing.assert_frame_equal(a.evaluations, b.evaluations, rtol=1e-12)
+        assert (a.value, a.band_low, a.band_high) == pytest.approx((b.value, b.band_low, b.band_high), rel=1e-12,
+                                                                   nan_ok=True)
+
+
+def test_a_scenario_stating_items_a_year_varies_its_annual_volume(small_helpdesk: sk.Scenario) -> None:
+    from simkit.analysis.sensitivity import BreakEven
+    from simkit.analysis.sensitivity_summary import SPREAD, SensitivitySummary, default_levers
+
+    data = small_helpdesk.to_dict()
+    data["workload"].pop("rate_per_hour")
+    data["workload"]["annual_volume"] = 9000.0
+    sc = sk.Scenario.model_validate(data)
+    volume = default_levers(sc, "vendor", "in_house")[-1]
+    assert (volume.path, volume.low, volume.high) == ("workload.annual_volume", 9000.0 * (1 - SPREAD),
+                                                      9000.0 * (1 + SPREAD))
+    assert "workload.rate_per_hour" not in [lv.path for lv in default_levers(sc, "vendor", "in_house")]
+    be = BreakEven(volume.path, "vendor", "in_house", "cost_total_usd", 8000.0, 7000.0, 9000.0, (7200.0, 10800.0),
+                   None)
+    assert SensitivitySummary("vendor", "in_house", "USD", None, [be], [1]).conditions() == [
+        "the volume (items a year) stays above 8,000"]

@@ -1,7 +1,8 @@
-"""Reusing unchanged options' logs (``simulate(..., reuse=previous)``) gives exactly a fresh simulation."""
+"""Reusing unchanged options' logs gives exactly a fresh simulation; a memo's one pool gives the serial numbers."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from conftest import mmc_dict, scenario_from
 
@@ -81,3 +82,31 @@ def test_the_order_of_item_kinds_is_an_engine_input(base: sk.Results) -> None:
     flipped = sk.Scenario.model_validate(data)
     assert reusable_options(flipped, SEED, base) == []
     same(run(flipped, reuse=base), run(flipped))
+
+
+def test_a_memo_holds_one_pool_for_all_its_runs_and_gives_the_serial_numbers(
+        small_helpdesk: sk.Scenario, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """``executor="auto"``: one worker pool serves the comparison, the tornado and the break-evens, and is shut
+    down with the memo; the page is the one a serial build writes, to the byte but for the time it was written."""
+    import re
+
+    from simkit.experiment import execution
+
+    if execution.cpu_workers() < 2:
+        pytest.skip("one core: the memo runs everything in this process")
+    pools = []
+    real = execution.worker_pool
+    monkeypatch.setattr(execution, "worker_pool", lambda n: pools.append(real(n)) or pools[-1])
+    pooled = sk.memo(small_helpdesk, tmp_path / "pooled.html", replications=REPS, seed=SEED)
+    assert len(pools) == 1 and pools[0]._shutdown_thread  # one pool, started once and stopped with the memo
+    serial = sk.memo(small_helpdesk, tmp_path / "serial.html", replications=REPS, seed=SEED, executor=None)
+    assert len(pools) == 1
+    assert pooled.sensitivity is not None and len(pooled.sensitivity.break_evens) == 2
+    pd.testing.assert_frame_equal(pooled.sensitivity.tornado, serial.sensitivity.tornado, check_exact=True)
+    for a, b in zip(pooled.sensitivity.break_evens, serial.sensitivity.break_evens, strict=True):
+        pd.testing.assert_frame_equal(a.evaluations, b.evaluations, check_exact=True)
+
+    def page(name: str) -> str:
+        return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "<written>", (tmp_path / name).read_text())
+
+    assert page("pooled.html") == page("serial.html")
