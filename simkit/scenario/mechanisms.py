@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from simkit.errors import show
 from simkit.scenario.distributions import Dist, DistField
-from simkit.scenario.facts import attach
+from simkit.scenario.facts import attach, prepare
 
 __all__ = [
     "MIN_PRODUCTIVITY", "MIN_LEARNING_RATE", "BOUND_REASONS",
@@ -81,12 +81,17 @@ class _Spec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Put the field registry's facts on the fields the new section declares, before pydantic builds it."""
+        super().__init_subclass__(**kwargs)
+        prepare(cls)
+
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        """Attach the field registry's facts to the new section's fields (:mod:`simkit.scenario.facts`).
+        """Attach the facts to inherited fields the registry describes for this section (:mod:`simkit.scenario.facts`).
 
-        Sections are created before the sections that hold them, so rebuilding this one class is enough for
-        every schema built on it to carry the facts."""
+        Sections are created before the sections that hold them, so rebuilding this one class (rarely needed:
+        :meth:`__init_subclass__` covers declared fields) is enough for every schema built on it to carry them."""
         super().__pydantic_init_subclass__(**kwargs)
         if attach(cls):
             cls.model_rebuild(force=True)
