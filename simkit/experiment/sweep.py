@@ -325,8 +325,9 @@ def _engine_groups(scenario: Scenario, points: pd.DataFrame) -> tuple[dict[tuple
     """
     groups: dict[tuple, Priced] = {}
     sims: dict[tuple, Scenario] = {}
-    for point, values in points.iterrows():
-        changes = {path: (v.item() if hasattr(v, "item") else v) for path, v in values.items()}
+    paths = list(points.columns)
+    for point, values in zip(points.index, points.to_numpy(), strict=True):  # the rows as iterrows gives them
+        changes = {path: (v.item() if hasattr(v, "item") else v) for path, v in zip(paths, values, strict=True)}
         engine, _ = split_changes(changes)
         key = tuple(sorted((k, repr(v)) for k, v in engine.items()))
         if key not in sims:

@@ -76,6 +76,20 @@ def _check_keys(value: Any) -> None:
             raise ValueError(f"key {show(key)} must not have whitespace around it{also}{write}")
 
 
+_KINDS: dict[tuple[type, str], tuple[str, bool] | None] = {}
+""":func:`_number_kind` of each section's field, worked out once: validation asks it for every field of every
+scenario (a sweep validates one per point)."""
+
+
+def _field_kind(model: type[BaseModel], name: str) -> tuple[str, bool] | None:
+    """:func:`_number_kind` of ``model``'s field ``name`` (``None`` for a name that is not a field)."""
+    key = (model, name)
+    if key not in _KINDS:
+        field = model.model_fields.get(name)
+        _KINDS[key] = None if field is None else _number_kind(field.annotation)
+    return _KINDS[key]
+
+
 class _Spec(BaseModel):
     """Frozen, no unknown keys, no NaN; numbers must be numbers and keys must not hide whitespace."""
 
@@ -99,13 +113,10 @@ class _Spec(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _strict_numbers_and_keys(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None:
-            return value
         if isinstance(value, dict):
             _check_keys(value)
             return value
-        kind = _number_kind(field.annotation)
+        kind = _field_kind(cls, info.field_name or "")
         if kind is None:
             return value
         if kind[1] and isinstance(value, list | tuple):
