@@ -231,11 +231,12 @@ def enterprise_rows(sizes: EngineSizes, seed: int) -> list[Row]:
             per_item[worst]["total_bytes_per_item"], 100.0, target_op="<=", target_on="value",
             details={"items": n, "option": worst, "per_option": per_item}),
         Row("enterprise_year", f"large enterprise, {sc.run.horizon_days:g} days ({n:,} items, "
-            f"{len(sc.option_names)} options), one replication", "s", t.median_s, 5.0,
+            f"{len(sc.option_names)} options), one replication, new process", "s", fresh["wall_median_s"], 5.0,
             target_op="<=", target_on="value",
-            details={"items": n, "options": sc.option_names, "seconds": [round(s, 3) for s in t.seconds],
-                     "call": "simkit.simulate(scenario, replications=1, seed): the options of the replication "
-                             "run on separate workers ('auto' executor)",
+            details={"items": n, "options": sc.option_names,
+                     "call": "a new process: import simkit, load, simkit.simulate(scenario, replications=1, seed); "
+                             "the options of the replication run on separate workers ('auto' executor)",
+                     "in_this_process_seconds": [round(s, 3) for s in t.seconds],
                      "one_process_seconds": [round(s, 3) for s in t_all["in_process"].seconds],
                      "fresh_process": fresh,
                      "trace_s": round(trace_s, 3), "engine_s": engine_s,
