@@ -33,7 +33,7 @@ from pydantic import BaseModel
 from simkit.calendars.timeline import CapacityTimeline
 from simkit.calendars.weekly import Calendar
 from simkit.engine.log import QUEUED
-from simkit.extras import extra_message
+from simkit.extras import extra_message, require
 from simkit.scenario.yamlio import ScenarioError
 from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 from simkit.workload.trace import Uniform
@@ -190,11 +190,9 @@ def preload() -> None:
     while it does other work (drawing the trace), so that the first option finds it done. Loading only:
     no random state is touched, so results stay bit-identical.
     """
-    from numba.core.registry import cpu_target
-
     from simkit.engine import jitloop  # noqa: F401 - imported for its compiled functions' dispatchers
 
-    cpu_target.target_context.refresh()
+    require("numba.core.registry", "the compiled kernel").cpu_target.target_context.refresh()
 
 
 # -- packing -------------------------------------------------------------------------------------
