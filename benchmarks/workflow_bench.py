@@ -245,7 +245,12 @@ def _dashboard_refresh_rows(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) ->
 
 
 def _sobol_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
-    """A Sobol' sweep of about ``sizes.sobol_points`` points over the sensitivity command's default levers."""
+    """A Sobol' sweep of about ``sizes.sobol_points`` points over the sensitivity command's default levers.
+
+    Saltelli's design has ``n x (levers + 2)`` points with ``n`` a power of two: with the default scenario's
+    three levers, 640 or 1,280 points, never 1,000. The nearer on a log scale (1,280 for 1,000) is timed, which
+    is at least as hard as 1,000 points; ``seconds_per_1000_points`` gives the rate at exactly 1,000.
+    """
     from simkit.analysis.sensitivity_summary import default_levers
 
     option = next(o for o in sc.option_names if o != sc.baseline_option)
@@ -264,6 +269,8 @@ def _sobol_row(sc: sk.Scenario, sizes: WorkflowSizes, seed: int) -> Row:
                details={"points": points, "base_n": base_n, "levers": [lv.path for lv in levers],
                         "replications": reps, "options": sc.option_names, "seconds": t.seconds,
                         "ms_per_point": 1000.0 * t.median_s / points,
+                        "seconds_per_1000_points": 1000.0 * t.median_s / points,
+                        "load_average_1min": os.getloadavg()[0],
                         "rows": int(len(t.result.frame)),
                         "call": "simkit.sweep(scenario, default_levers(...), design='sobol', n=base_n) on the "
                                 "'auto' executor"})

@@ -33,12 +33,13 @@ from pydantic import BaseModel
 from simkit.calendars.timeline import CapacityTimeline
 from simkit.calendars.weekly import Calendar
 from simkit.engine.log import QUEUED
-from simkit.extras import extra_message
+from simkit.extras import extra_message, require
 from simkit.scenario.yamlio import ScenarioError
 from simkit.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 from simkit.workload.trace import Uniform
 
-__all__ = ["SUPPORTED", "KERNEL_NAMES", "ENV_VAR", "available", "unsupported", "choose", "run_option"]
+__all__ = ["SUPPORTED", "KERNEL_NAMES", "ENV_VAR", "available", "unsupported", "choose", "will_run", "preload",
+           "run_option"]
 
 ENV_VAR = "SIMKIT_KERNEL"
 KERNEL_NAMES = ("auto", "compiled", "fast", "process")
@@ -167,6 +168,31 @@ def choose(scenario, option_name: str, kernel: str | None = None) -> str:  # noq
         raise ScenarioError(source, f"'compiled' cannot run option {option_name[:60]!r}: {reason} is not among "
                                     "its mechanisms; use 'auto' or 'fast'")
     return name
+
+
+def will_run(scenario, options) -> bool:  # noqa: ANN001
+    """Whether any of ``options`` would run on the compiled kernel (a choice that raises counts as no: the
+    run itself reports it)."""
+    for name in options:
+        try:
+            if choose(scenario, name) == "compiled":
+                return True
+        except (ScenarioError, ValueError):
+            continue
+    return False
+
+
+def preload() -> None:
+    """Import numba and the compiled loop and ready numba's CPU target, without running anything.
+
+    This is most of what the first compiled run of a process waits for (numba's import, its target's
+    registries, among them numba's BLAS check that imports ``scipy.linalg``); a caller runs it in a thread
+    while it does other work (drawing the trace), so that the first option finds it done. Loading only:
+    no random state is touched, so results stay bit-identical.
+    """
+    from simkit.engine import jitloop  # noqa: F401 - imported for its compiled functions' dispatchers
+
+    require("numba.core.registry", "the compiled kernel").cpu_target.target_context.refresh()
 
 
 # -- packing -------------------------------------------------------------------------------------

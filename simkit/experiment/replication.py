@@ -67,9 +67,15 @@ class Replication:
     failed_points: dict[int, tuple[BaseException, str]] = field(default_factory=dict)
 
 
-def draw_trace(scenario: Scenario, streams: Streams) -> Trace:
-    """The replication's workload, drawn from its ``"workload"`` stream."""
-    check_size(scenario)  # refuse absurd sizes before allocating anything
+def draw_trace(scenario: Scenario, streams: Streams, checked: bool = False) -> Trace:
+    """The replication's workload, drawn from its ``"workload"`` stream.
+
+    ``checked``: the caller ran :func:`~simkit.scenario.preflight.check_size` on ``scenario`` already (a sweep
+    checks every engine configuration before handing out work; checking again per task costs a sweep point
+    about a millisecond).
+    """
+    if not checked:
+        check_size(scenario)  # refuse absurd sizes before allocating anything
     offset = scenario.calendars[scenario.workload.calendar].utc_offset_h
     return generate(scenario.workload, scenario.run.horizon_days * 24.0, streams.rng("workload"), offset,
                     scenario.clock())

@@ -33,6 +33,7 @@ reaches every worker process, whatever its start method.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from simkit.accounting.registry import kpi_name
-from simkit.engine import RunLog
+from simkit.engine import RunLog, compiled
 from simkit.errors import ScenarioError
 from simkit.experiment import replication
 from simkit.experiment.execution import ExecutorArg, batch_count, executor_workers, run_tasks, split, traceback_text
@@ -129,10 +130,14 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
     by_option = batch_size is None and len(wanted) > 1 and 0 < len(reps) < workers
     failures: list[ReplicationError] = []
     if by_option:  # fewer replications than workers: each option of a replication is a task of its own
+        loading = _preload_kernel(scenario, wanted)
         try:
             traces, failures = _traces(scenario, seed, reps)
         except KeyboardInterrupt:
             return [], [], True
+        finally:
+            if loading is not None:
+                loading.join()  # before any worker is forked: a fork must not happen mid-import
         jobs = [([r], [name], traces[r]) for r in reps if r in traces for name in wanted]
     else:
         traces, jobs = {}, [(b, options, None) for b in batches]
@@ -152,6 +157,28 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
     if by_option:
         pieces, failures = _join_options(pieces, failures, wanted)
     return pieces, sorted(failures, key=lambda e: e.replication), outcome.interrupted
+
+
+def _preload_kernel(scenario: Scenario, options: Sequence[str]) -> threading.Thread | None:
+    """Start loading the compiled kernel (numba) in a thread when an option will run on it, or ``None``.
+
+    A run split by option draws its trace here and then runs its first option here too: loading numba
+    (seconds in a fresh process) overlaps the draw instead of following it, and the workers forked after
+    it inherit the loaded kernel. A run that never uses the compiled kernel does not load numba at all.
+    """
+    if not compiled.will_run(scenario, options):
+        return None
+    thread = threading.Thread(target=_quietly, args=(compiled.preload,), daemon=True, name="simkit-kernel-load")
+    thread.start()
+    return thread
+
+
+def _quietly(load: Callable[[], None]) -> None:
+    """Run ``load``; a failure is left for the run itself to meet and report where it belongs."""
+    try:
+        load()
+    except Exception:  # noqa: BLE001, S110 - the first compiled run imports the same modules and raises there
+        pass
 
 
 def _traces(scenario: Scenario, seed: int,

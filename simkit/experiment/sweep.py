@@ -62,13 +62,14 @@ from simkit.experiment.execution import (
     split,
     traceback_text,
 )
-from simkit.experiment.replication import ReplicationError, run_replication, warn_failures
+from simkit.experiment.replication import ReplicationError, draw_trace, run_replication, warn_failures
 from simkit.experiment.results import SweepResults, stored_meta
 from simkit.experiment.store import SweepStore, fingerprint
 from simkit.scenario.fields import split_changes
 from simkit.scenario.limits import check_priced, check_run_args
 from simkit.scenario.model import Scenario
 from simkit.scenario.preflight import check_size, preflight
+from simkit.streams import Streams
 
 __all__ = ["sweep", "Space"]
 
@@ -104,8 +105,9 @@ def _sweep_task(sim: Scenario, priced: Priced, seed: int, reps: Sequence[int], o
     points = [(point, scenario) for point, scenario, _ in priced]
     for r in reps:
         try:
-            rep = run_replication(sim, r, seed, options, engine=engine or simulate_option, points=points,
-                                  with_ledger=False)
+            trace = draw_trace(sim, Streams(seed, r), checked=True)  # sweep() checked every engine configuration
+            rep = run_replication(sim, r, seed, options, trace=trace, engine=engine or simulate_option,
+                                  points=points, with_ledger=False)
         except ScenarioError:
             raise
         except Exception as err:  # noqa: BLE001 - the engine failed: every point of the group, this replication
@@ -325,8 +327,9 @@ def _engine_groups(scenario: Scenario, points: pd.DataFrame) -> tuple[dict[tuple
     """
     groups: dict[tuple, Priced] = {}
     sims: dict[tuple, Scenario] = {}
-    for point, values in points.iterrows():
-        changes = {path: (v.item() if hasattr(v, "item") else v) for path, v in values.items()}
+    paths = list(points.columns)
+    for point, values in zip(points.index, points.to_numpy(), strict=True):  # the rows as iterrows gives them
+        changes = {path: (v.item() if hasattr(v, "item") else v) for path, v in zip(paths, values, strict=True)}
         engine, _ = split_changes(changes)
         key = tuple(sorted((k, repr(v)) for k, v in engine.items()))
         if key not in sims:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from simkit.errors import show
 from simkit.scenario.distributions import Dist, DistField
-from simkit.scenario.facts import attach
+from simkit.scenario.facts import attach, prepare
 
 __all__ = [
     "MIN_PRODUCTIVITY", "MIN_LEARNING_RATE", "BOUND_REASONS",
@@ -76,17 +76,36 @@ def _check_keys(value: Any) -> None:
             raise ValueError(f"key {show(key)} must not have whitespace around it{also}{write}")
 
 
+_KINDS: dict[tuple[type, str], tuple[str, bool] | None] = {}
+""":func:`_number_kind` of each section's field, worked out once: validation asks it for every field of every
+scenario (a sweep validates one per point)."""
+
+
+def _field_kind(model: type[BaseModel], name: str) -> tuple[str, bool] | None:
+    """:func:`_number_kind` of ``model``'s field ``name`` (``None`` for a name that is not a field)."""
+    key = (model, name)
+    if key not in _KINDS:
+        field = model.model_fields.get(name)
+        _KINDS[key] = None if field is None else _number_kind(field.annotation)
+    return _KINDS[key]
+
+
 class _Spec(BaseModel):
     """Frozen, no unknown keys, no NaN; numbers must be numbers and keys must not hide whitespace."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Put the field registry's facts on the fields the new section declares, before pydantic builds it."""
+        super().__init_subclass__(**kwargs)
+        prepare(cls)
+
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        """Attach the field registry's facts to the new section's fields (:mod:`simkit.scenario.facts`).
+        """Attach the facts to inherited fields the registry describes for this section (:mod:`simkit.scenario.facts`).
 
-        Sections are created before the sections that hold them, so rebuilding this one class is enough for
-        every schema built on it to carry the facts."""
+        Sections are created before the sections that hold them, so rebuilding this one class (rarely needed:
+        :meth:`__init_subclass__` covers declared fields) is enough for every schema built on it to carry them."""
         super().__pydantic_init_subclass__(**kwargs)
         if attach(cls):
             cls.model_rebuild(force=True)
@@ -94,13 +113,10 @@ class _Spec(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _strict_numbers_and_keys(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None:
-            return value
         if isinstance(value, dict):
             _check_keys(value)
             return value
-        kind = _number_kind(field.annotation)
+        kind = _field_kind(cls, info.field_name or "")
         if kind is None:
             return value
         if kind[1] and isinstance(value, list | tuple):
