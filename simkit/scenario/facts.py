@@ -14,6 +14,7 @@ holds the rest under ``x-`` keys, and pydantic's own ``model_json_schema()`` car
 
 from __future__ import annotations
 
+import copy
 import functools
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,18 @@ def _attach_one(name: str, field: FieldInfo, entry: dict[str, Any]) -> None:
     field._attributes_set.update(description=field.description, json_schema_extra=field.json_schema_extra)
 
 
+def _copied(field: FieldInfo) -> FieldInfo:
+    """A copy of ``field`` whose mutable parts are its own (``FieldInfo._copy`` exists from pydantic 2.10 only)."""
+    own = getattr(field, "_copy", None)
+    if own is not None:
+        return own()
+    out = copy.copy(field)
+    out.metadata = list(field.metadata)
+    if isinstance(field.json_schema_extra, dict):
+        out.json_schema_extra = dict(field.json_schema_extra)
+    return out
+
+
 def prepare(model: type[BaseModel]) -> None:
     """Put the registry's facts on the fields ``model`` declares *before* pydantic collects them.
 
@@ -88,7 +101,7 @@ def prepare(model: type[BaseModel]) -> None:
         if isinstance(assigned, FieldInfo):
             if facts_of(assigned) is not None:
                 continue
-            field = assigned._copy()
+            field = _copied(assigned)
         else:
             field = Field(default=assigned)
         _attach_one(name, field, entry)
