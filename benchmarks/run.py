@@ -37,7 +37,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARK_KEYS = ("simulate_vs_simpy", "simulate_vs_ciw", "engine_vs_simpy", "engine_vs_ciw", "fast_engine_vs_simpy",
                   "rich_vs_simpy", "compile_cold", "compile_warm", "log_memory", "replications_2_vs_1",
                   "dashboard_recompute", "dashboard_cost_only", "dashboard_structural", "closed_form_preview",
-                  "reprice_sweep", "sobol_sweep", "enterprise_year", "memo_default", "memo_enterprise_service_desk")
+                  "reprice_sweep", "sobol_sweep", "enterprise_year", "enterprise_year_new_process", "memo_default",
+                  "memo_enterprise_service_desk")
 GROUPS = ("engine", "compile", "enterprise", "pools", "preview", "reprice", "dashboard", "sobol", "memo")
 SEED = 20240607
 
