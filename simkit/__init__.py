@@ -16,9 +16,10 @@ statistics::
 from simkit._version import __version__  # noqa: E402
 from simkit.calendars.weekly import Calendar  # noqa: E402
 from simkit.errors import ScenarioError  # noqa: E402
+from simkit.experiment.precision import simulate_to_precision  # noqa: E402
 from simkit.experiment.reprice import reprice, reprice_sweep  # noqa: E402
 from simkit.experiment.results import Results, SweepResults  # noqa: E402
-from simkit.experiment.simulate import run_replication, simulate, simulate_to_precision  # noqa: E402
+from simkit.experiment.simulate import run_replication, simulate  # noqa: E402
 from simkit.experiment.store import read  # noqa: E402
 from simkit.experiment.sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
 from simkit.scenario.catalog import examples  # noqa: E402

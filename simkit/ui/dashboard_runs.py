@@ -17,9 +17,10 @@ from concurrent.futures import Executor
 from typing import Any, Literal
 
 from simkit.experiment.execution import cpu_workers, worker_pool
+from simkit.experiment.precision import simulate_to_precision
 from simkit.experiment.reprice import split_changes
 from simkit.experiment.results import Results
-from simkit.experiment.simulate import simulate, simulate_to_precision
+from simkit.experiment.simulate import simulate
 from simkit.ui.dashboard_actions import MIN_REPLICATIONS
 from simkit.ui.dashboard_layout import CAP, PRECISION, REPLICATIONS
 

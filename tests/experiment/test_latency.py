@@ -78,6 +78,45 @@ def test_a_run_split_by_option_with_the_kernel_loaded_ahead_equals_one_in_this_p
     assert_frame_equal(here.ledger, split.ledger)
 
 
+def test_auto_starts_a_pool_up_front_only_for_few_large_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simkit.experiment import execution
+
+    monkeypatch.setattr(execution, "cpu_workers", lambda: 2)
+    over = execution.AUTO_PARALLEL_S + 0.1
+    assert execution.pool_up_front("auto", 3, over) == 3  # three options on two cores: all at once
+    assert execution.pool_up_front("auto", 9, over) == 4  # at most two workers per core
+    assert execution.pool_up_front("auto", 3, execution.AUTO_PARALLEL_S) == "auto"  # small: time one here first
+    assert execution.pool_up_front("auto", 1, over) == "auto"
+    assert execution.pool_up_front(None, 3, over) is None  # an executor the caller chose is kept
+    assert execution.pool_up_front(2, 3, over) == 2
+    monkeypatch.setattr(execution, "cpu_workers", lambda: 1)
+    assert execution.pool_up_front("auto", 3, over) == "auto"
+
+
+def test_a_large_run_split_by_option_goes_to_a_pool_at_once_with_the_same_numbers(
+        small: sk.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run is made to look large (a slow rate guess): ``"auto"`` hands every option to a pool of its own
+    size from the start, and the numbers equal a run in this process."""
+    here = sk.simulate(small, replications=1, seed=11, executor=None, progress=False)
+    seen: list = []
+    real = simulate_module.run_tasks
+    monkeypatch.setattr(simulate_module, "ITEMS_PER_S_COMPILED", 1.0)
+    monkeypatch.setattr(simulate_module, "ITEMS_PER_S_PYTHON", 1.0)
+    from simkit.experiment import execution
+
+    monkeypatch.setattr(execution, "cpu_workers", lambda: 2)
+
+    def spy(fn, tasks, executor, *rest):  # noqa: ANN001, ANN202
+        seen.append(executor)
+        return real(fn, tasks, executor, *rest)
+
+    monkeypatch.setattr(simulate_module, "run_tasks", spy)
+    auto = sk.simulate(small, replications=1, seed=11, executor="auto", progress=False)
+    assert seen == [len(small.option_names)]
+    assert_frame_equal(here.kpis, auto.kpis)
+    assert_frame_equal(here.ledger, auto.ledger)
+
+
 def test_sweep_reads_each_design_row_as_iterrows_does(small: sk.Scenario) -> None:
     """A grid of a whole-number lever and a money lever: the row values (upcast to a common type, as
     ``iterrows`` gives them) and so the engine groups and point scenarios are the same."""
