@@ -14,7 +14,7 @@ COMPLETED, IN_SERVICE, QUEUED, ABANDONED = 0, 1, 2, 3
 STATE_NAMES = ("completed", "in_service", "queued", "abandoned")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TierLog:
     """What happened at each escalation tier of an option (row 0 is tier 1, row 1 tier 2, ...).
 
@@ -28,6 +28,8 @@ class TierLog:
         not reach that step by the horizon (or was not escalated there).
     done_by
         Shape ``(tiers, items)``: the pool index that finished the item at that tier (-1: not finished).
+
+    Built by keywords only, as :class:`RunLog` is: four arrays of one shape could be swapped unnoticed.
     """
 
     pool_names: tuple[str, ...]

@@ -105,5 +105,5 @@ class Escalation:
         enter = np.array(self.enter, dtype=float)
         start = np.array(self.start, dtype=float)
         enter[0], start[0] = enter_h, start_h
-        return TierLog(tuple(names[k] for k in tier_pools), enter, start, np.array(self.end, dtype=float),
-                       np.array(self.done_by, dtype=np.int8))
+        return TierLog(pool_names=tuple(names[k] for k in tier_pools), enter_h=enter, start_h=start,
+                       end_h=np.array(self.end, dtype=float), done_by=np.array(self.done_by, dtype=np.int8))

@@ -164,7 +164,7 @@ def _hand_made_log() -> RunLog:
                 (70.0, "acme", "scale_up"), (80.0, "acme", "scale_down"), (95.0, "acme", "exit:insolvency")],
         staff_log={"team": [(5.0, +1), (50.0, -1), (60.0, +1)], "acme": [(70.0, +1), (80.0, -1)]},
         tiers=TierLog(  # tier 2: item 0 (before the window), item 1 (waited 1.5 h), item 3 (not taken yet)
-            ("acme",), enter_h=np.array([[NAN] * 8, [9, 25, NAN, 50, NAN, NAN, NAN, NAN]]),
+            pool_names=("acme",), enter_h=np.array([[NAN] * 8, [9, 25, NAN, 50, NAN, NAN, NAN, NAN]]),
             start_h=np.array([[NAN] * 8, [9.5, 26.5, NAN, NAN, NAN, NAN, NAN, NAN]]),
             end_h=np.full((2, 8), NAN), done_by=np.full((2, 8), -1, dtype=np.int8)),
     )
@@ -457,8 +457,9 @@ def _logs(draw: st.DrawFn) -> RunLog:
                 t_enter[j, i] = arrival[i] + draw(_HALF_HOURS)
                 if draw(st.booleans()):
                     t_start[j, i] = t_enter[j, i] + draw(_HALF_HOURS)
-    tiers = None if levels == 1 else TierLog(("acme",) * (levels - 1), t_enter, t_start, np.full((levels, n), NAN),
-                                            np.full((levels, n), -1, dtype=np.int8))
+    tiers = None if levels == 1 else TierLog(pool_names=("acme",) * (levels - 1), enter_h=t_enter, start_h=t_start,
+                                            end_h=np.full((levels, n), NAN),
+                                            done_by=np.full((levels, n), -1, dtype=np.int8))
     return RunLog(
         option="drawn", trace=trace, pool_names=("team", "acme"), pool_roles=("team", "vendor"), pool=pool,
         enter_h=enter, start_h=start, end_h=end, status=status, clarify_rounds=asked, clarify_h=waited,

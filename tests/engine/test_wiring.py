@@ -86,3 +86,13 @@ def test_a_run_log_is_built_by_keywords_only() -> None:
     again = RunLog(**{f.name: getattr(log, f.name) for f in dataclasses.fields(RunLog)})
     assert again.option == "in_house" and np.array_equal(again.end_h, log.end_h, equal_nan=True)
     assert all(math.isfinite(t) for t in again.window_h)
+
+
+def test_a_tier_log_is_built_by_keywords_only() -> None:
+    from simkit.engine.log import TierLog
+
+    arrays = [np.zeros((2, 3)) for _ in range(3)] + [np.full((2, 3), -1, dtype=np.int8)]
+    with pytest.raises(TypeError):
+        TierLog(("l2",), *arrays)
+    log = TierLog(pool_names=("l2",), enter_h=arrays[0], start_h=arrays[1], end_h=arrays[2], done_by=arrays[3])
+    assert log.pool_names == ("l2",) and log.done_by.dtype == np.int8
