@@ -10,13 +10,15 @@ currency, is booked in** ``fx``: ``category += amount``, ``fx += amount x (fx[m]
 negative).  So a category's line means the same with or without a currency risk, and ``fx`` holds
 the whole of it.
 
-The amounts in another currency are what a pool with ``fx`` is paid month by month (:data:`FX_CATEGORIES`):
-a team's ``labour``, ``overhead``, ``overtime`` and ``call_outs`` (fees and hours), and a vendor's
-``vendor_fees``, ``surge`` and ``commitment`` (take-or-pay), with the two amounts that are shares of
-its fees, ``governance`` and ``sla_credits``.  One-off amounts (transition, knowledge transfer,
-severance, recruiting, switching, the exit fee, review penalties), the retained team's parallel
-run and the outcome costs (quality, delay, lost business) are written and paid in ``run.currency``
-and carry no FX.
+The amounts in another currency are what a team or vendor with ``fx`` is paid month by month
+(:data:`FX_CATEGORIES`): a team's ``labour``, ``overhead``, ``overtime`` and ``call_outs`` (fees and
+hours), and its wages and overhead as a retained team running in parallel with a vendor
+(``parallel_run``, at the team's own path although the team is seldom a pool of that option), and a
+vendor's ``vendor_fees``, ``surge`` and ``commitment`` (take-or-pay), with the two amounts that are
+shares of its fees, ``governance`` and ``sla_credits``.  Whichever option books an amount, it uses
+the same path for the same team or vendor.  One-off amounts (transition, knowledge transfer,
+severance, recruiting, switching, the exit fee, review penalties) and the outcome costs (quality,
+delay, lost business) are written and paid in ``run.currency`` and carry no FX.
 
 Why one rule: the ``fx`` line used to hold the exchange-rate effect of wages, overhead and fees
 only, while overtime, surge, take-or-pay, governance and service credits carried theirs inside their
@@ -36,9 +38,10 @@ CATEGORIES = ("labour", "overhead", "vendor_fees", "governance", "transition", "
               "severance", "switching", "exit_fee", "commitment", "fx", "sla_credits", "quality", "delay",
               "lost_business", "recruiting", "surge", "overtime", "review_penalties", "call_outs")
 
-FX_CATEGORIES = ("labour", "overhead", "overtime", "call_outs", "vendor_fees", "surge", "commitment", "governance",
-                 "sla_credits")
-"""The categories whose amounts a pool with ``fx`` pays in its own currency (their FX difference goes to ``fx``)."""
+FX_CATEGORIES = ("labour", "overhead", "overtime", "call_outs", "parallel_run", "vendor_fees", "surge", "commitment",
+                 "governance", "sla_credits")
+"""The categories whose amounts a team or vendor with ``fx`` is paid in its own currency (their FX difference
+goes to ``fx``)."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,9 @@ class Ledger:
 class Book:
     """A category x month table the pricing modules add to; :meth:`ledger` turns it into a :class:`Ledger`.
 
-    Every amount goes through :meth:`add` (or :meth:`one_off`) with the pool's exchange-rate path, so the
-    FX rule of this module is applied in one place and no pricing function can book it another way.
+    Every amount goes through :meth:`add` (or :meth:`one_off`) with the exchange-rate path of the team or
+    vendor it is paid to, so the FX rule of this module is applied in one place and no pricing function can
+    book it another way.
     """
 
     def __init__(self, n_months: int) -> None:

@@ -24,7 +24,7 @@ from its start).  Categories (costs positive, credits and FX gains negative):
 ``governance``          the client's cost of managing the vendor, a share of its fees
 ``transition``          one-off cost of moving the work to a vendor, in its first month
 ``knowledge_transfer``  one-off, scaled by asset specificity
-``parallel_run``        the retained in-house team's labour while it runs in parallel with the vendor
+``parallel_run``        the retained in-house team's labour and overhead while it runs in parallel with the vendor
 ``severance``           released staff at the end of parallel running, and in-house layoffs
 ``switching``           one-off on a vendor's exit, scaled by asset specificity
 ``exit_fee``            when the client terminates the contract (not on a termination for cause)
@@ -48,10 +48,10 @@ hourly cost x its calendar's open hours (``labour``), and overhead per FTE-month
 With escalation tiers, a vendor is paid for every item it finishes at its tier, whether or not the
 item then escalates; :func:`tier_costs` splits an option's cost by tier.
 
-Every category is booked at the plan exchange rate; for every amount in another currency (a pool
-with ``fx``: its wages, overhead, overtime, call-outs, fees, surge, take-or-pay, governance and
-service credits) the difference the month's rate makes is booked in ``fx``
-(:mod:`simkit.accounting.book` states the rule).
+Every category is booked at the plan exchange rate; for every amount in another currency (a team or
+vendor with ``fx``: its wages, overhead, overtime, call-outs, parallel run as a retained team, fees,
+surge, take-or-pay, governance and service credits) the difference the month's rate makes is booked in
+``fx`` (:mod:`simkit.accounting.book` states the rule).
 
 Pricing is split in two so that a price sweep is cheap: :func:`log_usage` reads what a
 log *used* (staffed hours and items per month and pool, dated events, late hours, ...:
@@ -149,7 +149,7 @@ def tier_costs(scenario: Scenario, log: RunLog) -> dict[str, float]:
     for pu in use.pools:
         alone = Usage(use.inputs, use.window_h, use.edges, use.month_h, (pu,),
                       tuple(e for e in use.events if e[1] == pu.name),
-                      empty_i, empty_i, empty_f, empty_i, empty_i)
+                      empty_i, empty_i, empty_f, empty_i, empty_i, use.fx)
         tier = f"tier{later.index(pu.name) + 2}" if pu.name in later else "tier1"
         out[tier] += price_usage(scenario, alone).total()
     return out

@@ -5,8 +5,15 @@ Moving work to a vendor costs its transition and knowledge transfer once, in the
 month; a retained team runs in parallel for ``parallel_run_months`` at its wages and overhead, and
 its released staff are paid severance when parallel running ends.  A vendor's exit costs the
 switching cost and, on a termination by the client, the exit fee.  Asset specificity ``k`` scales
-knowledge transfer and switching by ``2k``.  These are paid in the scenario's currency, with no
-FX (:mod:`simkit.accounting.book`).
+knowledge transfer and switching by ``2k``.
+
+Currency (:mod:`simkit.accounting.book` states the rule): the retained team is paid as it is paid
+anywhere, so when it has ``fx`` its parallel run goes through the one FX rule with the team's own
+exchange-rate path (the run log holds it even though the team is seldom a pool of the option, drawn
+from the same stream as in an option where it is one).  The other amounts here are paid in the
+scenario's currency, with no FX: transition, knowledge transfer, switching and the exit fee are
+contract sums written in ``run.currency``, and severance is paid to the people let go under the
+client's own employment terms.
 """
 
 from __future__ import annotations
@@ -32,14 +39,15 @@ def price_transition(book: Book, scenario: Scenario, pu: PoolUsage, use: Usage) 
     a, b = pu.active_h
     end_parallel = min(a + tr.parallel_run_months * HOURS_PER_MONTH, b)
     if tr.retained_team is not None and tr.parallel_run_months > 0:
+        fx = use.fx_of(tr.retained_team)
         for shift_cost in _parallel_run(scenario, tr.retained_team, a, end_parallel, use):
-            book.add("parallel_run", shift_cost)
+            book.add("parallel_run", shift_cost, fx)
     book.one_off("severance", month_at(end_parallel, use.edges, use.window_h), tr.released_staff * tr.severance_per_fte)
 
 
 def _parallel_run(scenario: Scenario, team_name: str, start_h: float, end_h: float, use: Usage) -> list[np.ndarray]:
     """Per month, for each regular shift of the retained team (or the whole team without a roster): its wages
-    for the open hours and its overhead while it runs in parallel."""
+    for the open hours and its overhead while it runs in parallel, at the plan exchange rate."""
     team = scenario.teams[team_name]
     edges = use.edges
     plo, phi = np.clip(edges[:-1], start_h, end_h), np.clip(edges[1:], start_h, end_h)

@@ -41,5 +41,4 @@ def price_layoff(book: Book, scenario: Scenario, use: Usage, month: int, team: s
 def price_call_out(book: Book, scenario: Scenario, use: Usage, month: int, team: str) -> None:
     """A call-out of the team's on-call shift: its fee, at the team's exchange rate when it has one."""
     fee = next(s.call_out_fee for s in scenario.teams[team].shifts if s.on_call)
-    fx = next((pu.fx for pu in use.pools if pu.name == team), None)
-    book.one_off("call_outs", month, fee, fx)
+    book.one_off("call_outs", month, fee, use.fx_of(team))

@@ -9,7 +9,8 @@ multiplies it by the scenario's prices.  The usage is memoised per log (:func:`l
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,8 +76,9 @@ class _ReadOnly:
 
     def __post_init__(self) -> None:
         for value in vars(self).values():
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
+            for array in value.values() if isinstance(value, Mapping) else (value,):
+                if isinstance(array, np.ndarray):
+                    array.flags.writeable = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,9 @@ class Usage(_ReadOnly):
     so a memoised usage is reused only for a scenario that agrees on all of them.
     ``events`` are the priced events inside the window as ``(month, pool, what)``;
     ``late_*`` the items late at the horizon or at completion (month, kind, hours late)
-    and ``lost_*`` the abandoned items (month, kind).
+    and ``lost_*`` the abandoned items (month, kind).  ``fx`` holds every exchange-rate path of
+    the log by team or vendor name: the pools' (also in :attr:`PoolUsage.fx`) and a retained team's,
+    which is paid during parallel running without being a pool.
     """
 
     inputs: tuple
@@ -132,6 +136,12 @@ class Usage(_ReadOnly):
     late_h: np.ndarray
     lost_month: np.ndarray
     lost_kind: np.ndarray
+    fx: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def fx_of(self, name: str) -> np.ndarray | None:
+        """The exchange-rate path of team or vendor ``name`` (``None``: paid in the scenario's currency): a
+        pool's own, else the one ``fx`` holds for it."""
+        return next((pu.fx for pu in self.pools if pu.name == name), self.fx.get(name))
 
 
 def _inputs(scenario: Scenario, log: RunLog) -> tuple:
@@ -160,6 +170,7 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
     if n_months == 0:  # nothing to price
         none = np.zeros(0, int)
         return Usage(inputs, (t0, t1), edges, month_h, (), (), none, none, np.zeros(0), none, none)
+    fx = {name: path[:n_months] for name, path in log.fx.items()}
     done = (log.status == COMPLETED) & (log.end_h >= t0)
     escaped = log.escaped != 0
     pools = []
@@ -167,7 +178,7 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
         a, b = log.active_h[k]
         lo, hi = np.clip(edges[:-1], a, b), np.clip(edges[1:], a, b)
         common = {"name": name, "role": role, "active_h": (a, b), "frac": (hi - lo) / month_h,
-                  "fx": log.fx[name][:n_months] if name in log.fx else None,
+                  "fx": fx.get(name),
                   "start_month": month_at(a, edges, log.window_h)}
         esc = done & (log.pool == k) & escaped
         if esc.any():
@@ -213,7 +224,7 @@ def _usage(scenario: Scenario, log: RunLog, inputs: tuple) -> Usage:
     gone = (log.status == ABANDONED) & in_window
     when = log.trace.arrival_h[gone] + log.trace.patience_h[gone]
     return Usage(inputs, (t0, t1), edges, month_h, tuple(pools), events, _month_of(finish, edges)[late], kind[late],
-                 late_h[late], _month_of(when, edges), kind[gone])
+                 late_h[late], _month_of(when, edges), kind[gone], fx)
 
 
 def _finished(log: RunLog, k: int, done: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,13 +2,15 @@
 
 After the run, each pool's work is measured inside the window on its own capacity timeline
 (:func:`capacity_hours`), its hours without service are added up (outages, and the gap between an exit
-and a new fallback's start), and each pool priced in another currency gets its exchange-rate path.  A
-fallback that was deferred for a termination for cause that never came is dropped from the log.
+and a new fallback's start), and each pool priced in another currency, and each retained team paid in one,
+gets its exchange-rate path.  A fallback that was deferred for a termination for cause that never came is
+dropped from the log.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -68,19 +70,30 @@ def down_hours(run: OptionRun) -> np.ndarray:
     return down_h
 
 
-def _fx_paths(run: OptionRun) -> dict[str, np.ndarray]:
-    """Per pool priced in another currency: one exchange-rate multiplier per ledger month (a dated
-    scenario's real months)."""
+def _fx_paths(run: OptionRun, pool_names: tuple[str, ...], pool_roles: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Per team or vendor paid in another currency that the option pays: one exchange-rate multiplier per
+    ledger month (a dated scenario's real months).
+
+    Those are its pools with ``fx`` and the team each of its vendors retains for parallel running
+    (``transition.retained_team``) when that team has ``fx``: the retained team is rarely a pool of the
+    option, yet its wages are paid in its currency.  Each path comes from the ``"fx:<name>"`` stream,
+    so a team gets the same path in every option that pays it (common random numbers).  The retained
+    team's path is drawn whatever ``parallel_run_months`` is, a cost-only field a re-pricing may change.
+    """
+    scenario = run.scenario
     t0, horizon = run.window_h
-    clock = run.scenario.clock()
+    clock = scenario.clock()
     n_months = (math.ceil((horizon - t0) / HOURS_PER_MONTH - WHOLE_MONTH_SLACK) if clock is None
                 else len(clock.month_edges(t0, horizon)[0]) - 1)
-    fx = {}
-    for k, name in enumerate(run.members.names):
-        spec = run.members.spec(run.scenario, k)
+    paid = {}
+    for name, role in zip(pool_names, pool_roles, strict=True):
+        spec = scenario.teams[name] if role == "team" else scenario.vendors[name]
         if spec.fx is not None:
-            fx[name] = fx_path(spec.fx, n_months, run.streams.rng(f"fx:{name}"))
-    return fx
+            paid[name] = spec.fx
+        retained = spec.transition.retained_team if role == "vendor" and spec.transition is not None else None
+        if retained is not None and scenario.teams[retained].fx is not None:
+            paid[retained] = scenario.teams[retained].fx
+    return {name: fx_path(spec, n_months, run.streams.rng(f"fx:{name}")) for name, spec in paid.items()}
 
 
 def assemble_log(run: OptionRun, cols: dict[str, np.ndarray], route: list[int] | np.ndarray,
@@ -102,7 +115,7 @@ def assemble_log(run: OptionRun, cols: dict[str, np.ndarray], route: list[int] |
         servers=np.array([run.people.get(k, p.servers) for k, p in enumerate(pools)]),
         busy_h=busy, open_server_h=open_server, active_h=np.array(run.active, dtype=float).reshape(-1, 2),
         down_h=down_hours(run), outages=np.array([sum(1 for s, _ in d if t0 <= s < horizon) for d in run.downs]),
-        events=sorted(run.events), fx=_fx_paths(run),
+        events=sorted(run.events),
         staff_log={p.name: list(p.staff_log) for p in pools if p.staff_log},
         tiers=(None if run.escalation is None
                else run.escalation.log(tuple(members.names), tier_pools, enter_h, cols["start"])),
@@ -111,4 +124,6 @@ def assemble_log(run: OptionRun, cols: dict[str, np.ndarray], route: list[int] |
     vendors = run.scenario.vendors
     opened = {vendors[v].exit.fallback for v, _, start in run.terminations if not math.isnan(start)}
     unused = [fb for fb in members.deferred if fb not in opened]
-    return without_pools(log, unused) if unused else log
+    log = without_pools(log, unused) if unused else log
+    # drawn for the pools that stayed: a dropped fallback may still be a kept vendor's retained team
+    return replace(log, fx=_fx_paths(run, log.pool_names, log.pool_roles))

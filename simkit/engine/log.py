@@ -98,8 +98,10 @@ class RunLog:
         Per pool whose headcount changed, ``(time_h, +1 joined / -1 left)`` after the start
         (``servers`` is the headcount at the start).
     fx
-        Per pool priced in another currency, the exchange-rate multiplier of each month
-        (month 0 is 1: the rate at signature), drawn from the pool's ``"fx:<name>"`` stream.
+        Per pool priced in another currency, and per team a vendor of the option retains for parallel
+        running that is paid in another currency, the exchange-rate multiplier of each month (month 0
+        is 1: the rate at signature), drawn from the ``"fx:<name>"`` stream: a team's path is the same
+        in every option.
     tiers
         Per escalation tier, what happened there (``None``: the option has no escalation tiers).
     on_call_work

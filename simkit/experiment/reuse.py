@@ -2,8 +2,9 @@
 
 An option's run log depends only on what the engine reads for that option —
 the run settings, the workload, the calendars, the option itself and the teams
-and vendors it can use (its own, a backup, its escalation tiers, the fallback an exit brings in) —
-and on the seed and replication.  Prices never enter it.  :func:`engine_key`
+and vendors it can use (its own, a backup, its escalation tiers, the fallback an exit brings in),
+the currency of a team its vendors retain for parallel running (the log holds that team's exchange-rate
+path) — and on the seed and replication.  Prices never enter it.  :func:`engine_key`
 condenses exactly those inputs, with every cost-only field
 (:func:`simkit.scenario.fields.is_cost_only`) left out, into a digest: two scenarios
 with the same key for an option give that option identical logs, replication
@@ -49,6 +50,20 @@ def _members(scenario: Scenario, option: str) -> list[tuple[str, str]]:
     return seen
 
 
+def _retained_fx(scenario: Scenario, members: list[tuple[str, str]], data: dict) -> dict[str, Any]:
+    """The currency of each team a member vendor retains for parallel running that is paid in another
+    currency: the log holds its exchange-rate path (:mod:`simkit.engine.assembly`) though the team is not a
+    member."""
+    out = {}
+    for section, name in members:
+        transition = scenario.vendors[name].transition if section == "vendors" else None
+        if transition is not None and transition.retained_team is not None:
+            fx = data["teams"][transition.retained_team].get("fx")
+            if fx is not None:
+                out[transition.retained_team] = fx
+    return out
+
+
 def _engine_part(value: Any, path: str) -> Any:
     """``value`` (a dumped scenario section at dotted ``path``) without its cost-only fields."""
     from simkit.scenario.fields import is_cost_only  # here: reprice builds on experiment, which uses this module
@@ -78,9 +93,13 @@ def engine_keys(scenario: Scenario, options: list[str]) -> dict[str, str]:
     }
     keys = {}
     for option in options:
+        members = _members(scenario, option)
         parts = {**shared, "option": _engine_part(data["options"][option], f"options.{option}"),
                  "members": {f"{section}.{name}": _engine_part(data[section][name], f"{section}.{name}")
-                             for section, name in _members(scenario, option)}}
+                             for section, name in members}}
+        retained = _retained_fx(scenario, members, data)
+        if retained:  # only then, so that every other option keeps the digest it had
+            parts["retained_fx"] = retained
         text = json.dumps(parts, sort_keys=True, default=str, allow_nan=True)
         keys[option] = hashlib.sha256(text.encode()).hexdigest()
     return keys

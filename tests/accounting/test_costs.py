@@ -65,8 +65,8 @@ def test_npv_kpi_of_a_constant_cost_option() -> None:
 
 
 # What a pool with ``fx`` pays in its own currency (the rule of simkit.accounting.book, written out here).
-IN_CURRENCY = ("labour", "overhead", "overtime", "call_outs", "vendor_fees", "surge", "commitment", "governance",
-               "sla_credits")
+IN_CURRENCY = ("labour", "overhead", "overtime", "call_outs", "parallel_run", "vendor_fees", "surge", "commitment",
+               "governance", "sla_credits")
 
 
 def test_the_fx_rule_names_every_amount_paid_in_another_currency() -> None:
@@ -86,7 +86,7 @@ def fx_run():  # noqa: ANN201
 
 @pytest.mark.parametrize(("option", "moving"), [("in_house", ("labour", "overhead", "overtime")),
                                                 ("vendor", ("vendor_fees", "surge", "commitment", "governance",
-                                                            "sla_credits"))])
+                                                            "sla_credits", "parallel_run"))])
 def test_each_category_at_rate_1_plus_the_fx_line_is_the_total_at_the_path_rate(fx_run, option: str,
                                                                                  moving: tuple[str, ...]) -> None:  # noqa: ANN001
     sc, rep = fx_run
@@ -95,14 +95,17 @@ def test_each_category_at_rate_1_plus_the_fx_line_is_the_total_at_the_path_rate(
     (pu,) = use.pools
     assert pu.fx is not None and np.ptp(pu.fx) > 0.05  # the rate did move
     at_path = table(price_usage(sc, use), n)
-    at_one = table(price_usage(sc, replace(use, pools=(replace(pu, fx=None),))), n)
+    at_one = table(price_usage(sc, replace(use, pools=(replace(pu, fx=None),), fx={})), n)
     assert all(at_one[c].any() for c in moving)  # every amount in the currency is exercised
     for category in at_path:
         if category != "fx":
             np.testing.assert_array_equal(at_path[category], at_one[category], err_msg=category)
     assert not at_one["fx"].any()
-    # the total at the path rate, worked out amount by amount: in the pool's currency x the month's rate
-    paid_abroad = sum(at_one[c] for c in IN_CURRENCY) * pu.fx
+    # the total at the path rate, worked out amount by amount: in the payee's currency x the month's rate
+    # (the vendor's retained team, "team", is paid at its own rate, not at the vendor's)
+    team_fx = use.fx["team"]
+    assert np.ptp(team_fx) > 0.05
+    paid_abroad = sum(at_one[c] for c in IN_CURRENCY if c != "parallel_run") * pu.fx + at_one["parallel_run"] * team_fx
     paid_at_home = sum(at_one[c] for c in at_one if c not in IN_CURRENCY)
     at_rate_1_plus_fx = sum(at_one[c] for c in at_one if c != "fx") + at_path["fx"]
     np.testing.assert_allclose(at_rate_1_plus_fx, paid_abroad + paid_at_home, rtol=1e-12)

@@ -21,12 +21,15 @@ def pool(name: str, role: str, n_months: int, fx: np.ndarray | None = None, star
 
 
 def usage(n_months: int, *pools: PoolUsage, events: tuple = (), late: tuple = ((), (), ()),
-          lost: tuple = ((), ())) -> Usage:
-    """A usage of ``pools`` over ``n_months`` months; ``late`` = (months, kinds, hours), ``lost`` = (months, kinds)."""
+          lost: tuple = ((), ()), fx: dict[str, np.ndarray] | None = None) -> Usage:
+    """A usage of ``pools`` over ``n_months`` months; ``late`` = (months, kinds, hours), ``lost`` = (months, kinds);
+    ``fx`` the exchange-rate paths of teams that are not pools (a retained team's), the pools' own added."""
     edges = np.arange(n_months + 1) * HOURS_PER_MONTH
+    paths = {**{p.name: p.fx for p in pools if p.fx is not None},
+             **{name: np.asarray(path, dtype=float) for name, path in (fx or {}).items()}}
     return Usage((), (0.0, float(edges[-1])), edges, np.full(n_months, HOURS_PER_MONTH), tuple(pools), tuple(events),
                  np.asarray(late[0], dtype=int), np.asarray(late[1], dtype=int), np.asarray(late[2], dtype=float),
-                 np.asarray(lost[0], dtype=int), np.asarray(lost[1], dtype=int))
+                 np.asarray(lost[0], dtype=int), np.asarray(lost[1], dtype=int), paths)
 
 
 def table(ledger: Ledger, n_months: int) -> dict[str, np.ndarray]:

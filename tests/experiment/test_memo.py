@@ -74,6 +74,19 @@ def test_an_exit_fallback_is_part_of_the_vendors_inputs() -> None:
     same(run(moved, reuse=run(sc)), run(moved))
 
 
+def test_a_retained_teams_currency_is_part_of_the_vendors_inputs() -> None:
+    data = mmc_dict(3, 2.0, horizon_days=60, warmup_days=0, vendor={"vendor": "acme"})
+    data["vendors"] = {"acme": {"agents": 4, "price_per_item": 10.0,
+                                "transition": {"retained_team": "team", "parallel_run_months": 1}}}
+    sc = scenario_from(data)
+    abroad = sc.override({"teams.team.fx": {"currency": "INR", "volatility_annual": 0.3}})
+    wilder = abroad.override({"teams.team.fx.volatility_annual": 0.6})
+    # the vendor option's log holds the retained team's path, so its currency is an input of that option
+    assert len({engine_key(s, "vendor") for s in (sc, abroad, wilder)}) == 3
+    assert engine_key(abroad.override({"teams.team.staff": 5}), "vendor") == engine_key(abroad, "vendor")
+    same(run(wilder, reuse=run(abroad)), run(wilder))
+
+
 def test_the_order_of_item_kinds_is_an_engine_input(base: sk.Results) -> None:
     """Kinds are drawn in the order they are listed and indexed by position: listed in another order, the
     same kinds give another trace, so nothing may be reused."""
