@@ -14,6 +14,7 @@ which runs both on the same path; its fallback, if new, is *deferred*: closed un
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +150,9 @@ class OptionRun:
         The timelines a termination for cause switches: the vendor's and its deferred fallback's.
     terminations
         ``(vendor, when, its new fallback's start or NaN)`` per termination for cause.
+    on_open
+        Per deferred fallback with staffing processes: what starts them, given its start (called when a
+        termination opens it).
     """
 
     scenario: Scenario
@@ -168,6 +172,7 @@ class OptionRun:
     events: list[tuple[float, str, str]] = field(default_factory=list)
     switchable: dict[str, SwitchableTimeline] = field(default_factory=dict)
     terminations: list[tuple[str, float, float]] = field(default_factory=list)
+    on_open: dict[str, Callable[[float], None]] = field(default_factory=dict)
     escalation: Escalation | None = None
 
     @property
