@@ -127,12 +127,30 @@ def _add_pool(run: OptionRun, k: int, pool_class: type[ServicePool]) -> None:
         pool.quality = QualityHook(spec.quality, draws, cap.degraded, factor, cap.start_h)
         pool.quality_data = pool.quality.packed()  # for the compiled kernel
     if role == "team" and spec.hiring is not None:
-        start_hiring(run.env, pool, spec.hiring, run.streams.rng(f"attrition:{name}"), run.events, name)
+        _start_staffing(run, k, pool, cap.start_h)
     if role == "vendor" and spec.elastic is not None:
         start_elastic(run.env, pool, spec.elastic, spec.agents, run.events, name)
     run.pools.append(pool)
     run.downs.append(cap.down)
     run.active.append((cap.start_h, cap.stop_h))
+
+
+def _start_staffing(run: OptionRun, k: int, pool: ServicePool, start_h: float) -> None:
+    """A team's attrition and hiring, from when it is employed: a team of the option from the start of the run
+    (warm-up included), an exit's new fallback from its start (none if that is at the horizon), a fallback
+    deferred for a termination for cause from the moment the termination opens it (``run.on_open``)."""
+    name, members = run.members.names[k], run.members
+    spec = members.spec(run.scenario, k).hiring
+
+    def begin(at_h: float | None) -> None:
+        start_hiring(run.env, pool, spec, run.streams.rng(f"attrition:{name}"), run.events, name, at_h)
+
+    if name in members.deferred:
+        run.on_open[name] = begin
+    elif not members.is_new_fallback(k):
+        begin(None)
+    elif start_h < run.window_h[1]:
+        begin(start_h)
 
 
 def _run_events(run: OptionRun, handoff: list[float], rounds: dict[int, np.ndarray]) -> tuple:
@@ -157,7 +175,7 @@ def _run_events(run: OptionRun, handoff: list[float], rounds: dict[int, np.ndarr
     if reviewed:
         wire_reviews(scenario, env, reviewed, members.for_cause, members.deferred, run.switchable,
                      tuple(members.names), pools, run.active, run.events, run.terminations, trace, route, items,
-                     (t0, horizon))
+                     (t0, horizon), run.on_open)
     env.run(until=horizon)
     for item in np.flatnonzero(np.isfinite(trace.patience_h)).tolist():  # requesters who gave up unnoticed
         if items.gives_up_h[item] < horizon:

@@ -115,7 +115,7 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
                    switchable: dict[str, SwitchableTimeline], names: tuple[str, ...], pools: list,
                    active: list[tuple[float, float]], events: list[tuple[float, str, str]],
                    terminations: list[tuple[str, float, float]], trace, route: list[int], items,
-                   window_h: tuple[float, float]) -> None:
+                   window_h: tuple[float, float], on_open: dict[str, Callable[[float], None]] | None = None) -> None:
     """Start the review checks of the ``reviewed`` vendors, and schedule the exit of those that may be
     terminated for cause (``for_cause``: their drawn exit time) on the same path as a termination.
 
@@ -123,7 +123,7 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
     (it stays closed until then); ``terminations`` receives ``(vendor, when, fallback start)``, the
     start being NaN when the fallback was already working in the option.  A deferred fallback's quality
     hook (:class:`~simkit.engine.hooks.QualityHook`) is restarted at its start: defects fall with
-    experience from then.
+    experience from then, and its staffing processes (``on_open``, per fallback) start then too.
     """
     t0, horizon = window_h
     due_h = trace.due_h
@@ -157,6 +157,8 @@ def wire_reviews(scenario, env, reviewed: list[str], for_cause: dict[str, float]
                     pools[j].quality = pools[j].quality.starting_at(start)
                 active[j] = (start, horizon)
                 events.append((start, fb, "fallback_start"))
+                if on_open and fb in on_open and start < horizon:
+                    on_open[fb](start)
             start = opened[fb]
         terminations.append((name, now, start))
         pool.close()

@@ -56,8 +56,13 @@ horizon of any run, and drawing the clock would only cost time."""
 
 
 def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rng: np.random.Generator,
-                 events: list[tuple[float, str, str]], name: str) -> None:
-    """Attach attrition, replacement and backlog hiring to an in-house pool."""
+                 events: list[tuple[float, str, str]], name: str, start_h: float | None = None) -> None:
+    """Attach attrition, replacement, backlog hiring and layoffs to an in-house pool.
+
+    ``start_h`` is when the team is employed, for a team that starts later than the run (an exit's
+    fallback): people who are not on the payroll yet cannot resign, be hired for a backlog or be laid
+    off, so every staffing process starts then, its clocks drawn from then (``None``: now).
+    """
     ramp_h = spec.ramp_months * HOURS_PER_MONTH
     pending = [0]
 
@@ -111,7 +116,7 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
                        if spec.hire_when_backlog_per_staff is not None else QUIET_ITEMS_PER_STAFF)
 
     def layoffs():
-        quiet_since = 0.0
+        quiet_since = env.now
         idle_h = spec.layoff_after_idle_days * HOURS_PER_DAY
         while True:
             yield env.timeout(HIRING_CHECK_H)
@@ -122,13 +127,19 @@ def start_hiring(env: simpy.Environment, pool: ServicePool, spec: HiringSpec, rn
                 events.append((env.now, name, "layoff"))
                 quiet_since = env.now
 
-    if spec.attrition_annual * max(pool.headcount, 1) / HOURS_PER_YEAR > MIN_LEAVE_RATE_PER_H:
-        pool.on_headcount_change = next_leaver
-        next_leaver()
-    if spec.hire_when_backlog_per_staff is not None:
-        env.process(backlog())
-    if spec.layoff_after_idle_days is not None:
-        env.process(layoffs())
+    def begin(_ev: object = None) -> None:
+        if spec.attrition_annual * max(pool.headcount, 1) / HOURS_PER_YEAR > MIN_LEAVE_RATE_PER_H:
+            pool.on_headcount_change = next_leaver
+            next_leaver()
+        if spec.hire_when_backlog_per_staff is not None:
+            env.process(backlog())
+        if spec.layoff_after_idle_days is not None:
+            env.process(layoffs())
+
+    if start_h is None or start_h <= env.now:
+        begin()
+    else:
+        env.timeout(start_h - env.now).callbacks.append(begin)
 
 
 def start_elastic(env: simpy.Environment, pool: ServicePool, spec: ElasticSpec, base_agents: int,

@@ -186,7 +186,8 @@ def _contract_changes(run: OptionRun, k: int, spec, tl) -> tuple:  # noqa: ANN00
         if name in members.exits:
             stop_h = members.exits[name]
             tl = as_timeline(tl, t_end).closed_after(stop_h)
-            run.events.append((stop_h, name, f"exit:{exit_cause(spec.exit, stop_h, t0)}"))
+            cause = exit_cause(spec.exit, stop_h, members.contract_start_h(name, t0))
+            run.events.append((stop_h, name, f"exit:{cause}"))
     if name in members.deferred:  # closed until a termination opens it
         members.deferred[name] = as_timeline(tl, t_end)
         tl = run.switchable[name] = SwitchableTimeline(CLOSED)

@@ -10,10 +10,26 @@ Exits are drawn here, before the run (``"exit:<vendor>"`` streams): a vendor who
 horizon closes then, and its fallback starts after the switching lead time.  A vendor that may be
 terminated for cause at a review keeps its drawn exit for the review process (:mod:`simkit.engine.review`),
 which runs both on the same path; its fallback, if new, is *deferred*: closed until a termination opens it.
+
+A fallback behaves like any other pool from its start, and not before:
+
+* a new fallback *vendor* with an exit plan of its own can fail too: its exit is drawn from its start
+  (the insolvency hazard runs, and ``terminate_at_month`` counts, from then), and if that falls before
+  the horizon it closes and hands the work on to *its* fallback, which joins the option (or takes the
+  work at once if it is already in it).  Chains are followed to their end (the scenario refuses loops).
+  A fallback that several exits bring in starts at the earliest of their starts, on the plan of the exit
+  that starts it.  Two cases are refused when the scenario is loaded
+  (:meth:`simkit.scenario.model.Scenario._check_fallbacks`) rather than silently ignored: an exit plan on
+  the new fallback of a vendor that may be terminated for cause (its start is known only during the run),
+  and a review clause on any new fallback vendor (reviews act on the vendors an option starts with);
+* a new fallback *team* is employed from its start: its attrition, hiring and layoffs start then
+  (:func:`simkit.engine.staffing.start_hiring`), and it is paid from then (its ``active`` interval).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +70,10 @@ class Members:
         Fallbacks brought in only by a termination for cause: their timeline once opened (set by
         :func:`simkit.engine.timelines.pool_capacity`).
     fallback_start
-        Per fallback of a scheduled exit: when it starts (the exit plus the switching lead time).
+        Per new fallback of a scheduled exit: when it starts (the earliest exit bringing it in plus that exit's
+        switching lead time).
+    started_by
+        Per new fallback of a scheduled exit: the vendor whose exit starts it (whose plan sets its ramp-up).
     """
 
     names: list[str]
@@ -65,6 +84,7 @@ class Members:
     for_cause: dict[str, float]
     deferred: dict[str, CapacityTimeline]
     fallback_start: dict[str, float]
+    started_by: dict[str, str] = field(default_factory=dict)
 
     def index(self, name: str) -> int:
         return self.names.index(name)
@@ -79,8 +99,13 @@ class Members:
         return k >= self.n_primary
 
     def exit_to(self, scenario: Scenario, fallback: str) -> ExitSpec:
-        """The exit plan of the first exiting vendor whose fallback is ``fallback``."""
-        return next(scenario.vendors[v].exit for v in self.exits if scenario.vendors[v].exit.fallback == fallback)
+        """The exit plan that starts ``fallback``: that of the exiting vendor whose exit starts it first."""
+        return scenario.vendors[self.started_by[fallback]].exit
+
+    def contract_start_h(self, name: str, t0: float) -> float:
+        """When pool ``name``'s contract starts: a scheduled fallback's start, else the window's start ``t0``
+        (what an exit plan's hazard and termination month count from)."""
+        return self.fallback_start.get(name, t0)
 
 
 def _role(scenario: Scenario, name: str) -> str:
@@ -98,6 +123,7 @@ def choose_members(scenario: Scenario, option: OptionSpec, streams: Streams,
     n_tier1 = len(members)
     members += [(tier.pool, _role(scenario, tier.pool)) for tier in option.escalation or ()]
     n_primary = len(members)
+    primary = {m for m, _ in members}
     exits: dict[str, float] = {}
     for_cause: dict[str, float] = {}
     for name, role in members[:n_primary]:
@@ -111,18 +137,59 @@ def choose_members(scenario: Scenario, option: OptionSpec, streams: Streams,
             exits[name] = t_exit
             if spec.exit.fallback not in [m for m, _ in members]:
                 members.append((spec.exit.fallback, _role(scenario, spec.exit.fallback)))
+    fallback_start: dict[str, float] = {}
+    started_by: dict[str, str] = {}
+    for name, t_exit in exits.items():
+        if scenario.vendors[name].exit.fallback not in primary:
+            _start_fallback(scenario, name, t_exit, fallback_start, started_by)
+    _chain_exits(scenario, members, n_primary, streams, horizon, (exits, fallback_start, started_by))
     deferred: dict[str, CapacityTimeline] = {}
     for name in for_cause:
         fb = scenario.vendors[name].exit.fallback
         if fb not in [m for m, _ in members]:
             members.append((fb, _role(scenario, fb)))
             deferred[fb] = CLOSED
-    fallback_start = {}
-    for name, t_exit in exits.items():
-        ex = scenario.vendors[name].exit
-        fallback_start[ex.fallback] = t_exit + ex.switch_lead_h
     return Members([m for m, _ in members], [r for _, r in members], n_tier1, n_primary, exits, for_cause,
-                   deferred, fallback_start)
+                   deferred, fallback_start, started_by)
+
+
+def _start_fallback(scenario: Scenario, vendor: str, t_exit: float, fallback_start: dict[str, float],
+                    started_by: dict[str, str]) -> None:
+    """Record when ``vendor``'s exit at ``t_exit`` would start its fallback, if that is the earliest start yet."""
+    ex = scenario.vendors[vendor].exit
+    start = t_exit + ex.switch_lead_h
+    if start < fallback_start.get(ex.fallback, math.inf):
+        fallback_start[ex.fallback] = start
+        started_by[ex.fallback] = vendor
+
+
+def _chain_exits(scenario: Scenario, members: list[tuple[str, str]], n_primary: int, streams: Streams,
+                 horizon: float, state: tuple[dict[str, float], dict[str, float], dict[str, str]]) -> None:
+    """Draw the exits of new fallback vendors with exit plans of their own, from their starts, and bring in
+    their fallbacks; ``state`` is ``(exits, fallback_start, started_by)``, extended in place.
+
+    Fallbacks are taken in the order they start (ties: the order they joined): an exit's fallback starts
+    no earlier than the exiting vendor did, so every start is final before that fallback's own exit is drawn.
+    """
+    exits, fallback_start, started_by = state
+    primary = {m for m, _ in members[:n_primary]}
+    done: set[str] = set()
+    while pending := [(fallback_start[m], k, m) for k, (m, _) in enumerate(members) if k >= n_primary
+                      and m not in done and fallback_start.get(m, math.inf) < horizon]:
+        _, k, name = min(pending)
+        done.add(name)
+        spec = scenario.vendors[name] if members[k][1] == "vendor" else None
+        if spec is None or spec.exit is None:
+            continue
+        t_exit = exit_time_h(spec.exit, fallback_start[name], streams.rng(f"exit:{name}"))
+        if t_exit >= horizon:
+            continue
+        exits[name] = t_exit
+        fb = spec.exit.fallback
+        if fb not in [m for m, _ in members]:
+            members.append((fb, _role(scenario, fb)))
+        if fb not in primary:
+            _start_fallback(scenario, name, t_exit, fallback_start, started_by)
 
 
 @dataclass
@@ -149,6 +216,9 @@ class OptionRun:
         The timelines a termination for cause switches: the vendor's and its deferred fallback's.
     terminations
         ``(vendor, when, its new fallback's start or NaN)`` per termination for cause.
+    on_open
+        Per deferred fallback with staffing processes: what starts them, given its start (called when a
+        termination opens it).
     """
 
     scenario: Scenario
@@ -168,6 +238,7 @@ class OptionRun:
     events: list[tuple[float, str, str]] = field(default_factory=list)
     switchable: dict[str, SwitchableTimeline] = field(default_factory=dict)
     terminations: list[tuple[str, float, float]] = field(default_factory=list)
+    on_open: dict[str, Callable[[float], None]] = field(default_factory=dict)
     escalation: Escalation | None = None
 
     @property

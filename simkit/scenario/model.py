@@ -95,6 +95,7 @@ class Scenario(ScenarioSpec):
                 checks += [(f"options.{n}.escalation.{i}.share_by_kind", k, self.workload.kinds, "item kind")
                            for k in tier.share_by_kind]
             self._check_tiers(n, o)
+            self._check_fallbacks(n, o)
         if self.baseline is not None:
             checks.append(("baseline", self.baseline, self.options, "option"))
         if self.run.start_date is None:
@@ -139,6 +140,33 @@ class Scenario(ScenarioSpec):
             if t is not None and t.overtime_h_per_day > 0:
                 raise ScenarioError(f"teams.{p}.overtime_h_per_day",
                                     "overtime is not supported for a team in an option with escalation tiers")
+
+    def _check_fallbacks(self, name: str, option: Any) -> None:
+        """A vendor that joins the option only as an exit's fallback runs its own exit plan from its start
+        (:mod:`simkit.engine.wiring`); what the engine cannot run for it is refused, never ignored."""
+        tiers = {tier.pool for tier in option.escalation or ()}
+        primary = tiers | {p for p in (option.team, option.vendor, option.backup) if p is not None}
+        todo, seen = [v for v in (option.vendor, option.backup) if v is not None], set()
+        while todo:
+            v = todo.pop(0)
+            ex = self.vendors[v].exit if v in self.vendors else None
+            if ex is not None and v in seen and ex.fallback in tiers:
+                raise ScenarioError(f"vendors.{v}.exit.fallback", f"{show(ex.fallback)} is an escalation tier of "
+                                    f"option {show(name)}; a tier cannot also be the fallback of a fallback")
+            if ex is None or ex.fallback in primary or ex.fallback not in self.vendors:
+                continue
+            fb, spec = ex.fallback, self.vendors[ex.fallback]
+            joins = f"{show(fb)} joins option {show(name)} only as the fallback of vendor {show(v)}"
+            if spec.review is not None:
+                raise ScenarioError(f"vendors.{fb}.review", f"{joins}, and a review clause acts only on the vendors "
+                                    "an option starts with; remove it or make the fallback a vendor without one")
+            review = self.vendors[v].review
+            if spec.exit is not None and review is not None and review.terminate_at_review is not None:
+                raise ScenarioError(f"vendors.{fb}.exit", f"{joins}, which may be terminated for cause; the exit of "
+                                    "such a fallback is not supported; remove it or name a fallback without one")
+            if fb not in seen:
+                seen.add(fb)
+                todo.append(fb)
 
     # -- convenience ---------------------------------------------------------
     @property
