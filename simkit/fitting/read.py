@@ -142,7 +142,21 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
         raise _fail(f"cannot be read as a {suffix[1:]} table ({type(err).__name__})", name) from None
     if df.empty or len(df.columns) == 0:
         raise _fail("has no data rows", name)
+    if suffix not in (".csv", ".txt", ".tsv"):  # a CSV cell is text; parquet can hold lists and maps
+        _one_value_per_cell(df, name)
     return df, name
+
+
+def _one_value_per_cell(df: pd.DataFrame, name: str) -> None:
+    """Refuse a column of lists, maps or arrays (parquet allows them): no role of a history is one."""
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        nested = df[col].map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy()
+        if nested.any():
+            row = int(np.argmax(nested))
+            raise _fail(f"column {str(col)[:40]!r} holds lists or other nested values (row {row + 1}: "
+                        f"{type(df[col].iloc[row]).__name__}); a history has one value per cell", name)
 
 
 def _pick_column(df: pd.DataFrame, role: str, given: str | None, name: str, notes: list[str]) -> str | None:

@@ -13,6 +13,7 @@ import base64
 import html
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -50,8 +51,15 @@ section{break-inside:avoid}section.long{break-inside:auto}img{max-height:50mm}im
 """
 
 
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Bidi marks, embeddings, overrides and isolates: an unclosed override in a name would reverse the memo's text
+after it (a saving read backwards), so they are shown as their escapes (``\\u202e``), not obeyed."""
+
+
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Scenario text as HTML text: markup escaped, bidi controls shown as escapes."""
+    text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
+    return html.escape(text, quote=True)
 
 
 def _money(cur: str, x: float) -> str:
