@@ -208,8 +208,11 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
         parsed = pd.to_datetime(raw, errors="coerce")
         aware = parsed.dt.tz is not None
     elif with_offset.any():
-        parsed = pd.to_datetime(text.where(~missing), errors="coerce", utc=True, format="ISO8601")
+        parsed = pd.to_datetime(text.where(with_offset), errors="coerce", utc=True, format="ISO8601")
         aware = True
+        naive = ~with_offset & ~missing
+        if naive.any():  # among times with offsets, a time without one is not silently read as UTC
+            parsed = _naive_among_aware(text, naive, parsed, zone, issues)
         offsets = text[with_offset].str.extract(_OFFSET_GROUP)[0].str.replace(":", "").value_counts()
         if len(offsets) > 1 and zone is None:
             issues["mixed UTC offsets (rows not at the most common)"] = int(offsets.iloc[1:].sum())
@@ -218,7 +221,7 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
     else:
         parsed = pd.to_datetime(text.where(~missing), errors="coerce", format="mixed", dayfirst=False)
         aware = False
-    issues["unparsable time"] = int((parsed.isna() & ~missing).sum())
+    issues["unparsable time"] = int((parsed.isna() & ~missing).sum()) - issues.get(_NO_OFFSET, 0)
     if aware:
         utc = parsed.dt.tz_convert("UTC") if parsed.dt.tz is not None else parsed
         if zone is not None:
@@ -246,6 +249,21 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
             notes.append("times have no zone: read as local wall-clock time at UTC+0 (pass --timezone to place "
                          "them)")
     return local, offset_h, utc_naive
+
+
+_NO_OFFSET = "time without a UTC offset among times with one (left out; pass --timezone to read it there)"
+
+
+def _naive_among_aware(text: pd.Series, naive: pd.Series, parsed: pd.Series, zone: ZoneInfo | None,
+                       issues: dict[str, int]) -> pd.Series:
+    """``parsed`` with the times written without an offset read as wall-clock time in ``zone``; without a
+    zone they are left out and counted (``issues``), since no offset can be assumed for them."""
+    if zone is None:
+        issues[_NO_OFFSET] = int(naive.sum())
+        return parsed
+    local = pd.to_datetime(text.where(naive), errors="coerce", format="mixed")
+    placed = local.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    return parsed.where(~naive, placed)
 
 
 def _offset_h(text: str) -> float:

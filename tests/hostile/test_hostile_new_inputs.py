@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import simkit as sk
@@ -109,6 +109,11 @@ def test_junk_and_repeated_targets_are_one_line(tmp_path: Path, capsys: pytest.C
 
 
 @settings(max_examples=300, deadline=None)
+@example("\u0660.\u0669")
+@example("1_0")
+@example("\uff11")
+@example(" 24 ")
+@example("2e1")
 @given(value=st.text(max_size=12) | st.from_regex(r"[+-]?[0-9]{0,3}\.?[0-9]{0,3}(e[+-]?[0-9]{1,3})?",
                                                    fullmatch=True))
 def test_a_target_is_the_number_written_or_refused(value: str) -> None:
@@ -339,6 +344,24 @@ def test_a_hostile_history_is_one_line_and_nothing_is_written(tmp_path: Path, ca
     line = one_line(err)
     assert code == 2 and line.startswith(f"error: {source}: ") and words in line, line
     assert not (tmp_path / "out").exists()
+
+
+def test_times_without_an_offset_among_times_with_one_are_not_read_as_utc() -> None:
+    from zoneinfo import ZoneInfo
+
+    from simkit.fitting.read import parse_times
+
+    stamps = pd.Series(["2025-01-06T09:00:00+01:00", "2025-01-06T10:00:00", "2025-01-06T11:00:00+01:00", ""])
+    issues: dict[str, int] = {}
+    local, _, utc = parse_times(stamps, None, issues, [])
+    assert issues["unparsable time"] == 0 and issues["missing time"] == 1
+    assert [k for k, v in issues.items() if v and k.startswith("time without a UTC offset")] and sum(
+        v for k, v in issues.items() if k.startswith("time without")) == 1
+    assert local.iloc[1] is pd.NaT and local.iloc[0] == pd.Timestamp("2025-01-06 09:00")
+    issues = {}
+    local, _, utc = parse_times(stamps, ZoneInfo("Europe/Berlin"), issues, [])  # read on the zone's clock
+    assert [t.strftime("%H:%M") for t in local.iloc[:3]] == ["09:00", "10:00", "11:00"]
+    assert utc.iloc[1] == pd.Timestamp("2025-01-06 09:00") and not issues["unparsable time"]
 
 
 def test_a_folder_given_as_the_history(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
