@@ -59,6 +59,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
     for flag, value, high in (("--annual-volume", args.annual_volume, 1e9), ("--effort-min", args.effort_min, 525_600)):
         if not 0 < value <= high:
             raise ScenarioError(flag, f"must be > 0 and <= {high:,.0f}, got {value!r}")
+    if not -12 <= args.utc_offset <= 14:  # the schema's bounds, before the hours are shifted by it (NaN too)
+        raise ScenarioError("--utc-offset", f"must be from -12 to 14 hours, got {args.utc_offset!r}")
     s = Starter(annual_volume=args.annual_volume, open_hour=open_h, close_hour=close_h, days=parse_days(args.days),
                 utc_offset_h=args.utc_offset, effort_min=args.effort_min, staff=args.staff,
                 loaded_cost_per_hour=args.loaded_cost, vendor_price_per_item=args.vendor_price,

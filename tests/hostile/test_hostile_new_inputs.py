@@ -244,6 +244,21 @@ def test_a_bad_output_path_is_one_line_and_nothing_is_written(tmp_path: Path, ca
     assert files(tmp_path) == before and "wrote" not in stdout
 
 
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--utc-offset=nan"], "--utc-offset: must be from -12 to 14 hours, got nan"),
+    (["--utc-offset", "1e308"], "--utc-offset: must be from -12 to 14 hours, got 1e+308"),
+    (["--utc-offset=-13"], "--utc-offset: must be from -12 to 14 hours"),
+    (["--hours", "25-3"], "--hours: must be two different hours between 0 and 24"),
+    (["--annual-volume", "nan"], "--annual-volume: must be > 0"),
+    (["--vendor-price", "nan"], "vendors.vendor.price_per_item: must be a finite number"),
+    (["--currency", "<script>"], "run.currency: must be 3 capital letters"),
+])
+def test_new_refuses_numbers_out_of_range_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                      flags: list[str], words: str) -> None:
+    code, _, err = run(capsys, "new", "-o", str(tmp_path / "starter.yaml"), *flags)
+    assert code == 2 and words in one_line(err) and not list(tmp_path.iterdir())
+
+
 def test_a_link_to_elsewhere_is_replaced_not_written_through(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     victim = tmp_path / "elsewhere" / "precious.yaml"
     victim.parent.mkdir()
