@@ -259,6 +259,25 @@ def test_new_refuses_numbers_out_of_range_in_one_line(tmp_path: Path, capsys: py
     assert code == 2 and words in one_line(err) and not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("command", ["memo", "fit", "new"])
+def test_a_folder_no_file_can_be_made_in_is_one_line_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      history: Path, command: str) -> None:
+    """A read-only folder (as root no folder is: the refusal is stood in for, as the system gives it)."""
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(fileio.tempfile, "mkstemp", read_only)
+    target = tmp_path / ("memo.html" if command == "memo" else "out.yaml")
+    args = {"memo": ["memo", HELPDESK, *SMALL, "-o", str(target)], "fit": ["fit", str(history), "-o", str(target)],
+            "new": ["new", "-o", str(target)]}[command]
+    code, stdout, err = run(capsys, *args)
+    line = one_line(err)
+    assert code == 2 and "cannot be written: no file can be created in" in line and "Permission denied" in line
+    assert not list(tmp_path.iterdir()) and "wrote" not in stdout
+
+
 def test_a_link_to_elsewhere_is_replaced_not_written_through(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     victim = tmp_path / "elsewhere" / "precious.yaml"
     victim.parent.mkdir()
