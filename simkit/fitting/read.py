@@ -131,6 +131,9 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
                 raise _fail(extra_message("reading an Excel history", "data"), name) from None
             df = pd.read_excel(p, engine="openpyxl")
+            if df.empty and _formulas_without_values(p):
+                raise _fail("has formulas but no values saved with them (written by a program that does not "
+                            "calculate); open and save it in a spreadsheet, or export it as CSV", name)
         else:
             raise _fail(f"has suffix {suffix!r}; allowed: .csv, .tsv, .parquet, .xlsx", name)
     except ScenarioError:
@@ -145,6 +148,18 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     if suffix not in (".csv", ".txt", ".tsv"):  # a CSV cell is text; parquet can hold lists and maps
         _one_value_per_cell(df, name)
     return df, name
+
+
+def _formulas_without_values(path: Path) -> bool:
+    """Whether the first sheet holds formulas whose values were never stored (pandas reads those cells as empty)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(min_row=2, max_row=200, values_only=True)
+        return any(isinstance(v, str) and v.startswith("=") for row in rows for v in row)
+    finally:
+        book.close()
 
 
 def _one_value_per_cell(df: pd.DataFrame, name: str) -> None:

@@ -398,6 +398,18 @@ def test_times_without_an_offset_among_times_with_one_are_not_read_as_utc() -> N
     assert utc.iloc[1] == pd.Timestamp("2025-01-06 09:00") and not issues["unparsable time"]
 
 
+def test_an_excel_history_of_formulas_never_calculated(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["created"])
+    for i in range(50):
+        book.active.append([f"=NOW()-{i}"])  # openpyxl stores the formula only, as many exporters do
+    book.save(tmp_path / "formulas.xlsx")
+    code, _, err = run(capsys, "fit", str(tmp_path / "formulas.xlsx"), "-o", str(tmp_path / "out.yaml"))
+    assert code == 2 and "has formulas but no values saved with them" in one_line(err)
+    assert not (tmp_path / "out.yaml").exists()
+
+
 def test_a_folder_given_as_the_history(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     folder = tmp_path / "history.csv"
     folder.mkdir()
