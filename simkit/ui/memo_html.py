@@ -24,7 +24,8 @@ import numpy as np
 from simkit.analysis.memo_record import RISK_LEVEL, MemoRecord
 from simkit.extras import require
 
-__all__ = ["memo_html", "cash_flow_chart", "find_chromium", "html_to_pdf", "ChromiumMissing", "pdf_page_count"]
+__all__ = ["memo_html", "cash_flow_chart", "find_chromium", "html_to_pdf", "ChromiumMissing", "pdf_page_count",
+           "visible_bidi"]
 
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
 """Where Debian and Ubuntu put Chromium; ``SIMKIT_CHROMIUM`` names another binary."""
@@ -56,10 +57,14 @@ _BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 after it (a saving read backwards), so they are shown as their escapes (``\\u202e``), not obeyed."""
 
 
+def visible_bidi(text: str) -> str:
+    """``text`` with every bidi control replaced by its escape (``\\u202e``): seen, not obeyed."""
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _e(value: object) -> str:
     """Scenario text as HTML text: markup escaped, bidi controls shown as escapes."""
-    text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
-    return html.escape(text, quote=True)
+    return html.escape(visible_bidi(str(value)), quote=True)
 
 
 def _money(cur: str, x: float) -> str:

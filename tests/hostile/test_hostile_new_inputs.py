@@ -457,3 +457,14 @@ def test_scenario_text_is_contained_in_the_memo(helpdesk: sk.Scenario, payload: 
     assert "</style>" not in body  # the memo's one style sheet: no text closes it early
     if BIDI in payload:
         assert "\\u202e0001 DSU\\u2066" in page
+
+
+def test_bidi_controls_in_scenario_text_are_shown_not_obeyed_in_the_report(helpdesk: sk.Scenario,
+                                                                           tmp_path: Path) -> None:
+    pytest.importorskip("papermill")
+    payload = f"Desk {BIDI}0001 DSU\u2066 saved"
+    sc = helpdesk.override({"run.horizon_days": 28, "name": payload, "description": payload,
+                            "options.vendor.label": payload})
+    page = sk.report(sc, tmp_path / "report.html", seed=5, replications=2).read_text(encoding="utf-8")
+    assert not re.search(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]", page)
+    assert "Desk \\u202e0001 DSU\\u2066 saved" in html.unescape(page)
