@@ -436,6 +436,13 @@ def test_a_byte_order_mark_and_formulas_without_values_read_as_the_plain_file(tm
 
 
 # --------------------------------------------------------------------------- scenario text in the memo
+def test_an_option_label_is_a_few_words_like_the_name(helpdesk: sk.Scenario) -> None:
+    """A label fills table headers and chart axes: 200 characters at most, as the scenario's name."""
+    with pytest.raises(sk.ScenarioError, match=r"options.vendor.label: must have at most 200 characters, got 'ZZZ"):
+        helpdesk.override({"options.vendor.label": "Z" * 200_000})
+    assert helpdesk.override({"options.vendor.label": "Z" * 200}).options["vendor"].label == "Z" * 200
+
+
 @pytest.mark.parametrize("payload", [
     f"Desk {BIDI}0001 DSU\u2066 saved",
     "</style><script>alert(1)</script>",
