@@ -202,6 +202,7 @@ BAD_PATHS = {
     "a newline": lambda tmp, ext: tmp / f"new\nline{ext}",
     "a carriage return": lambda tmp, ext: tmp / f"ret\rurn{ext}",
     "a bidi override": lambda tmp, ext: tmp / f"memo{BIDI}lmth{ext}",
+    "a NUL byte": lambda tmp, ext: tmp / f"nul\x00{ext}",
     "a folder": lambda tmp, ext: _made(tmp / f"taken{ext}", "dir"),
     "a pipe": lambda tmp, ext: _made(tmp / f"pipe{ext}", "fifo"),
     "a parent that is a file": lambda tmp, ext: _made(tmp / "plain", "file") / f"x{ext}",
@@ -257,6 +258,23 @@ def test_new_refuses_numbers_out_of_range_in_one_line(tmp_path: Path, capsys: py
                                                       flags: list[str], words: str) -> None:
     code, _, err = run(capsys, "new", "-o", str(tmp_path / "starter.yaml"), *flags)
     assert code == 2 and words in one_line(err) and not list(tmp_path.iterdir())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(min_size=1, max_size=30).filter(lambda s: "/" not in s and s not in (".", "..")))
+def test_any_file_name_is_refused_in_one_line_or_written_as_named(tmp_path_factory: pytest.TempPathFactory,
+                                                                  name: str) -> None:
+    folder = tmp_path_factory.mktemp("names")
+    target = folder / f"{name}.html"
+    try:
+        fileio.check_file_target(target, "-o/--out")
+    except fileio.OutputPathError as err:
+        assert "\n" not in str(err) and str(err).startswith("-o/--out: ")
+        assert not list(folder.iterdir())
+        return
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]", name)
+    fileio.write_text(target, "memo")
+    assert [p.name for p in folder.iterdir()] == [target.name] and target.read_text() == "memo"
 
 
 @pytest.mark.parametrize("command", ["memo", "fit", "new"])
