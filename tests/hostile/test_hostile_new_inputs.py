@@ -296,6 +296,14 @@ def test_a_folder_no_file_can_be_made_in_is_one_line_before_any_work(tmp_path: P
     assert not list(tmp_path.iterdir()) and "wrote" not in stdout
 
 
+def test_fit_refuses_one_name_for_the_scenario_and_the_report(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                              history: Path) -> None:
+    out = tmp_path / "both.yaml"
+    code, _, err = run(capsys, "fit", str(history), "-o", str(out), "--report", str(out))
+    assert code == 2 and "is both the scenario (-o) and the report (--report)" in one_line(err)
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_link_to_elsewhere_is_replaced_not_written_through(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     victim = tmp_path / "elsewhere" / "precious.yaml"
     victim.parent.mkdir()
