@@ -21,7 +21,8 @@ scenario saved from the dashboard — goes through :class:`Outputs`, so that
 
 :func:`check_file_target` and :func:`check_folder_target` refuse a bad output
 path (a folder where a file is wanted, a parent that is a file, a place where no
-file can be created) with one sentence *before* anything is simulated;
+file can be created, a name holding a line break, control character or bidi
+control) with one sentence *before* anything is simulated;
 :class:`OutputPathError` is a ``ValueError`` (exit 2 in the CLI), whereas a
 failure while writing (a full disk) is an :class:`OutputWriteError`, an
 ``OSError`` (exit 1).
@@ -30,6 +31,7 @@ failure while writing (a full disk) is an :class:`OutputWriteError`, an
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -112,6 +114,18 @@ def _existing_parent(what: str, path: Path) -> Path:
     return Path(path.absolute().anchor)  # pragma: no cover - the root always exists
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Line breaks, other control characters and bidi controls: legal in a POSIX file name, but a name holding one
+cannot be shown on one line of a terminal, a log or a report as the name it is (``wrote out\\nx.html``)."""
+
+
+def _printable(what: str, path: Path) -> None:
+    """Refuse a path that holds a line break, another control character or a bidi control."""
+    if _UNPRINTABLE.search(str(path)):
+        raise OutputPathError(f"{what}: {shown(path)} holds a line break, control character or bidi control; "
+                              "give a name of printable characters")
+
+
 def check_file_target(path: str | Path, what: str = "output") -> Path:
     """``path`` as a :class:`Path` if a regular file can be written there; else :class:`OutputPathError`.
 
@@ -122,6 +136,7 @@ def check_file_target(path: str | Path, what: str = "output") -> Path:
     path = Path(path)
     if not str(path).strip():
         raise OutputPathError(f"{what}: the path is empty; give a file name")
+    _printable(what, path)
     try:
         info = path.lstat()
     except FileNotFoundError:
@@ -141,6 +156,7 @@ def check_folder_target(path: str | Path, what: str = "output folder") -> Path:
     path = Path(path)
     if not str(path).strip():
         raise OutputPathError(f"{what}: the path is empty; give a folder")
+    _printable(what, path)
     try:
         info = path.stat()
     except FileNotFoundError:

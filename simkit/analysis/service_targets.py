@@ -41,6 +41,9 @@ CEILING_FAMILIES = ("cost", "scalability")
 
 _TEXT = re.compile(r"^\s*(?P<kpi>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>>=|<=|=)\s*(?P<value>\S+)\s*$")
 _SENSE = {1: ">=", -1: "<="}
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+"""A number as written in a scenario file: ASCII digits only (``float`` would also read ``'1_0'`` as 10 and
+Arabic-Indic digits as their values, which a reader of the command line would not see)."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,13 @@ class Target:
 def _number(path: str, raw: Any) -> float:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise ScenarioError(path, f"must be a finite number, got {show(raw)}")
+    if isinstance(raw, str) and not _DECIMAL.fullmatch(raw.strip()):
+        raise ScenarioError(path, f"must be a finite number written with the digits 0-9 (e.g. 0.9 or 24), "
+                                  f"got {show(raw)}")
     try:
         value = float(raw)
-    except ValueError:
-        raise ScenarioError(path, f"must be a finite number, got {show(raw)}") from None
+    except OverflowError:  # an int too large for a float
+        value = math.inf
     if not math.isfinite(value):
         raise ScenarioError(path, f"must be a finite number, got {show(raw)}")
     return value

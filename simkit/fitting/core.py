@@ -21,7 +21,12 @@ from simkit.fitting.write import scenario_yaml  # noqa: E402
 from simkit.scenario.model import Scenario, loads  # noqa: E402
 from simkit.scenario.schema import WorkloadSpec  # noqa: E402
 
-__all__ = ["fit", "FitResult"]
+__all__ = ["fit", "FitResult", "MIN_HISTORY_H"]
+
+MIN_HISTORY_H = 24.0
+"""The shortest history fitted, in hours from the first arrival (interval) to the last: a rate and a profile
+of the working day need at least one whole day; from less (one row, rows all at one time) any volume written
+would be made up.  The back-test's tolerances hold from 8 weeks on."""
 
 
 @dataclass
@@ -82,6 +87,7 @@ def fit(source: str | Path | pd.DataFrame, *, time_column: str | None = None, co
     hist = read_history(source, time_column=time_column, count_column=count_column, kind_column=kind_column,
                         effort_column=effort_column, effort_unit=effort_unit, priority_column=priority_column,
                         resolved_column=resolved_column, interval_min=interval, timezone=timezone, now=now)
+    _long_enough(hist)
     frame = hourly_counts(hist)
     if frame["y"].sum() <= 0:
         raise ScenarioError("", "has no arrivals (every count is zero)", hist.source)
@@ -102,3 +108,17 @@ def fit(source: str | Path | pd.DataFrame, *, time_column: str | None = None, co
 
 def _contact_kind() -> KindFit:
     return KindFit("contact", ("all",), 0, 1.0, None, 1, "", None)
+
+
+def _long_enough(hist: History) -> None:
+    """Refuse a history that spans less than :data:`MIN_HISTORY_H` (one line naming the column and the span)."""
+    times = hist.times.dropna()
+    step_h = hist.interval_min / 60.0 if hist.shape == "intervals" else 0.0
+    span_h = (times.max() - times.min()).total_seconds() / 3600.0 + step_h if len(times) else 0.0
+    if span_h >= MIN_HISTORY_H:
+        return
+    dropped = ", ".join(f"{k}: {v}" for k, v in hist.issues.items() if v)
+    raise ScenarioError("", f"has {len(times)} usable row(s) at {times.nunique()} distinct time(s) in column "
+                            f"'{hist.columns['time'][:40]}'{f' ({dropped})' if dropped else ''}, spanning "
+                            f"{span_h:.3g} h; a fit needs at least {MIN_HISTORY_H:g} h of history (8 weeks for "
+                            "the back-test's tolerances)", hist.source)

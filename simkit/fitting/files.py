@@ -14,7 +14,8 @@ def write_new_text(path: Path, text: str, force: bool = False) -> Path:
     """Write ``text`` to ``path`` safely (:func:`simkit.fileio.write_text`).
 
     Refuses (:class:`ScenarioError`) a folder, a non-regular file (a device, a pipe), and an existing
-    file unless ``force``; on any failure the previous file is left as it was.
+    file unless ``force``; a failure while writing (a full disk) is an :class:`simkit.fileio.OutputWriteError`
+    (an ``OSError``), and on any failure the previous file is left as it was.
     """
     where = str(path)
     if path.exists() or path.is_symlink():
@@ -26,7 +27,7 @@ def write_new_text(path: Path, text: str, force: bool = False) -> Path:
             raise ScenarioError("", "exists already; pass --force to overwrite it", where)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(path, text)  # a temp file with an unpredictable name beside it, then renamed
-    except OSError as err:
+    except OSError as err:  # a file where a folder is wanted, a folder no file can be made in: a bad path
         raise ScenarioError("", f"cannot be written ({err.strerror or err})", where) from None
+    write_text(path, text)  # a temp file beside it, then renamed; a full disk: OutputWriteError, the old file kept
     return path

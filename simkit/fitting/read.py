@@ -131,6 +131,9 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
                 raise _fail(extra_message("reading an Excel history", "data"), name) from None
             df = pd.read_excel(p, engine="openpyxl")
+            if df.empty and _formulas_without_values(p):
+                raise _fail("has formulas but no values saved with them (written by a program that does not "
+                            "calculate); open and save it in a spreadsheet, or export it as CSV", name)
         else:
             raise _fail(f"has suffix {suffix!r}; allowed: .csv, .tsv, .parquet, .xlsx", name)
     except ScenarioError:
@@ -142,7 +145,33 @@ def read_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
         raise _fail(f"cannot be read as a {suffix[1:]} table ({type(err).__name__})", name) from None
     if df.empty or len(df.columns) == 0:
         raise _fail("has no data rows", name)
+    if suffix not in (".csv", ".txt", ".tsv"):  # a CSV cell is text; parquet can hold lists and maps
+        _one_value_per_cell(df, name)
     return df, name
+
+
+def _formulas_without_values(path: Path) -> bool:
+    """Whether the first sheet holds formulas whose values were never stored (pandas reads those cells as empty)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(min_row=2, max_row=200, values_only=True)
+        return any(isinstance(v, str) and v.startswith("=") for row in rows for v in row)
+    finally:
+        book.close()
+
+
+def _one_value_per_cell(df: pd.DataFrame, name: str) -> None:
+    """Refuse a column of lists, maps or arrays (parquet allows them): no role of a history is one."""
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        nested = df[col].map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy()
+        if nested.any():
+            row = int(np.argmax(nested))
+            raise _fail(f"column {str(col)[:40]!r} holds lists or other nested values (row {row + 1}: "
+                        f"{type(df[col].iloc[row]).__name__}); a history has one value per cell", name)
 
 
 def _pick_column(df: pd.DataFrame, role: str, given: str | None, name: str, notes: list[str]) -> str | None:
@@ -194,8 +223,11 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
         parsed = pd.to_datetime(raw, errors="coerce")
         aware = parsed.dt.tz is not None
     elif with_offset.any():
-        parsed = pd.to_datetime(text.where(~missing), errors="coerce", utc=True, format="ISO8601")
+        parsed = pd.to_datetime(text.where(with_offset), errors="coerce", utc=True, format="ISO8601")
         aware = True
+        naive = ~with_offset & ~missing
+        if naive.any():  # among times with offsets, a time without one is not silently read as UTC
+            parsed = _naive_among_aware(text, naive, parsed, zone, issues)
         offsets = text[with_offset].str.extract(_OFFSET_GROUP)[0].str.replace(":", "").value_counts()
         if len(offsets) > 1 and zone is None:
             issues["mixed UTC offsets (rows not at the most common)"] = int(offsets.iloc[1:].sum())
@@ -204,7 +236,7 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
     else:
         parsed = pd.to_datetime(text.where(~missing), errors="coerce", format="mixed", dayfirst=False)
         aware = False
-    issues["unparsable time"] = int((parsed.isna() & ~missing).sum())
+    issues["unparsable time"] = int((parsed.isna() & ~missing).sum()) - issues.get(_NO_OFFSET, 0)
     if aware:
         utc = parsed.dt.tz_convert("UTC") if parsed.dt.tz is not None else parsed
         if zone is not None:
@@ -232,6 +264,21 @@ def parse_times(raw: pd.Series, zone: ZoneInfo | None, issues: dict[str, int],
             notes.append("times have no zone: read as local wall-clock time at UTC+0 (pass --timezone to place "
                          "them)")
     return local, offset_h, utc_naive
+
+
+_NO_OFFSET = "time without a UTC offset among times with one (left out; pass --timezone to read it there)"
+
+
+def _naive_among_aware(text: pd.Series, naive: pd.Series, parsed: pd.Series, zone: ZoneInfo | None,
+                       issues: dict[str, int]) -> pd.Series:
+    """``parsed`` with the times written without an offset read as wall-clock time in ``zone``; without a
+    zone they are left out and counted (``issues``), since no offset can be assumed for them."""
+    if zone is None:
+        issues[_NO_OFFSET] = int(naive.sum())
+        return parsed
+    local = pd.to_datetime(text.where(naive), errors="coerce", format="mixed")
+    placed = local.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    return parsed.where(~naive, placed)
 
 
 def _offset_h(text: str) -> float:

@@ -214,7 +214,7 @@ class OptionSpec(_Spec):
     vendor_kinds: tuple[Name, ...] = ()
     backup: Name | None = None
     backup_share: float = Field(0.0, ge=0, le=1)
-    label: str = ""
+    label: str = Field("", max_length=200)  # a few words in tables and charts (as a scenario's name)
     escalation: tuple[TierSpec, ...] | None = Field(None, min_length=1, max_length=2)
 
     @model_serializer(mode="wrap")

@@ -22,23 +22,25 @@ __all__ = ["add_commands"]
 
 def _cmd_fit(args: argparse.Namespace) -> int:
     from simkit.errors import ScenarioError
+    from simkit.fileio import Outputs, check_file_target
     from simkit.fitting import fit
-    from simkit.fitting.files import write_new_text
     from simkit.fitting.report import report_html
 
     out = Path(args.out)
     report = Path(args.report) if args.report else out.with_name("fit_report.html")
-    for p in (out, report):  # refuse before the work, so that nothing is half-written
+    for flag, p in (("-o/--out", out), ("--report", report)):  # refuse before the work: nothing half-written
+        check_file_target(p, flag)
         if p.exists() and not args.force:
             raise ScenarioError("", "exists already; pass --force to overwrite it", str(p))
-        if p.exists() and not p.is_file():
-            raise ScenarioError("", "is not a regular file; give a file name to write", str(p))
+    if out.absolute() == report.absolute():
+        raise ScenarioError("", "is both the scenario (-o) and the report (--report); give two names", str(out))
     res = fit(args.history, time_column=args.time_column, count_column=args.count_column,
               kind_column=args.kind_column, effort_column=args.effort_column, effort_unit=args.effort_unit,
               priority_column=args.priority_column, resolved_column=args.resolved_column, interval=args.interval,
               timezone=args.timezone, name=args.name, replications=args.replications or 10)
-    write_new_text(report, report_html(res), force=True)
-    write_new_text(out, res.yaml, force=args.force)
+    with Outputs() as files:  # both or neither: a full disk leaves the previous files as they were (exit 1)
+        files.add_text(report, report_html(res))
+        files.add_text(out, res.yaml)
     emit({"command": "fit", "scenario": str(out), "report": str(report)}, args.format, quiet=args.quiet,
          text=[res.text(), f"wrote {out} and {report}"])
     return 0
@@ -46,15 +48,19 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 def _cmd_new(args: argparse.Namespace) -> int:
     from simkit.errors import ScenarioError
+    from simkit.fileio import check_file_target
     from simkit.fitting.files import write_new_text
     from simkit.fitting.starter import Starter, parse_days, parse_hours, starter_yaml
     from simkit.scenario.model import loads
 
+    check_file_target(args.out, "-o/--out")
     open_h, close_h = parse_hours(args.hours)
     # the schema's bound on annual_volume, and a year of minutes per item: checked before the staffing arithmetic
     for flag, value, high in (("--annual-volume", args.annual_volume, 1e9), ("--effort-min", args.effort_min, 525_600)):
         if not 0 < value <= high:
             raise ScenarioError(flag, f"must be > 0 and <= {high:,.0f}, got {value!r}")
+    if not -12 <= args.utc_offset <= 14:  # the schema's bounds, before the hours are shifted by it (NaN too)
+        raise ScenarioError("--utc-offset", f"must be from -12 to 14 hours, got {args.utc_offset!r}")
     s = Starter(annual_volume=args.annual_volume, open_hour=open_h, close_hour=close_h, days=parse_days(args.days),
                 utc_offset_h=args.utc_offset, effort_min=args.effort_min, staff=args.staff,
                 loaded_cost_per_hour=args.loaded_cost, vendor_price_per_item=args.vendor_price,

@@ -68,6 +68,8 @@ def _cmd_memo(args: argparse.Namespace) -> int:
         check_file_target(args.pdf, "--pdf")
     from simkit.analysis.rightsizing import MAX_EVALUATIONS
 
+    if args.equal_service and not 0.5 <= args.confidence < 1:  # NaN too: no comparison holds for it
+        raise _usage(f"--confidence must be a probability in [0.5, 1), got {args.confidence!r}")
     if args.equal_service and not 1 <= args.max_evaluations <= MAX_EVALUATIONS:
         raise _usage(f"--max-evaluations must be from 1 to {MAX_EVALUATIONS:,}, got {args.max_evaluations}")
     sc, text = _scenario_and_text(args)

@@ -13,6 +13,7 @@ import base64
 import html
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +24,8 @@ import numpy as np
 from simkit.analysis.memo_record import RISK_LEVEL, MemoRecord
 from simkit.extras import require
 
-__all__ = ["memo_html", "cash_flow_chart", "find_chromium", "html_to_pdf", "ChromiumMissing", "pdf_page_count"]
+__all__ = ["memo_html", "cash_flow_chart", "find_chromium", "html_to_pdf", "ChromiumMissing", "pdf_page_count",
+           "visible_bidi"]
 
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
 """Where Debian and Ubuntu put Chromium; ``SIMKIT_CHROMIUM`` names another binary."""
@@ -50,8 +52,19 @@ section{break-inside:avoid}section.long{break-inside:auto}img{max-height:50mm}im
 """
 
 
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Bidi marks, embeddings, overrides and isolates: an unclosed override in a name would reverse the memo's text
+after it (a saving read backwards), so they are shown as their escapes (``\\u202e``), not obeyed."""
+
+
+def visible_bidi(text: str) -> str:
+    """``text`` with every bidi control replaced by its escape (``\\u202e``): seen, not obeyed."""
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Scenario text as HTML text: markup escaped, bidi controls shown as escapes."""
+    return html.escape(visible_bidi(str(value)), quote=True)
 
 
 def _money(cur: str, x: float) -> str:

@@ -166,7 +166,9 @@ def report(scenario: Scenario | str | Path, out: str | Path = "out/report.html",
             except (RuntimeError, TimeoutError, OSError) as err:  # a kernel that died or never started
                 raise ReportError(f"the report notebook could not run: {type(err).__name__}: {err}"
                                   f"{_last_line(tmp / 'kernel.log')}") from None
-        html = _export(executed, f"simkit report: {sc.name}")
+        from simkit.ui.memo_html import visible_bidi  # scenario text's bidi controls: shown, not obeyed
+
+        html = visible_bidi(_export(executed, f"simkit report: {sc.name}"))
         with Outputs() as outputs:  # the notebook and the page together, or neither
             if keep_notebook:
                 outputs.add(target.with_suffix(".ipynb"), lambda fh: fh.write(executed.read_bytes()))
