@@ -13,18 +13,22 @@ statistics::
     res.save("kpis.parquet"); frame, meta = sk.read("kpis.parquet")   # any file simkit writes
 """
 
-from simkit._version import __version__  # noqa: E402
-from simkit.calendars.weekly import Calendar  # noqa: E402
-from simkit.errors import ScenarioError  # noqa: E402
-from simkit.experiment.precision import simulate_to_precision  # noqa: E402
-from simkit.experiment.reprice import reprice, reprice_sweep  # noqa: E402
-from simkit.experiment.results import Results, SweepResults  # noqa: E402
-from simkit.experiment.simulate import run_replication, simulate  # noqa: E402
-from simkit.experiment.store import read  # noqa: E402
-from simkit.experiment.sweep import sweep  # noqa: E402 - after .reprice: the function, not the module, is simkit.sweep
-from simkit.scenario.catalog import examples  # noqa: E402
-from simkit.scenario.distributions import Dist, parse_dist  # noqa: E402
-from simkit.scenario.model import Scenario, load, loads  # noqa: E402
+from typing import TYPE_CHECKING
+
+from simkit._version import __version__
+
+if TYPE_CHECKING:  # the names as type checkers and the API reference see them; loaded on first use below
+    from simkit.calendars.weekly import Calendar
+    from simkit.errors import ScenarioError
+    from simkit.experiment.precision import simulate_to_precision
+    from simkit.experiment.reprice import reprice, reprice_sweep
+    from simkit.experiment.results import Results, SweepResults
+    from simkit.experiment.simulate import run_replication, simulate
+    from simkit.experiment.store import read
+    from simkit.experiment.sweep import sweep
+    from simkit.scenario.catalog import examples
+    from simkit.scenario.distributions import Dist, parse_dist
+    from simkit.scenario.model import Scenario, load, loads
 
 __all__ = [
     "Calendar", "Dist", "parse_dist", "Results", "Scenario", "ScenarioError",
@@ -34,7 +38,15 @@ __all__ = [
     "right_size", "compare_at_equal_service", "memo",
 ]
 
-_LAZY = {"explore": "ui.widgets", "report": "ui.report"}  # imports ipywidgets / papermill on first use
+# Every name is loaded on first use (PEP 562): `import simkit` itself is instant, so the command line can catch
+# Ctrl+C before the heavy imports (``simkit.ui.launch``), and a notebook pays for what it uses.
+_LAZY = {"Calendar": "calendars.weekly", "ScenarioError": "errors", "Dist": "scenario.distributions",
+         "parse_dist": "scenario.distributions", "Scenario": "scenario.model", "load": "scenario.model",
+         "loads": "scenario.model", "examples": "scenario.catalog", "simulate": "experiment.simulate",
+         "run_replication": "experiment.simulate", "simulate_to_precision": "experiment.precision",
+         "reprice": "experiment.reprice", "reprice_sweep": "experiment.reprice", "Results": "experiment.results",
+         "SweepResults": "experiment.results", "read": "experiment.store", "sweep": "experiment.sweep"}
+_LAZY.update({"explore": "ui.widgets", "report": "ui.report"})  # imports ipywidgets / papermill on first use
 _LAZY["fit"] = "fitting"  # calibrating to a history needs scipy.stats
 _LAZY.update({"Lever": "experiment.design", "load_levers": "experiment.design", "tornado": "analysis.sensitivity",
               "sobol_indices": "analysis.sensitivity", "break_even": "analysis.sensitivity",
@@ -53,5 +65,11 @@ def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute (PEP 5
     if name in _MODULES:
         return importlib.import_module(_MODULES[name])
     if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # found directly from now on
+        return value
     raise AttributeError(f"module 'simkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | set(_MODULES))

@@ -2,7 +2,7 @@
 
 import sys
 
-from simkit.ui.cli import main
+from simkit.ui.launch import main
 
 if __name__ == "__main__":
     sys.exit(main())
