@@ -163,6 +163,9 @@ class ServicePool:
         for _ in range(servers):
             self._start(Server())
 
+    def ready(self) -> None:
+        """Called once every hook is in place, before the run starts (a faster formulation may pick its path)."""
+
     # -- state -------------------------------------------------------------
     @property
     def waiting(self) -> int:
