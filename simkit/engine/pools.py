@@ -102,7 +102,9 @@ class Items:
 
     def arrays(self, n: int) -> dict[str, np.ndarray]:
         """The first ``n`` items' state as numpy columns (the option's own items; the rest is background)."""
-        return {name: np.array(getattr(self, name)[:n], dtype=dtype) for name, dtype in self._DTYPES.items()}
+        # fromiter reads the first n straight from the list: no slice copy, and it converts element by element
+        # faster than np.array, which first inspects the whole list for its shape and type
+        return {name: np.fromiter(getattr(self, name), dtype=dtype, count=n) for name, dtype in self._DTYPES.items()}
 
 
 class ServicePool:
