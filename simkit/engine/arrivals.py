@@ -118,28 +118,13 @@ def clarify_rounds(scenario: Scenario, trace: Trace, clarify_factor: np.ndarray,
             for k in range(n_pools)}
 
 
-def in_order(env: Environment, times: np.ndarray, handle: Callable[[int], None]) -> None:
-    """Call ``handle(i)`` at each of the sorted ``times``: a chain of scheduled calls, one pending at a time."""
-    ts = times.tolist()
-    n = len(ts)
-    if not n:
-        return
-    i = 0  # the next item
-    call_later = env.call_next
+def in_order(env: Environment, times: np.ndarray, handle: Callable[[int], None], stamp: list | None = None) -> None:
+    """Call ``handle(i)`` at each of the sorted ``times``: a chain of scheduled calls, one pending at a time.
 
-    def step(_arg: object) -> None:
-        nonlocal i
-        t = ts[i]
-        while True:
-            handle(i)
-            i += 1
-            if i >= n:
-                return
-            if ts[i] > t:
-                break
-        call_later(ts[i] - t, step)
-
-    call_later(ts[0], step)
+    With ``stamp``, each call's clock time is written to ``stamp[i]`` first (see
+    :meth:`~simkit.engine.loop.Environment.call_in_order`).
+    """
+    env.call_in_order(times.tolist(), handle, stamp)
 
 
 def start_arrivals(env: Environment, trace: Trace, router: Callable[[int], int], pools: list[ServicePool],
@@ -157,13 +142,7 @@ def start_arrivals(env: Environment, trace: Trace, router: Callable[[int], int],
     plain = not rounds and not any(finite) and not any(h > 0.0 for h in handoff_h[:n_tier1])
     if plain and n_tier1 == 1:
         route[:] = [0] * n
-        put = pools[0].put
-
-        def arrive_one(item: int) -> None:
-            enter[item] = env._now
-            put(item)
-
-        in_order(env, trace.arrival_h, arrive_one)
+        in_order(env, trace.arrival_h, pools[0].put, enter)  # the chain stamps the queue-entry time itself
         return route, enter
     if plain:
         puts = [pool.put for pool in pools]

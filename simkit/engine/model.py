@@ -164,6 +164,8 @@ def _run_events(run: OptionRun, handoff: list[float], rounds: dict[int, np.ndarr
     if run.option.escalation:  # never on the compiled kernel: its list of mechanisms leaves tiers out
         run.escalation = Escalation(run.option, trace, run.streams, items)
         run.escalation.attach(pools, list(range(members.n_tier1, members.n_primary)), handoff)
+    for pool in pools:  # every hook is set: each pool picks its path for the whole run
+        pool.ready()
     router = make_router(run.option, pools[:members.n_tier1], tuple(members.roles[:members.n_tier1]), trace,
                          scenario.vendors)
     route, enter = start_arrivals(env, trace, router, pools, items, handoff, rounds, members.n_tier1)
