@@ -140,7 +140,7 @@ class DashboardLayout:
         self.downloads = W.HTML()
         self.report_button = W.Button(description="Prepare the report", icon="file-text-o",
                                       tooltip="Draws the charts not drawn yet, then offers the report and their images",
-                                      layout=W.Layout(width="220px"))
+                                      layout=W.Layout(width="220px", display="none"))  # shown with an answer
         self.svg_button = W.Button(description="Add the charts as SVG", icon="file-image-o",
                                    layout=W.Layout(width="220px"))
         self._lever_box = W.VBox(layout=W.Layout(width="520px", min_width="520px"))
