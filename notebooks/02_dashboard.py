@@ -19,7 +19,8 @@
 # within the chosen ± share of its mean (at least 10, at most the cap). **Pin this run** keeps the current
 # numbers as a named variant — up to four side by side, each listing the levers it moved. **Tornado** shows
 # which lever moves the saving most. The **downloads** (scenario YAML, KPIs CSV, charts, a report page) go
-# to your browser. Serve this notebook as an app with `make app` (Voila).
+# to your browser; **Prepare the report** first draws the charts not drawn yet. Serve this notebook as an app
+# with `make app` (Voila).
 
 # %%
 import simkit as sk

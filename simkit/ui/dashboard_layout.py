@@ -138,6 +138,9 @@ class DashboardLayout:
                                        layout=W.Layout(width="260px"))
         self.tornado_out = W.Output()
         self.downloads = W.HTML()
+        self.report_button = W.Button(description="Prepare the report", icon="file-text-o",
+                                      tooltip="Draws the charts not drawn yet, then offers the report and their images",
+                                      layout=W.Layout(width="220px", display="none"))  # shown with an answer
         self.svg_button = W.Button(description="Add the charts as SVG", icon="file-image-o",
                                    layout=W.Layout(width="220px"))
         self._lever_box = W.VBox(layout=W.Layout(width="520px", min_width="520px"))
@@ -166,7 +169,8 @@ class DashboardLayout:
         return W.VBox([self.head, source, self.verdict_html, top, W.HTML("<h3>Charts</h3>"), self.chart_tabs,
                        W.HTML("<h3>Pinned variants (up to four, side by side)</h3>"), pins,
                        W.HTML("<h3>What moves the answer</h3>"), self.tornado_button, self.tornado_out,
-                       W.HTML("<h3>Downloads</h3>"), self.downloads, self.svg_button]).add_class("simkit-dash")
+                       W.HTML("<h3>Downloads</h3>"), self.downloads,
+                       W.HBox([self.report_button, self.svg_button])]).add_class("simkit-dash")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)

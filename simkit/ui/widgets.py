@@ -37,7 +37,9 @@ Around the levers: a dropdown of the shipped examples and the YAML files in the 
 upload button (an invalid file shows its one-line error and the current scenario stays); *Pin* keeps the
 current run as a named variant, up to :data:`simkit.ui.pinboard.MAX_PINS` side by side; *Tornado* ranks the
 numeric levers by how much they move the saving; the downloads (scenario YAML, KPIs CSV, each chart as
-PNG and SVG, a report page) are links that deliver the file to the browser.  No modelling happens here:
+PNG and SVG, a report page) are links that deliver the file to the browser, made from the answer on the page.
+The report needs every chart, and a refresh draws only the visible one: *Prepare the report* draws the others
+for that answer and then offers it (:mod:`simkit.ui.dashboard_actions`).  No modelling happens here:
 the numbers come from the public API.  The page's widgets and their places are :mod:`simkit.ui.dashboard_layout`;
 this module holds what happens when they change.  The controller works without a browser, so it is unit-tested by
 setting ``dash.controls[path].value``.
@@ -48,7 +50,6 @@ from __future__ import annotations
 import asyncio
 import html
 import math
-import re
 import time
 from collections.abc import Iterable
 from concurrent.futures import Executor
@@ -62,7 +63,6 @@ from simkit.analysis.verdict import Verdict, verdict
 from simkit.experiment.reprice import is_cost_only
 from simkit.experiment.results import Results
 from simkit.extras import require
-from simkit.fileio import write_text
 from simkit.scenario.model import Scenario, ScenarioError, load
 from simkit.ui import dashboard_views as views
 from simkit.ui.controls import Control, control_for, controls_from, default_controls, value_at
@@ -143,6 +143,7 @@ class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayou
         self.chart_png: dict[str, bytes] = {}
         self.chart_svg: dict[str, bytes] = {}  # made on request (svg_button): an SVG costs as much as a PNG
         self._figures: dict[str, Figure] = {}
+        self._charts_of: Results | None = None  # the results the kept chart images show
         self.chart_alt: dict[str, str] = {}
         self.downloads_files: dict[str, tuple[bytes, str]] = {}
         self.tornado_table: pd.DataFrame | None = None
@@ -156,6 +157,7 @@ class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayou
         self.answer_s = self.answered_at = math.nan
         self._make_widgets(tuple(CHARTS), replications, precision, max_replications)
         self.svg_button.on_click(lambda _b: self.make_svg())
+        self.report_button.on_click(lambda _b: self.prepare_report())
         self.reset_button.on_click(lambda _b: self.reset())
         self.pin_button.on_click(lambda _b: self.pin_current())
         self.clear_pins_button.on_click(lambda _b: self.clear_pins())
@@ -328,6 +330,7 @@ class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayou
             self._answers.pop(next(iter(self._answers)))
         new_results = kept[0] is not self.results
         self.results, self.verdict, self.table = kept[0], kept[1], kept[2]
+        self.answer_scenario, self.answer_changes = self.scenario, self.changes()  # what the files are made of
         self.verdict_html.value = views.verdict_html(self.verdict)
         self.kpi_html.value = self.table.to_html(escape=True, border=0)
         self.answered_at = time.perf_counter()
@@ -350,23 +353,6 @@ class Dashboard(DashboardRuns, DashboardActions, DashboardCharts, DashboardLayou
             self._hold = False
         self.refresh()
 
-    def _yaml_text(self) -> str:
-        head = f"# {self.scenario.name}: saved from the simkit dashboard; changes: {self.changes()}"
-        comment = "# " + _one_line(head[2:])  # a line break in a name must not end the comment
-        return f"{comment}\n{self.scenario.to_yaml()}"
-
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write the current scenario as YAML safely (:mod:`simkit.fileio`); it loads back to an equal scenario.
-
-        The page offers the same text as a download; this is for code that wants a file on this machine.
-        """
-        target = Path(path or self._save_path or f"{self._slug()}_edited.yaml").expanduser()
-        write_text(target, self._yaml_text())
-        return target
-
-    def _slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "_", self.scenario.name.lower()).strip("_")[:60] or "scenario"
-
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     """The event loop running this call (a Jupyter kernel's), or ``None`` (a script, a test)."""
@@ -374,11 +360,6 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-def _one_line(text: str) -> str:
-    """``text`` with every character that is not printable (line breaks such as U+2028 among them) escaped."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def explore(scenario: Scenario | str | Path, levers: str | Path | Iterable[Any] | None = None,

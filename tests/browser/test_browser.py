@@ -4,9 +4,10 @@ Each test serves a temporary copy of ``notebooks/02_dashboard.ipynb`` (with the 
 from a server bound to 127.0.0.1 with a token, in isolated Jupyter/IPython/matplotlib folders, started
 in its own process group and stopped by that group.  Both move the first slider (the arrival rate) one
 step with the keyboard and assert that the simulated KPI table and a chart image both changed.  In Voila
-the strategist's path is driven too: download the KPIs CSV and check its rows, pin two variants and see
-both columns, upload an invalid file (its one-line error shows, the scenario stays) and a valid one, and
-pick a second archetype from the list and see the title and the KPIs change.
+the strategist's path is driven too: download the KPIs CSV and check its rows, prepare and download the
+report and count its four charts, pin two variants and see both columns, upload an invalid file (its
+one-line error shows, the scenario stays) and a valid one, and pick a second archetype from the list and
+see the title and the KPIs change.
 
 Skipped only when Chromium is missing on a developer machine; under CI (``CI`` set) a missing browser
 is a failure.  Regenerate the README screenshot with ``python tests/browser/test_browser.py docs/dashboard.png``.
@@ -31,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from simkit.accounting.kpi import kpi_columns
+from simkit.ui.dashboard_charts import CHARTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/lib/chromium/chromium")
@@ -165,6 +167,19 @@ def _download_csv(page: object, tmp: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(target.open(encoding="utf-8")))
 
 
+def _download_report(page: object, tmp: Path) -> str:
+    """Prepare the report (it needs every chart; a refresh draws only the visible one) and download it."""
+    report = "a.simkit-download[download$='_report.html']"
+    assert page.locator(report).count() == 0  # not offered before it can carry every chart
+    page.get_by_role("button", name="Prepare the report").click()
+    page.wait_for_selector(report, state="attached", timeout=180_000)
+    with page.expect_download(timeout=30_000) as info:
+        page.locator(report).click()
+    target = tmp / "report.html"
+    info.value.save_as(target)
+    return target.read_text(encoding="utf-8")
+
+
 def _pin(page: object, name: str) -> None:
     page.get_by_placeholder("name of this variant").fill(name)
     page.get_by_role("button", name="Pin this run").click()
@@ -188,6 +203,8 @@ def test_dashboard_in_voila(tmp_path: Path) -> None:
             assert len(rows) == 3 * len(kpi_columns())
             assert {r["option"] for r in rows} == {"in_house", "vendor", "hybrid"}
             assert next(r for r in rows if r["kpi"] == "cost_total_usd")["label"] == TOTAL
+            report = _download_report(page, tmp_path)
+            assert report.count('<img src="data:image/png;base64,') == len(CHARTS) and TOTAL in report
             _pin(page, "as written")
             page.wait_for_selector(".simkit-pins", state="attached", timeout=90_000)
             _move_and_check(page)

@@ -218,9 +218,9 @@ def test_the_downloads_are_browser_links_holding_the_files(dash: Dashboard) -> N
     dash.controls[PRICE].value = 31.0
     files = _links(dash.downloads.value)
     slug = "startup_it_helpdesk"
-    # the chart on the selected tab is drawn with the answer; the others when their tab opens or on request
-    assert set(files) == {f"{slug}.yaml", f"{slug}_kpis.csv", f"{slug}_report.html",
-                          f"{slug}_{dash.visible_chart()}.png"}
+    # the chart on the selected tab is drawn with the answer; the others when their tab opens or on request,
+    # and the report, which needs every chart, once it is prepared
+    assert set(files) == {f"{slug}.yaml", f"{slug}_kpis.csv", f"{slug}_{dash.visible_chart()}.png"}
     assert sk.loads(files[f"{slug}.yaml"]) == dash.scenario
     rows = list(csv.DictReader(io.StringIO(files[f"{slug}_kpis.csv"].decode("utf-8"))))
     assert list(rows[0]) == CSV_COLUMNS
@@ -231,6 +231,9 @@ def test_the_downloads_are_browser_links_holding_the_files(dash: Dashboard) -> N
     vendor = next(r for r in rows if r["option"] == "vendor" and r["kpi"] == "cost_total_usd")
     assert vendor["label"] == "Total cost (USD)" and vendor["replications"] == "3"
     assert files[f"{slug}_cost_distribution.png"] == dash.chart_png["cost_distribution"]
+    dash.report_button.click()
+    files = _links(dash.downloads.value)
+    assert files[f"{slug}_report.html"].count(b"data:image/png;base64,") == len(widgets.CHARTS)
     report = files[f"{slug}_report.html"].decode("utf-8")
     assert html.escape(dash.verdict.sentence) in report and "vendors.msp.price_per_item" in report
     assert "data:text/html" not in dash.downloads.value  # a page is saved, never opened in the dashboard
@@ -248,6 +251,7 @@ def test_hostile_text_stays_text_in_verdict_pins_downloads_and_report(small_help
                                      for i, o in enumerate(small_helpdesk.option_names)}})
     d = explore(sc, levers=[STAFF], replications=2, seed=1, executor=None, folder=None)
     d.pin_current(PAYLOADS[2])
+    d.report_button.click()
     report = next(v for k, v in _links(d.downloads.value).items() if k.endswith("_report.html"))
     for page in (d.verdict_html.value, d.pins_html.value, d.downloads.value, d.head.value, report.decode()):
         assert live_markup(page) == [], page[:300]
