@@ -130,7 +130,7 @@ def test_fit_writes_a_runnable_scenario_and_report(tmp_path: Path) -> None:
     p = simkit("fit", str(hist), "-o", str(out), "--timezone", "America/New_York", "-n", "3")
     assert p.returncode == 0, p.stderr
     assert "count column: 'offered_calls'" in p.stdout and "hour-of-week MAPE" in p.stdout
-    assert (tmp_path / "fit_report.html").stat().st_size > 10_000
+    assert (tmp_path / "fitted_fit_report.html").stat().st_size > 10_000
     run = simkit("run", str(out), "-n", "1", "--set", "run.horizon_days=7")
     assert run.returncode == 0, run.stderr
     before = out.read_bytes()
@@ -149,7 +149,7 @@ def test_fit_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, args: list
     p = simkit("fit", str(_small_history(tmp_path)), "-o", str(out), *args)
     assert p.returncode == 2 and message in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
-    assert not out.exists() and not (tmp_path / "fit_report.html").exists()
+    assert not out.exists() and not (tmp_path / "x_fit_report.html").exists()
 
 
 def test_fit_an_empty_file_and_a_folder(tmp_path: Path) -> None:
