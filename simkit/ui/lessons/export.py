@@ -87,7 +87,9 @@ def export(dest: str | Path, source: str | Path = "notebooks", student: bool = F
     src, dst = Path(source), Path(dest)
     notebooks = sorted(src.glob("[0-9][0-9]_*.ipynb")) if src.is_dir() else []
     if not notebooks:
-        raise ScenarioError("", "holds no lesson notebooks (NN_name.ipynb)", str(source))
+        raise ScenarioError("", "holds no lesson notebooks (NN_name.ipynb); the lessons are in the notebooks/ folder "
+                            "of simkit's source repository, not in the installed package: run this from the "
+                            "repository's root or pass --source PATH/TO/notebooks", str(source))
     if dst.exists() and (not dst.is_dir() or (any(dst.iterdir()) and not (dst / MARKER).exists())):
         raise ScenarioError("", "exists and is not an earlier lessons export; choose an empty or new folder",
                             str(dest))
