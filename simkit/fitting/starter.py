@@ -3,7 +3,8 @@
 Annual volume, opening hours, the team's size and loaded cost, the effort per item and the vendor's
 price per item are enough for a first make-or-buy comparison: an in-house option and a vendor option
 on the same workload.  When the staff count is not given the team is the fewest people busy at most
-85% of their open hours (the comment says how busy they are) (a leaner or fatter team is an edit away; ``simkit validate`` shows the load).
+85% of their open hours, and the comment says how busy that is (a leaner or fatter team is an edit away;
+``simkit validate`` shows the load).
 """
 
 from __future__ import annotations

@@ -87,7 +87,8 @@ def add_commands(sub: Any) -> None:
     f.add_argument("--effort-unit", choices=("h", "min", "s"), default="min", help="unit of the effort column")
     f.add_argument("--interval", type=int, metavar="MIN", help="interval length 5, 15, 30 or 60 (default: inferred)")
     f.add_argument("--timezone", metavar="AREA/CITY", help="IANA time zone of the history (daylight saving followed)")
-    f.add_argument("--report", metavar="HTML", help="the fit report (default: NAME_fit_report.html beside -o NAME.yaml)")
+    f.add_argument("--report", metavar="HTML",
+                   help="the fit report (default: NAME_fit_report.html beside -o NAME.yaml)")
     f.add_argument("--replications", "-n", type=int, help="back-test replications (default 10)")
     f.add_argument("--name", help="the scenario's name")
     f.add_argument("--force", action="store_true", help="overwrite existing files")
