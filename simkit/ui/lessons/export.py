@@ -34,7 +34,7 @@ __all__ = ["export", "student_notebook", "MARKER"]
 
 MARKER = ".simkit-lessons-export"
 _COPIED = ("lessons", "game", "capstone", "sanitize.cfg")
-_IMPORT = re.compile(r"^from simkit\.lessons import (?P<names>[\w, ]+)$", re.MULTILINE)
+_IMPORT = re.compile(r"^from simkit\.(?:ui\.)?lessons import (?P<names>[\w, ]+)$", re.MULTILINE)
 _CHECKING = ("ask", "check_answer", "is_correct", "solution")
 _NOT_COPIED = ("__pycache__", ".*")
 _NOT_FOR_STUDENTS = ("*solution*",)
