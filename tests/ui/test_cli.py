@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -52,6 +53,8 @@ def test_validate_and_compare() -> None:
     p = simkit("compare", HELPDESK, "-n", "3", "--set", "run.horizon_days=28")
     assert p.returncode == 0, p.stderr
     assert "Managed-service provider - In-house (2 engineers)" in p.stdout and "P(better)" in p.stdout
+    # no replication differs in availability (no outages): a tie, not "never better"
+    assert re.search(r"^Availability \(share\) .* equal$", p.stdout, re.M), p.stdout
 
 
 @pytest.mark.parametrize(
