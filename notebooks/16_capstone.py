@@ -10,7 +10,7 @@
 # The engagement in five steps, as this notebook runs them:
 #
 # 1. **Fit** the history: `sk.fit` here, or `simkit fit capstone/northwind_tickets.csv -o northwind.yaml
-#    --timezone America/New_York` on the command line (it writes `fit_report.html` beside the scenario).
+#    --timezone America/New_York` on the command line (it writes `northwind_fit_report.html` beside the scenario).
 # 2. **Read the fit report**: what was cleaned, whether the back-test passes, what the fit cannot know.
 # 3. **Add the options** from the brief (in-house, the BPO, the hybrid) on top of the fitted workload.
 # 4. **Simulate** them on common random numbers, at least 20 replications with a fixed seed.

@@ -93,7 +93,11 @@ class SensitivitySummary:
     directions: list[int] = field(default_factory=list)  # +1: savings rise with the lever, -1: they fall
 
     def _name(self, path: str) -> tuple[str, str]:
-        """A lever's plain name ("the price per item of msp") and its unit (" USD/item")."""
+        """A lever's plain name ("the price per item of vendor msp") and its unit (" USD/item").
+
+        The owner is named with its section ("vendor msp", "team engineers"): a reader of the memo meets the
+        options by their labels and would not otherwise know what a bare "msp" is.
+        """
         if path == "workload.rate_per_hour":
             return "the volume (arrivals per hour)", ""
         if path == "workload.annual_volume":
@@ -102,6 +106,8 @@ class SensitivitySummary:
         field_name = parts[-1]
         words = field_name.removesuffix("_h").removesuffix("_share").replace("_", " ").replace("fte", "FTE")
         owner = parts[-2] if len(parts) >= 3 else ""
+        section = {"teams": "team", "vendors": "vendor"}.get(parts[0], "") if len(parts) == 3 else ""
+        owner = f"{section} {owner}" if owner and section else owner
         unit = _UNITS.get(field_name, "").format(cur=self.currency)
         return (f"the {words} of {owner}" if owner else f"the {words}"), (f" {unit}" if unit else "")
 

@@ -2,8 +2,9 @@
 
 Annual volume, opening hours, the team's size and loaded cost, the effort per item and the vendor's
 price per item are enough for a first make-or-buy comparison: an in-house option and a vendor option
-on the same workload.  When the staff count is not given the team is sized so that it is busy about
-85% of its open hours (a leaner or fatter team is an edit away; ``simkit validate`` shows the load).
+on the same workload.  When the staff count is not given the team is the fewest people busy at most
+85% of their open hours, and the comment says how busy that is (a leaner or fatter team is an edit away;
+``simkit validate`` shows the load).
 """
 
 from __future__ import annotations
@@ -65,16 +66,31 @@ def parse_days(text: str) -> tuple[str, ...]:
     return days
 
 
-def sized_staff(s: Starter) -> int:
-    """Staff busy about :data:`TARGET_UTILISATION` of their open hours with ``s``'s volume and effort."""
+def _work_and_open_hours(s: Starter) -> tuple[float, float]:
+    """Effort hours a year and open hours a year per person of ``s``."""
     open_h = Calendar.weekly(s.utc_offset_h, s.open_hour, s.close_hour, s.days).open_hours_per_week * WEEKS_PER_YEAR
-    return max(1, math.ceil(s.annual_volume * s.effort_min / 60.0 / (open_h * TARGET_UTILISATION)))
+    return s.annual_volume * s.effort_min / 60.0, open_h
+
+
+def sized_staff(s: Starter) -> int:
+    """The fewest staff busy at most :data:`TARGET_UTILISATION` of their open hours with ``s``'s volume and effort."""
+    work_h, open_h = _work_and_open_hours(s)
+    return max(1, math.ceil(work_h / (open_h * TARGET_UTILISATION)))
+
+
+def _staff_note(s: Starter, staff: int) -> str:
+    """How the head count was chosen, with the utilisation it gives (whole people rarely land on the target)."""
+    work_h, open_h = _work_and_open_hours(s)
+    busy = f"{work_h / (staff * open_h):.0%}"
+    if s.staff is not None:
+        return f"given (busy {busy} of open hours)"
+    return f"the fewest people busy at most {TARGET_UTILISATION:.0%} of open hours ({busy} with {staff})"
 
 
 def starter_yaml(s: Starter) -> str:
     """The commented starter scenario text."""
     staff = s.staff if s.staff is not None else sized_staff(s)
-    sized = "given" if s.staff is not None else f"sized to about {TARGET_UTILISATION:.0%} utilisation"
+    sized = _staff_note(s, staff)
     agents = sized_staff(s)
     lines = ["# A starter scenario written by `simkit new`: every number below is a guess to replace.",
              "# Check it with `simkit validate` (load summary), then `simkit compare`.",
@@ -93,7 +109,7 @@ def starter_yaml(s: Starter) -> str:
                           "sla_h": 24.0}, 4, "one kind of item: mean effort in hours, target lead time")
     lines.append("teams:")
     lines += _kv("in_house", {"staff": staff, "calendar": "office", "loaded_cost_per_hour": s.loaded_cost_per_hour},
-                 2, f"staff {sized}; loaded cost per paid hour: salary, benefits, space, tools")
+                 2, f"staff: {sized}; loaded cost per paid hour: salary, benefits, space, tools")
     lines.append("vendors:")
     lines += _kv("vendor", {"agents": agents, "calendar": "office", "pricing": "per_item",
                             "price_per_item": s.vendor_price_per_item, "governance_share": 0.05}, 2,

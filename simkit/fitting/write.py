@@ -140,7 +140,7 @@ def scenario_yaml(hist: History, arr: ArrivalFit, kinds: list[KindFit], annual: 
     where = f"UTC{offset:+g}" + (f" (standard offset of {hist.timezone})" if hist.timezone else "")
     issues = "; ".join(f"{k}: {v:,}" for k, v in hist.issues.items() if v) or "none"
     lines = [f"# Fitted by `simkit fit` from {_one_line(hist.source)}: {hist.rows_read:,} rows read.",
-             f"# Data issues (counted, see fit_report.html): {issues}.",
+             f"# Data issues (counted, see the fit report written with this file): {issues}.",
              "# Next: edit the team's cost and add the options you want to compare (a vendor, a hybrid);",
              "# then `simkit validate` for the load summary and `simkit compare`."]
     lines += _kv("name", name, 0)
@@ -161,8 +161,8 @@ def scenario_yaml(hist: History, arr: ArrivalFit, kinds: list[KindFit], annual: 
     lines += _workload(hist, arr, kinds, annual)
     lines.append("teams:")
     lines += _kv("in_house", {"staff": staff, "calendar": "team_hours", "loaded_cost_per_hour": 50.0}, 2, [
-        f"starter: {work_h:,.0f} effort hours a year over {open_per_year:,.0f} open hours per person at "
-        f"{TARGET_UTILISATION:.0%} utilisation",
+        f"starter: {work_h:,.0f} effort hours a year over {open_per_year:,.0f} open hours per person: the fewest "
+        f"staff busy at most {TARGET_UTILISATION:.0%} ({work_h / (staff * open_per_year):.0%} here)",
         "EDIT: loaded_cost_per_hour (salary, benefits, space, tools per paid hour)"])
     lines.append("options:")
     lines += _kv("in_house", {"team": "in_house", "label": "Today's team (fitted)"}, 2)

@@ -55,16 +55,18 @@ def example_path(name: str) -> Path | None:
 
 
 def examples() -> pd.DataFrame:
-    """The shipped example scenarios: one row per name with its ``title`` and ``description``.
+    """The shipped example scenarios: one row per name with its ``title``, ``description`` and ``path``.
 
     Read from the files without validating them (a listing should be instant);
     ``sk.load(name)`` validates the one you pick.  The description is the YAML's
-    ``description`` on one line: what the archetype compares.
+    ``description`` on one line: what the archetype compares.  ``path`` is the installed file, so that
+    one can be copied and edited (``shutil.copy(sk.examples().loc[name, "path"], "my.yaml")``).
     """
     rows = []
     folder = _folder()
     for name in example_names():
         raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8")) or {}
         rows.append({"name": name, "title": str(raw.get("name", name)),
-                     "description": " ".join(str(raw.get("description", "")).split())})
-    return pd.DataFrame(rows, columns=["name", "title", "description"]).set_index("name")
+                     "description": " ".join(str(raw.get("description", "")).split()),
+                     "path": str(folder / f"{name}.yaml")})
+    return pd.DataFrame(rows, columns=["name", "title", "description", "path"]).set_index("name")

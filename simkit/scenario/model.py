@@ -347,4 +347,8 @@ def load(path: str | Path) -> Scenario:
             raise ScenarioError("", f"no such file or example; examples: {', '.join(example_names())}", source)
         if shipped is not None:
             return loads(read_file(shipped), source)
+        stem = Path(path).stem
+        if Path(path).suffix.lower() in (".yaml", ".yml") and example_path(stem) is not None:
+            # "scenarios/startup_it_helpdesk.yaml" copied from the docs, run outside a checkout
+            raise ScenarioError("", f"no such file; a shipped example has that name: load it as '{stem}'", source)
     return loads(read_file(path), source)

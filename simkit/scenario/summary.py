@@ -186,6 +186,6 @@ def format_summary(s: LoadSummary) -> str:
                      f"{_pct(r.utilisation_share):>6} {_pct(r.p_wait_share):>8} {wait:>8}")
     for r in s.vendor_revenue.itertuples(index=False):
         per_h = "inf" if math.isinf(r.revenue_per_agent_h) else f"{r.revenue_per_agent_h:,.2f}"
-        lines.append(f"{r.option}: vendor {r.vendor} earns {per_h} {s.currency} per agent-hour on shift")
+        lines.append(f"{r.option}: vendor '{r.vendor}' earns {per_h} {s.currency} per agent-hour on shift")
     lines += [f"warning: {w}" for w in s.warnings]
     return "\n".join(lines)

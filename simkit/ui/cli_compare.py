@@ -59,6 +59,16 @@ def _signed(column: str, value: float) -> str:
     return format(value, "+" + (kpi.fmt if kpi is not None else ",.2f"))
 
 
+def _p_better_text(r: Any) -> str:
+    """P(better) for reading: "-" for a KPI with no better side, "equal" when no replication differs (a share of
+    0.00 would read as "always worse")."""
+    if r.p_better != r.p_better:  # NaN
+        return "-"
+    if r.delta_mean == 0 and r.ci_low == 0 and r.ci_high == 0:
+        return "equal"
+    return f"{r.p_better:.2f}"
+
+
 def _pair_table(records: pd.DataFrame, currency: str) -> pd.DataFrame:
     rows = {}
     for r in records.itertuples():
@@ -66,7 +76,7 @@ def _pair_table(records: pd.DataFrame, currency: str) -> pd.DataFrame:
             "baseline": kpis.format_value(r.kpi, r.baseline_mean), "option": kpis.format_value(r.kpi, r.option_mean),
             "difference [95% CI]": f"{_signed(r.kpi, r.delta_mean)} [{_signed(r.kpi, r.ci_low)}, "
                                    f"{_signed(r.kpi, r.ci_high)}]",
-            "P(better)": f"{r.p_better:.2f}" if r.p_better == r.p_better else "-"}  # NaN: no better side
+            "P(better)": _p_better_text(r)}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("")
 
 

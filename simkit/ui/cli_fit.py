@@ -2,7 +2,7 @@
 
     simkit fit HISTORY -o scenario.yaml [--time-column C] [--count-column C] [--kind-column C]
                [--effort-column C --effort-unit h|min|s] [--priority-column C] [--resolved-column C]
-               [--interval 5|15|30|60] [--timezone Area/City] [--report fit_report.html] [--force]
+               [--interval 5|15|30|60] [--timezone Area/City] [--report NAME_fit_report.html] [--force]
     simkit new -o my.yaml [--annual-volume N] [--hours 8-18] [--days mon-fri] [--utc-offset H]
                [--staff N] [--loaded-cost X] [--effort-min M] [--vendor-price P] [--currency USD] [--force]
 
@@ -20,6 +20,12 @@ from simkit.ui.cli_output import emit
 __all__ = ["add_commands"]
 
 
+def fit_report_path(out: Path) -> Path:
+    """The fit report's default file: named after the scenario, so that fitting two histories in one folder
+    (``-o helpdesk.yaml``, then ``-o calls.yaml``) writes two reports instead of refusing the second."""
+    return out.with_name(f"{out.stem}_fit_report.html")
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     from simkit.errors import ScenarioError
     from simkit.fileio import Outputs, check_file_target
@@ -27,7 +33,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from simkit.fitting.report import report_html
 
     out = Path(args.out)
-    report = Path(args.report) if args.report else out.with_name("fit_report.html")
+    report = Path(args.report) if args.report else fit_report_path(out)
     for flag, p in (("-o/--out", out), ("--report", report)):  # refuse before the work: nothing half-written
         check_file_target(p, flag)
         if p.exists() and not args.force:
@@ -87,7 +93,8 @@ def add_commands(sub: Any) -> None:
     f.add_argument("--effort-unit", choices=("h", "min", "s"), default="min", help="unit of the effort column")
     f.add_argument("--interval", type=int, metavar="MIN", help="interval length 5, 15, 30 or 60 (default: inferred)")
     f.add_argument("--timezone", metavar="AREA/CITY", help="IANA time zone of the history (daylight saving followed)")
-    f.add_argument("--report", metavar="HTML", help="the fit report (default: fit_report.html beside -o)")
+    f.add_argument("--report", metavar="HTML",
+                   help="the fit report (default: NAME_fit_report.html beside -o NAME.yaml)")
     f.add_argument("--replications", "-n", type=int, help="back-test replications (default 10)")
     f.add_argument("--name", help="the scenario's name")
     f.add_argument("--force", action="store_true", help="overwrite existing files")

@@ -39,6 +39,17 @@ def _usage(message: str) -> Exception:
     return _UsageError(message)
 
 
+def _two_options(sc: Any, source: str, what: str) -> None:
+    """Stop before simulating when there is nothing to compare (a fitted scenario holds today's team alone)."""
+    from simkit.scenario.model import ScenarioError
+
+    if len(sc.options) < 2:
+        names = ", ".join(repr(o) for o in sc.options)
+        raise ScenarioError("options", f"{what} compares two or more options, this scenario has one ({names}); add "
+                            "a vendor and an option for it (`simkit new -o starter.yaml` writes an example of both)",
+                            source)
+
+
 def _not_interrupted() -> None:
     """A signal swallowed by a run on the way (the runs keep their finished part) still stops the memo."""
     from simkit.ui.cli_common import signal_seen
@@ -73,6 +84,7 @@ def _cmd_memo(args: argparse.Namespace) -> int:
     if args.equal_service and not 1 <= args.max_evaluations <= MAX_EVALUATIONS:
         raise _usage(f"--max-evaluations must be from 1 to {MAX_EVALUATIONS:,}, got {args.max_evaluations}")
     sc, text = _scenario_and_text(args)
+    _two_options(sc, args.scenario, "a memo")
     try:
         rec = memo(sc, args.out, pdf=args.pdf, levers=args.levers, criteria=args.criteria,
                    replications=args.replications, seed=args.seed, scenario_text=text,
@@ -98,6 +110,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from simkit.experiment.design import load_levers
 
     sc, _ = _scenario_and_text(args)
+    _two_options(sc, args.scenario, "a sensitivity analysis")
     levers = load_levers(args.levers) if args.levers else None
     versus = args.versus or sc.baseline_option
     option = args.option or next((o for o in sc.options if o != versus), None)

@@ -97,16 +97,23 @@ def option_label(scenario: Any, key: str) -> str:
 
 
 # --------------------------------------------------------------------------- fitting to the terminal
+_GLUE = "\ue000"  # a space that textwrap does not break at (a private-use character, never printed)
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """Each line of ``text`` at most ``width`` long, wrapped at spaces and keeping its indent."""
+    """Each line of ``text`` at most ``width`` long, wrapped at spaces and keeping its indent.
+
+    ``name = value`` stays on one line ("P(cheaper) = 1.00" is not split before its value).
+    """
     out: list[str] = []
     for line in _printable_lines(text):
         if len(line) <= width:
             out.append(line)
             continue
         indent = " " * min(len(line) - len(line.lstrip(" ")), width // 2)
-        out += textwrap.wrap(line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ",
-                             break_on_hyphens=False) or [""]
+        glued = line.strip() if _GLUE in line else line.strip().replace(" = ", f"{_GLUE}={_GLUE}")
+        out += [w.replace(_GLUE, " ") for w in textwrap.wrap(
+            glued, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)] or [""]
     return out
 
 

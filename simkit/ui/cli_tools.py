@@ -132,9 +132,12 @@ def _cmd_game(args: argparse.Namespace) -> int:
                              "service_floor": board.game.service_floor,
                              "invalid": [{"file": f, "reason": r} for f, r in board.invalid]}
     if args.replay:
-        shocks = board.shocks().round(1)
+        shocks = board.shocks()
+        shocks = shocks.set_index(shocks.columns[0])
+        # counts (arrivals, exits) as whole numbers, hours down to a tenth
+        shown = shocks.apply(lambda col: col.map("{:,.0f}".format if (col % 1 == 0).all() else "{:,.1f}".format))
         replay = board.replay().pivot(index="month", columns="team", values="rank_so_far")
-        blocks += ["", (shocks.set_index(shocks.columns[0]).astype(str), "row"), "",
+        blocks += ["", (shown, "row"), "",
                    "rank so far, month by month:", (replay.astype(str), "row")]
         extra.update(shocks=board.shocks().to_dict(orient="records"), replay=board.replay().to_dict(orient="records"))
     emit(board.table(), args.format, quiet=args.quiet, text=blocks, extra=extra)

@@ -122,11 +122,12 @@ def tornado_chart(rec: MemoRecord) -> tuple[bytes, str]:
 
 
 def _payback_words(rec: MemoRecord) -> str:
+    """The payback as it reads after the word "Payback" (the figure's title and the cash-flow line)."""
     if rec.payback_months is None:
-        return "no payback within the horizon"
+        return "not within the horizon"
     if rec.payback_months == 0:
-        return "it pays from the first month"
-    return f"payback after {rec.payback_months:.0f} months"
+        return "from the first month"
+    return f"after {rec.payback_months:.0f} month{'s' if rec.payback_months != 1 else ''}"
 
 
 def _table(header: list[str], rows: list[list[str]], text_cols: tuple[int, ...] = ()) -> str:
@@ -143,7 +144,7 @@ def _summary(rec: MemoRecord) -> str:
     figures = [("Saving a year", f"{_money(cur, m)}", f"95% CI {_money(cur, lo)} to {_money(cur, hi)}"),
                ("Payback", _e(_payback_words(rec)), "running total of the mean monthly saving, one-offs included"),
                (f"NPV of the saving at {rec.discount_rate:.1%}", _money(cur, rec.npv_saving),
-                "monthly, over the horizon"),
+                "of the monthly savings over the horizon, discounted monthly"),
                ("P(cheaper)", f"{rec.p_cheaper:.2f}", "share of replications in which it cost less")]
     cells = "".join(f'<div><span class="small">{t}</span><b>{v}</b><span class="small">{s}</span></div>'
                     for t, v, s in figures)

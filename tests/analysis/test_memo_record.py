@@ -242,7 +242,10 @@ def test_conditions_read_as_plain_clauses() -> None:
 
     s = SensitivitySummary("vendor", "in_house", "USD", None, [be("vendors.msp.price_per_item", 39.5),
                                                                be("workload.rate_per_hour", float("nan"))], [-1, 1])
-    assert s.conditions() == ["the price per item of msp stays below 39.5 USD/item"]
+    assert s.conditions() == ["the price per item of vendor msp stays below 39.5 USD/item"]
+    team = SensitivitySummary("vendor", "in_house", "USD", None, [be("teams.engineers.loaded_cost_per_hour", 40.2)],
+                              [1])
+    assert team.conditions() == ["the loaded cost per hour of team engineers stays above 40.2 USD/h"]
     assert s.robust() == ["the volume (arrivals per hour) from 1 to 9"]
 
 

@@ -195,6 +195,8 @@ def test_cli_game(game_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "invalid: c_bad.yaml: set.teams.analysts.staff: must be between 0 and 5, got 9" in out
     assert "alpha_down_h" in out
+    first_month = re.search(r"^1 +(\S+) +(\S+)", out, re.M)  # the shocks table's first row
+    assert first_month and "." not in first_month.group(1) and "." in first_month.group(2)  # items whole, hours .1
     assert main(["game", str(game_dir / "game.yaml"), str(game_dir / "missing")]) == 2
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and "no such folder" in err

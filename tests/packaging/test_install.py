@@ -125,6 +125,8 @@ def test_examples_list_every_archetype() -> None:
     assert list(table.index) == sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
     assert table.loc["startup_it_helpdesk", "title"] == "Startup IT helpdesk"
     assert (table["description"].str.len() > 20).all() and not table["description"].str.contains("\n").any()
+    shipped = Path(table.loc["startup_it_helpdesk", "path"])  # the file to copy and edit
+    assert shipped.read_bytes() == (SCENARIOS / "startup_it_helpdesk.yaml").read_bytes()
 
 
 def test_load_by_name_is_the_file() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -52,6 +53,8 @@ def test_validate_and_compare() -> None:
     p = simkit("compare", HELPDESK, "-n", "3", "--set", "run.horizon_days=28")
     assert p.returncode == 0, p.stderr
     assert "Managed-service provider - In-house (2 engineers)" in p.stdout and "P(better)" in p.stdout
+    # no replication differs in availability (no outages): a tie, not "never better"
+    assert re.search(r"^Availability \(share\) .* equal$", p.stdout, re.M), p.stdout
 
 
 @pytest.mark.parametrize(
@@ -130,13 +133,17 @@ def test_fit_writes_a_runnable_scenario_and_report(tmp_path: Path) -> None:
     p = simkit("fit", str(hist), "-o", str(out), "--timezone", "America/New_York", "-n", "3")
     assert p.returncode == 0, p.stderr
     assert "count column: 'offered_calls'" in p.stdout and "hour-of-week MAPE" in p.stdout
-    assert (tmp_path / "fit_report.html").stat().st_size > 10_000
+    assert (tmp_path / "fitted_fit_report.html").stat().st_size > 10_000
     run = simkit("run", str(out), "-n", "1", "--set", "run.horizon_days=7")
     assert run.returncode == 0, run.stderr
     before = out.read_bytes()
     again = simkit("fit", str(hist), "-o", str(out))
     assert again.returncode == 2 and "exists already; pass --force" in again.stderr
     assert out.read_bytes() == before
+    # a second history fitted in the same folder (as the README does) writes its own report
+    second = simkit("fit", str(hist), "-o", str(tmp_path / "calls.yaml"), "-n", "1")
+    assert second.returncode == 0, second.stderr
+    assert "wrote" in second.stdout and (tmp_path / "calls_fit_report.html").stat().st_size > 10_000
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -149,7 +156,7 @@ def test_fit_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, args: list
     p = simkit("fit", str(_small_history(tmp_path)), "-o", str(out), *args)
     assert p.returncode == 2 and message in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
-    assert not out.exists() and not (tmp_path / "fit_report.html").exists()
+    assert not out.exists() and not (tmp_path / "x_fit_report.html").exists()
 
 
 def test_fit_an_empty_file_and_a_folder(tmp_path: Path) -> None:
@@ -158,6 +165,31 @@ def test_fit_an_empty_file_and_a_folder(tmp_path: Path) -> None:
     for target, message in ((empty, "is empty"), (tmp_path, "not a regular file")):
         p = simkit("fit", str(target), "-o", str(tmp_path / "o.yaml"))
         assert p.returncode == 2 and message in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_a_docs_path_to_a_shipped_example_outside_a_checkout_says_how_to_load_it(tmp_path: Path) -> None:
+    p = simkit("validate", "scenarios/startup_it_helpdesk.yaml", cwd=tmp_path)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "no such file; a shipped example has that name: load it as 'startup_it_helpdesk'" in p.stderr
+    other = simkit("validate", "scenarios/not_an_example.yaml", cwd=tmp_path)
+    assert other.returncode == 2 and other.stderr.strip().endswith("no such file")
+    assert simkit("validate", "startup_it_helpdesk", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("command", ["memo", "sensitivity"])
+def test_a_one_option_scenario_is_refused_before_simulating(tmp_path: Path, command: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(Path(HELPDESK).read_text())
+    data["options"] = {"in_house": data["options"]["in_house"]}
+    data.pop("sources", None)
+    one = tmp_path / "fitted.yaml"
+    one.write_text(yaml.safe_dump(data))
+    out = tmp_path / "memo.html"
+    p = simkit(command, str(one), *(["-o", str(out)] if command == "memo" else []))
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "options: a " in p.stderr and "this scenario has one ('in_house')" in p.stderr
+    assert "simkit new" in p.stderr and not out.exists()
 
 
 def test_new_writes_a_valid_commented_starter(tmp_path: Path) -> None:

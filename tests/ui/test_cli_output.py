@@ -227,6 +227,16 @@ def test_wrapped_text_fits(text: str, width: int) -> None:
     assert all(len(line) <= width for line in wrap(text * 5, width))
 
 
+def test_a_value_is_not_wrapped_away_from_its_name() -> None:
+    line = ("1 engineer + MSP overflow vs In-house (2 engineers): total cost -8,540 USD (-4.1%), 95% CI "
+            "[-11,796, -5,284], P(cheaper) = 1.00")
+    for width in range(30, len(line)):
+        lines = wrap(line, width)
+        assert all(len(x) <= width for x in lines)
+        assert not any(x.rstrip().endswith((" =", "P(cheaper)")) or x.lstrip().startswith("=") for x in lines)
+        assert " ".join(x.strip() for x in lines) == line  # only the breaks moved
+
+
 # --------------------------------------------------------------------------- quiet
 def test_quiet_prints_nothing_but_errors(capsys, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SIMKIT_PROGRESS", "1")  # a bar would show without --quiet

@@ -45,8 +45,10 @@ def test_student_notebooks_hold_no_solution_and_import_no_key(student: Path) -> 
             assert "solution" not in cell.source.lower().split("\n", 1)[0], (path.name, cell.source[:60])
             if cell.cell_type != "code":
                 continue
-            assert not re.search(r"from simkit\.lessons import [^\n]*\b(ask|check_answer|solution|QUESTIONS)\b",
+            assert not re.search(r"from simkit\.(ui\.)?lessons import [^\n]*\b(ask|check_answer|solution|QUESTIONS)\b",
                                  cell.source)
+            if "check_answer(" in cell.source and "import" in cell.source:
+                assert "from simkit.ui.lessons.student import ask, check_answer" in cell.source
             assert "simkit.ui.lessons.questions" not in cell.source
             for call in re.findall(r"check_answer\(\"[\w.]+\", ([^)\n]+)\)", cell.source):
                 assert call.startswith("my_"), (path.name, call)  # only the learner's placeholder is checked

@@ -34,7 +34,7 @@ __all__ = ["export", "student_notebook", "MARKER"]
 
 MARKER = ".simkit-lessons-export"
 _COPIED = ("lessons", "game", "capstone", "sanitize.cfg")
-_IMPORT = re.compile(r"^from simkit\.lessons import (?P<names>[\w, ]+)$", re.MULTILINE)
+_IMPORT = re.compile(r"^from simkit\.(?:ui\.)?lessons import (?P<names>[\w, ]+)$", re.MULTILINE)
 _CHECKING = ("ask", "check_answer", "is_correct", "solution")
 _NOT_COPIED = ("__pycache__", ".*")
 _NOT_FOR_STUDENTS = ("*solution*",)
@@ -87,7 +87,9 @@ def export(dest: str | Path, source: str | Path = "notebooks", student: bool = F
     src, dst = Path(source), Path(dest)
     notebooks = sorted(src.glob("[0-9][0-9]_*.ipynb")) if src.is_dir() else []
     if not notebooks:
-        raise ScenarioError("", "holds no lesson notebooks (NN_name.ipynb)", str(source))
+        raise ScenarioError("", "holds no lesson notebooks (NN_name.ipynb); the lessons are in the notebooks/ folder "
+                            "of simkit's source repository, not in the installed package: run this from the "
+                            "repository's root or pass --source PATH/TO/notebooks", str(source))
     if dst.exists() and (not dst.is_dir() or (any(dst.iterdir()) and not (dst / MARKER).exists())):
         raise ScenarioError("", "exists and is not an earlier lessons export; choose an empty or new folder",
                             str(dest))
