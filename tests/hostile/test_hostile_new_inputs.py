@@ -338,14 +338,14 @@ def test_a_full_disk_under_the_memo_is_exit_1_and_the_old_memo_stays(tmp_path: P
 
 def test_a_full_disk_under_fit_leaves_both_previous_files(tmp_path: Path, capsys: pytest.CaptureFixture,
                                                           monkeypatch: pytest.MonkeyPatch, history: Path) -> None:
-    out, report = tmp_path / "fitted.yaml", tmp_path / "fit_report.html"
+    out, report = tmp_path / "fitted.yaml", tmp_path / "fitted_fit_report.html"  # the report beside -o, by default
     out.write_text("previous scenario")
     report.write_text("previous report")
     _full_disk(monkeypatch)
     code, _, err = run(capsys, "fit", str(history), "-o", str(out), "-n", "2", "--force")
     line = one_line(err)
     assert code == 1 and "No space left on device" in line
-    assert files(tmp_path) == {"fit_report.html": b"previous report", "fitted.yaml": b"previous scenario"}
+    assert files(tmp_path) == {"fitted_fit_report.html": b"previous report", "fitted.yaml": b"previous scenario"}
 
 
 def test_a_full_disk_under_new_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture,
