@@ -435,7 +435,10 @@ def test_save_loads_back_equal_whatever_the_text(small_helpdesk: sk.Scenario, tm
 
 @pytest.fixture()
 def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Every replication the engine runs in this process, as ``(scenario name, replication)``."""
+    """Every replication the engine runs in this process, as ``(scenario name, replication)``.
+
+    Runs compared with the dashboard's use ``executor=None``: the spy is a local function, which a worker
+    process (``"auto"`` starts one when a busy machine makes the runs look long) could not be sent."""
     from simkit.experiment import replication
 
     calls: list[tuple[str, int]] = []
@@ -458,7 +461,7 @@ def test_a_cost_only_lever_never_calls_the_engine_and_equals_a_fresh_run(
     engine_calls.clear()
     dash.controls[path].value = value
     assert engine_calls == [] and "re-priced without re-simulating" in dash.status.value
-    fresh = sk.simulate(small_helpdesk.override({path: value}), replications=4, seed=11, progress=False)
+    fresh = sk.simulate(small_helpdesk.override({path: value}), replications=4, seed=11, progress=False, executor=None)
     pd.testing.assert_frame_equal(dash.results.kpis, fresh.kpis, check_exact=True)
     pd.testing.assert_frame_equal(dash.table, kpi_frame(fresh, dashboard_columns()))
     assert dash.verdict == verdict(fresh, columns=dashboard_columns())
@@ -469,17 +472,17 @@ def test_a_structural_lever_simulates_again(small_helpdesk: sk.Scenario, engine_
     engine_calls.clear()
     dash.controls[STAFF].value = 3
     assert len(engine_calls) == 4 and "simulated" in dash.status.value
-    fresh = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=4, seed=11, progress=False)
+    fresh = sk.simulate(small_helpdesk.override({STAFF: 3}), replications=4, seed=11, progress=False, executor=None)
     pd.testing.assert_frame_equal(dash.results.kpis, fresh.kpis, check_exact=True)
     engine_calls.clear()
     dash.controls[STAFF].value = 2  # back to values shown before: the kept answer, no engine, no comparison
     assert engine_calls == [] and "kept from the last time" in dash.status.value
-    first = sk.simulate(small_helpdesk, replications=4, seed=11, progress=False)
+    first = sk.simulate(small_helpdesk, replications=4, seed=11, progress=False, executor=None)
     pd.testing.assert_frame_equal(dash.results.kpis, first.kpis, check_exact=True)
     engine_calls.clear()  # the fresh run just above
     dash.controls[PRICE].value = 44.0  # re-prices the runs behind the kept answer, not the last simulation
     assert engine_calls == [] and "re-priced without re-simulating" in dash.status.value
-    fresh = sk.simulate(small_helpdesk.override({PRICE: 44.0}), replications=4, seed=11, progress=False)
+    fresh = sk.simulate(small_helpdesk.override({PRICE: 44.0}), replications=4, seed=11, progress=False, executor=None)
     pd.testing.assert_frame_equal(dash.results.kpis, fresh.kpis, check_exact=True)
 
 
