@@ -25,7 +25,7 @@ frames flag them (``few_replications``) and :meth:`Decision.text` says so.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,6 +63,9 @@ class Decision:
     flips
         Per KPI family of the ranking: :func:`~simkit.stats.scorecard.flip_weights` of the family values
         and weights (the weight, and its share, at which another option would rank first).
+    labels
+        ``{option: label}``: the words :meth:`text` prints for an option, the scenario's ``label`` where it
+        sets one (as the command line prints them); an option without one is printed by its key.
     """
 
     baseline: str
@@ -74,6 +77,11 @@ class Decision:
     risk: pd.DataFrame
     ranking: pd.DataFrame
     flips: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, option: str) -> str:
+        """The words people read for ``option``: its label, or its key when it has none."""
+        return self.labels.get(str(option), str(option))
 
     @property
     def caveat(self) -> str | None:
@@ -85,18 +93,18 @@ class Decision:
         """The summary as plain text for a terminal or a log."""
         cur, pct = self.currency, f"{round(self.level * 100):d}"
         lines = [f"Decision summary ({self.replications} replications, common random numbers, "
-                 f"{pct}% CI; baseline {self.baseline})", ""]
+                 f"{pct}% CI; baseline {self.label(self.baseline)})", ""]
         if self.caveat:
             lines += [*textwrap.wrap(self.caveat, 110, initial_indent="  ", subsequent_indent="  "), ""]
         for opt, r in self.versus.iterrows():
             lines.append(
-                f"  {opt}: total cost {r['delta_cost_mean']:+,.0f} {cur} ({r['delta_cost_share']:+.1%}) "
+                f"  {self.label(opt)}: total cost {r['delta_cost_mean']:+,.0f} {cur} ({r['delta_cost_share']:+.1%}) "
                 f"[{r['delta_cost_ci_low']:+,.0f}, {r['delta_cost_ci_high']:+,.0f}], P(cheaper) = "
                 f"{r['p_cheaper']:.2f}; NPV {r['delta_npv_mean']:+,.0f}; extra cost VaR{pct} "
                 f"{r[f'delta_cost_var{pct}']:+,.0f}, CVaR{pct} {r[f'delta_cost_cvar{pct}']:+,.0f}")
         lines += ["", f"  Cost at risk and P(missing the SLA: attainment < {self.sla_target_share:.0%}):"]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
-            shown = self.risk.drop(columns="few_replications", errors="ignore")
+            shown = self.risk.drop(columns="few_replications", errors="ignore").rename(index=self.label)
             money = [c for c in shown.columns if c != "p_miss_sla"]
             shown[money] = shown[money].map(lambda v: f"{v:,.0f}")
             shown["p_miss_sla"] = shown["p_miss_sla"].map(lambda v: f"{v:.2f}")
@@ -113,12 +121,13 @@ class Decision:
             lines += ["  " + line for line in shown.to_string().splitlines()]
             weights = ", ".join(f"{k} {v:g}" for k, v in self.ranking.attrs.get("weights", {}).items())
             lines += ["", f"  Ranking (weights: {weights}; absolute scale, score 1 = best on every criterion):"]
-            ranked = self.ranking.copy()
+            ranked = self.ranking.rename(index=self.label)
             shares = [c for c in ranked.columns if c != "rank"]
             ranked[shares] = ranked[shares].map(lambda v: f"{v:.2f}")
             lines += ["  " + line for line in ranked.to_string().splitlines()]
         lines += ["", "  Weight at which the top choice flips (share of all weight, other families held):",
-                  *flip_lines(self.flips)]
+                  *flip_lines(self.flips.assign(new_winner=self.flips["new_winner"].map(
+                      lambda o: self.label(o) if o else o)))]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -190,4 +199,5 @@ def decide(res: Results, baseline: str | None = None, weights: dict[str, float] 
     risk["few_replications"] = [few_replications(risk.attrs["replications"][o]) for o in risk.index]
     ranking = rank(res, weights, level)
     return Decision(base, res.scenario.run.currency, level, sla_target_share, int(res.meta["replications"]),
-                    versus, risk, ranking, ranking_flips(ranking))
+                    versus, risk, ranking, ranking_flips(ranking),
+                    {o: res.scenario.option_label(o) for o in res.options})

@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -354,3 +356,22 @@ def test_plots_draw_what_the_numbers_say(mob: sk.Scenario) -> None:
     fig = plots.decision_map(dm)
     assert len(fig.axes) == 2  # the map and its colour bar
     plt.close(fig)
+
+
+def test_decision_text_names_options_by_their_labels_and_keys_where_none() -> None:
+    spec = make_or_buy().model_dump(mode="json", exclude_unset=True)
+    spec["options"]["buy"]["label"] = "Buy from Supplier <Ltd>"
+    spec["options"]["make"]["label"] = "Make at the plant"
+    res = sk.simulate(sk.Scenario.model_validate(spec), 3, seed=2, executor=None, progress=False)
+    d = res.decision()
+    text = d.text()
+    assert "baseline Make at the plant)" in text
+    assert "  Buy from Supplier <Ltd>: total cost" in text
+    assert "  desk: total cost" in text  # no label: its key
+    lines = text.splitlines()
+    # no line names an option by a key that has a label: not the versus lines, the risk table, the ranking
+    for key in ("buy", "make"):
+        assert not [ln for ln in lines if re.match(rf"\s*{key}\b", ln)], key
+    risk_at = next(i for i, ln in enumerate(lines) if "Cost at risk" in ln)
+    assert any(ln.strip().startswith("Buy from Supplier <Ltd>") for ln in lines[risk_at:])
+    assert d.versus.index.tolist() == ["buy", "desk"]  # the frames keep the keys
