@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import re
 import sys
 
 import numpy as np
 import pytest
+import yaml
+from conftest import SCENARIOS
 
 import simkit as sk
 from simkit.analysis.memo_record import _payback, memo_record
-from simkit.scenario.assumptions import assumptions_table, header_sources, yaml_comments
+from simkit.scenario import fields
+from simkit.scenario.assumptions import assumptions_table, header_sources, parameters, with_unit, yaml_comments
 from simkit.scenario.criteria import FACTORS
 from simkit.ui import cli
+from simkit.ui.memo_build import scenario_and_text
 from simkit.ui.memo_html import memo_html, pdf_page_count
 
 REPS, SEED = 4, 9
@@ -142,6 +148,77 @@ def test_yaml_comments_and_sources_mark_every_parameter(small_helpdesk: sk.Scena
     assert (full["status"] == "assumption").all()  # no comments, no sources
     assert not any(p.endswith((".label", "run.seed", "run.replications")) for p in table.index)
     assert set(table["status"]) <= {"sourced", "assumption"}
+
+
+@pytest.mark.parametrize(("path", "value", "shown"), [
+    ("run.warmup_days", 0, "0 days"),
+    ("run.horizon_days", 1096, "1,096 days"),
+    ("run.discount_rate_annual", 0.08, "8% a year"),
+    ("workload.growth_annual", 0.035, "3.5% a year"),
+    ("teams.desk.loaded_cost_per_hour", 45, "EUR 45 per person-hour"),
+    ("vendors.msp.transition_cost", 90000, "EUR 90,000 one-off"),
+    ("vendors.msp.governance_share", 0.05, "5% of vendor fees"),
+    ("calendars.office.open_hour", 8.5, "08:30 local time"),
+    ("vendors.msp.handoff_h", 1, "1 elapsed hour"),
+    ("teams.desk.staff", 1, "1 person on shift"),
+    ("teams.desk.clarify_factor", 0.5, "0.5\u00d7"),
+    ("vendors.msp.transition.learning_rate", 0.85, "0.85 (ratio)"),
+    ("workload.day_of_week", [1.5, 1, 0], "1.5, 1, 0 (multipliers)"),
+    ("vendors.msp.quality.detection_delay_h", "lognormal(mean=24, cv=1)",
+     "lognormal(mean=24, cv=1), in elapsed hours"),
+])
+def test_an_assumption_reads_with_its_unit(path: str, value: object, shown: str) -> None:
+    assert with_unit(path, value, "EUR") == shown
+
+
+def _bare_number(text: str) -> bool:
+    return re.fullmatch(r"-?[\d,.]+(e[+-]?\d+)?", text) is not None
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+def test_every_assumption_of_the_examples_carries_its_registry_unit(name: str) -> None:
+    sc, text = scenario_and_text(SCENARIOS / f"{name}.yaml")
+    table = assumptions_table(sc, text)
+    raw = parameters(sc, yaml.safe_load(text))
+    cur = sc.run.currency
+    assert len(table) > 0
+    for row in table.itertuples():
+        registered = fields.facts(row.path)
+        assert registered is not None and registered.unit not in ("", "-"), row.path  # the registry knows it
+        assert row.unit == fields.unit(row.path, cur)
+        assert not _bare_number(row.value), (row.path, row.value)
+        unit = registered.unit
+        if unit.startswith("currency"):
+            assert row.value.startswith(f"{cur} "), (row.path, row.value)
+        elif unit.startswith("share"):
+            number = float(row.value.split("%")[0].replace(",", ""))
+            assert number / 100 == pytest.approx(raw[row.path], rel=1e-5), (row.path, row.value)
+            assert ("% a year" if unit == "share per year" else "%" + unit[len("share"):]) in row.value
+        elif "distribution" in unit:
+            assert row.value.endswith(unit.replace("(distribution)", "").replace("distribution,", "").strip())
+        elif unit not in ("local hour of day",) and not unit.startswith("multiplier"):
+            assert unit.split(" ")[-1].rstrip("s") in row.value, (row.path, row.value)
+
+
+def test_the_unit_shown_follows_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = fields.facts
+
+    def renamed(path: str):  # noqa: ANN202
+        f = real(path)
+        return dataclasses.replace(f, unit="weeks") if path == "run.warmup_days" else f
+
+    assert with_unit("run.warmup_days", 2, "USD") == "2 days"
+    monkeypatch.setattr(fields, "facts", renamed)
+    assert with_unit("run.warmup_days", 2, "USD") == "2 weeks"  # read from the registry, not written in the code
+
+
+def test_the_memo_shows_every_assumption_with_its_unit(run: sk.Results, record) -> None:  # noqa: ANN001
+    page = memo_html(record)
+    table = page.split('id="assumptions-table"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<tr><td>[^<]*</td><td class=\"text\">([^<]*)</td>", table)
+    assert len(cells) == len(record.assumptions) > 5
+    assert [html.unescape(c) for c in cells] == record.assumptions["value"].tolist()
+    assert not [c for c in cells if _bare_number(c)]
 
 
 def test_a_source_for_no_field_is_refused(small_helpdesk: sk.Scenario) -> None:
