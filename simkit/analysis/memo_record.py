@@ -40,6 +40,7 @@ from simkit import __version__
 from simkit.accounting import registry as registry
 from simkit.accounting.costs import npv
 from simkit.scenario.assumptions import assumptions_table, header_sources
+from simkit.scenario.fields import unit, with_unit
 from simkit.stats.estimates import mean_ci, var_cvar
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from simkit.stats.scorecard import Scorecard
 
 __all__ = ["MemoRecord", "memo_record", "SERVICE_KPI", "SERVICE_TOLERANCE", "RISK_LEVEL", "service_table",
-           "staffing_clause"]
+           "staffing_clause", "assumptions_with_units"]
 
 SERVICE_KPI = "sla_attainment_share"
 """The service KPI the equal-service check compares."""
@@ -118,6 +119,17 @@ def service_table(results: Results) -> pd.DataFrame:
             continue
         rows[f"{kpi.label} ({kpi.unit})"] = {o: registry.format_value(col, float(v)) for o, v in values.items()}
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(results.options))
+
+
+def assumptions_with_units(scenario: Scenario, text: str | None = None) -> pd.DataFrame:
+    """The scenario's parameters (:func:`~simkit.scenario.assumptions.assumptions_table`), each ``value`` with its
+    unit in the form a reader expects ("0 days", "8% a year", "USD 45 per person-hour") and the ``unit`` itself,
+    both from the field registry (:func:`simkit.scenario.fields.with_unit`), so the memo cannot drift from it."""
+    table = assumptions_table(scenario, text)
+    cur = scenario.run.currency
+    table["value"] = [with_unit(p, raw, cur) for p, raw in zip(table["path"], table["raw"], strict=True)]
+    table.insert(2, "unit", [unit(p, cur) for p in table["path"]])
+    return table.drop(columns="raw")
 
 
 def _risk(results: Results) -> pd.DataFrame:
@@ -320,5 +332,5 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
         saving_per_year=saving, p_cheaper=p, cash_flow=cash, payback_months=_payback(monthly),
         npv_saving=npv(monthly, rate), discount_rate=rate, monthly_saving=monthly, risk=_risk(results),
         service=service_table(results), sensitivity=sensitivity, scorecard=card,
-        assumptions=assumptions_table(sc, scenario_text), sources_note=header_sources(scenario_text or ""),
+        assumptions=assumptions_with_units(sc, scenario_text), sources_note=header_sources(scenario_text or ""),
         provenance=prov)

@@ -41,7 +41,7 @@ from simkit.scenario.model import Scenario
 from simkit.stats.estimates import mean_ci
 
 __all__ = ["SensitivitySummary", "default_levers", "summarise_sensitivity", "tornado_from_runs", "BRACKET_FACTORS",
-           "SPREAD"]
+           "SPREAD", "band_decimals", "format_in_band"]
 
 SPREAD = 0.2
 """Default lever range: the scenario's value +- 20 %."""
@@ -53,6 +53,32 @@ _UNITS = {"price_per_item": "{cur}/item", "loaded_cost_per_hour": "{cur}/h", "pr
 RESIMULATED_XTOL = 0.05
 """A re-simulated field's break-even is found to 5 % of its lever range: each step costs a simulation, and a memo
 states the value to two or three figures."""
+MAX_DECIMALS = 6
+"""The most decimals a break-even is shown with, however narrow its band."""
+
+
+def band_decimals(value: float, low: float = float("nan"), high: float = float("nan")) -> int:
+    """Decimals to show a break-even ``value`` and its band ``[low, high]`` with: one rule for all three.
+
+    The band is what is known, so its width sets the precision: two significant figures of the width
+    (a band 2.3 wide: one decimal; 0.05 wide: three; 150 wide: none), so that the last digit shown moves
+    by 1 % to 10 % of the band.  More digits would claim a precision the simulation does not have; fewer
+    would hide the band.  Without a band (not found, or zero wide) the value keeps four significant figures.
+    """
+    width = high - low
+    if np.isfinite(width) and width > 0:
+        digits = 1 - int(np.floor(np.log10(width)))
+    elif np.isfinite(value) and value != 0:
+        digits = 3 - int(np.floor(np.log10(abs(value))))
+    else:
+        digits = 0
+    return int(min(max(digits, 0), MAX_DECIMALS))
+
+
+def format_in_band(x: float, decimals: int) -> str:
+    """``x`` with thousands separators and ``decimals`` decimals (``-0`` shown as ``0``)."""
+    text = f"{x:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
 def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
@@ -112,12 +138,14 @@ class SensitivitySummary:
         return (f"the {words} of {owner}" if owner else f"the {words}"), (f" {unit}" if unit else "")
 
     def conditions(self) -> list[str]:
-        """Plain clauses for the recommendation, one per break-even found: "the price ... stays below 41.2 USD/item"."""
+        """Plain clauses for the recommendation, one per break-even found: "the price ... stays below 41.2 USD/item"
+        (to the decimals of its band, :func:`band_decimals`, as the memo's list of break-evens shows it)."""
         out = []
         for be, way in zip(self.break_evens, self.directions, strict=True):
             if np.isfinite(be.value):
                 name, unit = self._name(be.path)
-                out.append(f"{name} stays {'below' if way < 0 else 'above'} {be.value:,.4g}{unit}")
+                shown = format_in_band(be.value, band_decimals(be.value, be.band_low, be.band_high))
+                out.append(f"{name} stays {'below' if way < 0 else 'above'} {shown}{unit}")
         return out
 
     def robust(self) -> list[str]:

@@ -14,10 +14,8 @@ A decision memo lists every parameter the scenario sets, each marked *sourced*
 A parameter with neither is an assumption with no note: the memo shows it, so
 that nothing unsourced hides behind the model.
 
-Each value is shown with its unit, in the form a reader expects (:func:`with_unit`): the unit comes from the
-field registry (``fields.yaml``, the ``x-unit`` the schema fields carry), so the table cannot say "days" where
-the model reads hours.  Money is prefixed with the scenario's currency (``USD 45 per person-hour``), shares
-are percentages (``8% a year``, ``5% of vendor fees``), hours of the day are clock times (``09:00 local time``).
+The table keeps each value as set (``raw``) beside its plain text (``value``): the memo shows it with its unit
+from the field registry (:func:`simkit.scenario.fields.with_unit`).
 """
 
 from __future__ import annotations
@@ -31,8 +29,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from simkit.scenario.model import Scenario
 
-__all__ = ["parameters", "yaml_comments", "assumptions_table", "check_sources", "header_sources", "with_unit",
-           "SKIPPED"]
+__all__ = ["parameters", "yaml_comments", "assumptions_table", "check_sources", "header_sources", "SKIPPED"]
 
 SKIPPED = ("name", "description", "criteria", "sources", "run.seed", "run.replications", "run.currency")
 """Paths that are no assumption about the world: titles, the scorecard, the sources themselves, run settings."""
@@ -152,80 +149,12 @@ def _mark(path: str, sources: dict[str, str], comments: dict[str, str]) -> _Mark
     return _Mark("assumption", note)
 
 
-_PLAIN = ("ratio", "rank", "relative weight", "weight", "score", "coefficient of variation", "count")
-"""Units that are a kind of number rather than a quantity: shown after it in brackets ("0.85 (ratio)")."""
-
-
-def _number(x: float) -> str:
-    return f"{x:,.6g}"
-
-
-def _percent(share: float) -> str:
-    return f"{round(share * 100, 9):,.6g}%"
-
-
-def _singular(unit: str) -> str:
-    """``"elapsed hours"`` -> ``"elapsed hour"``, ``"people on shift"`` -> ``"person on shift"``: the counted noun
-    (the last word before "per", "on" or "of") in the singular, for a value of exactly 1."""
-    words = unit.split(" ")
-    end = next((i for i, w in enumerate(words) if i and w in ("per", "on", "of")), len(words))
-    noun = words[end - 1]
-    if noun == "people":
-        words[end - 1] = "person"
-    elif noun.endswith("s") and not noun.endswith("ss"):
-        words[end - 1] = noun[:-1]
-    return " ".join(words)
-
-
-def with_unit(path: str, value: Any, currency: str) -> str:
-    """``value`` of the field at ``path`` as a reader takes it in, with the unit the field registry gives.
-
-    ``run.warmup_days``, 0 -> ``0 days``; ``run.discount_rate_annual``, 0.08 -> ``8% a year``;
-    ``teams.desk.loaded_cost_per_hour``, 45 -> ``USD 45 per person-hour``; a distribution keeps its text and
-    names its unit (``lognormal(mean=24, cv=1), in elapsed hours``).  A field the registry does not know
-    (or gives no unit) is shown as a plain number.
-    """
-    from simkit.scenario.fields import facts
-
-    f = facts(path)
-    unit = (f.unit if f else "").strip()
-    unit = "" if unit in ("-", "text", "section") else unit
-    if isinstance(value, list):
-        shown = ", ".join(f"{v:g}" for v in value)
-        return f"{shown} ({unit})" if unit else shown
-    if isinstance(value, str):  # a distribution
-        words = unit.replace("(distribution)", "").replace("distribution,", "").strip()
-        return f"{value.strip()}, in {words}" if words else value.strip()
-    x = float(value)
-    if not unit:
-        return _number(x)
-    if unit.startswith("currency"):
-        rest = unit[len("currency"):].lstrip(" ,")
-        return f"{currency} {_number(x)}" + (f" {rest}" if rest else "")
-    if unit == "share per year":
-        return f"{_percent(x)} a year"
-    if unit.startswith("share"):
-        return _percent(x) + unit[len("share"):]
-    if unit == "probability":
-        return f"{_percent(x)} probability"
-    if unit == "local hour of day":
-        minutes = round(x * 60)
-        return f"{minutes // 60:02d}:{minutes % 60:02d} local time"
-    if unit.startswith("multiplier"):
-        return f"{_number(x)}\u00d7"
-    if unit in _PLAIN:
-        return f"{_number(x)} ({unit})"
-    return f"{_number(x)} {_singular(unit) if x == 1 else unit}"
-
-
 def assumptions_table(scenario: Scenario, text: str | None = None) -> pd.DataFrame:
-    """One row per parameter: ``path``, ``value`` (with its unit, :func:`with_unit`), ``unit`` (the registry's,
-    the currency filled in), ``status`` (``sourced`` or ``assumption``) and ``note``.
+    """One row per parameter: ``path``, ``value`` (as text), ``raw`` (the number, list of numbers or distribution
+    as set), ``status`` (``sourced`` or ``assumption``) and ``note``.
 
     ``text`` is the scenario file's YAML (for its comments); without it only ``sources:`` counts.
     """
-    from simkit.scenario.fields import unit as unit_of
-
     comments = yaml_comments(text) if text else {}
     written = None
     if text:
@@ -234,12 +163,12 @@ def assumptions_table(scenario: Scenario, text: str | None = None) -> pd.DataFra
         written = parse_yaml(text, "the scenario text")
         written = written if isinstance(written, dict) else None
     rows = []
-    cur = scenario.run.currency
     for path, value in parameters(scenario, written).items():
         mark = _mark(path, dict(scenario.sources), comments)
-        rows.append({"path": path, "value": with_unit(path, value, cur), "unit": unit_of(path, cur),
-                     "status": mark.status, "note": mark.note})
-    return pd.DataFrame(rows, columns=["path", "value", "unit", "status", "note"])
+        shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else (
+            f"{value:,.6g}" if isinstance(value, int | float) else str(value))
+        rows.append({"path": path, "value": shown, "raw": value, "status": mark.status, "note": mark.note})
+    return pd.DataFrame(rows, columns=["path", "value", "raw", "status", "note"])
 
 
 def _has_path(data: Any, parts: list[str]) -> bool:

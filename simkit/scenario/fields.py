@@ -32,7 +32,7 @@ from simkit.scenario.model import Scenario
 from simkit.scenario.sections import walk_sections
 
 __all__ = ["FieldFacts", "COST_ONLY_PATHS", "REGISTRY_PATH", "field_facts", "facts", "unit", "symbol", "label",
-           "is_cost_only", "split_changes", "json_schema", "sync_field_tables", "registry_drift"]
+           "with_unit", "is_cost_only", "split_changes", "json_schema", "sync_field_tables", "registry_drift"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,70 @@ def label(path: str) -> str:
 
 
 COST_ONLY_PATHS: tuple[str, ...] = tuple(_pattern(f.path) for f in field_facts().values() if f.cost_only)
+
+
+_PLAIN = ("ratio", "rank", "relative weight", "weight", "score", "coefficient of variation", "count")
+"""Units that are a kind of number rather than a quantity: shown after it in brackets ("0.85 (ratio)")."""
+
+
+def _number(x: float) -> str:
+    return f"{x:,.6g}"
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100, 9):,.6g}%"
+
+
+def _singular(unit: str) -> str:
+    """``"elapsed hours"`` -> ``"elapsed hour"``, ``"people on shift"`` -> ``"person on shift"``: the counted noun
+    (the last word before "per", "on" or "of") in the singular, for a value of exactly 1."""
+    words = unit.split(" ")
+    end = next((i for i, w in enumerate(words) if i and w in ("per", "on", "of")), len(words))
+    noun = words[end - 1]
+    if noun == "people":
+        words[end - 1] = "person"
+    elif noun.endswith("s") and not noun.endswith("ss"):
+        words[end - 1] = noun[:-1]
+    return " ".join(words)
+
+
+def with_unit(path: str, value: Any, currency: str) -> str:
+    """``value`` of the field at ``path`` as a reader takes it in, with the unit the field registry gives.
+
+    ``run.warmup_days``, 0 -> ``0 days``; ``run.discount_rate_annual``, 0.08 -> ``8% a year``;
+    ``teams.desk.loaded_cost_per_hour``, 45 -> ``USD 45 per person-hour``; a distribution keeps its text and
+    names its unit (``lognormal(mean=24, cv=1), in elapsed hours``).  A field the registry does not know
+    (or gives no unit) is shown as a plain number.
+    """
+    f = facts(path)
+    unit = (f.unit if f else "").strip()
+    unit = "" if unit in ("-", "text", "section") else unit
+    if isinstance(value, list):
+        shown = ", ".join(f"{v:g}" for v in value)
+        return f"{shown} ({unit})" if unit else shown
+    if isinstance(value, str):  # a distribution
+        words = unit.replace("(distribution)", "").replace("distribution,", "").strip()
+        return f"{value.strip()}, in {words}" if words else value.strip()
+    x = float(value)
+    if not unit:
+        return _number(x)
+    if unit.startswith("currency"):
+        rest = unit[len("currency"):].lstrip(" ,")
+        return f"{currency} {_number(x)}" + (f" {rest}" if rest else "")
+    if unit == "share per year":
+        return f"{_percent(x)} a year"
+    if unit.startswith("share"):
+        return _percent(x) + unit[len("share"):]
+    if unit == "probability":
+        return f"{_percent(x)} probability"
+    if unit == "local hour of day":
+        minutes = round(x * 60)
+        return f"{minutes // 60:02d}:{minutes % 60:02d} local time"
+    if unit.startswith("multiplier"):
+        return f"{_number(x)}\u00d7"
+    if unit in _PLAIN:
+        return f"{_number(x)} ({unit})"
+    return f"{_number(x)} {_singular(unit) if x == 1 else unit}"
 
 
 def is_cost_only(path: str) -> bool:

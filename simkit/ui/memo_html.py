@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from simkit.analysis.memo_record import RISK_LEVEL, MemoRecord
+from simkit.analysis.sensitivity_summary import band_decimals, format_in_band
 from simkit.extras import require
 
 __all__ = ["memo_html", "cash_flow_chart", "find_chromium", "html_to_pdf", "ChromiumMissing", "pdf_page_count",
@@ -191,10 +192,12 @@ def _sensitivity_section(rec: MemoRecord) -> str:
     for be in s.break_evens:
         name = _e(path_label(be.path, rec.currency))
         if math.isfinite(be.value):
-            band = (f" (95% band {be.band_low:,.4g} to {be.band_high:,.4g})"
+            d = band_decimals(be.value, be.band_low, be.band_high)  # one precision for the value, band and today
+            band = (f" (95% band {format_in_band(be.band_low, d)} to {format_in_band(be.band_high, d)})"
                     if math.isfinite(be.band_low) and math.isfinite(be.band_high) else "")
-            items.append(f"<li>{name}: the options cost the same at <b>{be.value:,.4g}</b>{band}; "
-                         f"today {float(s.tornado.set_index('path').loc[be.path, 'base_value']):,.4g}</li>")
+            today = float(s.tornado.set_index("path").loc[be.path, "base_value"])
+            items.append(f"<li>{name}: the options cost the same at <b>{format_in_band(be.value, d)}</b>{band}; "
+                         f"today {format_in_band(today, d)}</li>")
         else:
             items.append(f"<li>{name}: no break-even between {be.bracket[0]:,.4g} and {be.bracket[1]:,.4g}</li>")
     items = "".join(items)

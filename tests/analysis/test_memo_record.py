@@ -8,15 +8,21 @@ import re
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from conftest import SCENARIOS
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import simkit as sk
-from simkit.analysis.memo_record import _payback, memo_record
+from simkit.analysis.memo_record import _payback, assumptions_with_units, memo_record
+from simkit.analysis.sensitivity import BreakEven
+from simkit.analysis.sensitivity_summary import MAX_DECIMALS, SensitivitySummary, band_decimals, format_in_band
 from simkit.scenario import fields
-from simkit.scenario.assumptions import assumptions_table, header_sources, parameters, with_unit, yaml_comments
+from simkit.scenario.assumptions import assumptions_table, header_sources, parameters, yaml_comments
 from simkit.scenario.criteria import FACTORS
+from simkit.scenario.fields import with_unit
 from simkit.ui import cli
 from simkit.ui.memo_build import scenario_and_text
 from simkit.ui.memo_html import memo_html, pdf_page_count
@@ -178,7 +184,7 @@ def _bare_number(text: str) -> bool:
 @pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
 def test_every_assumption_of_the_examples_carries_its_registry_unit(name: str) -> None:
     sc, text = scenario_and_text(SCENARIOS / f"{name}.yaml")
-    table = assumptions_table(sc, text)
+    table = assumptions_with_units(sc, text)
     raw = parameters(sc, yaml.safe_load(text))
     cur = sc.run.currency
     assert len(table) > 0
@@ -226,6 +232,59 @@ def test_a_source_for_no_field_is_refused(small_helpdesk: sk.Scenario) -> None:
         small_helpdesk.override({"sources": {"vendors.msp.prize": "x"}})
     with pytest.raises(sk.ScenarioError, match=r"^sources\.vendors\.msp: names no field"):
         small_helpdesk.override({"sources": {"vendors.msp": "a section is no value"}})
+
+
+# --------------------------------------------------------------------------- break-evens: one precision
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.floats(-1e6, 1e7, allow_nan=False), width=st.floats(1e-4, 1e6),
+       where=st.floats(0, 1))
+def test_a_break_even_and_its_band_share_decimals_set_by_the_width(value: float, width: float, where: float) -> None:
+    low = value - where * width
+    high = low + width
+    assume(high > low)
+    d = band_decimals(value, low, high)
+    shown = [format_in_band(x, d) for x in (value, low, high)]
+    assert {_decimals(t) for t in shown} == {d}  # the value and both ends: the same decimals
+    step = 10.0 ** -d
+    assert d == MAX_DECIMALS or step <= (high - low) / 10 * (1 + 1e-9)  # fine enough to show the band
+    assert d == 0 or step > (high - low) / 100 * (1 - 1e-9)  # and no finer than the band is known
+    for x, t in zip((value, low, high), shown, strict=True):
+        assert abs(float(t.replace(",", "")) - x) <= step / 2 * (1 + 1e-9) + 1e-9 * abs(x)
+
+
+@pytest.mark.parametrize(("value", "low", "high", "shown"), [
+    (38.7123, 37.91, 39.2567, ("38.7", "37.9", "39.3")),  # 1.35 wide: one decimal for all three
+    (1234.5, 1100.0, 1400.0, ("1,234", "1,100", "1,400")),  # 300 wide: whole numbers (1,234.5 rounds to even)
+    (0.0523, 0.051, 0.0541, ("0.0523", "0.0510", "0.0541")),
+])
+def test_band_decimals_examples(value: float, low: float, high: float, shown: tuple[str, ...]) -> None:
+    d = band_decimals(value, low, high)
+    assert tuple(format_in_band(x, d) for x in (value, low, high)) == shown
+    assert band_decimals(38.7123) == 2 and band_decimals(float("nan")) == 0  # no band: four figures
+
+
+def test_the_memo_shows_a_break_even_its_band_and_today_to_the_same_decimals(
+        record, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import simkit.ui.memo_html as memo_page
+
+    price, rate = "vendors.msp.price_per_item", "workload.rate_per_hour"
+    tornado = pd.DataFrame({"path": [price, rate], "base_value": [35.0, 0.85]})
+    tornado.attrs["replications"] = 4
+    evens = [BreakEven(price, "vendor", "in_house", "cost", 38.7123, 37.91, 39.2567, (8.75, 140.0), pd.DataFrame()),
+             BreakEven(rate, "vendor", "in_house", "cost", 1.23456, 1.2, 1.2712, (0.68, 1.02), pd.DataFrame())]
+    summary = SensitivitySummary("vendor", "in_house", "USD", tornado, evens, [-1, 1])
+    monkeypatch.setattr(memo_page, "tornado_chart", lambda rec: (b"<svg/>", "tornado"))
+    section = memo_page._sensitivity_section(dataclasses.replace(record, sensitivity=summary))
+    items = re.findall(r"<li>(.*?)</li>", section)
+    assert len(items) == 2
+    assert "<b>38.7</b> (95% band 37.9 to 39.3); today 35.0" in items[0]
+    assert "<b>1.235</b> (95% band 1.200 to 1.271); today 0.850" in items[1]
+    assert summary.conditions() == ["the price per item of vendor msp stays below 38.7 USD/item",
+                                    "the volume (arrivals per hour) stays above 1.235"]
 
 
 # --------------------------------------------------------------------------- HTML: text is data
