@@ -22,7 +22,12 @@
   mean saving is >= 0, counting every one-off) and the **NPV** of the monthly
   savings at ``run.discount_rate_annual`` (default 0.08) or ``discount_rate``.
 * **Cost at risk**: per option the mean, the 90th percentile (P90) and the CVaR 90
-  (the mean of the worst 10 % of replications) of total cost.
+  (the mean of the worst 10 % of replications) of total cost.  A figure that carries no information is
+  explained in a plain sentence instead of being shown as if it did (``risk_notes``): an option whose cost
+  does not vary across replications (standard deviation at most :data:`NO_SPREAD` of its mean; typically an
+  own team, whose wages and overhead are fixed in the model) has P90 = CVaR = mean, and from fewer than
+  :data:`~simkit.stats.estimates.MIN_TAIL_REPLICATIONS` replications the worst 10 % is less than one
+  replication.  A saving that is the same in every replication has no confidence interval to show either.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from simkit.accounting import registry as registry
 from simkit.accounting.costs import npv
 from simkit.scenario.assumptions import assumptions_table, header_sources
 from simkit.scenario.fields import unit, with_unit
-from simkit.stats.estimates import mean_ci, var_cvar
+from simkit.stats.estimates import MIN_TAIL_REPLICATIONS, few_replications, mean_ci, var_cvar
 
 if TYPE_CHECKING:
     from simkit.analysis.equal_service import EqualService
@@ -52,7 +57,7 @@ if TYPE_CHECKING:
     from simkit.stats.scorecard import Scorecard
 
 __all__ = ["MemoRecord", "memo_record", "SERVICE_KPI", "SERVICE_TOLERANCE", "RISK_LEVEL", "service_table",
-           "staffing_clause", "assumptions_with_units"]
+           "staffing_clause", "assumptions_with_units", "risk_notes", "no_spread", "NO_SPREAD"]
 
 SERVICE_KPI = "sla_attainment_share"
 """The service KPI the equal-service check compares."""
@@ -61,6 +66,11 @@ SERVICE_TOLERANCE = 0.02
 RISK_LEVEL = 0.90
 """Cost at risk: P90 and the CVaR at 90 % (mean of the worst 10 % of replications)."""
 SERVICE_FAMILIES = ("timeliness", "quality", "communication", "business_impact")
+NO_SPREAD = 1e-9
+"""A cost has no spread when its standard deviation over the replications is at most this share of its mean:
+then its P90 and CVaR are its mean again, and the memo says why instead of showing them as risk."""
+FIXED_LINES = frozenset({"labour", "overhead"})
+"""Cost lines an own team pays whatever the workload does (wages for its paid hours, overhead per head)."""
 
 
 @dataclass
@@ -91,6 +101,8 @@ class MemoRecord:
     assumptions: pd.DataFrame
     sources_note: str
     provenance: dict[str, Any] = field(default_factory=dict)
+    risk_notes: list[str] = field(default_factory=list)  # plain sentences on risk figures that say nothing
+    saving_varies: bool = True  # False: the saving is the same in every replication (no CI to show)
 
     def label(self, option: str) -> str:
         return self.options.get(option, option)
@@ -132,14 +144,61 @@ def assumptions_with_units(scenario: Scenario, text: str | None = None) -> pd.Da
     return table.drop(columns="raw")
 
 
+def no_spread(values: np.ndarray) -> bool:
+    """Whether replicated ``values`` are all the same (to :data:`NO_SPREAD` of their mean); one value is no
+    evidence either way (``False``)."""
+    values = np.asarray(values, dtype=float)
+    if values.size < 2:
+        return False
+    return bool(values.std(ddof=1) <= NO_SPREAD * abs(float(values.mean())))
+
+
 def _risk(results: Results) -> pd.DataFrame:
+    """Per option: mean, P90 and CVaR 90 of total cost, its standard deviation, replications and ``fixed``
+    (no spread: P90 and CVaR are the mean again)."""
     cost = results.cost_column
     rows = {}
     for opt, x in results.kpis.groupby("option", sort=False)[cost]:
         values = x.to_numpy(float)
         _, cvar = var_cvar(values, RISK_LEVEL)
-        rows[opt] = {"mean": float(values.mean()), "p90": float(np.quantile(values, RISK_LEVEL)), "cvar90": cvar}
+        rows[opt] = {"mean": float(values.mean()), "p90": float(np.quantile(values, RISK_LEVEL)), "cvar90": cvar,
+                     "std": float(values.std(ddof=1)) if values.size > 1 else float("nan"),
+                     "replications": int(values.size), "fixed": no_spread(values)}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _cost_lines(results: Results, option: str) -> list[str]:
+    """The ledger categories an option books money on (largest first)."""
+    led = results.ledger
+    sums = led.loc[led["option"] == option].groupby("category")["amount"].sum()
+    return [str(c) for c in sums[sums.abs() > 0].sort_values(ascending=False).index]
+
+
+def risk_notes(results: Results, risk: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """Plain sentences for the risk figures that carry no information (see the module notes): an option whose
+    cost is the same in every replication, and tail figures from fewer than 10 replications."""
+    cur = results.scenario.run.currency
+    fixed = [o for o in risk.index if bool(risk.loc[o, "fixed"])]
+    notes = []
+    for opt in fixed:
+        lines = _cost_lines(results, opt)
+        why = ("its wages and overhead are fixed in the model (paid whatever the workload does)"
+               if lines and set(lines) <= FIXED_LINES else
+               f"none of its cost lines ({', '.join(c.replace('_', ' ') for c in lines) or 'none'}) depends on "
+               "anything the simulation draws")
+        where = ("the risk comes from the other options' variable costs" if len(fixed) < len(risk)
+                 else "no option's cost varies, so the uncertainty lies in the assumptions, not in the simulation")
+        n = int(risk.loc[opt, "replications"])
+        notes.append(f"{labels.get(opt, opt)} costs {cur} {risk.loc[opt, 'mean']:,.0f} in every one of the {n} "
+                     f"replications because {why}: its P{round(RISK_LEVEL * 100)} and CVaR equal its mean and say "
+                     f"nothing about risk; {where}.")
+    varying = [o for o in risk.index if o not in fixed]
+    n = int(risk.loc[varying, "replications"].min()) if varying else MIN_TAIL_REPLICATIONS
+    if few_replications(n):
+        notes.append(f"From {n} replication{'s' if n != 1 else ''} the worst {100 - round(RISK_LEVEL * 100)}% is "
+                     "less than one replication: the CVaR is the single worst replication and the P90 lies between "
+                     f"the two worst; run at least {MIN_TAIL_REPLICATIONS} before reading them as tail risk.")
+    return notes
 
 
 def _cash_flow(results: Results, option: str, versus: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -231,13 +290,14 @@ def _fmt_money(cur: str, x: float) -> str:
 
 def _sentence(sc: Scenario, rec: str, versus: str, saving: tuple[float, float, float], p: float,
               equal: bool, service_note: str, conditions: list[str], robust: list[str], card: Scorecard | None,
-              labels: dict[str, str], sized: bool = False) -> tuple[str, str]:
+              labels: dict[str, str], sized: bool = False, varies: bool = True) -> tuple[str, str]:
     cur = sc.run.currency
     m, lo, hi = saving
     head = f"{_verb(sc, rec)} {labels[rec]}"
     word = "cheaper" if m >= 0 else "dearer"
-    body = (f"{_fmt_money(cur, abs(m))} {word} a year than {labels[versus]} "
-            f"(95% CI {_fmt_money(cur, lo)} to {_fmt_money(cur, hi)} saved a year; P(cheaper) = {p:.2f})")
+    spread = (f"95% CI {_fmt_money(cur, lo)} to {_fmt_money(cur, hi)} saved a year" if varies
+              else "the same in every replication, so no confidence interval")
+    body = f"{_fmt_money(cur, abs(m))} {word} a year than {labels[versus]} ({spread}; P(cheaper) = {p:.2f})"
     body += (f" at equal service ({service_note})" if sized else " at equal service") if equal else ""
     if conditions:
         body += ", as long as " + " and ".join(conditions)
@@ -246,7 +306,7 @@ def _sentence(sc: Scenario, rec: str, versus: str, saving: tuple[float, float, f
         text += f" The choice holds for {' and '.join(robust)}."
     if card is not None:
         text += f" It leads the strategic scorecard ({card.score[rec]:.2f} of 1)."
-    if lo <= 0 <= hi:
+    if varies and lo <= 0 <= hi:
         text += " The cost difference is within the noise of the simulation at 95%."
     if not equal:
         text += f" Caution: {service_note}."
@@ -297,6 +357,8 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
     m, _, lo, hi = mean_ci(deltas, 0.95)
     saving = (m / years, lo / years, hi / years)
     p = float(np.mean(deltas > 0))
+    scale = float(results.kpis[results.cost_column].abs().mean())  # "no spread" relative to the costs compared
+    varies = not (deltas.size > 1 and float(np.std(deltas, ddof=1)) <= NO_SPREAD * scale)
     means = results.kpis.groupby("option", sort=False).mean(numeric_only=True)
     s_rec, s_vs = float(means.loc[rec, SERVICE_KPI]), float(means.loc[versus, SERVICE_KPI])
     equal = abs(s_rec - s_vs) <= service_tolerance or equal_service is not None
@@ -317,7 +379,7 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
     conditions = sensitivity.conditions() if sensitivity is not None else []
     robust = sensitivity.robust() if sensitivity is not None else []
     head, text = _sentence(sc, rec, versus, saving, p, equal, service_note, conditions, robust, card, labels,
-                           sized=equal_service is not None)
+                           sized=equal_service is not None, varies=varies)
     cash, monthly = _cash_flow(results, rec, versus)
     text_hash = hashlib.sha256(scenario_text.encode("utf-8")).hexdigest() if scenario_text else ""
     prov = {"simkit_version": __version__, "seed": results.meta.get("seed"),
@@ -326,11 +388,12 @@ def memo_record(scenario: Scenario, results: Results, *, sensitivity: Sensitivit
             "written": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
     if sensitivity is not None:
         prov["sensitivity_replications"] = sensitivity.tornado.attrs.get("replications")
+    risk = _risk(results)
     return MemoRecord(
         title=sc.name, question=sc.description.strip(), currency=sc.run.currency, options=labels, recommended=rec,
         versus=versus, headline=head, recommendation=text, equal_service=equal, service_note=service_note,
         saving_per_year=saving, p_cheaper=p, cash_flow=cash, payback_months=_payback(monthly),
-        npv_saving=npv(monthly, rate), discount_rate=rate, monthly_saving=monthly, risk=_risk(results),
+        npv_saving=npv(monthly, rate), discount_rate=rate, monthly_saving=monthly, risk=risk,
         service=service_table(results), sensitivity=sensitivity, scorecard=card,
         assumptions=assumptions_with_units(sc, scenario_text), sources_note=header_sources(scenario_text or ""),
-        provenance=prov)
+        provenance=prov, risk_notes=risk_notes(results, risk, labels), saving_varies=varies)

@@ -142,7 +142,8 @@ def _table(header: list[str], rows: list[list[str]], text_cols: tuple[int, ...] 
 def _summary(rec: MemoRecord) -> str:
     cur = rec.currency
     m, lo, hi = rec.saving_per_year
-    figures = [("Saving a year", f"{_money(cur, m)}", f"95% CI {_money(cur, lo)} to {_money(cur, hi)}"),
+    spread = f"95% CI {_money(cur, lo)} to {_money(cur, hi)}" if rec.saving_varies else "the same in every replication"
+    figures = [("Saving a year", f"{_money(cur, m)}", spread),
                ("Payback", _e(_payback_words(rec)), "running total of the mean monthly saving, one-offs included"),
                (f"NPV of the saving at {rec.discount_rate:.1%}", _money(cur, rec.npv_saving),
                 "of the monthly savings over the horizon, discounted monthly"),
@@ -170,10 +171,13 @@ def _cash_section(rec: MemoRecord) -> str:
 def _risk_section(rec: MemoRecord) -> str:
     cur = rec.currency
     pct = f"{round(RISK_LEVEL * 100)}"
-    rows = [[_e(rec.label(o)), _money(cur, r["mean"]), _money(cur, r["p90"]), _money(cur, r["cvar90"])]
+    same = '<span class="small">same as the mean</span>'
+    rows = [[_e(rec.label(o)), _money(cur, r["mean"]), *((same, same) if r.get("fixed", False) else
+                                                          (_money(cur, r["p90"]), _money(cur, r["cvar90"])))]
             for o, r in rec.risk.iterrows()]
     worst = f"CVaR {pct} (mean of the worst {100 - int(pct)}%)"
     table = _table(["option", "mean total cost", f"P{pct} (a bad run)", worst], rows)
+    table += "".join(f'<p class="small risk-note">{_e(n)}</p>' for n in rec.risk_notes)
     service = _table(["", *[_e(rec.label(o)) for o in rec.service.columns]],
                      [[_e(k), *[_e(v) for v in r]] for k, r in rec.service.iterrows()])
     return (f'<div class="pair"><section id="risk"><h2>Cost at risk ({_e(cur)} over the horizon)</h2>{table}'

@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import simkit as sk
-from simkit.analysis.memo_record import _payback, assumptions_with_units, memo_record
+from simkit.analysis.memo_record import _payback, assumptions_with_units, memo_record, no_spread, risk_notes
 from simkit.analysis.sensitivity import BreakEven
 from simkit.analysis.sensitivity_summary import MAX_DECIMALS, SensitivitySummary, band_decimals, format_in_band
 from simkit.scenario import fields
@@ -65,6 +65,62 @@ def test_cash_flow_npv_and_risk_match_the_ledger_and_the_kpis(run: sk.Results, r
     x = run.kpis.loc[run.kpis["option"] == vs, run.cost_column].to_numpy()
     assert record.risk.loc[vs, "p90"] == pytest.approx(np.quantile(x, 0.9))
     assert record.risk.loc[vs, "cvar90"] >= record.risk.loc[vs, "p90"] >= record.risk.loc[vs, "mean"] - 1e-9
+
+
+# --------------------------------------------------------------------------- risk figures that say nothing
+def test_a_fixed_cost_is_explained_not_shown_as_risk(run: sk.Results, record) -> None:  # noqa: ANN001
+    cost = run.kpis.groupby("option")[run.cost_column]
+    assert cost.std().loc["in_house"] == 0 and cost.std().loc["vendor"] > 0  # the premise: salaries are fixed
+    assert record.risk["fixed"].to_dict() == {"in_house": True, "vendor": False, "hybrid": False}
+    label = record.label("in_house")
+    fixed = [n for n in record.risk_notes if n.startswith(label)]
+    assert len(fixed) == 1
+    assert f"in every one of the {REPS} replications because its wages and overhead are fixed" in fixed[0]
+    assert "the other options' variable costs" in fixed[0]
+    assert not [n for n in record.risk_notes if n.startswith(record.label("vendor"))]  # spread: no excuse
+    page = memo_html(record)
+    risk = page.split('id="risk"', 1)[1].split("</section>", 1)[0]
+    rows = dict(re.findall(r"<tr><td>([^<]*)</td>(.*?)</tr>", risk))
+    assert rows[html.escape(label)].count("same as the mean") == 2
+    assert "same as the mean" not in rows[html.escape(record.label("vendor"))]
+    assert html.escape(fixed[0]) in risk
+
+
+def test_tail_figures_from_few_replications_are_explained(run: sk.Results, record) -> None:  # noqa: ANN001
+    assert any(n.startswith(f"From {REPS} replications the worst 10%") for n in record.risk_notes)
+    many = record.risk.assign(replications=12)
+    assert not any(n.startswith("From") for n in risk_notes(run, many, record.options))
+    varied = many.assign(fixed=False)
+    assert risk_notes(run, varied, record.options) == []  # spread and enough replications: nothing to explain
+
+
+@settings(max_examples=200, deadline=None)
+@given(level=st.floats(-1e9, 1e9, allow_nan=False), n=st.integers(2, 40), rel=st.floats(1e-7, 10.0))
+def test_no_spread_is_relative_to_the_mean(level: float, n: int, rel: float) -> None:
+    same = np.full(n, level)
+    assert no_spread(same)
+    varied = same.copy()
+    varied[0] += rel * max(abs(level), 1.0)
+    assert not no_spread(varied)
+    assert not no_spread(np.array([level]))  # one replication: no evidence of a fixed cost
+
+
+@pytest.mark.filterwarnings("ignore:option .lean.")  # one engineer falls behind: the cost is fixed all the same
+def test_a_saving_without_spread_shows_no_interval(small_helpdesk: sk.Scenario) -> None:
+    spec = small_helpdesk.model_dump(mode="json", exclude_unset=True)
+    spec["options"] = {"in_house": {"team": "engineers", "label": "Two engineers"},
+                       "lean": {"team": "engineer", "label": "One engineer"}}
+    spec["baseline"] = "in_house"
+    sc = sk.Scenario.model_validate(spec)
+    res = sk.simulate(sc, replications=3, seed=SEED, executor=None, progress=False)
+    rec = memo_record(sc, res, with_sensitivity=False)
+    assert rec.risk["fixed"].all() and not rec.saving_varies
+    assert "the same in every replication, so no confidence interval" in rec.recommendation
+    assert "95% CI" not in rec.recommendation and "within the noise" not in rec.recommendation
+    assert sum("no option's cost varies" in n for n in rec.risk_notes) == 2
+    page = memo_html(rec)
+    key = page.split('id="key-figures"', 1)[1].split("</div></div>", 1)[0]
+    assert "the same in every replication" in key and "95% CI" not in key
 
 
 @pytest.mark.parametrize(("saving", "months"), [
