@@ -10,9 +10,9 @@ worker imports this module and finds the real functions, captured at import).
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import pickle
-import sys
 import warnings
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +33,7 @@ from simkit.experiment.store import read_meta
 from simkit.scenario.preflight import CapacityWarning, warn_overload
 from simkit.ui.cli import EXIT_FAILED, main
 
-sweep_mod = sys.modules["simkit.experiment.sweep"]
+sweep_mod = importlib.import_module("simkit.experiment.sweep")  # the module (simkit.sweep is the function)
 
 HELPDESK = str(SCENARIOS / "startup_it_helpdesk.yaml")
 REPS, SEED, BAD = 5, 31, 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from simkit.experiment.design import Lever, design_points, levers_from_dict, loa
 from simkit.experiment.store import read_meta
 
 HELPDESK = str(SCENARIOS / "startup_it_helpdesk.yaml")
-sweep_mod = sys.modules["simkit.experiment.sweep"]
+sweep_mod = importlib.import_module("simkit.experiment.sweep")  # the module (simkit.sweep is the function)
 
 
 @pytest.fixture(scope="module")
