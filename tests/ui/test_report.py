@@ -13,6 +13,8 @@ from conftest import SCENARIOS
 from markup import PAYLOADS, live_markup
 
 import simkit as sk
+from simkit.accounting import registry
+from simkit.ui import report_tables as rt
 from simkit.ui.cli import main
 from simkit.ui.report import ReportError
 
@@ -74,11 +76,29 @@ def test_provenance_is_recorded(api_report: str) -> None:
     assert STAMP in text
 
 
-def test_the_numbers_are_the_public_apis(api_report: str) -> None:
-    res = sk.simulate(sk.load(SCENARIO).override(SHORT), replications=3, seed=5)
-    table = html.unescape(_table(api_report, "simkit-kpis"))
-    for option in ("in_house", "vendor", "hybrid"):
-        assert res.table().loc["cost_total_usd", option] in table
+def _tight(markup: str) -> str:
+    """``markup`` without the white space between tags (the export indents the notebook's output)."""
+    return re.sub(r">\s+<", "><", markup.strip())
+
+
+def test_the_tables_are_report_tables_of_the_public_api(api_report: str) -> None:
+    """The page shows exactly the tables :mod:`simkit.ui.report_tables` builds from ``sk.simulate`` (same seed):
+    registry labels and units, no column names, the all-zero KPIs named in the note below the KPI table."""
+    res = sk.simulate(sk.load(SCENARIO).override(SHORT), replications=3, seed=5, progress=False)
+    kpis = rt.kpi_table_html(res)
+    assert _tight(_table(api_report, "simkit-kpis")) == _tight(_table(kpis, "simkit-kpis"))
+    note = re.search(r'<p class="simkit-kpis-left-out">.*?</p>', kpis).group(0)
+    assert _tight(note) in _tight(api_report) and rt.left_out(res)
+    assert _tight(_table(api_report, "simkit-ledger")) == _tight(_table(rt.ledger_table_html(res), "simkit-ledger"))
+    base = res.scenario.baseline_option
+    compared = [_tight(_table(rt.compare_table_html(res, o, base), "simkit-compare"))
+                for o in res.options if o != base]
+    pattern = r'<table[^>]*class="[^"]*simkit-compare[^"]*".*?</table>'
+    assert [_tight(t) for t in re.findall(pattern, api_report, re.S)] == compared
+    shown = html.unescape(_table(api_report, "simkit-kpis"))
+    assert registry.plain_label(res.cost_column, res.scenario.run.currency) in shown
+    for column in res.kpi_columns:
+        assert column not in shown
 
 
 def test_two_runs_agree(api_report: str, cli_report: str) -> None:
