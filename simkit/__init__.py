@@ -64,10 +64,8 @@ def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute (PEP 5
 
     if name in _MODULES:
         return importlib.import_module(_MODULES[name])
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # found directly from now on
-        return value
+    if name in _LAZY:  # not kept in globals(): an extra removed later (or in a test) is asked for again
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'simkit' has no attribute {name!r}")
 
 

@@ -200,4 +200,4 @@ def decide(res: Results, baseline: str | None = None, weights: dict[str, float] 
     ranking = rank(res, weights, level)
     return Decision(base, res.scenario.run.currency, level, sla_target_share, int(res.meta["replications"]),
                     versus, risk, ranking, ranking_flips(ranking),
-                    {o: res.scenario.option_label(o) for o in res.options})
+                    {o: res.scenario.option_label(o) if o in res.scenario.options else o for o in res.options})
