@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from simkit.extras import require
+from simkit.fileio import signals_held
 
 require("nbformat", "simkit lessons export")  # one line naming the extra when it is missing
 
@@ -110,14 +111,15 @@ def export(dest: str | Path, source: str | Path = "notebooks", student: bool = F
             (tmp / KEY_FILE).write_text(json.dumps(build_key(), indent=1), encoding="utf-8")
         (tmp / MARKER).write_text("student\n" if student else "full\n", encoding="utf-8")
         old = None
-        if dst.exists():
-            old = dst.with_name(f".{dst.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            dst.rename(old)
-        tmp.rename(dst)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        with signals_held():  # Ctrl+C between the two renames would leave no export at DIR, only the hidden old
+            if dst.exists():
+                old = dst.with_name(f".{dst.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                dst.rename(old)
+            tmp.rename(dst)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return dst
