@@ -270,12 +270,14 @@ class SweepStore:
                 frame = pd.read_parquet(part)
                 frame.attrs = {}  # the part's own provenance, not the rows'
             except (OSError, ValueError, TypeError, AttributeError) as err:  # pyarrow's errors derive from these
-                raise ValueError(f"{shown(part)}: a corrupt part of an unfinished sweep ({type(err).__name__}); "
-                                 "move it away to resume without it, or start afresh (CLI --fresh)") from None
+                raise ValueError(f"{shown(part.name)} in {shown(self.parts)}: a corrupt part of an unfinished sweep "
+                                 f"({type(err).__name__}); move it away to resume without it, or start afresh "
+                                 "(CLI --fresh)") from None
             if key != self.key:  # copied in from another sweep (other scenario, seed or levers): never merged
-                raise ValueError(f"{shown(part)}: a part of another sweep (its key {shown(key)[:20]} is not this "
-                                 f"sweep's {self.key[:16]}); move it away to resume without it, or start afresh "
-                                 "(CLI --fresh)")
+                theirs = f"its key {str(key)[:16]}" if isinstance(key, str) else "it holds no key"
+                raise ValueError(f"{shown(part.name)} in {shown(self.parts)}: a part of another sweep ({theirs}, "
+                                 f"this sweep's is {self.key[:16]}); move it away to resume without it, or start "
+                                 "afresh (CLI --fresh)")
             frames.append(frame)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
