@@ -321,3 +321,52 @@ def test_game_with_a_bad_submissions_folder_is_one_line(capsys: pytest.CaptureFi
     code, out, err = run(capsys, "game", str(ROOT / "notebooks" / "game" / "game.yaml"), str(folder))
     assert code == 2 and out == ""
     one_line(err)
+
+
+# -- pools stopped mid-run -----------------------------------------------------------------------------------
+def _nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_an_interrupted_pool_leaves_no_worker_and_no_manager_thread() -> None:
+    """After Ctrl+C the pool's manager thread is gone too: it cannot race the interpreter's exit (a traceback)."""
+    import threading
+
+    from simkit.experiment.execution import run_tasks
+
+    def stop(_i: int, _value: object) -> None:
+        raise KeyboardInterrupt
+
+    outcome = run_tasks(_nap, [(0.01,), (30.0,), (30.0,)], executor=2, progress=False, on_result=stop)
+    assert outcome.interrupted and outcome.results == {0: 0.01}
+    assert [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"] == []
+    psutil = pytest.importorskip("psutil")
+    assert [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+SWEEP_ARGS = ["sweep", "startup_it_helpdesk", "--set", "run.horizon_days=56", "-n", "3", "--seed", "5",
+              "--vary", "teams.engineers.staff=1:4:4", "--workers", "2"]
+
+
+@pytest.mark.parametrize("delay_s", [3.0, 5.0])
+def test_ctrl_c_at_any_moment_of_a_pooled_sweep_then_resume_gives_the_uninterrupted_file(tmp_path: Path,
+                                                                                          delay_s: float) -> None:
+    cmd = [sys.executable, "-m", "simkit", *SWEEP_ARGS]
+    whole = subprocess.run([*cmd, "--out", str(tmp_path / "whole.parquet")], capture_output=True, env=ENV,
+                           timeout=600)
+    assert whole.returncode == 0, whole.stderr
+    proc = subprocess.Popen([*cmd, "--out", str(tmp_path / "s.parquet")], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=ENV)
+    time.sleep(delay_s)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode in (0, 130), err  # 0: it had finished
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err
+    again = subprocess.run([*cmd, "--out", str(tmp_path / "s.parquet")], capture_output=True, env=ENV, timeout=600)
+    assert again.returncode == 0, again.stderr
+    keys = ["point", "option", "replication"]
+    expected, got = (sk.read(tmp_path / name)[0].sort_values(keys).reset_index(drop=True)
+                     for name in ("whole.parquet", "s.parquet"))
+    pd.testing.assert_frame_equal(got, expected)
+    assert not (tmp_path / ".s.parquet.parts").exists()
