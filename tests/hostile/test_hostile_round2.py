@@ -370,3 +370,22 @@ def test_ctrl_c_at_any_moment_of_a_pooled_sweep_then_resume_gives_the_uninterrup
                      for name in ("whole.parquet", "s.parquet"))
     pd.testing.assert_frame_equal(got, expected)
     assert not (tmp_path / ".s.parquet.parts").exists()
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"cells": 5, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}',
+                                     '{"nbformat": 4}', "fifo"])
+def test_an_unreadable_lesson_notebook_is_one_line_and_nothing_is_written(capsys: pytest.CaptureFixture,
+                                                                          tmp_path: Path, content: str) -> None:
+    source = tmp_path / "notebooks"
+    source.mkdir()
+    shutil.copy(ROOT / "notebooks" / "01_quickstart.ipynb", source / "01_quickstart.ipynb")
+    bad = source / "00_bad\nname.ipynb"
+    if content == "fifo":
+        os.mkfifo(bad)  # a read would block forever
+    else:
+        bad.write_text(content)
+    code, out, err = run(capsys, "lessons", "export", str(tmp_path / "class"), "--source", str(source))
+    assert code == 2 and out == ""
+    line = one_line(err)
+    assert "00_bad\\nname.ipynb" in line and ("not a readable notebook" in line or "not a regular file" in line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
