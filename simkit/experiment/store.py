@@ -265,6 +265,9 @@ class SweepStore:
             except (OSError, ValueError):  # pyarrow's errors derive from these
                 pass  # an unreadable file is simply recomputed (and set aside before it is replaced)
         for part in sorted(self.parts.glob("part-*.parquet")):
+            if not part.is_file():  # a pipe would block the read for ever (and hold back Ctrl+C), a folder fail
+                raise ValueError(f"{shown(part.name)} in {shown(self.parts)}: not a regular file, so not a part "
+                                 "this sweep wrote; move it away to resume without it, or start afresh (CLI --fresh)")
             try:
                 key = read_meta(part).get("sweep_key")
                 frame = pd.read_parquet(part)

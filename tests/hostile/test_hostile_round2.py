@@ -389,3 +389,21 @@ def test_an_unreadable_lesson_notebook_is_one_line_and_nothing_is_written(capsys
     line = one_line(err)
     assert "00_bad\\nname.ipynb" in line and ("not a readable notebook" in line or "not a regular file" in line)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
+
+
+@pytest.mark.parametrize("kind", ["pipe", "folder"])
+def test_a_part_that_is_not_a_regular_file_is_refused_never_read(tmp_path: Path, short_helpdesk: sk.Scenario,
+                                                                 kind: str) -> None:
+    """A pipe named like a part would block the read for ever, deaf even to SIGTERM (a subprocess, with a limit)."""
+    out = tmp_path / "s.parquet"
+    parts = out.with_name(".s.parquet.parts") / _this_key(short_helpdesk, 5)[:16]
+    parts.mkdir(parents=True)
+    odd = parts / "part-00000000000000000001-1-000001.parquet"
+    os.mkfifo(odd) if kind == "pipe" else odd.mkdir()
+    cmd = [sys.executable, "-m", "simkit", "sweep", HELPDESK, "--set", "run.horizon_days=28", "-n", "2", "--seed", "5",
+           "--vary", STAFF_LEVER, "--workers", "1", "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=240)
+    assert done.returncode == 2 and done.stdout == ""
+    line = one_line(done.stderr)
+    assert odd.name in line and "not a regular file" in line and "--fresh" in line
+    assert not out.exists() and (odd.is_fifo() if kind == "pipe" else odd.is_dir())
