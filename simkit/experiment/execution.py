@@ -348,6 +348,12 @@ def _stop(pool: ProcessPoolExecutor, terminate: bool) -> None:
         proc.terminate()
     for proc in workers:
         proc.join(timeout=5)
+    # The pool's manager thread notices the stopped workers and closes its wake-up pipe. Waiting for it here
+    # keeps that close from racing the interpreter's exit hook, which writes to the same pipe (Python before
+    # 3.12 then prints an "Exception ignored ... Bad file descriptor" traceback after the one-line message).
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=5)
 
 
 def _run_on(executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple], todo: list[int],

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pandas as pd
@@ -63,6 +64,7 @@ from simkit.experiment.replication import (  # noqa: F401 - re-exported; run_rep
 )
 from simkit.experiment.results import Results
 from simkit.experiment.reuse import reusable_options
+from simkit.fileio import shown
 from simkit.scenario.limits import check_run_args
 from simkit.scenario.model import Scenario
 from simkit.scenario.preflight import preflight
@@ -162,13 +164,32 @@ def _run_reps(scenario: Scenario, seed: int, reps: Sequence[int], executor: Exec
         got, failed = outcome.results[i]
         pieces += got
         failures += failed
+    failed_options: dict[int, list[str]] = {}  # by option: the options of each replication whose task failed
+    for i in sorted(outcome.failures) if by_option else ():
+        failed_options.setdefault(jobs[i][0][0], []).extend(jobs[i][1])
     for i, err in sorted(outcome.failures.items()):  # a whole batch failed (e.g. its worker died)
         if isinstance(err, ScenarioError):
             raise err
-        failures += [ReplicationError(scenario, r, seed, err, outcome.tracebacks[i]) for r in jobs[i][0]]
+        cause = _task_failure(err, failed_options.get(jobs[i][0][0]))
+        failures += [ReplicationError(scenario, r, seed, cause, outcome.tracebacks[i]) for r in jobs[i][0]]
     if by_option:
         pieces, failures = _join_options(pieces, failures, wanted)
     return pieces, sorted(failures, key=lambda e: e.replication), outcome.interrupted
+
+
+def _task_failure(err: BaseException, options: Sequence[str] | None) -> str:
+    """What a whole task's failure says: a dead worker named as such and, for a replication split by option,
+    the options of that replication that did not finish.
+
+    A worker killed by a signal (or by the out-of-memory killer) breaks the whole pool, so every task still
+    running or waiting fails with the same ``BrokenProcessPool``: naming one option would blame it wrongly.
+    """
+    text = f"{type(err).__name__}: {err}"
+    if isinstance(err, BrokenProcessPool):
+        text = f"a worker process died (killed by a signal, or out of memory): {text}"
+    if options:
+        text = f"{text} (options not finished: {', '.join(shown(name) for name in options)})"
+    return text
 
 
 def _preload_kernel(scenario: Scenario, options: Sequence[str]) -> threading.Thread | None:

@@ -20,6 +20,8 @@ Rules (all settings with the same key are *compatible*):
 * Re-running never shrinks a finished file: ``out.parquet`` keeps every finished
   row of its key (points, options and replications beyond this call's request
   included); the returned result holds what was asked for.
+* Each part stores its key too: a part that is unreadable (truncated) or of another key (copied in from
+  another scenario, seed or set of levers) is refused in one line naming it, never merged.
 * Leftover parts of *incompatible* settings never block: they stay beside, in
   their own key's folder, and resume when those settings run again.
 * A finished ``out.parquet`` about to be replaced by rows of another key (or an
@@ -91,7 +93,7 @@ def stage_frame(out: Outputs, frame: pd.DataFrame, path: str | Path, meta: dict[
     Nothing is written until ``out`` is committed (:class:`simkit.fileio.Outputs`: temp files with
     unpredictable names beside their targets, then renamed all together, or none).  ``meta``
     (JSON-able; see :func:`simkit.experiment.results.stored_meta`) gains ``written``, the UTC time of writing,
-    unless it has one; ``meta=None`` stores nothing (the parts of a running sweep).  A CSV's sidecar
+    unless it has one; ``meta=None`` stores nothing.  A CSV's sidecar
     is added before the CSV, so a CSV is never without it.
     """
     path = Path(path)
@@ -263,18 +265,30 @@ class SweepStore:
             except (OSError, ValueError):  # pyarrow's errors derive from these
                 pass  # an unreadable file is simply recomputed (and set aside before it is replaced)
         for part in sorted(self.parts.glob("part-*.parquet")):
+            if not part.is_file():  # a pipe would block the read for ever (and hold back Ctrl+C), a folder fail
+                raise ValueError(f"{shown(part.name)} in {shown(self.parts)}: not a regular file, so not a part "
+                                 "this sweep wrote; move it away to resume without it, or start afresh (CLI --fresh)")
             try:
-                frames.append(pd.read_parquet(part))
-            except (OSError, ValueError) as err:
-                raise ValueError(f"{part}: a corrupt part of an unfinished sweep ({type(err).__name__}); "
-                                 "move it away to resume without it, or start afresh (CLI --fresh)") from None
+                key = read_meta(part).get("sweep_key")
+                frame = pd.read_parquet(part)
+                frame.attrs = {}  # the part's own provenance, not the rows'
+            except (OSError, ValueError, TypeError, AttributeError) as err:  # pyarrow's errors derive from these
+                raise ValueError(f"{shown(part.name)} in {shown(self.parts)}: a corrupt part of an unfinished sweep "
+                                 f"({type(err).__name__}); move it away to resume without it, or start afresh "
+                                 "(CLI --fresh)") from None
+            if key != self.key:  # copied in from another sweep (other scenario, seed or levers): never merged
+                theirs = f"its key {str(key)[:16]}" if isinstance(key, str) else "it holds no key"
+                raise ValueError(f"{shown(part.name)} in {shown(self.parts)}: a part of another sweep ({theirs}, "
+                                 f"this sweep's is {self.key[:16]}); move it away to resume without it, or start "
+                                 "afresh (CLI --fresh)")
+            frames.append(frame)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def add(self, rows: pd.DataFrame) -> None:
         """Write one finished task's rows (with their parameter values) as a new part (atomically)."""
         self._count += 1
         name = f"part-{time.time_ns():020d}-{os.getpid()}-{self._count:06d}.parquet"
-        write_frame(rows, self.parts / name)
+        write_frame(rows, self.parts / name, {"sweep_key": self.key})  # checked when read back
 
     def finish(self, frame: pd.DataFrame, meta: dict[str, Any]) -> Path:
         """Write every finished row of this key to ``out`` and remove this key's parts.

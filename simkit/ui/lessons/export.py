@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from simkit.extras import require
+from simkit.fileio import signals_held
 
 require("nbformat", "simkit lessons export")  # one line naming the extra when it is missing
 
@@ -76,6 +77,23 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return out
 
 
+def _read_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path``, checked against the notebook format; else one line naming the file.
+
+    A pipe or device named like a notebook would block the read: only a regular file is opened.
+    """
+    if not path.is_file():
+        raise ScenarioError("", "is not a regular file; a lesson notebook must be one", str(path))
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as err:  # noqa: BLE001 - nbformat raises many kinds (JSON, schema, type errors) for one cause
+        text = " ".join(str(err).split())
+        raise ScenarioError("", f"is not a readable notebook ({type(err).__name__}: {text[:200]})",
+                            str(path)) from None
+    return nb
+
+
 def export(dest: str | Path, source: str | Path = "notebooks", student: bool = False) -> Path:
     """Write the notebooks of ``source`` (and their scenario folders) to ``dest``; see the module text.
 
@@ -90,14 +108,14 @@ def export(dest: str | Path, source: str | Path = "notebooks", student: bool = F
         raise ScenarioError("", "holds no lesson notebooks (NN_name.ipynb); the lessons are in the notebooks/ folder "
                             "of simkit's source repository, not in the installed package: run this from the "
                             "repository's root or pass --source PATH/TO/notebooks", str(source))
+    lessons = [(path, _read_notebook(path)) for path in notebooks]  # every one readable before anything is written
     if dst.exists() and (not dst.is_dir() or (any(dst.iterdir()) and not (dst / MARKER).exists())):
         raise ScenarioError("", "exists and is not an earlier lessons export; choose an empty or new folder",
                             str(dest))
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
     try:
-        for path in notebooks:
-            nb = nbformat.read(path, as_version=4)
+        for path, nb in lessons:
             nbformat.write(student_notebook(nb) if student else nb, tmp / path.name)
         skipped = _NOT_COPIED + (_NOT_FOR_STUDENTS if student else ())
         for name in _COPIED:
@@ -110,14 +128,15 @@ def export(dest: str | Path, source: str | Path = "notebooks", student: bool = F
             (tmp / KEY_FILE).write_text(json.dumps(build_key(), indent=1), encoding="utf-8")
         (tmp / MARKER).write_text("student\n" if student else "full\n", encoding="utf-8")
         old = None
-        if dst.exists():
-            old = dst.with_name(f".{dst.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            dst.rename(old)
-        tmp.rename(dst)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        with signals_held():  # Ctrl+C between the two renames would leave no export at DIR, only the hidden old
+            if dst.exists():
+                old = dst.with_name(f".{dst.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                dst.rename(old)
+            tmp.rename(dst)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return dst
