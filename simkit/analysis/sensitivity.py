@@ -46,7 +46,8 @@ from simkit.streams import Streams
 
 brentq = require("scipy.optimize", "simkit's sensitivity analysis").brentq
 
-__all__ = ["tornado", "sobol_indices", "break_even", "BreakEven", "decision_map", "DecisionMap"]
+__all__ = ["tornado", "sobol_indices", "break_even", "BreakEven", "decision_map", "DecisionMap", "band_decimals",
+           "format_in_band"]
 
 
 def _who(scenario: Scenario, kpi: str, option: str | None,
@@ -142,6 +143,34 @@ def sobol_indices(source: Scenario | SweepResults, levers: Sequence[Lever] | Non
     return out
 
 
+MAX_DECIMALS = 6
+"""The most decimals a break-even is shown with, however narrow its band."""
+
+
+def band_decimals(value: float, low: float = float("nan"), high: float = float("nan")) -> int:
+    """Decimals to show a break-even ``value`` and its band ``[low, high]`` with: one rule for all three.
+
+    The band is what is known, so its width sets the precision: two significant figures of the width
+    (a band 2.3 wide: one decimal; 0.05 wide: three; 150 wide: none), so that the last digit shown moves
+    by 1 % to 10 % of the band.  More digits would claim a precision the simulation does not have; fewer
+    would hide the band.  Without a band (not found, or zero wide) the value keeps four significant figures.
+    """
+    width = high - low
+    if np.isfinite(width) and width > 0:
+        digits = 1 - int(np.floor(np.log10(width)))
+    elif np.isfinite(value) and value != 0:
+        digits = 3 - int(np.floor(np.log10(abs(value))))
+    else:
+        digits = 0
+    return int(min(max(digits, 0), MAX_DECIMALS))
+
+
+def format_in_band(x: float, decimals: int) -> str:
+    """``x`` with thousands separators and ``decimals`` decimals (``-0`` shown as ``0``)."""
+    text = f"{x:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
 @dataclass
 class BreakEven:
     """Where two options tie: ``value`` of ``path`` at which the paired mean difference is zero.
@@ -166,9 +195,10 @@ class BreakEven:
         if not np.isfinite(self.value):
             return (f"{self.option} vs {self.baseline}: no break-even of {self.path} in {self.bracket}: "
                     f"{self.note}")
-        band = f"[{self.band_low:,.4g}, {self.band_high:,.4g}]"
-        return (f"{self.option} and {self.baseline} tie on {self.kpi} at {self.path} = {self.value:,.4g} "
-                f"(95% band {band})" + (f"; {self.note}" if self.note else ""))
+        d = band_decimals(self.value, self.band_low, self.band_high)  # one precision for the value and its band
+        band = f"[{format_in_band(self.band_low, d)}, {format_in_band(self.band_high, d)}]"
+        return (f"{self.option} and {self.baseline} tie on {self.kpi} at {self.path} = "
+                f"{format_in_band(self.value, d)} (95% band {band})" + (f"; {self.note}" if self.note else ""))
 
 
 def _root(f: Callable[[float], float], lo: float, hi: float, integer: bool, xtol: float) -> float:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simkit.analysis.sensitivity import MAX_DECIMALS, band_decimals, format_in_band  # noqa: F401 - re-exported
 from simkit.experiment.design import Lever, current_value, resolve_levers
 from simkit.experiment.execution import ExecutorArg
 from simkit.experiment.reprice import is_cost_only
@@ -53,34 +54,6 @@ _UNITS = {"price_per_item": "{cur}/item", "loaded_cost_per_hour": "{cur}/h", "pr
 RESIMULATED_XTOL = 0.05
 """A re-simulated field's break-even is found to 5 % of its lever range: each step costs a simulation, and a memo
 states the value to two or three figures."""
-MAX_DECIMALS = 6
-"""The most decimals a break-even is shown with, however narrow its band."""
-
-
-def band_decimals(value: float, low: float = float("nan"), high: float = float("nan")) -> int:
-    """Decimals to show a break-even ``value`` and its band ``[low, high]`` with: one rule for all three.
-
-    The band is what is known, so its width sets the precision: two significant figures of the width
-    (a band 2.3 wide: one decimal; 0.05 wide: three; 150 wide: none), so that the last digit shown moves
-    by 1 % to 10 % of the band.  More digits would claim a precision the simulation does not have; fewer
-    would hide the band.  Without a band (not found, or zero wide) the value keeps four significant figures.
-    """
-    width = high - low
-    if np.isfinite(width) and width > 0:
-        digits = 1 - int(np.floor(np.log10(width)))
-    elif np.isfinite(value) and value != 0:
-        digits = 3 - int(np.floor(np.log10(abs(value))))
-    else:
-        digits = 0
-    return int(min(max(digits, 0), MAX_DECIMALS))
-
-
-def format_in_band(x: float, decimals: int) -> str:
-    """``x`` with thousands separators and ``decimals`` decimals (``-0`` shown as ``0``)."""
-    text = f"{x:,.{decimals}f}"
-    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
-
-
 def default_levers(scenario: Scenario, option: str, versus: str) -> list[Lever]:
     """+-:data:`SPREAD` of the prices and hourly costs of the pools ``option`` and ``versus`` use, and of volume.
 

@@ -323,6 +323,13 @@ def test_band_decimals_examples(value: float, low: float, high: float, shown: tu
     assert band_decimals(38.7123) == 2 and band_decimals(float("nan")) == 0  # no band: four figures
 
 
+def test_a_break_evens_text_uses_the_memos_precision() -> None:
+    """``simkit sensitivity`` prints :meth:`BreakEven.text`: the value and its band to the same decimals."""
+    be = BreakEven(path="vendors.msp.price_per_item", option="vendor", baseline="in_house", kpi="cost_total_usd",
+                   value=38.7123, band_low=37.91, band_high=39.2567, bracket=(10.0, 80.0), evaluations=pd.DataFrame())
+    assert "price_per_item = 38.7 (95% band [37.9, 39.3])" in be.text()
+
+
 def test_the_memo_shows_a_break_even_its_band_and_today_to_the_same_decimals(
         record, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     import simkit.ui.memo_html as memo_page
