@@ -36,4 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, _stop_starting)
     from simkit.ui.cli import main as run  # the heavy imports, now interruptible in one line
 
-    return run(argv)
+    code = run(argv)
+    # Finished: the outputs are written and the exit code says how it went. A signal from now on changes nothing,
+    # so it is ignored: Python's shutdown resets handlers written in Python to the default, and a Ctrl+C in that
+    # window would otherwise kill the process by the signal after a successful run.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    return code
