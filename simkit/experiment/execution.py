@@ -343,6 +343,7 @@ def _stop(pool: ProcessPoolExecutor, terminate: bool) -> None:
         pool.shutdown(wait=True)
         return
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # taken first: shutdown() forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in workers:  # a worker would otherwise finish its current batch first
         proc.terminate()
@@ -351,7 +352,6 @@ def _stop(pool: ProcessPoolExecutor, terminate: bool) -> None:
     # The pool's manager thread notices the stopped workers and closes its wake-up pipe. Waiting for it here
     # keeps that close from racing the interpreter's exit hook, which writes to the same pipe (Python before
     # 3.12 then prints an "Exception ignored ... Bad file descriptor" traceback after the one-line message).
-    manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None and manager is not threading.current_thread():
         manager.join(timeout=5)
 
