@@ -338,11 +338,19 @@ def test_an_interrupted_pool_leaves_no_worker_and_no_manager_thread() -> None:
     def stop(_i: int, _value: object) -> None:
         raise KeyboardInterrupt
 
+    psutil = pytest.importorskip("psutil")
+
+    def managers() -> set:
+        return {t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"}
+
+    def children() -> set[int]:
+        return {p.pid for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE}
+
+    before_threads, before_children = managers(), children()  # other tests' pools may still be alive
     outcome = run_tasks(_nap, [(0.01,), (30.0,), (30.0,)], executor=2, progress=False, on_result=stop)
     assert outcome.interrupted and outcome.results == {0: 0.01}
-    assert [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"] == []
-    psutil = pytest.importorskip("psutil")
-    assert [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE] == []
+    assert managers() - before_threads == set()
+    assert children() - before_children == set()
 
 
 SWEEP_ARGS = ["sweep", "startup_it_helpdesk", "--set", "run.horizon_days=56", "-n", "3", "--seed", "5",
